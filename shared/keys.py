@@ -1,0 +1,68 @@
+"""Every Redis key and channel name, in one place, under one prefix (like RQ's defaults)."""
+
+from __future__ import annotations
+
+PREFIX = "autobang"
+
+
+def queue_name(module: str) -> str:
+    """RQ queue of a module (RQ adds its own ``rq:queue:`` prefix)."""
+    return f"{PREFIX}:{module}"
+
+
+def events_stream(module: str) -> str:
+    """Per-module Redis Stream of events (log, state, progress, prompt, image)."""
+    return f"{PREFIX}:events:{module}"
+
+
+def module_state(module: str) -> str:
+    """Hash: the truth about a module's current task (status, task, job id, error...)."""
+    return f"{PREFIX}:state:{module}"
+
+
+def module_lease(module: str) -> str:
+    """String with TTL: the job id holding the module (one task per module)."""
+    return f"{PREFIX}:lease:{module}"
+
+
+DEVICE_LEASE = f"{PREFIX}:lease:device"
+
+
+def config_key(module: str) -> str:
+    """String: the module's desired config as JSON (mirrored to the data dir)."""
+    return f"{PREFIX}:config:{module}"
+
+
+def config_version(module: str) -> str:
+    """Integer bumped on every config change; tasks acknowledge the version they applied."""
+    return f"{PREFIX}:config-version:{module}"
+
+
+def control_channel(module: str) -> str:
+    """Pub/sub channel that only wakes a running task (stop, config, reply)."""
+    return f"{PREFIX}:control:{module}"
+
+
+def stop_flag(module: str) -> str:
+    """String: set to the job id a stop was asked for."""
+    return f"{PREFIX}:stop:{module}"
+
+
+def reply_list(module: str) -> str:
+    """List: replies to the module's open prompt."""
+    return f"{PREFIX}:reply:{module}"
+
+
+def worker_heartbeat(module: str) -> str:
+    """String with TTL: refreshed by the module's worker (health)."""
+    return f"{PREFIX}:heartbeat:{module}"
+
+
+ALLOWED_TASKS = f"{PREFIX}:allowed-tasks"
+"""Set of ``module:task`` names the injection script accepts."""
+
+
+def image_key(module: str, kind: str) -> str:
+    """String: the latest PNG a module published under ``kind`` (events carry a URL, not
+    the bytes, so streams stay small)."""
+    return f"{PREFIX}:image:{module}:{kind}"

@@ -1,0 +1,134 @@
+"""The module registry: module -> tasks -> config model -> entry point.
+
+The one list of modules. The gateway, the workers, the launcher, the compose file (checked
+by a test) and the dashboard (through ``GET /api/modules``) all read it. Entry points are
+dotted strings so ``shared`` never imports ``services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.config import (
+    FetchConfig,
+    ModuleConfig,
+    ScriptorConfig,
+    SongRecognitionConfig,
+    UIRecognitionConfig,
+    WorkflowConfig,
+)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    title: str
+    entry: str  # "package.module:function", called as function(ctx)
+    uses_device: bool = False  # drives the emulator: takes the device lease
+    interactive: bool = False  # asks the user questions (prompt events)
+    placeholder: bool = False  # smallest honest body; its module's issue replaces it
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    name: str
+    title: str
+    config_model: type[ModuleConfig]
+    tasks: tuple[TaskSpec, ...]
+
+    def task(self, name: str) -> TaskSpec:
+        for t in self.tasks:
+            if t.name == name:
+                return t
+        raise KeyError(f"module {self.name!r} has no task {name!r}")
+
+
+MODULES: tuple[ModuleSpec, ...] = (
+    ModuleSpec(
+        "scriptor",
+        "Scriptor",
+        ScriptorConfig,
+        (
+            TaskSpec(
+                "start_scriptor",
+                "Scriptor",
+                "services.scriptor.tasks:start_scriptor",
+                uses_device=True,
+                placeholder=True,
+            ),
+        ),
+    ),
+    ModuleSpec(
+        "song_recognition",
+        "Song Recognition",
+        SongRecognitionConfig,
+        (
+            TaskSpec(
+                "add_song",
+                "Add songs",
+                "services.recognition.song.tasks:add_song",
+                uses_device=True,
+                interactive=True,
+            ),
+            TaskSpec(
+                "train_song_recognition",
+                "Train song recognition",
+                "services.recognition.song.tasks:train_song_recognition",
+            ),
+        ),
+    ),
+    ModuleSpec(
+        "ui_recognition",
+        "UI Recognition",
+        UIRecognitionConfig,
+        (
+            TaskSpec(
+                "add_img",
+                "Add images",
+                "services.recognition.ui.tasks:add_img",
+                uses_device=True,
+                interactive=True,
+                placeholder=True,
+            ),
+            TaskSpec(
+                "train_ui_recognition",
+                "Train UI recognition",
+                "services.recognition.ui.tasks:train_ui_recognition",
+                placeholder=True,
+            ),
+        ),
+    ),
+    ModuleSpec(
+        "fetch",
+        "Fetch",
+        FetchConfig,
+        (TaskSpec("fetch", "Fetch", "services.fetch.tasks:fetch"),),
+    ),
+    ModuleSpec(
+        "workflow",
+        "Workflow",
+        WorkflowConfig,
+        (
+            TaskSpec(
+                "workflow",
+                "Workflow",
+                "services.workflow.tasks:workflow",
+                uses_device=True,
+                placeholder=True,
+            ),
+        ),
+    ),
+)
+
+MODULE_NAMES: tuple[str, ...] = tuple(m.name for m in MODULES)
+
+
+def get_module(name: str) -> ModuleSpec:
+    for m in MODULES:
+        if m.name == name:
+            return m
+    raise KeyError(f"unknown module {name!r}; known: {', '.join(MODULE_NAMES)}")
+
+
+def find_task(module: str, task: str) -> TaskSpec:
+    return get_module(module).task(task)

@@ -1,0 +1,36 @@
+"""Settings from the environment (prefix ``AUTOBANG_``), one place for every tunable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTOBANG_", extra="ignore")
+
+    # None means "start our own redis-server" (the embedded default, `autobang up`).
+    redis_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / "data"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    bestdori_url: str = "https://bestdori.com"
+    # Events kept per module stream (XADD MAXLEN ~); a reconnecting client older than this
+    # gets a "trimmed" marker.
+    stream_maxlen: int = 10_000
+    # Seconds a task may ignore a stop request before its work-horse is killed.
+    stop_grace_s: float = 5.0
+    log_level: str = "info"
+
+    @property
+    def resolved_redis_url(self) -> str:
+        return self.redis_url or "redis://127.0.0.1:6379/0"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

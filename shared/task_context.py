@@ -1,0 +1,75 @@
+"""The contract between the runtime and a task body.
+
+A task body is ``def body(ctx: TaskContext) -> None``. It reads ``ctx.config`` (the live,
+validated config: re-read at checkpoints), reports through ``log``/``progress``/``state``/
+``image``, calls ``checkpoint()`` (or ``sleep()``) often, and returns when done. Raising
+``TaskStopped`` (what ``checkpoint`` does once a stop is asked) ends it as *stopped*; any
+other exception ends it as *failed* with the error shown to the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+LogLevel = Literal["debug", "info", "warning", "error"]
+ANSWERS = ("Yes", "No", "Drop", "Stop")
+
+
+class TaskStopped(Exception):
+    """Raised inside a task when the user asked it to stop."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    answer: str  # one of the prompt's options, e.g. Yes / No / Drop / Stop
+    text: str | None = None  # free text, e.g. the song id after "No"
+
+
+class TaskContext(Protocol):
+    module: str
+    task: str
+    job_id: str
+    data_dir: Path
+
+    @property
+    def config(self) -> BaseModel:
+        """The latest applied config (updated at checkpoints)."""
+        ...
+
+    def log(self, message: str, level: LogLevel = "info") -> None: ...
+
+    def progress(
+        self, done: float, total: float | None = None, *, message: str = "", **metrics: float | str
+    ) -> None:
+        """Progress of long work; ``metrics`` (loss, lr, eta_s...) feed the UI's charts."""
+        ...
+
+    def state(self, **fields: Any) -> None:
+        """Task-specific status fields shown in the sidebar (e.g. current screen state)."""
+        ...
+
+    def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
+        """Publish a picture (a frame, a loss curve, a histogram) as PNG bytes."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Apply pending config changes; raise ``TaskStopped`` if a stop was asked."""
+        ...
+
+    def should_stop(self) -> bool: ...
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep that wakes for control messages and raises ``TaskStopped`` on stop."""
+        ...
+
+    def ask(
+        self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None
+    ) -> Reply:
+        """Ask the user and block until they reply (or raise ``TaskStopped`` on stop).
+        ``text`` is a hint for the optional text box (e.g. "song id")."""
+        ...
