@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     bestdori_url: str = "https://bestdori.com"
+    # Bestdori client: per-request timeout, retries on 5xx/timeouts with exponential backoff
+    # from bestdori_backoff_s, and at least bestdori_interval_s between requests (politeness).
+    bestdori_timeout_s: float = 20.0
+    bestdori_retries: int = 3
+    bestdori_backoff_s: float = 1.0
+    bestdori_interval_s: float = 0.5
     # Events kept per module stream (XADD MAXLEN ~); a reconnecting client older than this
     # gets a "trimmed" marker.
     stream_maxlen: int = 10_000
