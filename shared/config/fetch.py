@@ -15,7 +15,7 @@ class FetchMode(StrEnum):
 
 
 class Difficulty(StrEnum):
-    """Bestdori difficulty names; the index is the chart file's ``_<n>`` suffix."""
+    """Bestdori difficulty names; ``number`` is the chart file's ``_<n>`` suffix."""
 
     Easy = "Easy"
     Normal = "Normal"
@@ -24,8 +24,12 @@ class Difficulty(StrEnum):
     Special = "Special"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         return list(Difficulty).index(self)
+
+    @classmethod
+    def from_number(cls, number: int) -> Difficulty:
+        return list(cls)[number]
 
 
 class FetchConfig(ModuleConfig):

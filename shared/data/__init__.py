@@ -1,0 +1,1 @@
+"""Package data: the song catalog shipped for offline installs (songs-all.json)."""
