@@ -110,7 +110,9 @@ def shave(title: str) -> str:
     Letters, digits and combining marks stay, so kana, kanji and hangul survive."""
     out = []
     for ch in unicodedata.normalize("NFKC", title).casefold():
-        if unicodedata.category(ch)[0] in "LNM":
+        # Spacing modifier letters (U+02B0..U+02FF, e.g. the apostrophe in "Sʼil") are
+        # letters to Unicode but punctuation to a reader; ー and 々 (also Lm) stay.
+        if unicodedata.category(ch)[0] in "LNM" and not 0x02B0 <= ord(ch) <= 0x02FF:
             out.append(ch)
     return "".join(out)
 

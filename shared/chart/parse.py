@@ -157,12 +157,12 @@ def parse_chart(raw: Any, *, errata: tuple[str, ...] = ()) -> Chart:
     return Chart(tuple(bpms), tuple(notes), form, tuple(issues.items), errata)
 
 
-def decode_chart(body: bytes) -> Any:
-    """The JSON inside a fetched or stored chart body; ``ChartError`` on anything that is
-    not JSON (an HTML error page, a truncated body)."""
+def decode_chart(body: bytes, what: str = "a chart") -> Any:
+    """The JSON inside a fetched or stored body; ``ChartError`` on anything that is not
+    JSON (an HTML error page, a truncated body)."""
     text = body.decode("utf-8", errors="replace").lstrip()
     if text.startswith("<"):
-        raise ChartError("got an HTML page, not a chart")
+        raise ChartError(f"got an HTML page, not {what}: {text[:60]!r}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
