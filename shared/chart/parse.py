@@ -166,7 +166,7 @@ def decode_chart(body: bytes, what: str = "a chart") -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ChartError(f"not valid JSON (truncated?): {exc.msg} at byte {exc.pos} of {len(body)}") from exc
+        raise ChartError(f"not valid JSON (truncated?): {exc.msg} (byte {exc.pos} of {len(body)})") from exc
 
 
 def parse_chart_bytes(body: bytes) -> Chart:
