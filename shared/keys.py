@@ -66,3 +66,19 @@ def image_key(module: str, kind: str) -> str:
     """String: the latest PNG a module published under ``kind`` (events carry a URL, not
     the bytes, so streams stay small)."""
     return f"{PREFIX}:image:{module}:{kind}"
+
+
+def config_fields(module: str) -> str:
+    """Hash: field name -> JSON rule (type, enum, bounds) the injection script checks."""
+    return f"{PREFIX}:config-fields:{module}"
+
+
+DEVICE_TASKS = f"{PREFIX}:device-tasks"
+"""Set of ``module:task`` names that take the device lease (read by the injection script)."""
+
+STREAM_MAXLEN = f"{PREFIX}:stream-maxlen"
+"""String: the MAXLEN ~ the injection script uses (written with the registry)."""
+
+INJECT_SEQ = f"{PREFIX}:inject-seq"
+"""Counter for job ids the injection script makes up."""
+

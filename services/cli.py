@@ -1,0 +1,109 @@
+"""The ``autobang`` command: the one entry point for people, CI and the compose file.
+
+autobang up [--port P] [--data-dir D] [--host H]   everything (embedded default)
+autobang gateway                                   the HTTP/WebSocket gateway
+autobang worker <module>                           the RQ worker of one module
+autobang openapi                                   print the OpenAPI JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from shared.modules import MODULE_NAMES
+from shared.settings import get_settings
+
+
+def _apply(args: argparse.Namespace) -> None:
+    """Command-line options win over the environment: pass them on as AUTOBANG_* so every
+    child process (and ``get_settings``) sees the same values."""
+    for name in ("port", "host", "data_dir"):
+        value = getattr(args, name, None)
+        if value is not None:
+            if name == "data_dir":
+                value = Path(value).expanduser().resolve()
+            os.environ[f"AUTOBANG_{name.upper()}"] = str(value)
+    get_settings.cache_clear()
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from services.launcher import Launcher
+
+    settings = get_settings()
+    launcher = Launcher(settings, settings.host, settings.port, settings.data_dir.resolve())
+    return launcher.run()
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from services.gateway.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_queue=64,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from shared.runtime.worker import run_worker
+
+    run_worker(args.module, burst=args.burst)
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from services.gateway.app import create_app
+
+    json.dump(create_app().openapi(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autobang", description="AutoBangDream services")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="data folder (env AUTOBANG_DATA_DIR)")
+
+    up = sub.add_parser("up", help="redis (unless AUTOBANG_REDIS_URL), gateway and all workers")
+    up.add_argument("--port", type=int, help="gateway port (env AUTOBANG_PORT, default 8000)")
+    up.add_argument("--host", help="gateway address (env AUTOBANG_HOST, default 127.0.0.1)")
+    common(up)
+    up.set_defaults(func=cmd_up)
+
+    gw = sub.add_parser("gateway", help="the HTTP/WebSocket gateway")
+    gw.add_argument("--port", type=int)
+    gw.add_argument("--host")
+    common(gw)
+    gw.set_defaults(func=cmd_gateway)
+
+    wk = sub.add_parser("worker", help="the RQ worker of one module")
+    wk.add_argument("module", choices=MODULE_NAMES)
+    wk.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    common(wk)
+    wk.set_defaults(func=cmd_worker)
+
+    oa = sub.add_parser("openapi", help="print the gateway's OpenAPI schema (for the dashboard's types)")
+    oa.set_defaults(func=cmd_openapi)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _apply(args)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,402 @@
+"""The gateway: REST control API, the ``/ws`` event socket and the built dashboard, on one
+origin. Listens on 127.0.0.1 unless told otherwise (``AUTOBANG_HOST``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from fastapi import APIRouter, Body, FastAPI, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import ValidationError
+from starlette.websockets import WebSocketState
+
+from services.gateway import songs
+from services.gateway.hub import Hub
+from services.gateway.models import (
+    ColorResponse,
+    ConfigDoc,
+    ErrorDetail,
+    Health,
+    ModuleInfo,
+    ModuleState,
+    ReplyRequest,
+    ReplyResponse,
+    SongCheckResponse,
+    StartRequest,
+    StartResponse,
+    StopResponse,
+    TaskInfo,
+)
+from shared import keys
+from shared.events import ProgressData
+from shared.library import check_song_id
+from shared.modules import MODULE_NAMES, MODULES, ModuleSpec, get_module
+from shared.runtime import control
+from shared.runtime.config_store import ConfigStore
+from shared.runtime.connection import TextRedis, connect, connect_bytes, redis_url
+from shared.runtime.events import last_id, wire
+from shared.runtime.registry import publish_registry
+from shared.runtime.state import open_prompt, read_state, state_data
+from shared.runtime.streamids import is_valid_id, parse_id
+from shared.settings import PROJECT_ROOT, Settings, get_settings
+from shared.states import get_all_weight_title, get_avail_state
+
+log = logging.getLogger(__name__)
+
+RECONCILE_S = 1.0
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorDetail},
+    409: {"model": ErrorDetail},
+}
+
+
+def _module(name: str) -> ModuleSpec:
+    try:
+        return get_module(name)
+    except KeyError as exc:
+        raise HTTPException(404, str(exc.args[0])) from exc
+
+
+def _validation_422(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> RequestValidationError:
+    errors = [{**e, "loc": (*prefix, *e["loc"])} for e in exc.errors(include_url=False)]
+    return RequestValidationError(errors)
+
+
+def module_state(r: TextRedis, module: str) -> ModuleState:
+    raw = read_state(r, module)
+    base = state_data(raw)
+    prompt = open_prompt(raw)
+    progress = raw.get("progress") or ""
+    return ModuleState(
+        **base.model_dump(),
+        prompt=prompt,
+        progress=ProgressData.model_validate_json(progress) if progress else None,
+        last_id=last_id(r, module),
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    url = redis_url(settings.redis_url)
+    r = connect(url)
+    rb = connect_bytes(url)
+    store = ConfigStore(r, settings.data_dir)
+    hub = Hub(url)
+
+    async def reconciler() -> None:
+        while True:
+            await asyncio.sleep(RECONCILE_S)
+            for m in MODULE_NAMES:
+                try:
+                    await asyncio.to_thread(control.reconcile, r, rb, m)
+                except Exception:
+                    log.exception("reconcile %s failed", m)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        publish_registry(r)
+        store.restore()
+        await hub.start()
+        rec = asyncio.create_task(reconciler(), name="reconciler")
+        yield
+        rec.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await rec
+        await hub.stop()
+
+    app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    api = APIRouter(prefix="/api", responses=ERRORS)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> Health:
+        try:
+            r.ping()
+            beats = r.mget([keys.worker_heartbeat(m) for m in MODULE_NAMES])
+        except Exception:
+            return Health(ok=False, redis=False, workers={m: False for m in MODULE_NAMES})
+        workers = {m: bool(b) for m, b in zip(MODULE_NAMES, beats, strict=True)}
+        return Health(ok=True, redis=True, workers=workers)
+
+    @api.get("/modules", response_model=list[ModuleInfo], tags=["modules"])
+    def modules() -> list[ModuleInfo]:
+        out = []
+        for spec in MODULES:
+            version, _ = store.get(spec.name)
+            out.append(
+                ModuleInfo(
+                    name=spec.name,
+                    title=spec.title,
+                    tasks=[
+                        TaskInfo(
+                            name=t.name,
+                            title=t.title,
+                            uses_device=t.uses_device,
+                            interactive=t.interactive,
+                            placeholder=t.placeholder,
+                        )
+                        for t in spec.tasks
+                    ],
+                    state=module_state(r, spec.name),
+                    config_version=version,
+                    config_schema=spec.config_model.model_json_schema(),
+                )
+            )
+        return out
+
+    @api.get("/{module}/state", response_model=ModuleState, tags=["modules"])
+    def get_state(module: str) -> ModuleState:
+        _module(module)
+        return module_state(r, module)
+
+    @api.get("/{module}/config", response_model=ConfigDoc, tags=["config"])
+    def get_config(module: str) -> ConfigDoc:
+        _module(module)
+        version, config = store.get(module)
+        return ConfigDoc(module=module, version=version, config=config.model_dump(mode="json"))
+
+    @api.put("/{module}/config", response_model=ConfigDoc, tags=["config"])
+    def put_config(module: str, body: dict[str, Any] = Body(...)) -> ConfigDoc:  # noqa: B008
+        spec = _module(module)
+        try:
+            config = spec.config_model.model_validate(body)
+        except ValidationError as exc:
+            raise _validation_422(exc) from exc
+        version = store.put(module, config)
+        return ConfigDoc(module=module, version=version, config=config.model_dump(mode="json"))
+
+    @api.post("/{module}/update_config", response_model=ConfigDoc, tags=["config"])
+    def update_config(module: str, body: dict[str, Any] = Body(...)) -> ConfigDoc:  # noqa: B008
+        _module(module)
+        try:
+            config = store.merged(module, body)
+        except ValidationError as exc:
+            raise _validation_422(exc) from exc
+        version = store.put(module, config)
+        return ConfigDoc(module=module, version=version, config=config.model_dump(mode="json"))
+
+    @api.post("/{module}/tasks/{task}/start", response_model=StartResponse, tags=["tasks"])
+    def start(module: str, task: str, body: StartRequest | None = None) -> StartResponse:
+        spec = _module(module)
+        try:
+            spec.task(task)
+        except KeyError as exc:
+            raise HTTPException(404, str(exc.args[0])) from exc
+        overrides = body.config if body else {}
+        if overrides:
+            try:
+                store.merged(module, overrides)
+            except ValidationError as exc:
+                raise _validation_422(exc, ("body", "config")) from exc
+        try:
+            job_id = control.start_task(r, module, task, overrides)
+        except control.ControlError as exc:
+            raise HTTPException(exc.status_code, str(exc)) from exc
+        return StartResponse(module=module, task=task, job_id=job_id)
+
+    @api.post("/{module}/tasks/{task}/stop", response_model=StopResponse, tags=["tasks"])
+    def stop_task(module: str, task: str) -> StopResponse:
+        spec = _module(module)
+        try:
+            spec.task(task)
+        except KeyError as exc:
+            raise HTTPException(404, str(exc.args[0])) from exc
+        return StopResponse(**control.stop_module(r, module, task))
+
+    @api.post("/{module}/stop", response_model=StopResponse, tags=["tasks"])
+    def stop_module(module: str) -> StopResponse:
+        _module(module)
+        return StopResponse(**control.stop_module(r, module))
+
+    @api.post("/{module}/reply", response_model=ReplyResponse, tags=["tasks"])
+    def reply(module: str, body: ReplyRequest) -> ReplyResponse:
+        _module(module)
+        try:
+            prompt = control.reply(r, module, body.answer, body.text, body.prompt_id)
+        except control.ControlError as exc:
+            raise HTTPException(exc.status_code, str(exc)) from exc
+        return ReplyResponse(module=module, prompt_id=prompt.prompt_id, answer=body.answer)
+
+    @api.get(
+        "/{module}/images/{kind}",
+        tags=["modules"],
+        responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorDetail}},
+    )
+    def image(module: str, kind: str) -> Response:
+        _module(module)
+        png = rb.get(keys.image_key(module, kind))
+        if png is None:
+            raise HTTPException(404, f"{module} has published no {kind!r} image yet")
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @api.get("/scriptor/available-states", response_model=list[str], tags=["scriptor"])
+    def available_states() -> list[str]:
+        return get_avail_state()
+
+    @api.get("/scriptor/weight-titles", response_model=list[str], tags=["scriptor"])
+    def weight_titles() -> list[str]:
+        return get_all_weight_title()
+
+    @api.get("/scriptor/check-song/{song_id}", response_model=SongCheckResponse, tags=["scriptor"])
+    def check_song(song_id: int) -> SongCheckResponse:
+        try:
+            result = check_song_id(song_id, settings.data_dir)
+        except NotImplementedError:
+            return SongCheckResponse(song_id=song_id, ok=False, message="song checks are not available yet")
+        except Exception as exc:  # a broken library must not break the form
+            return SongCheckResponse(song_id=song_id, ok=False, message=f"cannot check song {song_id}: {exc}")
+        return SongCheckResponse(song_id=song_id, ok=result.ok, message=result.message)
+
+    @api.get("/workflow/color", response_model=ColorResponse, tags=["workflow"])
+    def get_color(x: int = Query(..., ge=0), y: int = Query(..., ge=0), kind: str = "frame") -> ColorResponse:
+        png = rb.get(keys.image_key("workflow", kind))
+        if png is None:
+            raise HTTPException(404, "workflow has published no frame yet: start the workflow task")
+        frame = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+        if frame is None:
+            raise HTTPException(500, "the latest frame is not a readable PNG")
+        h, w = frame.shape[:2]
+        if x >= w or y >= h:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "less_than",
+                        "loc": ("query", "x" if x >= w else "y"),
+                        "msg": f"must be inside the {w}x{h} frame",
+                        "input": x if x >= w else y,
+                    }
+                ]
+            )
+        b, g, rr = (int(v) for v in frame[y, x])
+        hh, s, v = (int(c) for c in cv2.cvtColor(frame[y : y + 1, x : x + 1], cv2.COLOR_BGR2HSV)[0, 0])
+        return ColorResponse(
+            x=x, y=y, bgr=(b, g, rr), hsv=(hh, s, v), frame_url=f"/api/workflow/images/{kind}"
+        )
+
+    app.include_router(songs.router)  # owns its /api/songs paths
+    app.include_router(api)
+
+    @app.websocket("/ws")
+    async def ws(socket: WebSocket, since: str = "") -> None:
+        await stream_events(socket, since, hub, r)
+
+    mount_dashboard(app, PROJECT_ROOT / "frontend" / "dist")
+    return app
+
+
+def parse_since(since: str) -> dict[str, str]:
+    """``scriptor:1-0,fetch:5-2`` -> {module: id}; unknown modules and bad ids are ignored."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in since.split(","))):
+        module, _, sid = part.rpartition(":")
+        if module in MODULE_NAMES and is_valid_id(sid):
+            out[module] = sid
+    return out
+
+
+async def stream_events(socket: WebSocket, since: str, hub: Hub, r: TextRedis) -> None:
+    """Snapshot, then replay from ``since`` (with a ``trimmed`` marker where the stream no
+    longer holds what was asked), then live events, each exactly once and in order."""
+    await socket.accept()
+    client = hub.add()  # live events buffer from here on; replay below fills the gap
+    try:
+        cursors = parse_since(since)
+        snapshot: dict[str, Any] = {}
+        for m in MODULE_NAMES:
+            state = await asyncio.to_thread(module_state, r, m)
+            snapshot[m] = state.model_dump(mode="json")
+        await socket.send_text(json.dumps({"type": "snapshot", "modules": snapshot}))
+        sent: dict[str, tuple[int, int]] = {}
+        for m in MODULE_NAMES:
+            if m not in cursors:
+                sent[m] = parse_id(snapshot[m]["last_id"])
+                continue
+            sent[m] = parse_id(cursors[m])
+            info = (
+                await hub.r.xinfo_stream(keys.events_stream(m))
+                if await hub.r.exists(keys.events_stream(m))
+                else None
+            )
+            if info is not None:
+                deleted = str(info.get("max-deleted-entry-id", "0-0"))
+                if parse_id(deleted) > sent[m]:
+                    first = info.get("first-entry")
+                    oldest = first[0] if first else None
+                    await socket.send_text(
+                        json.dumps(
+                            {"type": "trimmed", "module": m, "data": {"oldest": oldest, "since": cursors[m]}}
+                        )
+                    )
+            start = f"({cursors[m]}"
+            while True:
+                entries = await hub.r.xrange(keys.events_stream(m), min=start, count=1000)
+                for entry_id, fields in entries:
+                    await socket.send_text(wire(m, entry_id, fields))
+                    sent[m] = parse_id(entry_id)
+                if len(entries) < 1000:
+                    break
+                start = f"({entries[-1][0]}"
+        await pump(socket, client, sent)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.remove(client)
+        if socket.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await socket.close()
+
+
+async def pump(socket: WebSocket, client: Any, sent: dict[str, tuple[int, int]]) -> None:
+    async def receive() -> None:
+        while True:  # the client may send pings; a disconnect ends the socket
+            msg = await socket.receive()
+            if msg["type"] == "websocket.disconnect":
+                return
+
+    reader = asyncio.create_task(receive())
+    overflow = asyncio.create_task(client.overflowed.wait())
+    try:
+        while True:
+            getter = asyncio.create_task(client.queue.get())
+            done, _ = await asyncio.wait({getter, reader, overflow}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                if overflow in done:
+                    await socket.close(code=4008, reason="too slow: reconnect with since=<last ids>")
+                return
+            batch = [getter.result()]
+            while not client.queue.empty() and len(batch) < 512:
+                batch.append(client.queue.get_nowait())
+            for module, sid, text in batch:
+                if sid <= sent.get(module, (0, 0)):
+                    continue  # already replayed
+                sent[module] = sid
+                await socket.send_text(text)
+    finally:
+        reader.cancel()
+        overflow.cancel()
+
+
+def mount_dashboard(app: FastAPI, dist: Path) -> None:
+    """Serve the built dashboard at / with an SPA fallback to index.html (same origin)."""
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def dashboard(path: str, request: Request) -> Response:
+        if path.startswith(("api/", "ws")):
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        if not (dist / "index.html").is_file():
+            return JSONResponse({"detail": "dashboard not built (cd frontend && npm run build)"}, 404)
+        target = (dist / path).resolve()
+        if path and target.is_file() and target.is_relative_to(dist.resolve()):
+            return FileResponse(target)
+        return FileResponse(dist / "index.html")

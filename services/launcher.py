@@ -1,0 +1,312 @@
+"""``autobang up``: redis-server (when ``AUTOBANG_REDIS_URL`` is unset), the gateway and one
+worker per module, supervised; Ctrl-C / SIGTERM stops all of it with no orphans.
+
+Children run in their own sessions so a terminal's Ctrl-C reaches only the launcher,
+which then stops things in order: running tasks cooperatively, workers (a second SIGTERM
+is RQ's cold shutdown, which kills the work-horse), the gateway, Redis (flushing its AOF).
+The launcher is a child subreaper, so a work-horse orphaned by a crashed worker is
+re-parented here and swept up at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import httpx
+
+from shared.modules import MODULE_NAMES
+from shared.runtime.connection import connect
+from shared.runtime.control import stop_module
+from shared.runtime.files import write_atomic
+from shared.runtime.state import is_active, read_state
+from shared.settings import Settings
+
+PR_SET_CHILD_SUBREAPER = 36
+RESTART_DELAY_S = 1.0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def say(message: str) -> None:
+    print(f"[autobang] {message}", flush=True)
+
+
+def become_subreaper() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def children_of(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (from /proc), deepest last."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry.name))
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    proc: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    died_at: float = 0.0
+
+
+@dataclass
+class Launcher:
+    settings: Settings
+    host: str
+    port: int
+    data_dir: Path
+    redis_proc: subprocess.Popen[bytes] | None = None
+    redis_url: str = ""
+    children: list[Child] = field(default_factory=list)
+    stopping: bool = False
+
+    @property
+    def url(self) -> str:
+        shown = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{shown}:{self.port}/"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "AUTOBANG_REDIS_URL": self.redis_url,
+                "AUTOBANG_DATA_DIR": str(self.data_dir),
+                "AUTOBANG_HOST": self.host,
+                "AUTOBANG_PORT": str(self.port),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
+
+    # -- redis -------------------------------------------------------------------------
+    def start_redis(self) -> None:
+        if self.settings.redis_url:
+            self.redis_url = self.settings.redis_url
+            say(f"using Redis at {self.redis_url}")
+            return
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise SystemExit(
+                "redis-server not found: install it (apt-get install redis-server) or set AUTOBANG_REDIS_URL"
+            )
+        rdir = self.data_dir / "redis"
+        rdir.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        log_path = rdir / "redis.log"
+        self.redis_proc = subprocess.Popen(
+            [
+                exe,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--protected-mode",
+                "yes",
+                "--dir",
+                str(rdir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+                "--maxmemory-policy",
+                "noeviction",
+                "--logfile",
+                str(log_path),
+                "--daemonize",
+                "no",
+            ],
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        r = connect(self.redis_url)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if r.ping():
+                    break
+            except Exception:
+                if self.redis_proc.poll() is not None or time.monotonic() > deadline:
+                    tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+                    raise SystemExit(f"redis-server did not start:\n{tail}") from None
+                time.sleep(0.05)
+        say(f"redis-server on 127.0.0.1:{port} (AOF under {rdir})")
+
+    # -- children ----------------------------------------------------------------------
+    def spawn(self, child: Child) -> None:
+        child.proc = subprocess.Popen(
+            child.argv, env=self.env(), stdin=subprocess.DEVNULL, start_new_session=True
+        )
+
+    def start_all(self) -> None:
+        py = sys.executable
+        self.children = [Child("gateway", [py, "-m", "services.cli", "gateway"])]
+        self.children += [Child(f"worker:{m}", [py, "-m", "services.cli", "worker", m]) for m in MODULE_NAMES]
+        for child in self.children:
+            self.spawn(child)
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        deadline = time.monotonic() + timeout
+        url = (
+            f"http://127.0.0.1:{self.port}/healthz"
+            if self.host in ("0.0.0.0", "::")
+            else f"{self.url}healthz"
+        )
+        while time.monotonic() < deadline and not self.stopping:
+            with contextlib.suppress(httpx.HTTPError):
+                health = httpx.get(url, timeout=1.0).json()
+                if health.get("ok") and all(health.get("workers", {}).values()):
+                    return True
+            self.supervise()
+            time.sleep(0.1)
+        return False
+
+    def supervise(self) -> None:
+        """Restart a child that died on its own (a crashed worker must not leave its module dead)."""
+        for child in self.children:
+            if self.stopping or child.proc is None or child.proc.poll() is None:
+                continue
+            now = time.monotonic()
+            if not child.died_at:
+                child.died_at = now
+                say(f"{child.name} exited with {child.proc.returncode}; restarting")
+            if now - child.died_at >= RESTART_DELAY_S * min(2**child.restarts, 30):
+                child.restarts += 1
+                child.died_at = 0.0
+                self.spawn(child)
+        if self.redis_proc is not None and self.redis_proc.poll() is not None and not self.stopping:
+            say("redis-server exited; stopping everything")
+            self.stopping = True
+
+    def write_info(self) -> None:
+        info = {
+            "url": self.url,
+            "redis_url": self.redis_url,
+            "pid": os.getpid(),
+            "children": {c.name: c.proc.pid for c in self.children if c.proc},
+        }
+        write_atomic(self.data_dir / "run" / "launcher.json", json.dumps(info, indent=2).encode())
+
+    # -- shutdown ----------------------------------------------------------------------
+    def stop_tasks(self) -> None:
+        """Ask running tasks to stop and give them the grace period to do it cleanly."""
+        with contextlib.suppress(Exception):
+            r = connect(self.redis_url)
+            active = [m for m in MODULE_NAMES if is_active(read_state(r, m))]
+            for m in active:
+                stop_module(r, m)
+            deadline = time.monotonic() + self.settings.stop_grace_s
+            while active and time.monotonic() < deadline:
+                active = [m for m in active if is_active(read_state(r, m))]
+                time.sleep(0.05)
+
+    @staticmethod
+    def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(sig)
+
+    def _wait(self, procs: list[subprocess.Popen[bytes]], timeout: float) -> list[subprocess.Popen[bytes]]:
+        deadline = time.monotonic() + timeout
+        left = [p for p in procs if p.poll() is None]
+        while left and time.monotonic() < deadline:
+            time.sleep(0.05)
+            left = [p for p in left if p.poll() is None]
+        return left
+
+    def shutdown(self) -> None:
+        say("stopping")
+        self.stopping = True
+        if self.redis_url:
+            self.stop_tasks()
+        workers = [c.proc for c in self.children if c.proc and c.name.startswith("worker:")]
+        for p in workers:
+            self._signal(p, signal.SIGTERM)  # warm: finish the (stopping) job
+        left = self._wait(workers, 1.0)
+        for p in left:
+            self._signal(p, signal.SIGTERM)  # cold: RQ kills the work-horse
+        for p in self._wait(left, 5.0):
+            self._kill_tree(p.pid)
+        gateway = [c.proc for c in self.children if c.proc and c.name == "gateway"]
+        for p in gateway:
+            self._signal(p, signal.SIGTERM)
+        for p in self._wait(gateway, 5.0):
+            self._kill_tree(p.pid)
+        if self.redis_proc is not None:
+            self._signal(self.redis_proc, signal.SIGTERM)  # saves/flushes the AOF
+            for p in self._wait([self.redis_proc], 10.0):
+                p.kill()
+        for pid in children_of(os.getpid()):  # orphaned work-horses re-parented to us
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for p in [c.proc for c in self.children if c.proc] + ([self.redis_proc] if self.redis_proc else []):
+            with contextlib.suppress(Exception):
+                p.wait(1.0)
+        say("stopped")
+
+    @staticmethod
+    def _kill_tree(pid: int) -> None:
+        for kid in [*children_of(pid), pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(kid, signal.SIGKILL)
+
+    def run(self) -> int:
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            self.stopping = True
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        become_subreaper()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.start_redis()
+            self.start_all()
+            self.write_info()
+            if self.wait_ready():
+                say(f"dashboard: {self.url}")
+            elif not self.stopping:
+                say(f"not every service is healthy yet; dashboard: {self.url} (see /healthz)")
+            while not self.stopping:
+                self.supervise()
+                time.sleep(0.2)
+        finally:
+            # Ignore further Ctrl-C while cleaning up: a second one must not leave orphans.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            self.shutdown()
+            with contextlib.suppress(FileNotFoundError):
+                (self.data_dir / "run" / "launcher.json").unlink()
+        return 0

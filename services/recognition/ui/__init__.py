@@ -1,0 +1,1 @@
+"""UI (screen-state) recognition: labelling frames and training the classifier."""

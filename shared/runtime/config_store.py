@@ -1,0 +1,120 @@
+"""Module configs: the desired config lives in Redis with a version number; every change is
+mirrored atomically to ``<data_dir>/config/<module>.json`` and restored from there when
+Redis lost it (a fresh redis-server, a new volume). A pub/sub message wakes the running
+task, which re-reads the config at its next checkpoint and acknowledges the version."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from shared import keys
+from shared.config import ModuleConfig
+from shared.modules import MODULES, get_module
+from shared.runtime.connection import TextRedis, eval_lua
+from shared.runtime.files import write_atomic
+
+log = logging.getLogger(__name__)
+
+# SET config, bump the version, return it: one step so versions and contents agree.
+_PUT = """
+redis.call('SET', KEYS[1], ARGV[1])
+local v = redis.call('INCR', KEYS[2])
+redis.call('PUBLISH', KEYS[3], 'config')
+return v
+"""
+
+
+class ConfigFileError(Exception):
+    """A config file under the data dir cannot be read (corrupt JSON, wrong shape)."""
+
+
+def config_path(data_dir: Path, module: str) -> Path:
+    return data_dir / "config" / f"{module}.json"
+
+
+def read_mirror(data_dir: Path, module: str) -> tuple[int, dict[str, Any]] | None:
+    path = config_path(data_dir, module)
+    if not path.exists():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        version, config = int(doc["version"]), doc["config"]
+        if not isinstance(config, dict):
+            raise TypeError("'config' is not an object")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigFileError(f"config file {path} is unreadable: {exc}") from exc
+    return version, config
+
+
+def write_mirror(data_dir: Path, module: str, version: int, config: BaseModel) -> None:
+    doc = {"module": module, "version": version, "config": config.model_dump(mode="json")}
+    write_atomic(config_path(data_dir, module), json.dumps(doc, indent=2).encode())
+
+
+def parse_config(module: str, raw: dict[str, Any]) -> ModuleConfig:
+    return get_module(module).config_model.model_validate(raw)
+
+
+class ConfigStore:
+    def __init__(self, r: TextRedis, data_dir: Path) -> None:
+        self.r = r
+        self.data_dir = data_dir
+
+    def get(self, module: str) -> tuple[int, ModuleConfig]:
+        """The stored config (defaults when none saved yet) and its version."""
+        model = get_module(module).config_model
+        raw, version = self.r.mget(keys.config_key(module), keys.config_version(module))
+        if raw is None:
+            return int(version or 0), model()
+        try:
+            return int(version or 0), model.model_validate_json(raw)
+        except ValidationError as exc:
+            # Saved by an older model: keep running on defaults and say why.
+            log.warning("stored %s config no longer valid, using defaults: %s", module, exc)
+            return int(version or 0), model()
+
+    def put(self, module: str, config: ModuleConfig) -> int:
+        version = int(
+            eval_lua(
+                self.r,
+                _PUT,
+                [keys.config_key(module), keys.config_version(module), keys.control_channel(module)],
+                [config.model_dump_json()],
+            )
+        )
+        write_mirror(self.data_dir, module, version, config)
+        return version
+
+    def merged(self, module: str, partial: dict[str, Any]) -> ModuleConfig:
+        """Validate ``partial`` over the stored config (raises ``ValidationError``)."""
+        _, current = self.get(module)
+        data = current.model_dump(mode="json")
+        data.update(partial)
+        return parse_config(module, data)
+
+    def restore(self) -> None:
+        """Bring Redis and the file mirror together after a restart: the newer version wins."""
+        for spec in MODULES:
+            m = spec.name
+            try:
+                mirror = read_mirror(self.data_dir, m)
+            except ConfigFileError as exc:
+                log.error("%s (keeping what Redis has)", exc)
+                mirror = None
+            raw, version = self.r.mget(keys.config_key(m), keys.config_version(m))
+            redis_version = int(version or 0) if raw is not None else -1
+            if mirror is not None and mirror[0] > redis_version:
+                try:
+                    config = parse_config(m, mirror[1])
+                except ValidationError as exc:
+                    log.error("config file for %s is invalid, not restored: %s", m, exc)
+                    continue
+                self.r.mset({keys.config_key(m): config.model_dump_json(), keys.config_version(m): mirror[0]})
+            elif raw is not None and mirror is None:
+                _, config = self.get(m)
+                write_mirror(self.data_dir, m, redis_version, config)

@@ -1,0 +1,248 @@
+"""``RedisTaskContext``: the ``TaskContext`` a task body gets inside a worker's job."""
+
+from __future__ import annotations
+
+import json
+import logging
+import struct
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared import keys
+from shared.config import ModuleConfig
+from shared.events import EventType, PromptData, TaskStatus
+from shared.runtime import leases
+from shared.runtime.config_store import ConfigStore
+from shared.runtime.connection import TextRedis
+from shared.runtime.events import publish
+from shared.runtime.state import set_state
+from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
+
+log = logging.getLogger(__name__)
+
+FULL_CHECK_S = 1.0  # re-read stop flag and config version even without a wake message
+REPLY_POLL_S = 0.25
+
+
+class LeaseLost(RuntimeError):
+    """Another job took this module's lease: this one was given up for dead."""
+
+
+def live_fields(model: type[ModuleConfig]) -> set[str]:
+    """Fields a running task picks up (``x-live``); the others wait for the next start."""
+    out = set()
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra
+        if not isinstance(extra, dict) or extra.get("x-live", True):
+            out.add(name)
+    return out
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        raise ValueError("image() needs PNG bytes")
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
+class RedisTaskContext:
+    def __init__(
+        self,
+        r: TextRedis,
+        *,
+        module: str,
+        task: str,
+        job_id: str,
+        data_dir: Path,
+        config: ModuleConfig,
+        config_version: int,
+        device_holder: str = "",
+    ) -> None:
+        self.module = module
+        self.task = task
+        self.job_id = job_id
+        self.data_dir = data_dir
+        self._r = r
+        self._store = ConfigStore(r, data_dir)
+        self._config = config
+        self._version = config_version
+        self._live = live_fields(type(config))
+        self._fields: dict[str, Any] = {}
+        self._stop = False
+        self._last_full = 0.0
+        self._device = device_holder
+        self._lost = threading.Event()
+        self._done = threading.Event()
+        self._pubsub = r.pubsub(ignore_subscribe_messages=True)
+        self._pubsub.subscribe(keys.control_channel(module))
+        self._beat = threading.Thread(target=self._heartbeat, name=f"lease-{module}", daemon=True)
+        self._beat.start()
+
+    # -- reporting ---------------------------------------------------------------------
+    @property
+    def config(self) -> BaseModel:
+        return self._config
+
+    def log(self, message: str, level: LogLevel = "info") -> None:
+        publish(
+            self._r,
+            self.module,
+            EventType.log,
+            {"level": level, "message": message, "task": self.task, "job_id": self.job_id},
+        )
+
+    def progress(
+        self, done: float, total: float | None = None, *, message: str = "", **metrics: float | str
+    ) -> None:
+        data = {
+            "task": self.task,
+            "job_id": self.job_id,
+            "done": done,
+            "total": total,
+            "message": message,
+            "metrics": metrics,
+        }
+        self._r.hset(keys.module_state(self.module), "progress", json.dumps(data))
+        publish(self._r, self.module, EventType.progress, data)
+
+    def state(self, **fields: Any) -> None:
+        self._fields.update(fields)
+        set_state(
+            self._r,
+            self.module,
+            TaskStatus.running if not self._stop else TaskStatus.stopping,
+            task=self.task,
+            job_id=self.job_id,
+            fields=self._fields,
+        )
+
+    def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
+        width, height = png_size(png)
+        self._r.set(keys.image_key(self.module, kind), png)
+        url = f"/api/{self.module}/images/{kind}?v={time.time_ns()}"
+        publish(
+            self._r,
+            self.module,
+            EventType.image,
+            {"kind": kind, "url": url, "width": width, "height": height, "meta": dict(meta or {})},
+        )
+
+    # -- control -----------------------------------------------------------------------
+    def _woken(self, timeout: float = 0.0) -> bool:
+        """Drain wake messages; True when any arrived (waits up to ``timeout`` for one)."""
+        got = False
+        msg = self._pubsub.get_message(timeout=timeout)
+        while msg is not None:
+            got = True
+            msg = self._pubsub.get_message(timeout=0.0)
+        return got
+
+    def _poll(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not (self._woken() or force or now - self._last_full >= FULL_CHECK_S):
+            return
+        self._last_full = now
+        if self._lost.is_set():
+            raise LeaseLost(f"module {self.module} was taken over: this job was given up for dead")
+        stop, version = self._r.mget(keys.stop_flag(self.module), keys.config_version(self.module))
+        if stop == self.job_id:
+            self._stop = True
+        if version is not None and int(version) != self._version:
+            self._apply_config()
+
+    def _apply_config(self) -> None:
+        version, stored = self._store.get(self.module)
+        current = self._config.model_dump()
+        incoming = stored.model_dump()
+        applied = sorted(k for k in self._live if incoming[k] != current[k])
+        deferred = sorted(k for k in incoming if k not in self._live and incoming[k] != current[k])
+        if applied:
+            merged = {**current, **{k: incoming[k] for k in applied}}
+            self._config = type(self._config).model_validate(merged)
+        self._version = version
+        publish(
+            self._r,
+            self.module,
+            EventType.config,
+            {
+                "version": version,
+                "task": self.task,
+                "job_id": self.job_id,
+                "applied": applied,
+                "deferred": deferred,
+            },
+        )
+        note = f"config v{version} applied" + (f": {', '.join(applied)}" if applied else " (no live change)")
+        if deferred:
+            note += f"; next start: {', '.join(deferred)}"
+        self.log(note)
+
+    def checkpoint(self) -> None:
+        self._poll()
+        if self._stop:
+            raise TaskStopped(f"{self.module}:{self.task} stopped on request")
+
+    def should_stop(self) -> bool:
+        self._poll()
+        return self._stop
+
+    def sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + max(0.0, seconds)
+        self.checkpoint()
+        while (left := deadline - time.monotonic()) > 0:
+            if self._woken(timeout=min(left, FULL_CHECK_S)):
+                self._poll(force=True)
+            self.checkpoint()
+
+    def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
+        pid = uuid.uuid4().hex[:12]
+        data = PromptData(
+            prompt_id=pid,
+            task=self.task,
+            job_id=self.job_id,
+            prompt=prompt,
+            options=list(options),
+            text_hint=text,
+        )
+        self._r.delete(keys.reply_list(self.module))
+        self._r.hset(keys.module_state(self.module), "prompt", data.model_dump_json())
+        publish(self._r, self.module, EventType.prompt, data.model_dump(mode="json"))
+        try:
+            while True:
+                self.checkpoint()
+                got = self._r.blpop([keys.reply_list(self.module)], timeout=REPLY_POLL_S)
+                if got is None:
+                    continue
+                answer = json.loads(got[1])
+                if answer.get("prompt_id") != pid or answer.get("answer") not in data.options:
+                    continue  # a reply to an older prompt
+                closed = data.model_copy(update={"closed": True, "answer": answer["answer"]})
+                publish(self._r, self.module, EventType.prompt, closed.model_dump(mode="json"))
+                return Reply(answer=str(answer["answer"]), text=answer.get("text") or None)
+        finally:
+            self._r.hset(keys.module_state(self.module), "prompt", "")
+
+    # -- lifetime ----------------------------------------------------------------------
+    def _heartbeat(self) -> None:
+        while not self._done.wait(leases.LEASE_RENEW_S):
+            try:
+                ok = leases.renew(self._r, keys.module_lease(self.module), self.job_id)
+                if self._device:
+                    ok = leases.renew(self._r, keys.DEVICE_LEASE, self._device) and ok
+                if not ok:
+                    self._lost.set()
+            except Exception:  # Redis blip: the next beat retries; the TTL covers a few misses
+                log.exception("lease renewal failed")
+
+    def close(self) -> None:
+        self._done.set()
+        try:
+            self._pubsub.close()
+        except Exception:
+            log.debug("closing pubsub", exc_info=True)

@@ -1,0 +1,154 @@
+"""Control of modules from outside a task (the gateway, the launcher, the CLI): start through
+the injection script, cooperative stop, replies to prompts, and the reconciler that forces
+stops after the grace period and marks jobs of dead workers failed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import redis
+from rq.command import send_stop_job_command
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.serializers import JSONSerializer
+
+from shared import keys
+from shared.events import EventType, PromptData, TaskStatus
+from shared.modules import get_module
+from shared.runtime import leases
+from shared.runtime.connection import BytesRedis, TextRedis, eval_lua
+from shared.runtime.events import publish
+from shared.runtime.state import device_holder, finish, is_active, open_prompt, read_state, state_data
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+INJECT_LUA = resources.files("shared.runtime").joinpath("inject.lua").read_text(encoding="utf-8")
+
+
+class ControlError(Exception):
+    status_code = 400
+
+
+class UnknownTask(ControlError):
+    status_code = 404
+
+
+class Busy(ControlError):
+    status_code = 409
+
+
+class InvalidConfig(ControlError):
+    status_code = 422
+
+
+class NoPrompt(ControlError):
+    status_code = 409
+
+
+_CODES: dict[str, type[ControlError]] = {
+    "UNKNOWN_TASK": UnknownTask,
+    "MODULE_BUSY": Busy,
+    "DEVICE_BUSY": Busy,
+    "INVALID_CONFIG": InvalidConfig,
+}
+
+
+def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] | None = None) -> str:
+    """Enqueue ``module:task`` (config overrides already validated by the caller) through
+    the same Lua script redis-cli users run. Returns the job id."""
+    get_module(module).task(task)  # KeyError for unknown names, before touching Redis
+    job_id = uuid.uuid4().hex
+    ts = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        args = [module, task, json.dumps(overrides or {}), job_id, "gateway", ts]
+        return str(eval_lua(r, INJECT_LUA, [], args))
+    except redis.ResponseError as exc:
+        code, _, message = str(exc).partition(" ")
+        raise _CODES.get(code, ControlError)(message or str(exc)) from exc
+
+
+def stop_module(r: TextRedis, module: str, task: str | None = None) -> dict[str, Any]:
+    """Ask the module's job to stop. A queued job is cancelled at once; a running one sees
+    the stop at its next checkpoint (the reconciler kills it after the grace period)."""
+    raw = read_state(r, module)
+    job_id = raw.get("job_id", "")
+    if not is_active(raw) or (task is not None and raw.get("task") != task):
+        return {
+            "module": module,
+            "job_id": job_id or None,
+            "status": raw.get("status", "idle"),
+            "stopping": False,
+        }
+    if raw.get("status") == TaskStatus.queued.value:
+        # A worker may have taken it just now; then the stop flag below reaches it instead.
+        removed = r.lrem(f"rq:queue:{keys.queue_name(module)}", 0, job_id)
+        if removed and finish(r, module, job_id, TaskStatus.stopped, "cancelled before it started"):
+            r.hset(f"rq:job:{job_id}", "status", "canceled")
+            return {"module": module, "job_id": job_id, "status": "stopped", "stopping": False}
+    r.set(keys.stop_flag(module), job_id, ex=3600)
+    if raw.get("status") == TaskStatus.running.value:
+        r.hset(
+            keys.module_state(module),
+            mapping={"status": TaskStatus.stopping.value, "stop_requested_at": f"{time.time():.6f}"},
+        )
+        state = read_state(r, module)
+        if state.get("job_id") == job_id:
+            publish(r, module, EventType.state, state_data(state).model_dump(mode="json"))
+    r.publish(keys.control_channel(module), "stop")
+    return {"module": module, "job_id": job_id, "status": "stopping", "stopping": True}
+
+
+def reply(r: TextRedis, module: str, answer: str, text: str | None, prompt_id: str | None) -> PromptData:
+    raw = read_state(r, module)
+    prompt = open_prompt(raw) if is_active(raw) else None
+    if prompt is None:
+        raise NoPrompt(f"module {module} has no open prompt")
+    data = PromptData.model_validate(prompt)
+    if prompt_id and prompt_id != data.prompt_id:
+        raise NoPrompt(f"prompt {prompt_id} is closed; the open one is {data.prompt_id}")
+    if answer not in data.options:
+        raise InvalidConfig(f"answer must be one of {', '.join(data.options)}")
+    r.rpush(
+        keys.reply_list(module), json.dumps({"prompt_id": data.prompt_id, "answer": answer, "text": text})
+    )
+    r.publish(keys.control_channel(module), "reply")
+    return data
+
+
+def reconcile(r: TextRedis, rb: BytesRedis, module: str) -> str | None:
+    """One pass over a module: kill a job that ignored a stop past the grace period, mark a
+    job whose lease expired (its worker died) failed. Returns what it did, if anything."""
+    raw = read_state(r, module)
+    if not is_active(raw) or raw.get("status") == TaskStatus.queued.value:
+        return None
+    job_id = raw.get("job_id", "")
+    task = raw.get("task", "")
+    device = device_holder(module, task, job_id)
+    if raw.get("status") == TaskStatus.stopping.value:
+        asked = float(raw.get("stop_requested_at") or 0)
+        grace = get_settings().stop_grace_s
+        if asked and time.time() - asked > grace:
+            try:
+                send_stop_job_command(rb, job_id, serializer=JSONSerializer)
+            except (InvalidJobOperation, NoSuchJobError) as exc:
+                log.info("force stop of %s: %s", job_id, exc)
+            if finish(
+                r, module, job_id, TaskStatus.stopped, f"killed: ignored the stop for {grace:g} s", device
+            ):
+                r.delete(keys.reply_list(module))
+                return "killed"
+            return None
+    if r.get(keys.module_lease(module)) != job_id:
+        why = f"the worker running {task} died (no heartbeat for {leases.LEASE_TTL_MS // 1000} s)"
+        if finish(r, module, job_id, TaskStatus.failed, why, device):
+            publish(
+                r, module, EventType.log, {"level": "error", "message": why, "task": task, "job_id": job_id}
+            )
+            return "failed"
+    return None

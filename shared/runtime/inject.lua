@@ -1,0 +1,148 @@
+-- AutoBangDream job injection: start any task with plain redis-cli (no Python needed).
+--
+--   redis-cli --eval scripts/inject.lua , <module> <task> ['<config overrides as JSON>']
+--
+-- Prints the job id. Refuses, with an error that says why: unknown module/task names
+-- (allow-list written by the gateway and workers), config that is not a JSON object,
+-- unknown config fields, values of the wrong type, outside their range or not one of the
+-- allowed choices, and a module (or the device) that is busy. The worker validates the
+-- merged config again with the module's pydantic model when the job starts.
+-- The gateway enqueues through this same script (ARGV[4] job id, ARGV[5] source,
+-- ARGV[6] timestamp), so both paths behave the same.
+local P = 'autobang'
+local module, task = ARGV[1], ARGV[2]
+local raw = ARGV[3]
+if raw == nil or raw == '' then raw = '{}' end
+local job_id = ARGV[4]
+local source = ARGV[5]
+if source == nil or source == '' then source = 'redis-cli' end
+
+local function fail(code, msg) return redis.error_reply(code .. ' ' .. msg) end
+
+if module == nil or task == nil then
+  return fail('USAGE', "redis-cli --eval scripts/inject.lua , <module> <task> ['<config JSON>']")
+end
+if redis.call('EXISTS', P .. ':allowed-tasks') == 0 then
+  return fail('NO_REGISTRY', 'no AutoBangDream registry in this Redis: start `autobang up`, the gateway or a worker first')
+end
+local name = module .. ':' .. task
+if redis.call('SISMEMBER', P .. ':allowed-tasks', name) == 0 then
+  local allowed = redis.call('SMEMBERS', P .. ':allowed-tasks')
+  table.sort(allowed)
+  return fail('UNKNOWN_TASK', "unknown task '" .. name .. "'; allowed: " .. table.concat(allowed, ', '))
+end
+
+-- Config overrides: a JSON object whose fields the module's config declares.
+if not string.match(raw, '^%s*{') then
+  return fail('INVALID_CONFIG', 'config must be a JSON object like {"epoch": 5}, got: ' .. raw)
+end
+local ok, cfg = pcall(cjson.decode, raw)
+if not ok or type(cfg) ~= 'table' then
+  return fail('INVALID_CONFIG', 'config is not valid JSON: ' .. raw)
+end
+local rules_key = P .. ':config-fields:' .. module
+for field, value in pairs(cfg) do
+  local rule_raw = redis.call('HGET', rules_key, field)
+  if not rule_raw then
+    local names = redis.call('HKEYS', rules_key)
+    table.sort(names)
+    return fail('INVALID_CONFIG', tostring(field) .. ': unknown field for ' .. module .. '; fields: ' .. table.concat(names, ', '))
+  end
+  local rule = cjson.decode(rule_raw)
+  local t = rule['type']
+  local shown = cjson.encode(value)
+  local bad = nil
+  if value == cjson.null then
+    if not rule['nullable'] then bad = 'must not be null' end
+  elseif t == 'integer' then
+    if type(value) ~= 'number' or math.floor(value) ~= value then bad = 'must be an integer' end
+  elseif t == 'number' then
+    if type(value) ~= 'number' then bad = 'must be a number' end
+  elseif t == 'boolean' then
+    if type(value) ~= 'boolean' then bad = 'must be true or false' end
+  elseif t == 'string' then
+    if type(value) ~= 'string' then bad = 'must be a string' end
+  elseif t == 'array' then
+    if type(value) ~= 'table' then bad = 'must be a list' end
+  end
+  if bad == nil and value ~= cjson.null and type(rule['enum']) == 'table' then
+    local found = false
+    for _, choice in ipairs(rule['enum']) do
+      if choice == value then found = true end
+    end
+    if not found then
+      local choices = {}
+      for _, choice in ipairs(rule['enum']) do table.insert(choices, tostring(choice)) end
+      bad = 'must be one of ' .. table.concat(choices, ', ')
+    end
+  end
+  if bad == nil and type(value) == 'number' then
+    if rule['minimum'] ~= nil and value < rule['minimum'] then bad = 'must be >= ' .. tostring(rule['minimum']) end
+    if rule['maximum'] ~= nil and value > rule['maximum'] then bad = 'must be <= ' .. tostring(rule['maximum']) end
+  end
+  if bad ~= nil then
+    return fail('INVALID_CONFIG', field .. ': ' .. bad .. ', got ' .. shown)
+  end
+end
+
+-- One task per module; the device serves one task at a time.
+local lease_key = P .. ':lease:' .. module
+local state_key = P .. ':state:' .. module
+local holder = redis.call('GET', lease_key)
+if holder then
+  local htask = redis.call('HGET', state_key, 'task') or '?'
+  return fail('MODULE_BUSY', 'module ' .. module .. ' is busy: task ' .. htask .. ' (job ' .. holder .. ') holds it')
+end
+if redis.call('SISMEMBER', P .. ':device-tasks', name) == 1 then
+  local dev = redis.call('GET', P .. ':lease:device')
+  if dev then return fail('DEVICE_BUSY', 'the device is in use by ' .. dev) end
+end
+
+-- RQ's job hash (JSON serializer, uncompressed data is accepted), queue and registry.
+local now = redis.call('TIME')
+local secs = tonumber(now[1])
+local ts = ARGV[6]
+if ts == nil or ts == '' then
+  -- UTC civil date from epoch seconds (no os.date inside Redis).
+  local days = math.floor(secs / 86400)
+  local rem = secs - days * 86400
+  local z = days + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  ts = string.format('%04d-%02d-%02dT%02d:%02d:%02d.%06dZ', y, m, d,
+    math.floor(rem / 3600), math.floor(rem % 3600 / 60), rem % 60, tonumber(now[2]))
+end
+if job_id == nil or job_id == '' then
+  job_id = 'inj-' .. now[1] .. '-' .. redis.call('INCR', P .. ':inject-seq')
+end
+local job_key = 'rq:job:' .. job_id
+if redis.call('EXISTS', job_key) == 1 then
+  return fail('DUPLICATE_JOB', 'job ' .. job_id .. ' already exists')
+end
+local queue = P .. ':' .. module
+local data = '["shared.runtime.job.run_task",null,[' .. cjson.encode(module) .. ',' .. cjson.encode(task) ..
+  '],{"overrides":' .. raw .. ',"source":' .. cjson.encode(source) .. '}]'
+redis.call('HSET', job_key, 'status', 'queued', 'created_at', ts, 'enqueued_at', ts, 'data', data,
+  'origin', queue, 'description', name .. ' from ' .. source, 'timeout', '-1', 'result_ttl', '3600',
+  'failure_ttl', '86400', 'success_callback_name', '', 'failure_callback_name', '',
+  'stopped_callback_name', '', 'started_at', '', 'ended_at', '', 'last_heartbeat', '',
+  'worker_name', '', 'group_id', '')
+redis.call('SADD', 'rq:queues', 'rq:queue:' .. queue)
+redis.call('RPUSH', 'rq:queue:' .. queue, job_id)
+
+-- Reserve the module for this job and tell the dashboard.
+redis.call('SET', lease_key, job_id)
+local ets = string.format('%d.%06d', secs, tonumber(now[2]))
+redis.call('HSET', state_key, 'status', 'queued', 'task', task, 'job_id', job_id, 'error', '',
+  'fields', '{}', 'prompt', '', 'updated_at', ets, 'stop_requested_at', '')
+local maxlen = redis.call('GET', P .. ':stream-maxlen') or '10000'
+local event = '{"status":"queued","task":' .. cjson.encode(task) .. ',"job_id":' .. cjson.encode(job_id) ..
+  ',"error":null,"fields":{}}'
+redis.call('XADD', P .. ':events:' .. module, 'MAXLEN', '~', maxlen, '*', 'type', 'state', 'ts', ets, 'data', event)
+return job_id

@@ -1,0 +1,128 @@
+"""The module state hash (the truth) and its deltas on the stream.
+
+Transitions that also move leases (finishing a job, marking a dead one failed) run as one
+Lua script, so nobody ever sees "finished" while the lease is still held, and a late
+writer cannot overwrite the outcome of a newer job.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from shared import keys
+from shared.events import ACTIVE_STATUSES, EventType, StateData, TaskStatus
+from shared.runtime.connection import TextRedis, eval_lua
+from shared.runtime.events import publish
+from shared.settings import get_settings
+
+# KEYS: state hash, stream, module lease, device lease, stop flag
+# ARGV: job_id, new status, error, maxlen, ts, device holder value
+# Only moves a job that the hash still names and that is still active.
+_FINISH_LUA = """
+local st = redis.call('HGET', KEYS[1], 'status')
+local job = redis.call('HGET', KEYS[1], 'job_id')
+if job ~= ARGV[1] or (st ~= 'queued' and st ~= 'running' and st ~= 'stopping') then
+  return 0
+end
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+if ARGV[6] ~= '' and redis.call('GET', KEYS[4]) == ARGV[6] then redis.call('DEL', KEYS[4]) end
+if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'error', ARGV[3], 'prompt', '', 'updated_at', ARGV[5])
+local task = redis.call('HGET', KEYS[1], 'task') or ''
+local fields = redis.call('HGET', KEYS[1], 'fields') or '{}'
+local err = cjson.null
+if ARGV[3] ~= '' then err = ARGV[3] end
+local data = '{"status":' .. cjson.encode(ARGV[2]) .. ',"task":' .. cjson.encode(task) ..
+  ',"job_id":' .. cjson.encode(ARGV[1]) .. ',"error":' .. cjson.encode(err) .. ',"fields":' .. fields .. '}'
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'type', 'state', 'ts', ARGV[5], 'data', data)
+return 1
+"""
+
+
+def device_holder(module: str, task: str, job_id: str) -> str:
+    return f"{module}:{task}:{job_id}"
+
+
+def read_state(r: TextRedis, module: str) -> dict[str, str]:
+    return dict(r.hgetall(keys.module_state(module)))
+
+
+def state_data(raw: dict[str, str]) -> StateData:
+    status = raw.get("status") or TaskStatus.idle.value
+    try:
+        fields = json.loads(raw.get("fields") or "{}")
+    except ValueError:
+        fields = {}
+    return StateData(
+        status=TaskStatus(status),
+        task=raw.get("task") or None,
+        job_id=raw.get("job_id") or None,
+        error=raw.get("error") or None,
+        fields=fields if isinstance(fields, dict) else {},
+    )
+
+
+def open_prompt(raw: dict[str, str]) -> dict[str, Any] | None:
+    text = raw.get("prompt") or ""
+    if not text:
+        return None
+    value = json.loads(text)
+    return value if isinstance(value, dict) else None
+
+
+def is_active(raw: dict[str, str]) -> bool:
+    return raw.get("status") in {s.value for s in ACTIVE_STATUSES}
+
+
+def set_state(
+    r: TextRedis,
+    module: str,
+    status: TaskStatus,
+    *,
+    task: str,
+    job_id: str,
+    error: str = "",
+    fields: dict[str, Any] | None = None,
+    extra: dict[str, str] | None = None,
+) -> str:
+    """Write the hash and publish the whole state as a delta event."""
+    mapping: dict[str, str] = {
+        "status": status.value,
+        "task": task,
+        "job_id": job_id,
+        "error": error,
+        "updated_at": f"{time.time():.6f}",
+    }
+    if fields is not None:
+        mapping["fields"] = json.dumps(fields, default=str)
+    if extra:
+        mapping.update(extra)
+    r.hset(keys.module_state(module), mapping=mapping)  # type: ignore[arg-type]
+    current = fields
+    if current is None:
+        raw = r.hget(keys.module_state(module), "fields") or "{}"
+        current = json.loads(raw)
+    data = StateData(status=status, task=task, job_id=job_id, error=error or None, fields=current or {})
+    return publish(r, module, EventType.state, data.model_dump(mode="json"))
+
+
+def finish(
+    r: TextRedis, module: str, job_id: str, status: TaskStatus, error: str = "", device: str = ""
+) -> bool:
+    """Move the module's job to a final status, releasing its leases; False when the hash
+    no longer names this job as active (someone else already decided)."""
+    done = eval_lua(
+        r,
+        _FINISH_LUA,
+        [
+            keys.module_state(module),
+            keys.events_stream(module),
+            keys.module_lease(module),
+            keys.DEVICE_LEASE,
+            keys.stop_flag(module),
+        ],
+        [job_id, status.value, error, str(get_settings().stream_maxlen), f"{time.time():.6f}", device],
+    )
+    return bool(done)

@@ -1,0 +1,98 @@
+"""The RQ worker of one module: unique name, JSON serializer, short maintenance interval
+and worker TTL (a dead worker's job is noticed quickly), a heartbeat key for health, a
+reconciler pass for its module, and an allow-list of the one job entry point."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from typing import Any
+
+from rq import Queue, Worker
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from shared import keys
+from shared.modules import get_module
+from shared.runtime.config_store import ConfigStore
+from shared.runtime.connection import connect, connect_bytes
+from shared.runtime.control import reconcile
+from shared.runtime.job import load_body
+from shared.runtime.registry import ENTRY_POINT, publish_registry
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 2.0
+HEARTBEAT_TTL_S = 10
+WORKER_TTL_S = 20  # RQ's own liveness key; RQ heartbeats every max(1, ttl - 15) s
+MAINTENANCE_S = 15  # RQ cleans registries of dead workers this often
+
+
+class AllowListedJob(Job):
+    """Runs only the runtime's entry point: write access to Redis must not mean running
+    arbitrary callables in the worker."""
+
+    def _execute(self) -> Any:
+        if self.func_name != ENTRY_POINT:
+            raise PermissionError(f"refused job function {self.func_name!r}: only {ENTRY_POINT} may run")
+        return super()._execute()
+
+
+def worker_name(module: str) -> str:
+    return f"{module}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
+
+
+def _heartbeat(module: str, name: str, stop: threading.Event) -> None:
+    r, rb = connect(), connect_bytes()
+    while not stop.wait(HEARTBEAT_S):
+        try:
+            r.set(keys.worker_heartbeat(module), name, ex=HEARTBEAT_TTL_S)
+            did = reconcile(r, rb, module)
+            if did:
+                log.warning("%s: reconciled a job (%s)", module, did)
+        except Exception:
+            log.exception("worker heartbeat failed")
+
+
+def run_worker(module: str, *, burst: bool = False) -> bool:
+    spec = get_module(module)
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    r, rb = connect(), connect_bytes()
+    publish_registry(r)
+    ConfigStore(r, settings.data_dir).restore()
+    # Import the task bodies now, in the parent: every forked work-horse starts warm. (GPU
+    # libraries must still initialise inside the job: CUDA does not survive fork.)
+    for task in spec.tasks:
+        try:
+            load_body(task.entry)
+        except RuntimeError as exc:
+            log.warning("%s", exc)
+    name = worker_name(module)
+    queue = Queue(keys.queue_name(module), connection=rb, serializer=JSONSerializer, job_class=AllowListedJob)
+    worker = Worker(
+        [queue],
+        connection=rb,
+        name=name,
+        serializer=JSONSerializer,
+        job_class=AllowListedJob,
+        worker_ttl=WORKER_TTL_S,
+        maintenance_interval=MAINTENANCE_S,
+    )
+    r.set(keys.worker_heartbeat(module), name, ex=HEARTBEAT_TTL_S)
+    reconcile(r, rb, module)
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(module, name, stop), name="heartbeat", daemon=True)
+    beat.start()
+    try:
+        return bool(worker.work(burst=burst, with_scheduler=False, logging_level=settings.log_level.upper()))
+    finally:
+        stop.set()
+        if r.get(keys.worker_heartbeat(module)) == name:
+            r.delete(keys.worker_heartbeat(module))
