@@ -1,0 +1,254 @@
+/**
+ * The live backend: modules and tasks from GET /api/modules, each module's task state
+ * (snapshot on connect, then state events), health from /healthz, and the one WebSocket
+ * whose events feed the console, telemetry and config stores.
+ */
+import { defineStore } from 'pinia'
+import { computed, reactive, ref } from 'vue'
+import { api } from '@/api/endpoints'
+import { ApiError } from '@/api/client'
+import type { ServerMessage, StateData, StreamEvent } from '@/api/events'
+import type { Health, ModuleInfo } from '@/api/types'
+import { describeSchema } from '@/lib/schema'
+import { isActive, isTaskStatus, type TaskStatus } from '@/lib/status'
+import { compareStreamIds, STREAM_START } from '@/lib/streamId'
+import { EventSocket, type SocketStatus } from '@/ws/socket'
+import { useConfigStore } from './config'
+import { useConsoleStore } from './console'
+import { useTelemetryStore } from './telemetry'
+
+export interface ModuleState {
+  status: TaskStatus
+  task: string | null
+  jobId: string | null
+  error: string | null
+  fields: Record<string, unknown>
+}
+
+export interface TaskFeedback {
+  error: string
+  busy: boolean
+}
+
+export const HEALTH_POLL_MS = 5000
+
+function toState(raw: Partial<StateData> & Record<string, unknown>, prev?: ModuleState): ModuleState {
+  return {
+    status: isTaskStatus(raw.status) ? raw.status : (prev?.status ?? 'idle'),
+    task: typeof raw.task === 'string' ? raw.task : raw.task === null ? null : (prev?.task ?? null),
+    jobId: typeof raw.job_id === 'string' ? raw.job_id : (prev?.jobId ?? null),
+    error: typeof raw.error === 'string' && raw.error ? raw.error : null,
+    fields: { ...(prev?.fields ?? {}), ...(raw.fields && typeof raw.fields === 'object' ? raw.fields : {}) },
+  }
+}
+
+/** Reads a worker's liveness out of /healthz, whatever detail the gateway gives. */
+export function workerAlive(health: Health | null, module: string): boolean | null {
+  const w = health?.workers?.[module]
+  if (w === undefined || w === null) return null
+  if (typeof w === 'boolean') return w
+  if (typeof w === 'object') {
+    const o = w as Record<string, unknown>
+    if (typeof o.alive === 'boolean') return o.alive
+    if (typeof o.ok === 'boolean') return o.ok
+    if (typeof o.count === 'number') return o.count > 0
+  }
+  if (typeof w === 'number') return w > 0
+  return null
+}
+
+export const useBackendStore = defineStore('backend', () => {
+  const modules = ref<ModuleInfo[]>([])
+  const states = reactive<Record<string, ModuleState>>({})
+  const cursors = reactive<Record<string, string>>({})
+  const feedback = reactive<Record<string, TaskFeedback>>({})
+  const health = ref<Health | null>(null)
+  const healthError = ref('')
+  const socketStatus = ref<SocketStatus>('closed')
+  const loadError = ref('')
+  const loaded = ref(false)
+  let socket: EventSocket | null = null
+  let healthTimer: ReturnType<typeof setInterval> | null = null
+
+  const backendOk = computed(() => !healthError.value && socketStatus.value === 'open')
+
+  function stateOf(module: string): ModuleState {
+    return states[module] ?? { status: 'idle', task: null, jobId: null, error: null, fields: {} }
+  }
+
+  function taskStatus(module: string, task: string): TaskStatus {
+    const s = stateOf(module)
+    return s.task === task ? s.status : 'idle'
+  }
+
+  function feedbackOf(module: string, task: string): TaskFeedback {
+    const key = `${module}/${task}`
+    let f = feedback[key]
+    if (!f) {
+      feedback[key] = { error: '', busy: false }
+      f = feedback[key] as TaskFeedback
+    }
+    return f
+  }
+
+  /** Why a task cannot start now, or '' when it can. */
+  function blockedReason(module: string, task: string): string {
+    const s = stateOf(module)
+    if (!isActive(s.status) || s.task === task) return ''
+    const info = modules.value.find((m) => m.name === module)
+    const holder = info?.tasks.find((t) => t.name === s.task)?.title ?? s.task ?? 'another task'
+    return `${holder} is ${s.status} in this module; its tasks run one at a time. Stop it first.`
+  }
+
+  let loading: Promise<void> | null = null
+
+  /** Loads modules and configs; concurrent callers share one request. */
+  function load(): Promise<void> {
+    loading ??= doLoad().finally(() => {
+      loading = null
+    })
+    return loading
+  }
+
+  async function doLoad(): Promise<void> {
+    try {
+      const list = await api.modules()
+      const config = useConfigStore()
+      modules.value = list
+      for (const m of list) {
+        states[m.name] = toState(m.state ?? {}, states[m.name])
+        cursors[m.name] ??= STREAM_START
+        const values = m.config ?? (await api.config(m.name))
+        config.init(m.name, describeSchema(m.config_schema), values)
+      }
+      loadError.value = ''
+      loaded.value = true
+    } catch (err) {
+      loadError.value = err instanceof Error ? err.message : String(err)
+    }
+  }
+
+  async function pollHealth(): Promise<void> {
+    try {
+      health.value = await api.health()
+      healthError.value = ''
+    } catch (err) {
+      healthError.value = err instanceof ApiError ? err.message : 'gateway unreachable'
+    }
+  }
+
+  function handleEvent(ev: StreamEvent): void {
+    const seen = cursors[ev.module]
+    if (seen && compareStreamIds(ev.id, seen) <= 0) return // already had it (replay overlap)
+    cursors[ev.module] = ev.id
+    const console = useConsoleStore()
+    switch (ev.type) {
+      case 'log':
+        console.addLog(ev.module, ev.id, ev.ts, ev.data.level, ev.data.message, ev.data.task)
+        break
+      case 'state': {
+        const prev = states[ev.module]
+        const next = toState(ev.data as StateData & Record<string, unknown>, prev)
+        states[ev.module] = next
+        if (!prev || prev.status !== next.status || prev.task !== next.task) {
+          const err = next.error ? `: ${next.error}` : ''
+          console.addState(ev.module, ev.id, ev.ts, `${next.task ?? 'module'} ${next.status}${err}`, next.task)
+        }
+        break
+      }
+      case 'progress':
+        useTelemetryStore().addProgress(ev.module, ev.ts, ev.data)
+        break
+      case 'prompt':
+        console.upsertPrompt(ev.module, ev.id, ev.ts, ev.data)
+        break
+      case 'image':
+        useTelemetryStore().setImage(ev.module, ev.id, ev.ts, ev.data)
+        break
+      case 'config':
+        useConfigStore().acknowledge(ev.module, ev.data.version, ev.data.task)
+        break
+    }
+  }
+
+  function handleMessage(msg: ServerMessage): void {
+    if (msg.type === 'snapshot') {
+      for (const [name, raw] of Object.entries(msg.modules)) states[name] = toState(raw, states[name])
+    } else if (msg.type === 'trimmed') {
+      useConsoleStore().markTrimmed(msg.module)
+    } else {
+      handleEvent(msg)
+    }
+  }
+
+  function connect(): void {
+    socket?.close()
+    socket = new EventSocket({
+      cursors: () => ({ ...cursors }),
+      onMessage: handleMessage,
+      onStatus: (s) => {
+        socketStatus.value = s
+      },
+    })
+    socket.connect()
+    void pollHealth()
+    if (healthTimer) clearInterval(healthTimer)
+    healthTimer = setInterval(() => void pollHealth(), HEALTH_POLL_MS)
+  }
+
+  function disconnect(): void {
+    socket?.close()
+    socket = null
+    if (healthTimer) clearInterval(healthTimer)
+    healthTimer = null
+  }
+
+  async function start(module: string, task: string): Promise<void> {
+    const f = feedbackOf(module, task)
+    f.busy = true
+    f.error = ''
+    try {
+      await useConfigStore().flushNow(module)
+      await api.start(module, task)
+    } catch (err) {
+      f.error = err instanceof Error ? err.message : String(err)
+    } finally {
+      f.busy = false
+    }
+  }
+
+  async function stop(module: string, task: string): Promise<void> {
+    const f = feedbackOf(module, task)
+    f.busy = true
+    f.error = ''
+    try {
+      await api.stop(module, task)
+    } catch (err) {
+      f.error = err instanceof Error ? err.message : String(err)
+    } finally {
+      f.busy = false
+    }
+  }
+
+  return {
+    modules,
+    states,
+    cursors,
+    health,
+    healthError,
+    socketStatus,
+    loadError,
+    loaded,
+    backendOk,
+    stateOf,
+    taskStatus,
+    feedbackOf,
+    blockedReason,
+    load,
+    connect,
+    disconnect,
+    handleMessage,
+    start,
+    stop,
+  }
+})

@@ -1,0 +1,58 @@
+/** Progress (with metrics such as loss and lr for the training chart) and the latest
+ * image per module. */
+import { defineStore } from 'pinia'
+import { reactive } from 'vue'
+import type { ImageData, ProgressData } from '@/api/events'
+
+export interface ProgressPoint {
+  done: number
+  ts: number
+  metrics: Record<string, number>
+}
+
+export interface ModuleProgress {
+  jobId: string
+  task: string
+  latest: ProgressData
+  points: ProgressPoint[]
+}
+
+export interface ModuleImage extends ImageData {
+  id: string
+  ts: number
+}
+
+export const MAX_POINTS = 2000
+
+export const useTelemetryStore = defineStore('telemetry', () => {
+  const progress = reactive<Record<string, ModuleProgress>>({})
+  const images = reactive<Record<string, ModuleImage>>({})
+
+  function addProgress(module: string, ts: number, data: ProgressData): void {
+    let p = progress[module]
+    if (!p || p.jobId !== data.job_id) {
+      progress[module] = { jobId: data.job_id, task: data.task, latest: data, points: [] }
+      p = progress[module] as ModuleProgress
+    }
+    p.latest = data
+    const metrics: Record<string, number> = {}
+    for (const [k, v] of Object.entries(data.metrics ?? {})) {
+      if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v
+    }
+    if (Object.keys(metrics).length) {
+      p.points.push({ done: data.done, ts, metrics })
+      // keep long runs drawable: halve the resolution of the older half
+      if (p.points.length > MAX_POINTS) {
+        const half = Math.floor(p.points.length / 2)
+        const older = p.points.slice(0, half).filter((_, i) => i % 2 === 0)
+        p.points.splice(0, p.points.length, ...older, ...p.points.slice(half))
+      }
+    }
+  }
+
+  function setImage(module: string, id: string, ts: number, data: ImageData): void {
+    images[module] = { ...data, id, ts }
+  }
+
+  return { progress, images, addProgress, setImage }
+})
