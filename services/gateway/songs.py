@@ -5,19 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from shared.catalog import Catalog, Song, difficulty_name, load_catalog, shave
 from shared.library import ChartLibrary
-from shared.settings import get_settings
+from shared.settings import Settings, get_settings
 
 router = APIRouter(tags=["songs"])
 
 
-def songs_data_dir() -> Path:
-    """The data dir the catalog and charts are read from (override in tests/apps)."""
-    return get_settings().data_dir
+def songs_data_dir(request: Request) -> Path:
+    """The data dir the catalog and charts are read from: the app's settings
+    (``app.state.settings``, as the gateway sets them), else the environment's."""
+    settings = getattr(request.app.state, "settings", None)
+    return settings.data_dir if isinstance(settings, Settings) else get_settings().data_dir
 
 
 DataDir = Annotated[Path, Depends(songs_data_dir)]

@@ -12,8 +12,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from services.gateway.songs import router, songs_data_dir
+from services.gateway.songs import router
 from shared.library import ChartLibrary
+from shared.settings import Settings
 from tests.conftest import free_port
 
 
@@ -31,7 +32,7 @@ def library_dir(tmp_path_factory: pytest.TempPathFactory, reference_data: Path) 
 def api(library_dir: Path) -> Iterator[httpx.Client]:
     app = FastAPI()
     app.include_router(router)
-    app.dependency_overrides[songs_data_dir] = lambda: library_dir
+    app.state.settings = Settings(data_dir=library_dir)  # as the gateway's create_app does
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
