@@ -100,3 +100,12 @@ def test_library_index_ignores_stray_files(tmp_path: Path, reference_data: Path)
     assert not lib.has(316, 2)
     with pytest.raises(FileNotFoundError, match="no chart for song 316 hard"):
         lib.load(316, 2)
+
+
+def test_check_song_id_with_a_corrupt_catalog_says_so(tmp_path: Path) -> None:
+    path = songs_all_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text("<html>oops</html>", encoding="utf-8")
+    check = check_song_id(1, tmp_path)
+    assert not check.ok and check.message.startswith("cannot read the song catalog: song catalog")
+    assert "songs-all.json is unreadable" in check.message

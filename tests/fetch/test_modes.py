@@ -222,3 +222,12 @@ def test_special_char_reports_shaving_and_collisions(data_dir: Path, bestdori: F
     assert cells == ["1", "jp,en,tw,cn,kr", "!_", "Yes! BanG_Dream!", "yesbangdream"]
     assert ctx.states[-1]["collisions"] == 8
     assert bestdori.hits == []  # SpecialChar is offline
+
+
+def test_song_header_replaces_a_corrupt_song_list(data_dir: Path, bestdori: FakeBestdori) -> None:
+    path = songs_all_path(data_dir)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"1": {"musicTi')  # a half-written file from some other tool
+    ctx = run(data_dir, FetchMode.FetchSongHeader)
+    assert path.read_bytes() == bestdori.songs_all
+    assert any("the old song list is unreadable and will be replaced" in w for w in ctx.warnings())
