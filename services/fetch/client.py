@@ -15,6 +15,7 @@ from shared.settings import Settings
 
 USER_AGENT = "AutoBangDream/0.1 (self-hosted chart fetcher; one request at a time)"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_S = 120.0  # honour the server's Retry-After, within reason
 
 
 class BestdoriError(Exception):
@@ -31,6 +32,14 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
     def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
         return False
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds from a ``Retry-After`` header (the delta form; dates are ignored)."""
+    try:
+        return min(max(float(value or 0), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        return 0.0
 
 
 class BestdoriClient:
@@ -103,17 +112,19 @@ class BestdoriClient:
                 body = resp.read()
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc or 'no detail'}"
+                asked = 0.0
             else:
                 if resp.status_code == 200:
                     return body
                 if resp.status_code == 404:
                     raise NotFound(f"GET {url}: 404 not found")
                 problem = f"HTTP {resp.status_code}"
+                asked = _retry_after(resp.headers.get("Retry-After"))
                 if resp.status_code not in RETRY_STATUS:
                     raise BestdoriError(f"GET {url}: {problem}")
             if attempt >= self.retries:
                 raise BestdoriError(f"GET {url}: {problem} (gave up after {attempt + 1} tries)")
-            delay = self.backoff_s * 2**attempt
+            delay = max(self.backoff_s * 2**attempt, asked)
             self._log(f"GET {url}: {problem}; retrying in {delay:.2f}s")
             self._sleep(delay)
             attempt += 1

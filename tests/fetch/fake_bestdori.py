@@ -21,6 +21,7 @@ SONGS_PATH = "/api/songs/all.5.json"
 
 # Faults, consumed one per request from a path's queue:
 #   "500" / "503"   that status with a small JSON body
+#   "429"           too many requests, Retry-After: 7
 #   "slow"          wait slow_s before answering (beyond the client's timeout)
 #   "truncated"     Content-Length of the whole body, half of it sent, connection closed
 #   "cut"           half of the body with no Content-Length (ends at close): broken JSON
@@ -114,6 +115,8 @@ class FakeBestdori:
             fault = ""
         if body is None or fault == "404":
             return self._send(h, 404, b"<html><body>404 Not Found</body></html>", "text/html")
+        if fault == "429":
+            return self._send(h, 429, b'{"result": false}', extra={"Retry-After": "7"})
         if fault in ("500", "503"):
             return self._send(h, int(fault), b'{"result": false, "code": "SERVER_ERROR"}')
         if fault == "html":

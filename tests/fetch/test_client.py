@@ -47,6 +47,14 @@ def test_transient_failures_are_retried_with_backoff(bestdori: FakeBestdori, fau
     assert sleeps == [0.5, 1.0]  # exponential backoff between the three tries
 
 
+def test_too_many_requests_waits_as_long_as_asked(bestdori: FakeBestdori) -> None:
+    bestdori.fail(SONGS_PATH, "429")
+    sleeps: list[float] = []
+    with client(bestdori, sleeps, backoff_s=0.5) as c:
+        assert c.songs_all() == bestdori.songs_all
+    assert sleeps == [7.0]  # Retry-After beats the shorter backoff
+
+
 def test_gives_up_after_the_retries_with_a_clear_message(bestdori: FakeBestdori) -> None:
     url = chart_url(316, 3)
     bestdori.fail(url, "500", "500", "500", "500")
