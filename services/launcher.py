@@ -173,10 +173,16 @@ class Launcher:
             child.argv, env=self.env(), stdin=subprocess.DEVNULL, start_new_session=True
         )
 
-    def start_all(self) -> None:
+    @staticmethod
+    def plan() -> list[Child]:
+        """What ``up`` runs besides Redis: the gateway and one worker per registered module."""
         py = sys.executable
-        self.children = [Child("gateway", [py, "-m", "services.cli", "gateway"])]
-        self.children += [Child(f"worker:{m}", [py, "-m", "services.cli", "worker", m]) for m in MODULE_NAMES]
+        children = [Child("gateway", [py, "-m", "services.cli", "gateway"])]
+        children += [Child(f"worker:{m}", [py, "-m", "services.cli", "worker", m]) for m in MODULE_NAMES]
+        return children
+
+    def start_all(self) -> None:
+        self.children = self.plan()
         for child in self.children:
             self.spawn(child)
 
@@ -209,6 +215,7 @@ class Launcher:
                 child.restarts += 1
                 child.died_at = 0.0
                 self.spawn(child)
+                self.write_info()
         if self.redis_proc is not None and self.redis_proc.poll() is not None and not self.stopping:
             say("redis-server exited; stopping everything")
             self.stopping = True

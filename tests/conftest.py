@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.stack import Stack, start_stack
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared"  # read-only reference material (docs/, data/)
 REFERENCE_DATA = REFERENCE / "data"
@@ -56,3 +58,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def reference_data() -> Path:
     assert REFERENCE_DATA.is_dir(), f"reference data not found at {REFERENCE_DATA}"
     return REFERENCE_DATA
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole product as users run it (``autobang up``: own redis-server, gateway, one
+    worker per module), shared by the tests of a session; tests leave modules idle."""
+    s = start_stack(tmp_path_factory.mktemp("stack") / "data", free_port())
+    yield s
+    s.stop()

@@ -327,16 +327,11 @@ async def stream_events(socket: WebSocket, since: str, hub: Hub, r: TextRedis) -
                 if await hub.r.exists(keys.events_stream(m))
                 else None
             )
-            if info is not None:
-                deleted = str(info.get("max-deleted-entry-id", "0-0"))
-                if parse_id(deleted) > sent[m]:
-                    first = info.get("first-entry")
-                    oldest = first[0] if first else None
-                    await socket.send_text(
-                        json.dumps(
-                            {"type": "trimmed", "module": m, "data": {"oldest": oldest, "since": cursors[m]}}
-                        )
-                    )
+            if info is not None and was_trimmed(info, sent[m]):
+                first = info.get("first-entry")
+                oldest = first[0] if first else None
+                marker = {"type": "trimmed", "module": m, "data": {"oldest": oldest, "since": cursors[m]}}
+                await socket.send_text(json.dumps(marker))
             start = f"({cursors[m]}"
             while True:
                 entries = await hub.r.xrange(keys.events_stream(m), min=start, count=1000)
@@ -354,6 +349,18 @@ async def stream_events(socket: WebSocket, since: str, hub: Hub, r: TextRedis) -
         if socket.client_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
                 await socket.close()
+
+
+def was_trimmed(info: dict[str, Any], since: tuple[int, int]) -> bool:
+    """Did the stream drop events newer than ``since``? Trimming (MAXLEN) removes the
+    oldest entries: when any were removed and the oldest kept one is newer than ``since``,
+    the client may have missed events (exactly: unless ``since`` was the last one removed).
+    XDEL is tracked exactly by ``max-deleted-entry-id``."""
+    removed = int(info.get("entries-added", 0)) - int(info.get("length", 0))
+    first = info.get("first-entry")
+    if removed > 0 and first and parse_id(str(first[0])) > since:
+        return True
+    return parse_id(str(info.get("max-deleted-entry-id", "0-0"))) > since
 
 
 async def pump(socket: WebSocket, client: Any, sent: dict[str, tuple[int, int]]) -> None:

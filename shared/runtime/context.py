@@ -16,12 +16,12 @@ from pydantic import BaseModel
 
 from shared import keys
 from shared.config import ModuleConfig
-from shared.events import EventType, PromptData, TaskStatus
+from shared.events import EventType, PromptData
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis
 from shared.runtime.events import publish
-from shared.runtime.state import set_state
+from shared.runtime.state import set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
 
 log = logging.getLogger(__name__)
@@ -113,14 +113,7 @@ class RedisTaskContext:
 
     def state(self, **fields: Any) -> None:
         self._fields.update(fields)
-        set_state(
-            self._r,
-            self.module,
-            TaskStatus.running if not self._stop else TaskStatus.stopping,
-            task=self.task,
-            job_id=self.job_id,
-            fields=self._fields,
-        )
+        set_fields(self._r, self.module, self.job_id, self._fields)
 
     def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
         width, height = png_size(png)

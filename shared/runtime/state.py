@@ -41,6 +41,32 @@ return 1
 """
 
 
+# KEYS: state hash, stream; ARGV: job_id, fields JSON, maxlen, ts. Task-specific fields
+# only: the status stays what the hash says (a stop may have moved it to "stopping").
+_FIELDS_LUA = """
+if redis.call('HGET', KEYS[1], 'job_id') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'fields', ARGV[2], 'updated_at', ARGV[4])
+local h = redis.call('HMGET', KEYS[1], 'status', 'task', 'error')
+local err = cjson.null
+if h[3] and h[3] ~= '' then err = h[3] end
+local data = '{"status":' .. cjson.encode(h[1]) .. ',"task":' .. cjson.encode(h[2] or '') ..
+  ',"job_id":' .. cjson.encode(ARGV[1]) .. ',"error":' .. cjson.encode(err) .. ',"fields":' .. ARGV[2] .. '}'
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'type', 'state', 'ts', ARGV[4], 'data', data)
+return 1
+"""
+
+
+def set_fields(r: TextRedis, module: str, job_id: str, fields: dict[str, Any]) -> bool:
+    """Replace the task's status fields (sidebar) and publish the state, keeping the status."""
+    done = eval_lua(
+        r,
+        _FIELDS_LUA,
+        [keys.module_state(module), keys.events_stream(module)],
+        [job_id, json.dumps(fields, default=str), str(get_settings().stream_maxlen), f"{time.time():.6f}"],
+    )
+    return bool(done)
+
+
 def device_holder(module: str, task: str, job_id: str) -> str:
     return f"{module}:{task}:{job_id}"
 

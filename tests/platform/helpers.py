@@ -1,0 +1,101 @@
+"""Helpers for the platform tests: a WebSocket event collector and waits on module state."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+Event = dict[str, Any]
+WAIT_S = 30.0  # generous: the machine is shared and slow; nothing here asserts speed
+
+
+class Events:
+    """A /ws client collecting every message in a background thread."""
+
+    def __init__(self, ws_url: str, since: str = "") -> None:
+        self.messages: list[Event] = []
+        self.closed: tuple[int | None, str] | None = None
+        self._cond = threading.Condition()
+        url = f"{ws_url}?since={since}" if since else ws_url
+        self._ws = connect(url, max_size=None, open_timeout=10)
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self._ws:
+                with self._cond:
+                    self.messages.append(json.loads(raw))
+                    self._cond.notify_all()
+        except ConnectionClosed:
+            pass
+        finally:
+            with self._cond:
+                self.closed = (self._ws.close_code, self._ws.close_reason or "")
+                self._cond.notify_all()
+
+    def wait_for(self, pred: Callable[[Event], bool], timeout: float = WAIT_S, after: int = 0) -> Event:
+        """The first message (from index ``after``) matching ``pred``."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for msg in self.messages[after:]:
+                    if pred(msg):
+                        return msg
+                left = deadline - time.monotonic()
+                if left <= 0 or self.closed is not None:
+                    kinds = [(m.get("module"), m.get("type")) for m in self.messages[-20:]]
+                    raise AssertionError(
+                        f"no matching event within {timeout:g} s ({len(self.messages)} seen); last: {kinds}"
+                    )
+                self._cond.wait(left)
+
+    def events(self, module: str | None = None) -> list[Event]:
+        with self._cond:
+            return [m for m in self.messages if "id" in m and (module is None or m["module"] == module)]
+
+    def close(self) -> None:
+        self._ws.close()
+        self._thread.join(5)
+
+
+def wait_state(
+    url: str, module: str, pred: Callable[[dict[str, Any]], bool], timeout: float = WAIT_S
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{url}/api/{module}/state", timeout=5).json()
+        if pred(state):
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"{module} state never matched within {timeout:g} s: {state}")
+
+
+def wait_status(
+    url: str, module: str, *statuses: str, job_id: str | None = None, timeout: float = WAIT_S
+) -> dict[str, Any]:
+    return wait_state(
+        url,
+        module,
+        lambda s: s["status"] in statuses and (job_id is None or s["job_id"] == job_id),
+        timeout,
+    )
+
+
+def start(url: str, module: str, task: str, config: dict[str, Any] | None = None) -> str:
+    resp = httpx.post(f"{url}/api/{module}/tasks/{task}/start", json={"config": config or {}}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    return str(resp.json()["job_id"])
+
+
+def stop_and_wait(url: str, module: str) -> dict[str, Any]:
+    httpx.post(f"{url}/api/{module}/stop", timeout=10)
+    return wait_state(url, module, lambda s: s["status"] not in ("queued", "running", "stopping"))

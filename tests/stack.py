@@ -1,0 +1,113 @@
+"""The whole stack for tests, started the way users start it: ``autobang up`` as a
+subprocess (its own redis-server, the gateway, one worker per module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Stack:
+    url: str  # http://127.0.0.1:<port> (no trailing slash)
+    ws_url: str  # ws://127.0.0.1:<port>/ws
+    redis_url: str
+    data_dir: Path
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    def info(self) -> dict[str, Any]:
+        """The launcher's run file: pids of its children, URLs."""
+        return dict(json.loads((self.data_dir / "run" / "launcher.json").read_text()))
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_healthy(self, timeout: float = 60.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"autobang up exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
+            try:
+                last = httpx.get(f"{self.url}/healthz", timeout=2.0).json()
+                if last.get("ok") and all(last.get("workers", {}).values()):
+                    return dict(last)
+            except httpx.HTTPError as exc:
+                last = exc
+            time.sleep(0.1)
+        raise RuntimeError(f"stack not healthy after {timeout:g} s: {last}\n{self.log()[-3000:]}")
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """Ctrl-C, as a user would; returns the launcher's exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+                raise RuntimeError(
+                    f"autobang up ignored Ctrl-C for {timeout:g} s:\n{self.log()[-3000:]}"
+                ) from None
+        return int(self.proc.returncode)
+
+
+def start_stack(
+    data_dir: Path,
+    port: int,
+    *,
+    redis_url: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> Stack:
+    """Start ``autobang up --port port --data-dir data_dir`` and wait until the gateway and
+    every worker report healthy. Without ``redis_url`` the launcher runs its own Redis."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
+    if redis_url:
+        child_env["AUTOBANG_REDIS_URL"] = redis_url
+    child_env.update(env or {})
+    log_path = data_dir.parent / f"{data_dir.name}-launcher.log"
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],
+            cwd=ROOT,
+            env=child_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    run_file = data_dir / "run" / "launcher.json"
+    deadline = time.monotonic() + timeout
+    while not run_file.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"autobang up did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.05)
+    info = json.loads(run_file.read_text())
+    stack = Stack(
+        url=f"http://127.0.0.1:{port}",
+        ws_url=f"ws://127.0.0.1:{port}/ws",
+        redis_url=str(info["redis_url"]),
+        data_dir=data_dir,
+        proc=proc,
+        log_path=log_path,
+    )
+    try:
+        stack.wait_healthy(timeout)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
