@@ -1,0 +1,32 @@
+"""A worker for tests whose ``fetch`` task ignores stop requests (never checkpoints).
+Run as ``python -m tests.platform.stubborn``; the registry is patched in this process only."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+
+import shared.modules as registry
+from shared.runtime.worker import run_worker
+from shared.task_context import TaskContext
+
+
+def stubborn(ctx: TaskContext) -> None:
+    ctx.state(pid=os.getpid())
+    while True:  # deliberately no checkpoint(): only the forced stop ends this
+        time.sleep(0.05)
+
+
+def main() -> None:
+    registry.MODULES = tuple(
+        dataclasses.replace(m, tasks=(dataclasses.replace(m.tasks[0], entry=f"{__name__}:stubborn"),))
+        if m.name == "fetch"
+        else m
+        for m in registry.MODULES
+    )
+    run_worker("fetch")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Things going wrong: a worker killed mid-task, the gateway restarted, a task that
+ignores stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from services.launcher import children_of
+from shared.runtime.connection import connect
+from shared.runtime.control import start_task, stop_module
+from shared.runtime.state import read_state
+from tests.platform.helpers import Events, start, stop_and_wait, wait_status
+from tests.stack import ROOT, Stack
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_worker_killed_mid_task_leaves_module_failed_then_usable(live: Stack) -> None:
+    job = start(live.url, "scriptor", "start_scriptor")
+    wait_status(live.url, "scriptor", "running", job_id=job)
+    worker = int(live.info()["children"]["worker:scriptor"])
+    horses = children_of(worker)
+    assert horses, "the job runs in a forked work-horse"
+    for pid in [worker, *horses]:
+        os.kill(pid, signal.SIGKILL)
+    # The lease stops being renewed; the reconciler marks the job failed (within 60 s).
+    state = wait_status(live.url, "scriptor", "failed", job_id=job, timeout=60)
+    assert "died" in state["error"]
+    # The launcher restarted the worker; the module takes new work.
+    live.wait_healthy()
+    job2 = start(live.url, "scriptor", "start_scriptor")
+    wait_status(live.url, "scriptor", "running", job_id=job2)
+    stop_and_wait(live.url, "scriptor")
+
+
+def test_gateway_restart_keeps_config_and_events(live: Stack) -> None:
+    resp = httpx.post(f"{live.url}/api/workflow/update_config", json={"workflow_mode": "Capture"})
+    version = resp.json()["version"]
+    first = Events(live.ws_url)
+    snap = first.wait_for(lambda e: e.get("type") == "snapshot")
+    first.close()
+    os.kill(int(live.info()["children"]["gateway"]), signal.SIGKILL)
+    live.wait_healthy()  # the launcher brought it back
+    doc = httpx.get(f"{live.url}/api/workflow/config").json()
+    assert doc["version"] == version and doc["config"]["workflow_mode"] == "Capture"
+    again = Events(live.ws_url, since=f"workflow:{snap['modules']['workflow']['last_id']}")
+    try:
+        job = start(live.url, "workflow", "workflow")
+        again.wait_for(lambda e: e.get("type") == "state" and e["data"]["job_id"] == job)
+    finally:
+        again.close()
+    stop_and_wait(live.url, "workflow")
+
+
+@pytest.fixture
+def stubborn_worker(redis_url: str, tmp_path: Path) -> Iterator[str]:
+    """A real worker whose ``fetch`` task ignores stops (registry patched in that process
+    only), on its own Redis database so it shares nothing with other tests."""
+    url = redis_url.rsplit("/", 1)[0] + "/9"
+    redis.Redis.from_url(url).flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
+    env.update({"AUTOBANG_REDIS_URL": url, "AUTOBANG_STOP_GRACE_S": "1", "AUTOBANG_DATA_DIR": str(tmp_path)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.platform.stubborn"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    r = connect(url)
+    deadline = time.monotonic() + 60
+    while not r.exists("autobang:heartbeat:fetch") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield url
+    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_task_ignoring_stop_is_killed_after_grace_and_marked_stopped(stubborn_worker: str) -> None:
+    r = connect(stubborn_worker)
+    job = start_task(r, "fetch", "fetch")
+    deadline = time.monotonic() + 30
+    while (read_state(r, "fetch").get("fields") or "{}") == "{}" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    state = read_state(r, "fetch")
+    assert state["status"] == "running" and state["job_id"] == job
+    horse = int(__import__("json").loads(state["fields"])["pid"])
+    assert stop_module(r, "fetch")["stopping"]
+    deadline = time.monotonic() + 30
+    while read_state(r, "fetch")["status"] == "stopping" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    final = read_state(r, "fetch")
+    assert final["status"] == "stopped" and final["error"].startswith("killed: ignored the stop")
+    deadline = time.monotonic() + 10
+    while alive(horse) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(horse)
+    assert r.get("autobang:lease:fetch") is None  # free again
