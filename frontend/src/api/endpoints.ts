@@ -1,20 +1,29 @@
 import { http } from './client'
-import type { CheckResult, ConfigValues, Health, ModuleInfo, ReplyAnswer } from './types'
+import type {
+  CheckResult,
+  ColorResponse,
+  ConfigDoc,
+  ConfigValues,
+  Health,
+  ModulesResponse,
+  ReplyAnswer,
+  ReplyResponse,
+  StartResponse,
+  StopResponse,
+} from './types'
 
 const enc = encodeURIComponent
 
 export const api = {
   health: () => http.get<Health>('/healthz'),
-  modules: async (): Promise<ModuleInfo[]> => {
-    const body = await http.get<ModuleInfo[] | { modules: ModuleInfo[] }>('/api/modules')
-    return Array.isArray(body) ? body : body.modules
-  },
-  config: (module: string) => http.get<ConfigValues>(`/api/${enc(module)}/config`),
-  updateConfig: (module: string, patch: ConfigValues) => http.post<unknown>(`/api/${enc(module)}/update_config`, patch),
-  start: (module: string, task: string) => http.post<unknown>(`/api/${enc(module)}/tasks/${enc(task)}/start`, {}),
-  stop: (module: string, task: string) => http.post<unknown>(`/api/${enc(module)}/tasks/${enc(task)}/stop`),
-  reply: (module: string, answer: ReplyAnswer | string, text: string | null, promptId: string) =>
-    http.post<unknown>(`/api/${enc(module)}/reply`, { answer, text, prompt_id: promptId }),
+  modules: () => http.get<ModulesResponse>('/api/modules'),
+  config: (module: string) => http.get<ConfigDoc>(`/api/${enc(module)}/config`),
+  updateConfig: (module: string, patch: ConfigValues) => http.post<ConfigDoc>(`/api/${enc(module)}/update_config`, patch),
+  start: (module: string, task: string) => http.post<StartResponse>(`/api/${enc(module)}/tasks/${enc(task)}/start`, { config: {} }),
+  stop: (module: string, task: string) => http.post<StopResponse>(`/api/${enc(module)}/tasks/${enc(task)}/stop`),
+  reply: (module: string, answer: ReplyAnswer, text: string | null, promptId: string) =>
+    http.post<ReplyResponse>(`/api/${enc(module)}/reply`, { answer, text, prompt_id: promptId }),
+  color: (x: number, y: number, kind = 'frame') => http.get<ColorResponse>(`/api/workflow/color?x=${x}&y=${y}&kind=${enc(kind)}`),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

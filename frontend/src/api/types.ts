@@ -1,40 +1,29 @@
 /**
- * Shapes of the gateway's REST answers used by the UI. Provisional until src/api/schema.d.ts
- * is generated from the gateway's OpenAPI schema (npm run gen:api).
+ * REST shapes, all taken from src/api/schema.d.ts (generated from the gateway's OpenAPI
+ * schema by `npm run gen:api`), never written by hand.
  */
-import type { JsonSchema } from '@/lib/schema'
-import type { StateData } from './events'
+import type { components, paths } from './schema'
 
-export interface TaskInfo {
-  name: string
-  title: string
-  uses_device?: boolean
-  interactive?: boolean
-  placeholder?: boolean
-}
+type Schemas = components['schemas']
 
-export interface ModuleInfo {
-  name: string
-  title: string
-  tasks: TaskInfo[]
-  state: Partial<StateData>
-  config_schema: JsonSchema
-  config?: Record<string, unknown>
-}
+export type TaskInfo = Schemas['TaskInfo']
+export type ModuleStateDoc = Schemas['ModuleState']
+export type ModuleInfo = Schemas['ModuleInfo']
+export type Health = Schemas['Health']
+export type ConfigDoc = Schemas['ConfigDoc']
+export type StartResponse = Schemas['StartResponse']
+export type StopResponse = Schemas['StopResponse']
+export type ReplyRequest = Schemas['ReplyRequest']
+export type ReplyResponse = Schemas['ReplyResponse']
+export type ReplyAnswer = ReplyRequest['answer']
+export type ColorResponse = Schemas['ColorResponse']
+export type TaskStatusDoc = Schemas['TaskStatus']
+export type ProgressDoc = Schemas['ProgressData']
+export type PromptDoc = Schemas['PromptData']
 
-export interface Health {
-  ok?: boolean
-  status?: string
-  redis?: unknown
-  workers?: Record<string, unknown>
-  [key: string]: unknown
-}
+/** What an x-check path answers (e.g. /api/scriptor/check-song/{value}). */
+export type CheckResult = Pick<Schemas['SongCheckResponse'], 'ok' | 'message'>
 
-export interface CheckResult {
-  ok: boolean
-  message?: string
-}
+export type ConfigValues = ConfigDoc['config']
 
-export type ConfigValues = Record<string, unknown>
-
-export type ReplyAnswer = 'Yes' | 'No' | 'Drop' | 'Stop'
+export type ModulesResponse = paths['/api/modules']['get']['responses']['200']['content']['application/json']

@@ -50,6 +50,7 @@ export function useNumberField(opts: {
   })
 
   const rangeText = computed(() => {
+    if (min.value === -(2 ** 31) && max.value === 2 ** 31 - 1) return 'int32'
     if (min.value !== undefined && max.value !== undefined) return `${min.value} – ${max.value}`
     if (min.value !== undefined) return `≥ ${min.value}`
     if (max.value !== undefined) return `≤ ${max.value}`

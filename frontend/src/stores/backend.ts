@@ -8,8 +8,8 @@ import { computed, reactive, ref } from 'vue'
 import { api } from '@/api/endpoints'
 import { ApiError } from '@/api/client'
 import type { ServerMessage, StateData, StreamEvent } from '@/api/events'
-import type { Health, ModuleInfo } from '@/api/types'
-import { describeSchema } from '@/lib/schema'
+import type { Health, ModuleInfo, ModuleStateDoc } from '@/api/types'
+import { describeSchema, type JsonSchema } from '@/lib/schema'
 import { isActive, isTaskStatus, type TaskStatus } from '@/lib/status'
 import { compareStreamIds, STREAM_START } from '@/lib/streamId'
 import { EventSocket, type SocketStatus } from '@/ws/socket'
@@ -116,10 +116,11 @@ export const useBackendStore = defineStore('backend', () => {
       const config = useConfigStore()
       modules.value = list
       for (const m of list) {
-        states[m.name] = toState(m.state ?? {}, states[m.name])
+        states[m.name] = toState(m.state, states[m.name])
         cursors[m.name] ??= STREAM_START
-        const values = m.config ?? (await api.config(m.name))
-        config.init(m.name, describeSchema(m.config_schema), values)
+        const doc = await api.config(m.name)
+        config.init(m.name, describeSchema(m.config_schema as JsonSchema), doc.config, doc.version)
+        adoptSnapshot(m.name, m.state)
       }
       loadError.value = ''
       loaded.value = true
@@ -171,9 +172,21 @@ export const useBackendStore = defineStore('backend', () => {
     }
   }
 
+  /** A snapshot also carries the open prompt and the last progress: show them even when
+   * their events were trimmed from the stream. */
+  function adoptSnapshot(module: string, raw: Partial<ModuleStateDoc>): void {
+    const ts = Date.now() / 1000
+    if (raw.prompt && !raw.prompt.closed) useConsoleStore().upsertPrompt(module, raw.last_id ?? STREAM_START, ts, raw.prompt, true)
+    const tele = useTelemetryStore()
+    if (raw.progress && !tele.progress[module]) tele.addProgress(module, ts, raw.progress)
+  }
+
   function handleMessage(msg: ServerMessage): void {
     if (msg.type === 'snapshot') {
-      for (const [name, raw] of Object.entries(msg.modules)) states[name] = toState(raw, states[name])
+      for (const [name, raw] of Object.entries(msg.modules)) {
+        states[name] = toState(raw, states[name])
+        adoptSnapshot(name, raw as Partial<ModuleStateDoc>)
+      }
     } else if (msg.type === 'trimmed') {
       useConsoleStore().markTrimmed(msg.module)
     } else {

@@ -33,10 +33,11 @@ export const useConfigStore = defineStore('config', () => {
   const timers = new Map<string, ReturnType<typeof setTimeout>>()
   const inflight = new Map<string, Promise<void>>()
 
-  function init(module: string, fields: FieldDescriptor[], values: ConfigValues): void {
+  function init(module: string, fields: FieldDescriptor[], values: ConfigValues, version: number | null = null): void {
     const existing = modules[module]
     if (existing) {
       existing.fields = fields
+      existing.savedVersion = version
       // never overwrite what the user is editing
       for (const [k, v] of Object.entries(values)) if (!(k in existing.pending) && !(k in existing.errors)) existing.values[k] = v
       return
@@ -48,7 +49,7 @@ export const useConfigStore = defineStore('config', () => {
       formError: '',
       status: 'idle',
       pending: {},
-      savedVersion: null,
+      savedVersion: version,
       appliedVersion: null,
       appliedTask: null,
     }

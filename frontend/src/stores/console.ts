@@ -26,6 +26,8 @@ export interface PromptEntry extends PromptData {
   id: string
   ts: number
   module: string
+  /** known only from a state snapshot so far: its event, if replayed, fixes its place */
+  provisional?: boolean
 }
 
 export interface ModuleConsole {
@@ -75,13 +77,22 @@ export const useConsoleStore = defineStore('console', () => {
     push(module, { key: `${id}/s`, id, ts, level: 'state', message, task: task ?? null })
   }
 
-  function upsertPrompt(module: string, id: string, ts: number, data: PromptData): void {
+  function upsertPrompt(module: string, id: string, ts: number, data: PromptData, provisional = false): void {
     const existing = prompts[data.prompt_id]
     if (existing) {
+      if (existing.provisional && !provisional) {
+        // the real event arrived: move the prompt to its place in the log
+        const c = of(module)
+        const at = c.lines.findIndex((l) => l.promptId === data.prompt_id)
+        if (at >= 0) c.lines.splice(at, 1)
+        Object.assign(existing, data, { id, ts, provisional: false })
+        if (!data.closed) push(module, { key: `${id}/p`, id, ts, level: 'info', message: data.prompt, task: data.task, promptId: data.prompt_id })
+        return
+      }
       Object.assign(existing, data, { id: existing.id, ts: existing.ts })
       return
     }
-    prompts[data.prompt_id] = { ...data, id, ts, module }
+    prompts[data.prompt_id] = { ...data, id, ts, module, provisional }
     if (!data.closed) {
       push(module, { key: `${id}/p`, id, ts, level: 'info', message: data.prompt, task: data.task, promptId: data.prompt_id })
     }

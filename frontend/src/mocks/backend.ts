@@ -1,0 +1,451 @@
+/**
+ * The dev mock of the gateway (VITE_MOCK=1): the same REST answers and /ws messages as
+ * services/gateway/app.py, with simulated tasks (logs, state, progress with loss/lr,
+ * prompts, frames), module exclusion (409), the device lease and 422 validation. The
+ * module registry and config schemas come from the real backend (fixtures/registry.json,
+ * written by `npm run gen:api`), so new modules appear here without code changes.
+ */
+import type { ValidationIssue } from '@/api/client'
+import type { PromptData, StateData } from '@/api/events'
+import type { ModuleInfo, ModuleStateDoc } from '@/api/types'
+import { rgbToHsv } from '@/lib/hsv'
+import type { JsonSchema } from '@/lib/schema'
+import { isActive, type TaskStatus } from '@/lib/status'
+import registry from './fixtures/registry.json'
+import { validateConfig } from './validate'
+
+export interface MockEvent {
+  id: string
+  module: string
+  type: 'log' | 'state' | 'progress' | 'prompt' | 'image' | 'config'
+  ts: number
+  data: Record<string, unknown>
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: unknown,
+  ) {
+    super(typeof detail === 'string' ? detail : `HTTP ${status}`)
+  }
+}
+
+interface RegistryModule {
+  name: string
+  title: string
+  tasks: { name: string; title: string; uses_device: boolean; interactive: boolean; placeholder: boolean }[]
+  config_schema: JsonSchema
+  config: Record<string, unknown>
+}
+
+interface Job {
+  id: string
+  module: string
+  task: string
+  stop: boolean
+  timers: ReturnType<typeof setTimeout>[]
+  onReply?: (answer: string, text: string | null) => void
+}
+
+export interface Frame {
+  width: number
+  height: number
+  rgba: Uint8ClampedArray
+  png?: Blob
+}
+
+export interface MockOptions {
+  /** time scale for simulated work (tests use small values) */
+  tick?: number
+  /** frame maker (browser: canvas; tests: none) */
+  makeFrame?: (n: number) => Promise<Frame | null>
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null
+}
+
+const MAXLEN = 2000
+interface Registry {
+  modules: RegistryModule[]
+  available_states: string[]
+  weight_titles: string[]
+}
+const REGISTRY = registry as unknown as Registry
+const MODULES = REGISTRY.modules
+const STATES = REGISTRY.available_states
+const WEIGHT_TITLES = REGISTRY.weight_titles
+
+export class MockBackend {
+  readonly streams = new Map<string, MockEvent[]>()
+  readonly configs = new Map<string, { version: number; config: Record<string, unknown> }>()
+  readonly states = new Map<string, StateData & { prompt: PromptData | null; progress: ModuleStateDoc['progress'] }>()
+  readonly frames = new Map<string, Frame>()
+  private readonly jobs = new Map<string, Job>()
+  private readonly listeners = new Set<(e: MockEvent) => void>()
+  private device: string | null = null
+  private seq = 0
+  private lastMs = 0
+  private readonly tick: number
+  private readonly makeFrame: MockOptions['makeFrame']
+  private readonly storage: MockOptions['storage']
+
+  constructor(opts: MockOptions = {}) {
+    this.tick = opts.tick ?? 1
+    this.makeFrame = opts.makeFrame
+    this.storage = opts.storage ?? null
+    for (const m of MODULES) {
+      this.streams.set(m.name, [])
+      this.configs.set(m.name, { version: 0, config: structuredClone(m.config) })
+      this.states.set(m.name, { status: 'idle', task: null, job_id: null, error: null, fields: {}, prompt: null, progress: null })
+    }
+    this.restore()
+  }
+
+  // ---- persistence (dev convenience: configs and events survive a reload) ----
+  private restore(): void {
+    try {
+      const raw = this.storage?.getItem('autobang.mock')
+      if (!raw) return
+      const saved = JSON.parse(raw) as { configs: Record<string, { version: number; config: Record<string, unknown> }>; streams: Record<string, MockEvent[]> }
+      for (const [m, c] of Object.entries(saved.configs ?? {})) if (this.configs.has(m)) this.configs.set(m, c)
+      for (const [m, s] of Object.entries(saved.streams ?? {})) if (this.streams.has(m)) this.streams.set(m, s.filter((e) => e.type !== 'image'))
+      for (const s of this.streams.values()) {
+        const last = s[s.length - 1]
+        if (last) this.lastMs = Math.max(this.lastMs, Number(last.id.split('-')[0]))
+      }
+    } catch {
+      // a broken saved state just starts fresh
+    }
+  }
+
+  private persist(): void {
+    if (!this.storage) return
+    try {
+      this.storage.setItem(
+        'autobang.mock',
+        JSON.stringify({ configs: Object.fromEntries(this.configs), streams: Object.fromEntries([...this.streams].map(([m, s]) => [m, s.slice(-300)])) }),
+      )
+    } catch {
+      // storage full: keep running in memory
+    }
+  }
+
+  // ---- events ----
+  subscribe(fn: (e: MockEvent) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  private nextId(): string {
+    const now = Date.now()
+    if (now > this.lastMs) {
+      this.lastMs = now
+      this.seq = 0
+    } else this.seq++
+    return `${this.lastMs}-${this.seq}`
+  }
+
+  emit(module: string, type: MockEvent['type'], data: Record<string, unknown>): MockEvent {
+    const ev: MockEvent = { id: this.nextId(), module, type, ts: Date.now() / 1000, data }
+    const stream = this.streams.get(module)
+    if (!stream) throw new Error(`unknown module ${module}`)
+    stream.push(ev)
+    if (stream.length > MAXLEN) stream.splice(0, stream.length - MAXLEN)
+    for (const fn of this.listeners) fn(ev)
+    this.persist()
+    return ev
+  }
+
+  lastId(module: string): string {
+    const s = this.streams.get(module) ?? []
+    return s[s.length - 1]?.id ?? '0-0'
+  }
+
+  /** Events after `since` (exclusive) and whether older ones were trimmed. */
+  replay(module: string, since: string): { events: MockEvent[]; trimmed: string | null } {
+    const s = this.streams.get(module) ?? []
+    const cmp = (a: string, b: string): number => {
+      const [am = 0, as = 0] = a.split('-').map(Number)
+      const [bm = 0, bs = 0] = b.split('-').map(Number)
+      return am - bm || as - bs
+    }
+    const first = s[0]
+    const trimmed = first && since !== '0-0' && cmp(first.id, since) > 0 && s.length >= MAXLEN ? first.id : null
+    return { events: s.filter((e) => cmp(e.id, since) > 0), trimmed }
+  }
+
+  // ---- REST ----
+  private module(name: string): RegistryModule {
+    const m = MODULES.find((x) => x.name === name)
+    if (!m) throw new HttpError(404, `unknown module '${name}'; known: ${MODULES.map((x) => x.name).join(', ')}`)
+    return m
+  }
+
+  moduleState(name: string): ModuleStateDoc {
+    const s = this.states.get(name)
+    if (!s) throw new HttpError(404, `unknown module '${name}'`)
+    return { ...s, fields: s.fields ?? {}, last_id: this.lastId(name) } as ModuleStateDoc
+  }
+
+  health(): { ok: boolean; redis: boolean; workers: Record<string, boolean> } {
+    return { ok: true, redis: true, workers: Object.fromEntries(MODULES.map((m) => [m.name, true])) }
+  }
+
+  modules(): ModuleInfo[] {
+    return MODULES.map((m) => ({
+      name: m.name,
+      title: m.title,
+      tasks: m.tasks,
+      state: this.moduleState(m.name),
+      config_version: this.configs.get(m.name)?.version ?? 0,
+      config_schema: m.config_schema as Record<string, unknown>,
+    }))
+  }
+
+  getConfig(name: string): { module: string; version: number; config: Record<string, unknown> } {
+    this.module(name)
+    const c = this.configs.get(name) as { version: number; config: Record<string, unknown> }
+    return { module: name, version: c.version, config: structuredClone(c.config) }
+  }
+
+  options(path: string): string[] | undefined {
+    if (path === '/api/scriptor/available-states') return STATES
+    if (path === '/api/scriptor/weight-titles') return WEIGHT_TITLES
+    return undefined
+  }
+
+  private validate(name: string, config: Record<string, unknown>): void {
+    const m = this.module(name)
+    const issues: ValidationIssue[] = validateConfig(config, m.config_schema, (p) => this.options(p))
+    const weights = config.weights
+    if (Array.isArray(weights) && typeof config.weight_title === 'string') {
+      const titles = weights.map((w: unknown) => (Array.isArray(w) ? String(w[0]) : ''))
+      if (!titles.includes(config.weight_title)) issues.push({ loc: ['body'], msg: `Value error, weight_title '${config.weight_title}' is not one of the weight titles`, type: 'value_error' })
+    }
+    if (issues.length) throw new HttpError(422, issues)
+  }
+
+  updateConfig(name: string, patch: Record<string, unknown>, whole = false): { module: string; version: number; config: Record<string, unknown> } {
+    this.module(name)
+    const c = this.configs.get(name) as { version: number; config: Record<string, unknown> }
+    const merged = whole ? { ...patch } : { ...c.config, ...patch }
+    this.validate(name, merged)
+    c.config = merged
+    c.version++
+    this.persist()
+    const job = [...this.jobs.values()].find((j) => j.module === name)
+    if (job) setTimeout(() => this.emit(name, 'config', { version: c.version, task: job.task, job_id: job.id }), 50 * this.tick)
+    return this.getConfig(name)
+  }
+
+  checkSong(id: number): { song_id: number; ok: boolean; message: string } {
+    if (!Number.isInteger(id) || id < 1) return { song_id: id, ok: false, message: `song ${id} is not a valid id` }
+    if (id > 740 && !(id >= 1000 && id <= 1006)) return { song_id: id, ok: false, message: `song ${id} is not in the catalog (mock)` }
+    if (id % 10 === 5) return { song_id: id, ok: false, message: `song ${id} has no chart in the library (mock); fetch it first` }
+    return { song_id: id, ok: true, message: `song ${id} is ready (mock)` }
+  }
+
+  start(name: string, task: string): { module: string; task: string; job_id: string; status: 'queued' } {
+    const m = this.module(name)
+    const spec = m.tasks.find((t) => t.name === task)
+    if (!spec) throw new HttpError(404, `module '${name}' has no task '${task}'`)
+    const s = this.states.get(name) as StateData
+    if (isActive(s.status)) throw new HttpError(409, `${name} is busy: ${s.task} is ${s.status} (job ${s.job_id}); stop it first`)
+    const id = Math.random().toString(16).slice(2, 14)
+    const job: Job = { id, module: name, task, stop: false, timers: [] }
+    this.jobs.set(name, job)
+    this.setState(name, 'queued', task, id)
+    this.later(job, 150, () => {
+      if (spec.uses_device) {
+        if (this.device) return this.finish(job, 'failed', `the device is in use by ${this.device}`)
+        this.device = `${name}:${task}:${id}`
+      }
+      this.setState(name, 'running', task, id)
+      this.simulate(job)
+    })
+    return { module: name, task, job_id: id, status: 'queued' }
+  }
+
+  stop(name: string, task?: string): { module: string; job_id: string | null; status: string; stopping: boolean } {
+    this.module(name)
+    const job = this.jobs.get(name)
+    const s = this.states.get(name) as StateData
+    if (!job || (task && job.task !== task) || !isActive(s.status)) return { module: name, job_id: null, status: s.status, stopping: false }
+    job.stop = true
+    this.setState(name, 'stopping', job.task, job.id)
+    this.later(job, 300, () => this.finish(job, 'stopped'), true)
+    return { module: name, job_id: job.id, status: 'stopping', stopping: true }
+  }
+
+  reply(name: string, answer: string, text: string | null, promptId: string | null): { module: string; prompt_id: string; answer: string } {
+    this.module(name)
+    const s = this.states.get(name)
+    const prompt = s?.prompt
+    if (!prompt || prompt.closed) throw new HttpError(409, `${name} has no open prompt`)
+    if (promptId && promptId !== prompt.prompt_id) throw new HttpError(409, `prompt ${promptId} is no longer open`)
+    if (!prompt.options.includes(answer)) throw new HttpError(422, [{ loc: ['body', 'answer'], msg: `answer must be one of ${prompt.options.join(', ')}`, type: 'value_error' }])
+    const closed = { ...prompt, closed: true, answer: text ? `${answer} ${text}` : answer }
+    ;(s as { prompt: PromptData | null }).prompt = null
+    this.emit(name, 'prompt', closed as unknown as Record<string, unknown>)
+    this.jobs.get(name)?.onReply?.(answer, text)
+    return { module: name, prompt_id: prompt.prompt_id, answer }
+  }
+
+  color(x: number, y: number): { x: number; y: number; bgr: [number, number, number]; hsv: [number, number, number]; frame_url: string } {
+    const f = this.frames.get('workflow')
+    if (!f) throw new HttpError(404, 'workflow has published no frame yet: start the workflow task')
+    if (x >= f.width || y >= f.height) throw new HttpError(422, [{ loc: ['query', x >= f.width ? 'x' : 'y'], msg: `must be inside the ${f.width}x${f.height} frame`, type: 'less_than' }])
+    const i = (y * f.width + x) * 4
+    const r = f.rgba[i] ?? 0
+    const g = f.rgba[i + 1] ?? 0
+    const b = f.rgba[i + 2] ?? 0
+    const { h, s, v } = rgbToHsv(r, g, b)
+    return { x, y, bgr: [b, g, r], hsv: [h, s, v], frame_url: '/api/workflow/images/frame' }
+  }
+
+  // ---- simulation ----
+  private setState(module: string, status: TaskStatus, task: string | null, jobId: string | null, error: string | null = null): void {
+    const s = this.states.get(module)
+    if (!s) return
+    Object.assign(s, { status, task, job_id: jobId, error })
+    this.emit(module, 'state', { status, task, job_id: jobId, error, fields: s.fields ?? {} })
+  }
+
+  private later(job: Job, ms: number, fn: () => void, evenIfStopped = false): void {
+    const t = setTimeout(() => {
+      if (job.stop && !evenIfStopped) return
+      if (this.jobs.get(job.module) !== job) return
+      fn()
+    }, ms * this.tick)
+    job.timers.push(t)
+  }
+
+  private finish(job: Job, status: 'finished' | 'failed' | 'stopped', error: string | null = null): void {
+    if (this.jobs.get(job.module) !== job) return
+    for (const t of job.timers) clearTimeout(t)
+    this.jobs.delete(job.module)
+    if (this.device?.startsWith(`${job.module}:`)) this.device = null
+    const s = this.states.get(job.module)
+    if (s?.prompt) {
+      this.emit(job.module, 'prompt', { ...s.prompt, closed: true, answer: null } as unknown as Record<string, unknown>)
+      s.prompt = null
+    }
+    if (status === 'failed' && error) this.log(job, error, 'error')
+    this.setState(job.module, status, job.task, job.id, error)
+  }
+
+  private log(job: Job, message: string, level: 'debug' | 'info' | 'warning' | 'error' = 'info'): void {
+    this.emit(job.module, 'log', { level, message, task: job.task, job_id: job.id })
+  }
+
+  private progress(job: Job, done: number, total: number | null, message: string, metrics: Record<string, number | string> = {}): void {
+    const data = { task: job.task, job_id: job.id, done, total, message, metrics }
+    const s = this.states.get(job.module)
+    if (s) s.progress = data
+    this.emit(job.module, 'progress', data)
+  }
+
+  private ask(job: Job, prompt: string, options: string[], textHint: string | null, onReply: (answer: string, text: string | null) => void): void {
+    const data: PromptData = { prompt_id: Math.random().toString(16).slice(2, 10), task: job.task, job_id: job.id, prompt, options, text_hint: textHint, closed: false, answer: null }
+    const s = this.states.get(job.module)
+    if (s) s.prompt = data
+    job.onReply = onReply
+    this.emit(job.module, 'prompt', data as unknown as Record<string, unknown>)
+  }
+
+  private async publishFrame(job: Job, n: number): Promise<void> {
+    const frame = await this.makeFrame?.(n)
+    if (!frame || this.jobs.get(job.module) !== job) return
+    this.frames.set(job.module, frame)
+    this.emit(job.module, 'image', { kind: 'frame', url: `/api/${job.module}/images/frame`, width: frame.width, height: frame.height, meta: { n } })
+  }
+
+  private config(module: string): Record<string, unknown> {
+    return this.configs.get(module)?.config ?? {}
+  }
+
+  private simulate(job: Job): void {
+    const cfg = this.config(job.module)
+    switch (job.task) {
+      case 'train_song_recognition':
+      case 'train_ui_recognition': {
+        const epochs = Number(cfg.epoch ?? 20)
+        const lr0 = Number(cfg.learn_rate ?? 0.01)
+        this.log(job, `training for ${epochs} epochs (mock), lr ${lr0}`)
+        let epoch = 0
+        const step = (): void => {
+          epoch++
+          const lr = lr0 * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs))
+          const loss = 2.5 * Math.exp(-epoch / (epochs / 3)) + 0.05 + Math.random() * 0.05
+          this.progress(job, epoch, epochs, `epoch ${epoch}/${epochs}`, { loss: Number(loss.toFixed(4)), lr: Number(lr.toExponential(3)) })
+          if (epoch % 5 === 0) this.log(job, `epoch ${epoch}: loss ${loss.toFixed(4)}`)
+          if (epoch >= epochs) {
+            this.log(job, 'training done (mock)')
+            this.finish(job, 'finished')
+          } else this.later(job, 250, step)
+        }
+        this.later(job, 200, step)
+        return
+      }
+      case 'add_song':
+      case 'add_img': {
+        const hint = job.task === 'add_song' ? 'song id' : 'state id or name'
+        const total = 3
+        let n = 0
+        const next = (): void => {
+          n++
+          if (n > total) {
+            this.log(job, 'done (mock)')
+            return this.finish(job, 'finished')
+          }
+          void this.publishFrame(job, n)
+          this.progress(job, n - 1, total, `frame_${n}.png`)
+          const guess = job.task === 'add_song' ? String(100 + n) : STATES[n] ?? 'ready'
+          this.ask(job, `frame_${n}.png: best guess ${guess} (mock)`, ['Yes', 'No', 'Drop', 'Stop'], hint, (answer, text) => {
+            if (answer === 'Stop') {
+              this.log(job, 'stopped by the user')
+              return this.finish(job, 'finished')
+            }
+            if (answer === 'Drop') this.log(job, `frame_${n}.png dropped`)
+            else this.log(job, `frame_${n}.png saved as ${answer === 'No' ? text : guess}`)
+            this.later(job, 200, next)
+          })
+        }
+        this.log(job, `${total} screenshots to label (mock)`)
+        this.later(job, 200, next)
+        return
+      }
+      case 'fetch': {
+        const mode = String(cfg.fetch_mode ?? 'FetchLack')
+        const total = mode === 'FetchOne' ? 1 : 12
+        this.log(job, `fetch mode ${mode} (mock)`)
+        let i = 0
+        const step = (): void => {
+          i++
+          this.progress(job, i, total, `chart ${i}/${total}`)
+          this.log(job, `fetched chart ${mode === 'FetchOne' ? String(cfg.song_id) : 100 + i}_3`)
+          if (i === 4 && total > 1) this.log(job, 'Bestdori answered 503; retrying in 1.0s (mock)', 'warning')
+          if (i >= total) {
+            this.log(job, `done: ${total} charts`)
+            this.finish(job, 'finished')
+          } else this.later(job, 400, step)
+        }
+        this.later(job, 200, step)
+        return
+      }
+      default: {
+        // long-running loops: start_scriptor, workflow, and any task added later
+        let n = 0
+        this.log(job, `${job.task} started (mock); runs until stopped`)
+        const loop = (): void => {
+          n++
+          const s = this.states.get(job.module)
+          if (s) s.fields = { loop: n, mode: String(cfg.mode ?? cfg.workflow_mode ?? '-') }
+          if (job.module === 'workflow' || n % 5 === 1) void this.publishFrame(job, n)
+          if (n % 4 === 0) this.log(job, `loop ${n}: state ${STATES[n % STATES.length]}`, n % 20 === 0 ? 'debug' : 'info')
+          this.later(job, 500, loop)
+        }
+        this.later(job, 100, loop)
+      }
+    }
+  }
+}

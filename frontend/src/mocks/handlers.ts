@@ -1,0 +1,78 @@
+/** msw handlers exposing MockBackend with the gateway's paths, status codes and /ws. */
+import { http, ws, type HttpHandler, type WebSocketHandler } from 'msw'
+import { HttpError, type MockBackend } from './backend'
+
+function fail(err: unknown): Response {
+  if (err instanceof HttpError) return Response.json({ detail: err.detail }, { status: err.status })
+  return Response.json({ detail: err instanceof Error ? err.message : String(err) }, { status: 500 })
+}
+
+async function body(request: Request): Promise<Record<string, unknown>> {
+  try {
+    const b: unknown = await request.json()
+    return b && typeof b === 'object' ? (b as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+function wrap(fn: () => unknown): Promise<Response> {
+  return Promise.resolve()
+    .then(fn)
+    .then(
+      (v) => Response.json(v),
+      (err: unknown) => fail(err),
+    )
+}
+
+export function createHandlers(backend: MockBackend, origin: string): (HttpHandler | WebSocketHandler)[] {
+  const events = ws.link(`${origin.replace(/^http/, 'ws')}/ws`)
+  const m = (params: Record<string, string | readonly string[] | undefined>): string => String(params.module)
+  return [
+    http.get('/healthz', () => wrap(() => backend.health())),
+    http.get('/api/modules', () => wrap(() => backend.modules())),
+    http.get('/api/scriptor/available-states', () => wrap(() => backend.options('/api/scriptor/available-states'))),
+    http.get('/api/scriptor/weight-titles', () => wrap(() => backend.options('/api/scriptor/weight-titles'))),
+    http.get('/api/scriptor/check-song/:id', ({ params }) => wrap(() => backend.checkSong(Number(params.id)))),
+    http.get('/api/workflow/color', ({ request }) =>
+      wrap(() => {
+        const u = new URL(request.url)
+        return backend.color(Number(u.searchParams.get('x')), Number(u.searchParams.get('y')))
+      }),
+    ),
+    http.get('/api/:module/state', ({ params }) => wrap(() => backend.moduleState(m(params)))),
+    http.get('/api/:module/config', ({ params }) => wrap(() => backend.getConfig(m(params)))),
+    http.put('/api/:module/config', async ({ params, request }) => wrap(async () => backend.updateConfig(m(params), await body(request), true))),
+    http.post('/api/:module/update_config', async ({ params, request }) => wrap(async () => backend.updateConfig(m(params), await body(request)))),
+    http.post('/api/:module/tasks/:task/start', ({ params }) => wrap(() => backend.start(m(params), String(params.task)))),
+    http.post('/api/:module/tasks/:task/stop', ({ params }) => wrap(() => backend.stop(m(params), String(params.task)))),
+    http.post('/api/:module/stop', ({ params }) => wrap(() => backend.stop(m(params)))),
+    http.post('/api/:module/reply', async ({ params, request }) =>
+      wrap(async () => {
+        const b = await body(request)
+        return backend.reply(m(params), String(b.answer), typeof b.text === 'string' ? b.text : null, typeof b.prompt_id === 'string' ? b.prompt_id : null)
+      }),
+    ),
+    http.get('/api/:module/images/:kind', ({ params }) => {
+      const frame = backend.frames.get(m(params))
+      if (!frame?.png) return Response.json({ detail: `${m(params)} has published no ${String(params.kind)} image yet` }, { status: 404 })
+      return new Response(frame.png, { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' } })
+    }),
+    events.addEventListener('connection', ({ client }) => {
+      const since = new Map<string, string>()
+      for (const part of (new URL(client.url).searchParams.get('since') ?? '').split(',')) {
+        const at = part.lastIndexOf(':')
+        if (at > 0) since.set(part.slice(0, at), part.slice(at + 1))
+      }
+      const snapshot = Object.fromEntries(backend.modules().map((x) => [x.name, x.state]))
+      client.send(JSON.stringify({ type: 'snapshot', modules: snapshot }))
+      for (const [module, from] of since) {
+        const { events: missed, trimmed } = backend.replay(module, from)
+        if (trimmed) client.send(JSON.stringify({ type: 'trimmed', module, data: { oldest: trimmed, since: from } }))
+        for (const e of missed) client.send(JSON.stringify(e))
+      }
+      const off = backend.subscribe((e) => client.send(JSON.stringify(e)))
+      client.addEventListener('close', off)
+    }),
+  ]
+}
