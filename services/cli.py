@@ -61,6 +61,28 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Container healthchecks: the gateway answers /healthz, a worker's heartbeat is fresh."""
+    settings = get_settings()
+    try:
+        if args.service == "gateway":
+            import httpx
+
+            host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            ok = bool(httpx.get(f"http://{host}:{settings.port}/healthz", timeout=3).json().get("ok"))
+        else:
+            from shared import keys
+            from shared.runtime.connection import connect
+
+            ok = bool(connect().exists(keys.worker_heartbeat(args.service)))
+    except Exception as exc:
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
+    if not ok:
+        print(f"unhealthy: {args.service}", file=sys.stderr)
+    return 0 if ok else 1
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from services.gateway.app import create_app
 
@@ -93,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     wk.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     common(wk)
     wk.set_defaults(func=cmd_worker)
+
+    hc = sub.add_parser("health", help="exit 0 when the gateway or a module's worker is healthy")
+    hc.add_argument("service", choices=("gateway", *MODULE_NAMES))
+    hc.set_defaults(func=cmd_health)
 
     oa = sub.add_parser("openapi", help="print the gateway's OpenAPI schema (for the dashboard's types)")
     oa.set_defaults(func=cmd_openapi)

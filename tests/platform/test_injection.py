@@ -37,7 +37,6 @@ def test_inject_starts_a_task_with_config(live: Stack) -> None:
     job = out.stdout.strip()
     assert out.returncode == 0 and job.startswith("inj-"), out
     state = wait_status(live.url, "scriptor", "running", job_id=job)
-    state = wait_status(live.url, "scriptor", "running", job_id=job)
     assert state["task"] == "start_scriptor"
     # The overrides reached the task (the placeholder reports its mode).
     deadline = time.monotonic() + 30
