@@ -25,7 +25,7 @@ def test_simulated_device_serves_folder_frames_in_order_resized(tmp_path: Path) 
     (tmp_path / "c.png").write_bytes(png(np.full((720, 1280, 3), (255, 0, 0), np.uint8)))
     dev = SimulatedDevice(tmp_path)
     assert [p.name for p in dev.files] == ["a.jpg", "b.png", "c.png"]
-    with pytest.raises(DeviceError, match="a.jpg"):
+    with pytest.raises(DeviceError, match=r"a\.jpg"):
         dev.screencap()
     red = dev.screencap()
     assert red.shape == (720, 1280, 3) and red.dtype == np.uint8

@@ -61,7 +61,7 @@ def test_corrupt_mirror_is_a_readable_error_and_redis_is_kept(
     store = ConfigStore(r, tmp_path)
     store.put("fetch", store.merged("fetch", {"song_id": 12}))
     config_path(tmp_path, "fetch").write_text("{not json")
-    with pytest.raises(ConfigFileError, match="fetch.json is unreadable"):
+    with pytest.raises(ConfigFileError, match=r"fetch\.json is unreadable"):
         read_mirror(tmp_path, "fetch")
     with caplog.at_level(logging.ERROR):
         store.restore()
