@@ -2,7 +2,7 @@
  * Test wiring: the stores talk HTTP to the dev mock backend (src/mocks) through msw's
  * request resolver, the same handlers `npm run dev:mock` serves; no other doubles.
  */
-import { getResponse } from 'msw'
+import { getResponse, HttpHandler } from 'msw'
 import { MockBackend, type MockOptions } from '@/mocks/backend'
 import { createHandlers } from '@/mocks/handlers'
 
@@ -10,7 +10,8 @@ export const ORIGIN = 'http://localhost:3000'
 
 export function useMockBackend(opts: MockOptions = {}): MockBackend {
   const backend = new MockBackend({ tick: 0.01, ...opts })
-  const handlers = createHandlers(backend, ORIGIN)
+  // the WebSocket link is not an HTTP handler: store tests feed events directly
+  const handlers = createHandlers(backend, ORIGIN).filter((h): h is HttpHandler => h instanceof HttpHandler)
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' || input instanceof URL ? new URL(input, ORIGIN) : new URL(input.url)
     const request = new Request(url, init)

@@ -27,15 +27,17 @@ describe('toggle skins share the headless parts', () => {
 describe('radio skins share the headless parts', () => {
   const options = ['Free', 'Collaborate', 'Stage', 'Event', 'Story']
   it.each(Object.entries(SKINS.radio))('%s: roving tab stop, arrows select, data-state per item', async (_name, skin) => {
+    let current = 'Event'
     const w = mount(skin.component, {
-      props: { modelValue: 'Event', options, label: 'Mode', 'onUpdate:modelValue': (v: string) => w.setProps({ modelValue: v }) },
+      props: { modelValue: current, options, label: 'Mode', 'onUpdate:modelValue': (v: string | undefined) => void (current = v ?? current) },
       attachTo: document.body,
     })
-    const items = () => w.findAll('[data-scope="radio"][data-part="item"]')
+    const items = () => w.findAll<HTMLElement>('[data-scope="radio"][data-part="item"]')
     expect(items().map((i) => i.attributes('tabindex'))).toEqual(['-1', '-1', '-1', '0', '-1'])
     expect(items()[3]?.attributes('data-state')).toBe('checked')
     await items()[3]?.trigger('keydown', { key: 'ArrowRight' })
     expect(w.emitted('update:modelValue')?.at(-1)).toEqual(['Story'])
+    await w.setProps({ modelValue: current })
     expect(items()[4]?.attributes('aria-checked')).toBe('true')
     expect(document.activeElement?.getAttribute('data-value')).toBe('Story')
     await items()[0]?.trigger('click')
