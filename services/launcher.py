@@ -262,8 +262,9 @@ class Launcher:
             self.stop_tasks()
         workers = [c.proc for c in self.children if c.proc and c.name.startswith("worker:")]
         for p in workers:
-            self._signal(p, signal.SIGTERM)  # warm: finish the (stopping) job
-        left = self._wait(workers, 1.0)
+            self._signal(p, signal.SIGTERM)  # warm: the worker stops its task, waits for it
+        # RQ ignores a second signal within 1 s; after that it is the cold shutdown.
+        left = self._wait(workers, self.settings.stop_grace_s + 1.5)
         for p in left:
             self._signal(p, signal.SIGTERM)  # cold: RQ kills the work-horse
         for p in self._wait(left, 5.0):

@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import uuid
+from types import FrameType
 from typing import Any
 
 from rq import Queue, Worker
@@ -19,9 +20,10 @@ from shared import keys
 from shared.modules import get_module
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import connect, connect_bytes
-from shared.runtime.control import reconcile
+from shared.runtime.control import reconcile, stop_module
 from shared.runtime.job import load_body
 from shared.runtime.registry import ENTRY_POINT, publish_registry
+from shared.runtime.state import read_state
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,25 @@ class AllowListedJob(Job):
         if self.func_name != ENTRY_POINT:
             raise PermissionError(f"refused job function {self.func_name!r}: only {ENTRY_POINT} may run")
         return super()._execute()
+
+
+class ModuleWorker(Worker):
+    """RQ's worker, plus: a shutdown signal first asks the running task to stop
+    cooperatively, so RQ's warm shutdown (wait for the job) ends in a clean "stopped"
+    instead of waiting forever for a task that runs until told otherwise. A second signal
+    is still RQ's cold shutdown (kills the work-horse)."""
+
+    autobang_module = ""
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        try:
+            job_id = self.get_current_job_id()
+            r = connect()
+            if job_id and read_state(r, self.autobang_module).get("job_id") == job_id:
+                stop_module(r, self.autobang_module)
+        except Exception:
+            log.exception("could not ask the running task to stop")
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
 
 
 def worker_name(module: str) -> str:
@@ -76,7 +97,7 @@ def run_worker(module: str, *, burst: bool = False) -> bool:
             log.warning("%s", exc)
     name = worker_name(module)
     queue = Queue(keys.queue_name(module), connection=rb, serializer=JSONSerializer, job_class=AllowListedJob)
-    worker = Worker(
+    worker = ModuleWorker(
         [queue],
         connection=rb,
         name=name,
@@ -85,6 +106,7 @@ def run_worker(module: str, *, burst: bool = False) -> bool:
         worker_ttl=WORKER_TTL_S,
         maintenance_interval=MAINTENANCE_S,
     )
+    worker.autobang_module = module
     r.set(keys.worker_heartbeat(module), name, ex=HEARTBEAT_TTL_S)
     reconcile(r, rb, module)
     stop = threading.Event()

@@ -116,3 +116,57 @@ def test_task_ignoring_stop_is_killed_after_grace_and_marked_stopped(stubborn_wo
         time.sleep(0.05)
     assert not alive(horse)
     assert r.get("autobang:lease:fetch") is None  # free again
+
+
+def test_sigterm_to_a_busy_worker_stops_its_task_cleanly(live: Stack) -> None:
+    job = start(live.url, "scriptor", "start_scriptor")
+    wait_status(live.url, "scriptor", "running", job_id=job)
+    worker = int(live.info()["children"]["worker:scriptor"])
+    os.kill(worker, signal.SIGTERM)  # what `docker compose stop` sends
+    state = wait_status(live.url, "scriptor", "stopped", "failed", job_id=job)
+    assert state["status"] == "stopped" and state["error"] is None
+    deadline = time.monotonic() + 30
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(worker)  # warm shutdown completed on its own
+    live.wait_healthy()
+
+
+def test_second_worker_cannot_run_a_second_task_of_the_module(live: Stack) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
+    env.update({"AUTOBANG_REDIS_URL": live.redis_url, "AUTOBANG_DATA_DIR": str(live.data_dir)})
+    extra = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "worker", "scriptor"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        job = start(live.url, "scriptor", "start_scriptor")
+        wait_status(live.url, "scriptor", "running", job_id=job)
+        # Bypass the gateway and the script: a plain RQ enqueue of a second run.
+        from rq import Queue
+        from rq.serializers import JSONSerializer
+
+        from shared import keys
+
+        q = Queue(
+            keys.queue_name("scriptor"),
+            connection=redis.Redis.from_url(live.redis_url),
+            serializer=JSONSerializer,
+        )
+        rogue = q.enqueue("shared.runtime.job.run_task", "scriptor", "start_scriptor")
+        deadline = time.monotonic() + 30
+        while rogue.get_status(refresh=True) != "failed" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert rogue.get_status() == "failed"
+        assert f"module scriptor is busy: task start_scriptor (job {job})" in (
+            rogue.latest_result().exc_string or ""  # type: ignore[union-attr]
+        )
+        state = httpx.get(f"{live.url}/api/scriptor/state").json()
+        assert state["status"] == "running" and state["job_id"] == job  # the holder is untouched
+    finally:
+        stop_and_wait(live.url, "scriptor")
+        extra.send_signal(signal.SIGTERM)
+        extra.wait(30)

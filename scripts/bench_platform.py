@@ -1,0 +1,204 @@
+#!/usr/bin/env python
+"""Platform benchmark: prints the numbers docs/performance.md records.
+
+  .venv/bin/python scripts/bench_platform.py [--events 20000] [--clients 10] [--rounds 20]
+
+Starts its own redis-server, the gateway, the scriptor worker and a benchmark worker
+(the ``fetch`` queue with a task body that only emits events; the registry is patched in
+that process alone), all on loopback, then measures:
+  * events/s from one task to N WebSocket clients, and p50/p99 latency from ``log()`` to
+    receipt (the event's ``ts`` is taken inside ``log()``; one machine, one clock);
+  * start latency: POST .../start -> the ``running`` state event arrives on /ws;
+  * cooperative stop latency: POST .../stop -> the ``stopped`` state event arrives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def bench_events(ctx: object) -> None:
+    """Task body of the benchmark worker: BENCH_EVENTS log events as fast as possible."""
+    n = int(os.environ.get("BENCH_EVENTS", "10000"))
+    for i in range(n):
+        ctx.log(f"bench {i}")  # type: ignore[attr-defined]
+    ctx.log("bench done")  # type: ignore[attr-defined]
+
+
+def bench_worker() -> None:
+    import shared.modules as registry
+    from shared.runtime.worker import run_worker
+
+    registry.MODULES = tuple(
+        dataclasses.replace(m, tasks=(dataclasses.replace(m.tasks[0], entry="scripts.bench_platform:bench_events"),))
+        if m.name == "fetch"
+        else m
+        for m in registry.MODULES
+    )
+    sys.modules.setdefault("scripts.bench_platform", sys.modules[__name__])
+    run_worker("fetch")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+async def throughput(ws_url: str, http: str, events: int, clients: int) -> dict[str, float]:
+    socks = [await websockets.connect(ws_url, max_size=None, max_queue=None) for _ in range(clients)]
+    for s in socks:
+        json.loads(await s.recv())  # snapshot
+    latencies: list[float] = []
+    first_ts: list[float] = []
+    done_at: list[float] = []
+
+    async def read(sock: websockets.ClientConnection, keep: bool) -> None:
+        seen = 0
+        while True:
+            msg = json.loads(await sock.recv())
+            if msg.get("module") != "fetch" or msg.get("type") != "log":
+                continue
+            now = time.time()
+            if not first_ts:
+                first_ts.append(msg["ts"])
+            if keep:
+                latencies.append(now - msg["ts"])
+            seen += 1
+            if msg["data"]["message"] == "bench done":
+                done_at.append(now)
+                return
+
+    readers = [asyncio.create_task(read(s, i == 0)) for i, s in enumerate(socks)]
+    async with httpx.AsyncClient() as client:
+        resp = await client.post(f"{http}/api/fetch/tasks/fetch/start")
+        resp.raise_for_status()
+    await asyncio.wait_for(asyncio.gather(*readers), timeout=600)
+    for s in socks:
+        await s.close()
+    span = max(done_at) - first_ts[0]
+    total = (events + 1) * clients
+    return {
+        "events": events + 1,
+        "clients": clients,
+        "seconds": span,
+        "events_per_s_per_client": (events + 1) / span,
+        "deliveries_per_s": total / span,
+        "p50_ms": pct(latencies, 50) * 1000,
+        "p99_ms": pct(latencies, 99) * 1000,
+    }
+
+
+async def start_stop(ws_url: str, http: str, rounds: int) -> dict[str, float]:
+    starts: list[float] = []
+    stops: list[float] = []
+    async with websockets.connect(ws_url, max_size=None) as sock, httpx.AsyncClient() as client:
+        await sock.recv()
+
+        async def until(status: str, job: str) -> float:
+            while True:
+                msg = json.loads(await sock.recv())
+                d = msg.get("data", {})
+                if msg.get("type") == "state" and d.get("job_id") == job and d.get("status") == status:
+                    return time.perf_counter()
+
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            resp = await client.post(f"{http}/api/scriptor/tasks/start_scriptor/start")
+            job = resp.json()["job_id"]
+            starts.append(await asyncio.wait_for(until("running", job), 30) - t0)
+            await asyncio.sleep(0.3)
+            t1 = time.perf_counter()
+            await client.post(f"{http}/api/scriptor/stop")
+            stops.append(await asyncio.wait_for(until("stopped", job), 30) - t1)
+    return {
+        "rounds": rounds,
+        "start_p50_ms": statistics.median(starts) * 1000,
+        "start_max_ms": max(starts) * 1000,
+        "stop_p50_ms": statistics.median(stops) * 1000,
+        "stop_max_ms": max(stops) * 1000,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, default=20000)
+    ap.add_argument("--clients", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--bench-worker", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.bench_worker:
+        bench_worker()
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="autobang-bench-"))
+    rport, port = free_port(), free_port()
+    procs: list[subprocess.Popen[bytes]] = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
+    env.update({"AUTOBANG_REDIS_URL": f"redis://127.0.0.1:{rport}/0", "AUTOBANG_DATA_DIR": str(tmp),
+                "AUTOBANG_PORT": str(port), "AUTOBANG_LOG_LEVEL": "warning", "BENCH_EVENTS": str(args.events),
+                "AUTOBANG_STREAM_MAXLEN": str(max(10_000, args.events * 2))})
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    try:
+        procs.append(subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
+                                       "--appendonly", "yes", "--dir", str(tmp)], **quiet))  # type: ignore[arg-type]
+        time.sleep(0.3)
+        py = sys.executable
+        procs.append(subprocess.Popen([py, "-m", "services.cli", "gateway"], cwd=ROOT, env=env, **quiet))  # type: ignore[arg-type]
+        procs.append(subprocess.Popen([py, "-m", "services.cli", "worker", "scriptor"], cwd=ROOT, env=env, **quiet))  # type: ignore[arg-type]
+        procs.append(subprocess.Popen([py, str(Path(__file__)), "--bench-worker"], cwd=ROOT, env=env, **quiet))  # type: ignore[arg-type]
+        http, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                h = httpx.get(f"{http}/healthz", timeout=1).json()
+                if h["workers"]["scriptor"] and h["workers"]["fetch"]:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise SystemExit("stack did not come up")
+        result = {
+            "cpus": os.cpu_count(),
+            "load_avg_1m": os.getloadavg()[0],
+            "throughput": asyncio.run(throughput(ws_url, http, args.events, args.clients)),
+            "control": asyncio.run(start_stop(ws_url, http, args.rounds)),
+        }
+        print(json.dumps(result, indent=2))
+    finally:
+        for p in reversed(procs):
+            p.send_signal(signal.SIGTERM)
+        for p in reversed(procs):
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
