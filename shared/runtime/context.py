@@ -20,7 +20,7 @@ from shared.events import EventType, PromptData
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis
-from shared.runtime.events import publish
+from shared.runtime.events import EventBatcher, publish
 from shared.runtime.state import set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
 
@@ -79,6 +79,7 @@ class RedisTaskContext:
         self._device = device_holder
         self._lost = threading.Event()
         self._done = threading.Event()
+        self._events = EventBatcher(r, module)
         self._pubsub = r.pubsub(ignore_subscribe_messages=True)
         self._pubsub.subscribe(keys.control_channel(module))
         self._beat = threading.Thread(target=self._heartbeat, name=f"lease-{module}", daemon=True)
@@ -90,12 +91,13 @@ class RedisTaskContext:
         return self._config
 
     def log(self, message: str, level: LogLevel = "info") -> None:
-        publish(
-            self._r,
-            self.module,
-            EventType.log,
-            {"level": level, "message": message, "task": self.task, "job_id": self.job_id},
+        self._events.add(
+            EventType.log, {"level": level, "message": message, "task": self.task, "job_id": self.job_id}
         )
+
+    def flush(self) -> None:
+        """Send queued events now (before writing state, and when the job ends)."""
+        self._events.flush()
 
     def progress(
         self, done: float, total: float | None = None, *, message: str = "", **metrics: float | str
@@ -108,15 +110,18 @@ class RedisTaskContext:
             "message": message,
             "metrics": metrics,
         }
+        self.flush()
         self._r.hset(keys.module_state(self.module), "progress", json.dumps(data))
         publish(self._r, self.module, EventType.progress, data)
 
     def state(self, **fields: Any) -> None:
         self._fields.update(fields)
+        self.flush()
         set_fields(self._r, self.module, self.job_id, self._fields)
 
     def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
         width, height = png_size(png)
+        self.flush()
         self._r.set(keys.image_key(self.module, kind), png)
         url = f"/api/{self.module}/images/{kind}?v={time.time_ns()}"
         publish(
@@ -159,6 +164,7 @@ class RedisTaskContext:
             merged = {**current, **{k: incoming[k] for k in applied}}
             self._config = type(self._config).model_validate(merged)
         self._version = version
+        self.flush()
         publish(
             self._r,
             self.module,
@@ -204,6 +210,7 @@ class RedisTaskContext:
             text_hint=text,
         )
         self._r.delete(keys.reply_list(self.module))
+        self.flush()
         self._r.hset(keys.module_state(self.module), "prompt", data.model_dump_json())
         publish(self._r, self.module, EventType.prompt, data.model_dump(mode="json"))
         try:
@@ -235,6 +242,7 @@ class RedisTaskContext:
 
     def close(self) -> None:
         self._done.set()
+        self._events.close()
         try:
             self._pubsub.close()
         except Exception:

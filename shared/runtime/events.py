@@ -4,6 +4,8 @@ entries into the wire form of ``shared.events``."""
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +16,9 @@ from shared.runtime.connection import TextRedis
 from shared.settings import get_settings
 
 Entry = tuple[str, Mapping[str, str]]
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 5000  # a producer this far ahead of Redis sends itself (backpressure)
 
 
 def encode_fields(type_: EventType | str, data: Mapping[str, Any]) -> dict[str, str]:
@@ -51,3 +56,61 @@ def last_id(r: TextRedis, module: str) -> str:
     """The newest id in a module's stream, ``0-0`` when empty."""
     newest = r.xrevrange(keys.events_stream(module), count=1)
     return str(newest[0][0]) if newest else "0-0"
+
+
+class EventBatcher:
+    """Events a task emits in bursts (logs): queued here, sent by a thread in pipelined
+    batches, in order. ``log()`` costs microseconds instead of a Redis round trip; when the
+    task is quiet a batch is one event, sent at once. Callers that write state directly
+    ``flush()`` first, so the stream order is the order of the calls."""
+
+    def __init__(self, r: TextRedis, module: str) -> None:
+        self._r = r
+        self._stream = keys.events_stream(module)
+        self._maxlen = get_settings().stream_maxlen
+        self._pending: list[dict[str, str]] = []
+        self._cv = threading.Condition()
+        self._send = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=f"events-{module}", daemon=True)
+        self._thread.start()
+
+    def add(self, type_: EventType | str, data: Mapping[str, Any]) -> None:
+        fields = encode_fields(type_, data)
+        with self._cv:
+            self._pending.append(fields)
+            backlog = len(self._pending)
+            if backlog == 1:
+                self._cv.notify()
+        if backlog >= MAX_PENDING:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._send:
+            with self._cv:
+                batch, self._pending = self._pending, []
+            if batch:
+                pipe = self._r.pipeline(transaction=False)
+                for fields in batch:
+                    pipe.xadd(self._stream, fields, maxlen=self._maxlen, approximate=True)
+                pipe.execute()
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while not self._pending and not self._closed:
+                    self._cv.wait()
+                if self._closed:
+                    return
+            try:
+                self.flush()
+            except Exception:
+                log.exception("sending events failed")
+                time.sleep(0.1)
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify()
+        self._thread.join(5)
+        self.flush()

@@ -79,7 +79,11 @@ def run_task(
         # Enqueued without the script (plain RQ): make the state name this job.
         set_state(r, module, TaskStatus.queued, task=task, job_id=job_id, fields={})
 
+    ctx: RedisTaskContext | None = None
+
     def end(status: TaskStatus, error: str = "", device: str = "") -> dict[str, Any]:
+        if ctx is not None:
+            ctx.close()  # its queued events go out before the final state
         finish(r, module, job_id, status, error, device)
         leases.release(r, keys.module_lease(module), job_id)
         return {"module": module, "task": task, "job_id": job_id, "status": status.value, "error": error}
@@ -135,7 +139,5 @@ def run_task(
         ctx.log(f"{task} failed: {error}\n{traceback.format_exc(limit=8)}", "error")
         end(TaskStatus.failed, error, device)
         raise
-    finally:
-        ctx.close()
     ctx.log(f"{task} finished")
     return end(TaskStatus.finished, device=device)
