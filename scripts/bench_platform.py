@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """Platform benchmark: prints the numbers docs/performance.md records.
 
-  .venv/bin/python scripts/bench_platform.py [--events 20000] [--clients 10] [--rounds 20]
+  .venv/bin/python scripts/bench_platform.py [--events 20000] [--clients 10] [--rounds 20] [--rates 1000 3000]
 
 Starts its own redis-server, the gateway, the scriptor worker and a benchmark worker
 (the ``fetch`` queue with a task body that only emits events; the registry is patched in
 that process alone), all on loopback, then measures:
   * events/s from one task to N WebSocket clients, and p50/p99 latency from ``log()`` to
-    receipt (the event's ``ts`` is taken inside ``log()``; one machine, one clock);
+    receipt (the event's ``ts`` is taken inside ``log()``; one machine, one clock): once as
+    a burst (as fast as the task can log), then paced at each ``--rates`` value;
   * start latency: POST .../start -> the ``running`` state event arrives on /ws;
   * cooperative stop latency: POST .../stop -> the ``stopped`` state event arrives.
 """
@@ -37,9 +38,16 @@ sys.path.insert(0, str(ROOT))
 
 
 def bench_events(ctx: object) -> None:
-    """Task body of the benchmark worker: BENCH_EVENTS log events as fast as possible."""
-    n = int(os.environ.get("BENCH_EVENTS", "10000"))
+    """Task body of the benchmark worker: ``events`` log events from bench.json in the data
+    dir, as fast as possible (rate 0) or paced at ``rate`` per second."""
+    spec = json.loads((ctx.data_dir / "bench.json").read_text())  # type: ignore[attr-defined]
+    n, rate = int(spec["events"]), float(spec["rate"])
+    t0 = time.perf_counter()
     for i in range(n):
+        if rate:
+            ahead = t0 + i / rate - time.perf_counter()
+            if ahead > 0.001:
+                time.sleep(ahead)
         ctx.log(f"bench {i}")  # type: ignore[attr-defined]
     ctx.log("bench done")  # type: ignore[attr-defined]
 
@@ -49,7 +57,9 @@ def bench_worker() -> None:
     from shared.runtime.worker import run_worker
 
     registry.MODULES = tuple(
-        dataclasses.replace(m, tasks=(dataclasses.replace(m.tasks[0], entry="scripts.bench_platform:bench_events"),))
+        dataclasses.replace(
+            m, tasks=(dataclasses.replace(m.tasks[0], entry="scripts.bench_platform:bench_events"),)
+        )
         if m.name == "fetch"
         else m
         for m in registry.MODULES
@@ -66,10 +76,13 @@ def free_port() -> int:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def throughput(ws_url: str, http: str, events: int, clients: int) -> dict[str, float]:
+async def throughput(
+    ws_url: str, http: str, data_dir: Path, events: int, clients: int, rate: float = 0.0
+) -> dict[str, float]:
+    (data_dir / "bench.json").write_text(json.dumps({"events": events, "rate": rate}))
     socks = [await websockets.connect(ws_url, max_size=None, max_queue=None) for _ in range(clients)]
     for s in socks:
         json.loads(await s.recv())  # snapshot
@@ -105,6 +118,7 @@ async def throughput(ws_url: str, http: str, events: int, clients: int) -> dict[
     return {
         "events": events + 1,
         "clients": clients,
+        "paced_rate": rate,
         "seconds": span,
         "events_per_s_per_client": (events + 1) / span,
         "deliveries_per_s": total / span,
@@ -149,6 +163,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=20000)
     ap.add_argument("--clients", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--rates", type=float, nargs="*", default=[1000, 3000], help="paced runs, events/s")
     ap.add_argument("--bench-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.bench_worker:
@@ -158,18 +173,44 @@ def main() -> None:
     rport, port = free_port(), free_port()
     procs: list[subprocess.Popen[bytes]] = []
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
-    env.update({"AUTOBANG_REDIS_URL": f"redis://127.0.0.1:{rport}/0", "AUTOBANG_DATA_DIR": str(tmp),
-                "AUTOBANG_PORT": str(port), "AUTOBANG_LOG_LEVEL": "warning", "BENCH_EVENTS": str(args.events),
-                "AUTOBANG_STREAM_MAXLEN": str(max(10_000, args.events * 2))})
+    env.update(
+        {
+            "AUTOBANG_REDIS_URL": f"redis://127.0.0.1:{rport}/0",
+            "AUTOBANG_DATA_DIR": str(tmp),
+            "AUTOBANG_PORT": str(port),
+            "AUTOBANG_LOG_LEVEL": "warning",
+            "AUTOBANG_STREAM_MAXLEN": str(max(10_000, args.events * 2)),
+        }
+    )
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     try:
-        procs.append(subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
-                                       "--appendonly", "yes", "--dir", str(tmp)], **quiet))  # type: ignore[arg-type]
+        procs.append(
+            subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(rport),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "yes",
+                    "--dir",
+                    str(tmp),
+                ],
+                **quiet,
+            )
+        )  # type: ignore[arg-type]
         time.sleep(0.3)
         py = sys.executable
         procs.append(subprocess.Popen([py, "-m", "services.cli", "gateway"], cwd=ROOT, env=env, **quiet))  # type: ignore[arg-type]
-        procs.append(subprocess.Popen([py, "-m", "services.cli", "worker", "scriptor"], cwd=ROOT, env=env, **quiet))  # type: ignore[arg-type]
-        procs.append(subprocess.Popen([py, str(Path(__file__)), "--bench-worker"], cwd=ROOT, env=env, **quiet))  # type: ignore[arg-type]
+        procs.append(
+            subprocess.Popen([py, "-m", "services.cli", "worker", "scriptor"], cwd=ROOT, env=env, **quiet)
+        )  # type: ignore[arg-type]
+        procs.append(
+            subprocess.Popen([py, str(Path(__file__)), "--bench-worker"], cwd=ROOT, env=env, **quiet)
+        )  # type: ignore[arg-type]
         http, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -182,12 +223,12 @@ def main() -> None:
             time.sleep(0.2)
         else:
             raise SystemExit("stack did not come up")
-        result = {
-            "cpus": os.cpu_count(),
-            "load_avg_1m": os.getloadavg()[0],
-            "throughput": asyncio.run(throughput(ws_url, http, args.events, args.clients)),
-            "control": asyncio.run(start_stop(ws_url, http, args.rounds)),
-        }
+        result: dict[str, object] = {"cpus": os.cpu_count(), "load_avg_1m": os.getloadavg()[0]}
+        result["burst"] = asyncio.run(throughput(ws_url, http, tmp, args.events, args.clients))
+        for rate in args.rates:
+            n = max(1000, int(rate * 3))  # about 3 s at that rate
+            result[f"paced_{rate:g}"] = asyncio.run(throughput(ws_url, http, tmp, n, args.clients, rate))
+        result["control"] = asyncio.run(start_stop(ws_url, http, args.rounds))
         print(json.dumps(result, indent=2))
     finally:
         for p in reversed(procs):
