@@ -20,7 +20,8 @@ class SongRecognitionConfig(ModuleConfig):
     epoch: int = Field(20, ge=1, le=100, json_schema_extra=ui("number", live=False))
     num_batches: int = Field(32, ge=1, le=256, json_schema_extra=ui("number", live=False))
     batch_size: int = Field(64, ge=32, le=128, json_schema_extra=ui("number", live=False))
-    learn_rate: float = Field(0.01, ge=0.0001, le=0.1, json_schema_extra=ui("number", live=False))
+    # AdamW's peak rate (warm-up then cosine decay); 0.003 is what docs/recognition.md measured.
+    learn_rate: float = Field(0.003, ge=0.0001, le=0.1, json_schema_extra=ui("number", live=False))
     loss: SongLoss = Field(SongLoss.ArcFace, json_schema_extra=ui("one-of", live=False))
     # add_song: where screenshots come from until the device layer exists (relative to the
     # data dir; absolute paths are refused to keep tasks inside it).

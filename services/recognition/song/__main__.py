@@ -1,0 +1,3 @@
+from services.recognition.song.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Train -> files -> evaluate -> promote: shared by the CLI and the training task."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from services.recognition.song.recognizer import DEFAULT_MODEL
+from services.recognition.song.store import atomic_write_bytes, load_title_images
+
+MODEL_FILES = ("titlenet.onnx", "titlenet.pt", "titlenet.json")
+
+
+def train_to_dir(
+    title_dir: Path,
+    out_dir: Path,
+    opts: Any,
+    *,
+    init_checkpoint: Path | None = None,
+    on_step: Callable[[Any], None] | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Train on the titles of ``title_dir`` minus the hold-out, write titlenet.pt/.onnx/.json
+    into ``out_dir``; returns the model's metadata."""
+    from services.recognition.song.checkpoint import load_checkpoint, save_checkpoint
+    from services.recognition.song.onnx_model import export_onnx
+    from services.recognition.song.train import holdout_ids, train
+
+    ids, imgs = load_title_images(title_dir)
+    held = holdout_ids(ids)
+    keep = np.array([i not in held for i in ids])
+    if keep.sum() < 2:  # tiny folders: train on everything
+        keep[:] = True
+    init = None
+    if init_checkpoint is not None:
+        init, _, _ = load_checkpoint(init_checkpoint)
+        log(f"starting from {init_checkpoint}")
+    log(
+        f"training {opts.loss} on {int(keep.sum())} titles ({len(ids) - int(keep.sum())} held out), "
+        f"{opts.steps} steps"
+    )
+    result = train(imgs[keep], opts, init=init, on_step=on_step)
+    meta = result.meta | {"train_ids": [int(i) for i in np.asarray(ids)[keep]]}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_checkpoint(out_dir / "titlenet.pt", result.model, result.criterion, meta)
+    export_onnx(result.model, out_dir / "titlenet.onnx", meta)
+    summary = {k: v for k, v in meta.items() if k != "train_ids"} | {
+        "history": result.history[-1:] if result.history else []
+    }
+    atomic_write_bytes(out_dir / "titlenet.json", json.dumps(summary, indent=1).encode())
+    return meta
+
+
+def model_train_ids(model_path: Path) -> set[int] | None:
+    from services.recognition.song.onnx_model import OnnxEmbedder
+
+    ids = OnnxEmbedder(model_path).meta.get("train_ids")
+    return {int(i) for i in ids} if isinstance(ids, list) else None
+
+
+def quality(report: dict[str, Any]) -> float:
+    """One number to compare models: accepted-correct under both query sets, minus a heavy
+    penalty per accepted outsider or wrong answer."""
+    bad = report["outside"]["accepted"] + report["user"]["accepted_wrong"] + report["hard"]["accepted_wrong"]
+    return float(report["user"]["accepted_correct"] + report["hard"]["accepted_correct"] - 0.1 * bad)
+
+
+def promote(candidate_dir: Path, models_dir: Path) -> None:
+    """Move the candidate's files over the current model (each an atomic rename)."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    for name in MODEL_FILES:
+        src = candidate_dir / name
+        if src.is_file():
+            os.replace(src, models_dir / name)
+
+
+def current_model(models_dir: Path) -> Path:
+    p = models_dir / "titlenet.onnx"
+    return p if p.is_file() else DEFAULT_MODEL

@@ -1,0 +1,96 @@
+"""Pixels in, model input out: grey conversion, title cropping, level normalisation and the
+user's fixed-threshold binarisation. numpy/cv2 only (no torch), batch-friendly."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+H, W = 36, 450
+SCREEN_SIZE = (720, 1280)  # (h, w)
+# Title crops (x1, y1, x2, y2): song select with a fixed difficulty, multiplayer ready room.
+TITLE_REGIONS: tuple[tuple[int, int, int, int], ...] = ((220, 540, 670, 576), (116, 540, 566, 576))
+LEVEL_OFFSET_Y = 36  # the level number sits in the row below the title
+INFER_THRESHOLD = 160
+TRAIN_THRESHOLDS = (150, 155, 160, 165, 170)
+TRIPLET_THRESHOLDS = (150, 155, 165, 170)
+# Reference grey levels the crop is mapped to before thresholding: background / text.
+REF_BACKGROUND, REF_TEXT = 230.0, 50.0
+MIN_CONTRAST = 30.0  # below this (p_hi - p_lo) a crop has no text worth reading
+
+U8 = npt.NDArray[np.uint8]
+F32 = npt.NDArray[np.float32]
+
+
+def to_gray(img: npt.NDArray[np.generic]) -> U8:
+    """Grey uint8 from a grey, BGR or BGRA array."""
+    a = np.asarray(img)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    if a.ndim == 3:
+        import cv2
+
+        code = cv2.COLOR_BGRA2GRAY if a.shape[2] == 4 else cv2.COLOR_BGR2GRAY
+        a = cv2.cvtColor(a.astype(np.uint8), code)
+    if a.ndim != 2:
+        raise ValueError(f"expected a grey or colour image, got an array of shape {a.shape}")
+    return np.ascontiguousarray(a.astype(np.uint8))
+
+
+def title_crops(img: npt.NDArray[np.generic]) -> list[U8]:
+    """The candidate title crops of an image: itself when it is a 36x450 crop, the known
+    title regions when it is a 1280x720 screenshot."""
+    g = to_gray(img)
+    if g.shape == (H, W):
+        return [g]
+    if g.shape == SCREEN_SIZE:
+        return [np.ascontiguousarray(g[y1:y2, x1:x2]) for x1, y1, x2, y2 in TITLE_REGIONS]
+    raise ValueError(f"expected a {H}x{W} title crop or a 1280x720 screenshot, got {g.shape[1]}x{g.shape[0]}")
+
+
+def level_crop(screen: npt.NDArray[np.generic], region: int) -> U8:
+    """The level-number row under title region ``region`` of a 1280x720 screenshot."""
+    g = to_gray(screen)
+    x1, y1, x2, y2 = TITLE_REGIONS[region]
+    return np.ascontiguousarray(g[y1 + LEVEL_OFFSET_Y : y2 + LEVEL_OFFSET_Y, x1:x2])
+
+
+def normalize_levels(batch: npt.NDArray[np.generic]) -> tuple[F32, npt.NDArray[np.bool_]]:
+    """Map each crop's background to REF_BACKGROUND and its text to REF_TEXT.
+
+    Percentiles make this exact for any gain/offset change of brightness, which a fixed
+    threshold on raw pixels is not (x0.75 - 35 pushes a light background under 160).
+    Returns (normalised float32 batch, per-crop 'has text' flags)."""
+    b = np.asarray(batch, dtype=np.float32)
+    single = b.ndim == 2
+    if single:
+        b = b[None]
+    flat = b.reshape(len(b), -1)
+    n = flat.shape[1]
+    lo_k, hi_k = int(n * 0.005), int(n * 0.70)
+    part = np.partition(flat, (lo_k, hi_k), axis=1)
+    lo, hi = part[:, lo_k], part[:, hi_k]
+    contrast = hi - lo
+    ok = contrast >= MIN_CONTRAST
+    scale = (REF_BACKGROUND - REF_TEXT) / np.maximum(contrast, 1.0)
+    out = (b - lo[:, None, None]) * scale[:, None, None] + REF_TEXT
+    out[~ok] = REF_BACKGROUND  # no text: a blank crop
+    return out.astype(np.float32), ok
+
+
+def binarize(
+    norm: npt.NDArray[np.floating], threshold: float | npt.NDArray[np.floating] = INFER_THRESHOLD
+) -> F32:
+    """Invert and threshold: 1.0 where the (normalised) pixel is darker than the threshold."""
+    t = np.asarray(threshold, dtype=np.float32)
+    if t.ndim == 1:
+        t = t[:, None, None]
+    return (np.asarray(norm) < t).astype(np.float32)
+
+
+def model_input(
+    batch: npt.NDArray[np.generic], threshold: float = INFER_THRESHOLD
+) -> tuple[F32, npt.NDArray[np.bool_]]:
+    """Raw grey crops (N, 36, 450) or one crop -> (N, 1, 36, 450) float32 for TitleNet."""
+    norm, ok = normalize_levels(batch)
+    return binarize(norm, threshold)[:, None], ok

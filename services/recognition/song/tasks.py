@@ -1,0 +1,279 @@
+"""The song_recognition module's task bodies (entry points named in shared/modules.py)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shared.config.recognition import SongLoss, SongRecognitionConfig
+from shared.task_context import ANSWERS, TaskContext
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+
+
+def song_dir(ctx: TaskContext) -> Path:
+    return Path(ctx.data_dir) / "song_recognition"
+
+
+def title_dir(ctx: TaskContext) -> Path:
+    return song_dir(ctx) / "title_imgs"
+
+
+def gallery_path(ctx: TaskContext) -> Path:
+    return song_dir(ctx) / "feature_vectors.json"
+
+
+def models_dir(ctx: TaskContext) -> Path:
+    return song_dir(ctx) / "models"
+
+
+def _config(ctx: TaskContext) -> SongRecognitionConfig:
+    cfg = ctx.config
+    if not isinstance(cfg, SongRecognitionConfig):
+        cfg = SongRecognitionConfig.model_validate(cfg.model_dump())
+    return cfg
+
+
+def _catalog(ctx: TaskContext) -> Any:
+    from shared.catalog import load_catalog
+
+    try:
+        return load_catalog(Path(ctx.data_dir))
+    except (OSError, ValueError) as exc:
+        ctx.log(f"song catalog unavailable ({exc}); titles and levels will not be shown", "warning")
+        return None
+
+
+def _png(gray: np.ndarray[Any, Any]) -> bytes:
+    import cv2
+
+    ok, buf = cv2.imencode(".png", gray)
+    return buf.tobytes() if ok else b""
+
+
+# --- add_song ------------------------------------------------------------------------------
+
+
+def _frames(ctx: TaskContext, folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"screenshot folder {folder} does not exist: put 1280x720 screenshots (or 36x450 crops) there"
+        )
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
+def _parse_id(text: str | None) -> int | None:
+    try:
+        v = int((text or "").strip())
+    except ValueError:
+        return None
+    return v if v >= 0 else None
+
+
+def add_song(ctx: TaskContext) -> None:
+    """For each screenshot: crop the title, propose id/title/score, ask Yes/No/Drop/Stop.
+    Yes keeps the proposal, No takes the song id the user types (validated). A new id is
+    saved into title_imgs and the gallery at once (no retraining)."""
+    from services.recognition.song import SongRecognizer
+    from services.recognition.song.pipeline import current_model
+    from services.recognition.song.preprocess import title_crops
+    from services.recognition.song.store import read_gray
+
+    cfg = _config(ctx)
+    folder = Path(ctx.data_dir) / cfg.screenshot_dir
+    frames = _frames(ctx, folder)
+    if not frames:
+        ctx.log(f"no screenshots in {folder}; nothing to add", "warning")
+        return
+    title_dir(ctx).mkdir(parents=True, exist_ok=True)
+    catalog = _catalog(ctx)
+    levels = {s.id: s.levels for s in catalog} if catalog is not None else None
+    rec = SongRecognizer(title_dir(ctx), gallery_path(ctx), current_model(models_dir(ctx)), levels=levels)
+    ctx.log(f"{len(frames)} screenshots in {cfg.screenshot_dir}; gallery has {len(rec.gallery)} songs")
+    added = 0
+    for n, frame in enumerate(frames, 1):
+        ctx.checkpoint()
+        ctx.progress(n - 1, len(frames), message=frame.name)
+        try:
+            img = read_gray(frame)
+            m = rec.match(img)
+            crop = title_crops(img)[m.region or 0]
+        except ValueError as exc:
+            ctx.log(f"{frame.name}: skipped ({exc})", "warning")
+            continue
+        ctx.image(_png(crop), kind="frame", meta={"frame": frame.name})
+        proposal = m.id if m.id is not None else (m.candidates[0].id if m.candidates else None)
+        name = (
+            catalog.get(proposal).title
+            if catalog is not None and proposal is not None and catalog.get(proposal)
+            else "?"
+        )
+        known = m.id is not None
+        prompt = (
+            f"{frame.name}: {'known song' if known else 'new song? best guess'} {proposal} «{name}» "
+            f"score {m.score:.3f}" + (f" ({m.reason})" if m.reason else "")
+        )
+        sid = _ask_id(ctx, rec, prompt, proposal, catalog)
+        if sid == "stop":
+            ctx.log("stopped by the user")
+            break
+        if not isinstance(sid, int):
+            continue
+        if sid in rec.gallery:
+            ctx.log(f"song {sid} is already in the gallery; nothing to add")
+            continue
+        t0 = time.perf_counter()
+        rec.add_crop(crop, sid)
+        added += 1
+        ctx.log(
+            f"added song {sid} ({(time.perf_counter() - t0) * 1000:.0f} ms); "
+            f"gallery has {len(rec.gallery)} songs"
+        )
+    ctx.progress(len(frames), len(frames), message=f"{added} songs added")
+    ctx.log(f"done: {added} songs added")
+
+
+def _ask_id(ctx: TaskContext, rec: Any, prompt: str, proposal: int | None, catalog: Any) -> int | str | None:
+    """The user's decision: a song id, None (drop) or "stop"."""
+    while True:
+        reply = ctx.ask(prompt, ANSWERS, text="song id")
+        if reply.answer == "Stop":
+            return "stop"
+        if reply.answer == "Drop":
+            return None
+        if reply.answer == "Yes":
+            if proposal is None:
+                ctx.log("there is no proposal to accept: answer No and type the song id", "warning")
+                continue
+            return proposal
+        if reply.answer == "No":
+            sid = _parse_id(reply.text)
+            if sid is None:
+                ctx.log(f"song id must be a whole number >= 0, got {reply.text!r}", "error")
+                prompt = "Type the song id and answer No (or Drop / Stop)"
+                continue
+            if sid in rec.gallery:
+                ctx.log(f"song {sid} is already in the gallery; type another id or Drop", "error")
+                continue
+            if catalog is not None and catalog.get(sid) is None:
+                ctx.log(f"song {sid} is not in the song catalog; type another id or Drop", "error")
+                continue
+            return sid
+        ctx.log(f"unknown answer {reply.answer!r}", "warning")
+
+
+# --- train_song_recognition ----------------------------------------------------------------
+
+
+def train_song_recognition(ctx: TaskContext) -> None:
+    """Train on title_imgs (minus a hold-out), evaluate on the hold-out, and keep the new
+    model only if it is at least as good as the current one."""
+    from services.recognition.song.pipeline import current_model, promote, train_to_dir
+    from services.recognition.song.train import StepInfo, TrainOptions
+
+    cfg = _config(ctx)
+    tdir = title_dir(ctx)
+    if not tdir.is_dir() or not any(tdir.glob("t-*.png")):
+        raise FileNotFoundError(f"no title crops in {tdir}: add songs first (task add_song)")
+    mdir = models_dir(ctx)
+    cand = mdir / "candidate"
+    shutil.rmtree(cand, ignore_errors=True)
+    init = mdir / "titlenet.pt" if cfg.is_load_model else None
+    if init is not None and not init.is_file():
+        shipped = Path(__file__).resolve().parent / "models" / "titlenet.pt"
+        init = shipped if shipped.is_file() else None
+    opts = TrainOptions(
+        loss="arcface" if cfg.loss == SongLoss.ArcFace else "triplet",
+        epochs=cfg.epoch,
+        num_batches=cfg.num_batches,
+        classes_per_batch=cfg.batch_size,
+        lr=cfg.learn_rate,
+    )
+    losses: list[float] = []
+
+    def on_step(s: StepInfo) -> None:
+        losses.append(s.loss)
+        ctx.progress(
+            s.step,
+            s.total,
+            message=f"epoch {(s.step - 1) // cfg.num_batches + 1}/{cfg.epoch}",
+            loss=round(s.loss, 5),
+            lr=s.lr,
+            elapsed_s=round(s.elapsed_s, 1),
+            eta_s=round(s.eta_s, 1),
+        )
+        if s.step % cfg.num_batches == 0:
+            ctx.log(
+                f"epoch {s.step // cfg.num_batches}/{cfg.epoch}: "
+                f"loss {np.mean(losses[-cfg.num_batches :]):.4f} lr {s.lr:.5f}"
+            )
+            ctx.image(_loss_png(losses), kind="loss_curve")
+        ctx.checkpoint()  # raises TaskStopped on stop: the current model stays untouched
+
+    train_to_dir(tdir, cand, opts, init_checkpoint=init, on_step=on_step, log=ctx.log)
+    ctx.image(_loss_png(losses), kind="loss_curve")
+    ctx.log("evaluating the new model against the current one on held-out titles")
+    new_q, old_q = _compare(ctx, cand / "titlenet.onnx", current_model(mdir))
+    if old_q is not None and new_q < old_q:
+        ctx.log(f"new model is worse ({new_q:.4f} < {old_q:.4f}): keeping the current model", "warning")
+        shutil.rmtree(cand, ignore_errors=True)
+        return
+    promote(cand, mdir)
+    shutil.rmtree(cand, ignore_errors=True)
+    ctx.log(
+        f"new model saved ({new_q:.4f}"
+        + (f" vs {old_q:.4f})" if old_q is not None else ")")
+        + "; re-embedding the gallery"
+    )
+    from services.recognition.song import SongRecognizer
+
+    rec = SongRecognizer(tdir, gallery_path(ctx), mdir / "titlenet.onnx")
+    ctx.log(f"gallery: {len(rec.gallery)} songs")
+
+
+def _compare(ctx: TaskContext, new: Path, old: Path) -> tuple[float, float | None]:
+    from services.recognition.song.evaluate import evaluate
+    from services.recognition.song.pipeline import model_train_ids, quality
+
+    train_ids = model_train_ids(new)
+    new_rep = evaluate(title_dir(ctx), new, train_ids=train_ids, per_title=3, classical=False)
+    ctx.log(
+        f"new model: user {new_rep['user']['accepted_correct']:.4f}, "
+        f"hard {new_rep['hard']['accepted_correct']:.4f}, "
+        f"outsiders accepted {new_rep['outside']['accepted']}"
+    )
+    if not old.is_file():
+        return quality(new_rep), None
+    try:
+        old_rep = evaluate(title_dir(ctx), old, train_ids=train_ids, per_title=3, classical=False)
+    except ValueError as exc:
+        ctx.log(f"current model unusable ({exc}); replacing it", "warning")
+        return quality(new_rep), None
+    ctx.log(
+        f"current model: user {old_rep['user']['accepted_correct']:.4f}, "
+        f"hard {old_rep['hard']['accepted_correct']:.4f}, "
+        f"outsiders accepted {old_rep['outside']['accepted']}"
+    )
+    return quality(new_rep), quality(old_rep)
+
+
+def _loss_png(losses: list[float]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 2.6), dpi=100)
+    ax.plot(np.arange(1, len(losses) + 1), losses, lw=1)
+    ax.set_xlabel("batch")
+    ax.set_ylabel("loss")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()

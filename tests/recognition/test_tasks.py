@@ -1,0 +1,92 @@
+"""The two song_recognition task bodies, called in-process with a scripted context."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import pytest
+
+from services.recognition.song import SongRecognizer, tasks
+from services.recognition.song.render import render_title
+from services.recognition.song.store import list_titles, read_gray
+from shared.config.recognition import SongRecognitionConfig
+from shared.task_context import Reply, TaskStopped
+from tests.recognition.context import ScriptedContext
+from tests.recognition.screens import screenshot
+
+
+def _data_dir(tmp_path: Path, titles: Path, model: Path, drop: tuple[int, ...] = ()) -> Path:
+    data = tmp_path / "data"
+    tdir = data / "song_recognition" / "title_imgs"
+    shutil.copytree(titles, tdir)
+    for i in drop:
+        (tdir / f"t-{i}.png").unlink()
+    mdir = data / "song_recognition" / "models"
+    mdir.mkdir(parents=True)
+    shutil.copy(model, mdir / "titlenet.onnx")
+    return data
+
+
+def test_add_song_interactive(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model, drop=(41,))
+    shots = data / "screenshots"
+    shots.mkdir()
+    cv2.imwrite(str(shots / "a_known.png"), screenshot(read_gray(title_dir / "t-26.png"), region=0))
+    cv2.imwrite(str(shots / "b_new.png"), screenshot(read_gray(title_dir / "t-41.png"), region=1))
+    cv2.imwrite(str(shots / "c_drop.png"), screenshot(render_title("捨てる画面"), region=0))
+    cv2.imwrite(str(shots / "d_never.png"), screenshot(render_title("もう一枚"), region=0))
+    replies = [
+        Reply("Yes"),  # a_known: the proposal is song 26, already in the gallery
+        Reply("No", "forty-one"),  # b_new: not a number -> asked again
+        Reply("No", "26"),  # already in the gallery -> asked again
+        Reply("No", "41"),  # accepted: added without retraining
+        Reply("Drop"),  # c_drop
+        Reply("Stop"),  # d_never
+    ]
+    ctx = ScriptedContext(data, SongRecognitionConfig(), replies)
+    tasks.add_song(ctx)
+    assert not ctx.replies
+    assert "known song 26" in ctx.prompts[0] and "That Is How I Roll!" in ctx.prompts[0]
+    assert "song 26 is already in the gallery; nothing to add" in ctx.text()
+    assert any("whole number" in m for lvl, m in ctx.logs if lvl == "error")
+    assert "added song 41" in ctx.text() and "stopped by the user" in ctx.text()
+    assert 41 in list_titles(tasks.title_dir(ctx))
+    model = tasks.models_dir(ctx) / "titlenet.onnx"
+    rec = SongRecognizer(tasks.title_dir(ctx), tasks.gallery_path(ctx), model)
+    assert len(rec.gallery) == 12 and rec.get_id(read_gray(tasks.title_dir(ctx) / "t-41.png")) == 41
+    assert [k for k, _ in ctx.images] == ["frame"] * 4
+
+
+def test_add_song_needs_a_screenshot_folder(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model)
+    ctx = ScriptedContext(data, SongRecognitionConfig(screenshot_dir="nowhere"))
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        tasks.add_song(ctx)
+
+
+def test_training_reports_progress_and_keeps_a_better_model(
+    tmp_path: Path, title_dir: Path, tiny_model: Path
+) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model)
+    before = (data / "song_recognition" / "models" / "titlenet.onnx").read_bytes()
+    cfg = SongRecognitionConfig(is_load_model=False, epoch=1, num_batches=2, batch_size=32, learn_rate=0.001)
+    ctx = ScriptedContext(data, cfg)
+    tasks.train_song_recognition(ctx)
+    losses = [c[2] for c in ctx.progress_calls if "loss" in c[2]]
+    assert len(losses) == 2 and all({"loss", "lr", "eta_s", "elapsed_s"} <= set(m) for m in losses)
+    assert "loss_curve" in [k for k, _ in ctx.images]
+    # Two steps from scratch cannot beat the trained model: it stays.
+    assert "keeping the current model" in ctx.text()
+    assert (data / "song_recognition" / "models" / "titlenet.onnx").read_bytes() == before
+
+
+def test_training_can_be_stopped(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model)
+    cfg = SongRecognitionConfig(is_load_model=False, epoch=2, num_batches=4, batch_size=32)
+    ctx = ScriptedContext(data, cfg, stop_after_checkpoints=2)
+    with pytest.raises(TaskStopped):
+        tasks.train_song_recognition(ctx)
+    assert len(ctx.progress_calls) == 3
+    assert not (data / "song_recognition" / "models" / "titlenet.pt").exists()
