@@ -64,7 +64,7 @@ export const useBackendStore = defineStore('backend', () => {
   const feedback = reactive<Record<string, TaskFeedback>>({})
   const health = ref<Health | null>(null)
   const healthError = ref('')
-  const socketStatus = ref<SocketStatus>('closed')
+  const socketStatus = ref<SocketStatus>('connecting')
   const loadError = ref('')
   const loaded = ref(false)
   let socket: EventSocket | null = null

@@ -1,0 +1,107 @@
+/**
+ * Global setup: starts the real stack with the project's launcher (`autobang up`) on a free
+ * port with an empty temp data dir (plus two test screenshots), waits for /healthz with
+ * every worker alive, and at the end stops it with SIGINT (Ctrl-C) and checks it exited.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { TestProject } from 'vitest/node'
+import { encodePng, testPixel } from './png'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseURL: string
+    dataDir: string
+  }
+}
+
+const frontend = fileURLToPath(new URL('..', import.meta.url))
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitHealthy(url: string, proc: ChildProcess, log: () => string, timeoutMs = 90_000): Promise<void> {
+  const start = Date.now()
+  let last = ''
+  while (Date.now() - start < timeoutMs) {
+    if (proc.exitCode !== null) throw new Error(`autobang up exited with ${proc.exitCode}:\n${log()}`)
+    try {
+      const res = await fetch(`${url}/healthz`)
+      const body = (await res.json()) as { ok: boolean; workers: Record<string, boolean> }
+      last = JSON.stringify(body)
+      if (body.ok && Object.values(body.workers).every(Boolean)) return
+    } catch (err) {
+      last = String(err)
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  throw new Error(`stack not healthy after ${timeoutMs} ms (${last}):\n${log()}`)
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (!existsSync(join(frontend, 'dist', 'index.html'))) throw new Error('frontend/dist is missing: run `npm run build` first')
+  const bin = process.env.AUTOBANG_BIN ?? join(frontend, '..', '.venv', 'bin', 'autobang')
+  const port = await freePort()
+  // a closed port: the fetch task retries Bestdori with backoff (and logs it) until stopped
+  const deadPort = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'autobang-e2e-'))
+  mkdirSync(join(dataDir, 'screenshots'))
+  const png = encodePng(1280, 720, testPixel)
+  // same picture twice: the workflow cycles them (stable colours), add_img labels them
+  writeFileSync(join(dataDir, 'screenshots', 'ready_001.png'), png)
+  writeFileSync(join(dataDir, 'screenshots', 'zz_frame.png'), png)
+
+  const env = { ...process.env }
+  delete env.AUTOBANG_REDIS_URL // the launcher starts its own redis-server
+  Object.assign(env, {
+    AUTOBANG_BESTDORI_URL: `http://127.0.0.1:${deadPort}`,
+    AUTOBANG_BESTDORI_RETRIES: '14',
+    AUTOBANG_BESTDORI_BACKOFF_S: '0.05',
+    AUTOBANG_LOG_LEVEL: 'warning',
+  })
+  const proc = spawn(bin, ['up', '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const keep = (b: Buffer): void => {
+    output = (output + b.toString()).slice(-20_000)
+  }
+  proc.stdout?.on('data', keep)
+  proc.stderr?.on('data', keep)
+  const baseURL = `http://127.0.0.1:${port}`
+  try {
+    await waitHealthy(baseURL, proc, () => output)
+  } catch (err) {
+    proc.kill('SIGKILL')
+    throw err
+  }
+  project.provide('baseURL', baseURL)
+  project.provide('dataDir', dataDir)
+
+  return async () => {
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+    const t0 = Date.now()
+    proc.kill('SIGINT')
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60_000)))])
+    clearTimeout(timer)
+    if (code === 'timeout') {
+      proc.kill('SIGKILL')
+      throw new Error(`autobang up did not exit within 60 s of SIGINT:\n${output}`)
+    }
+    if (code !== 0) throw new Error(`autobang up exited with ${code} after SIGINT:\n${output}`)
+    console.log(`[e2e] stack stopped by SIGINT in ${Date.now() - t0} ms (exit 0)`)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
