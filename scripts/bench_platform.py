@@ -80,10 +80,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def throughput(
-    ws_url: str, http: str, data_dir: Path, events: int, clients: int, rate: float = 0.0
+    ws_url: str, http: str, data_dir: Path, events: int, clients: int, rate: float = 0.0, batch: bool = False
 ) -> dict[str, float]:
     (data_dir / "bench.json").write_text(json.dumps({"events": events, "rate": rate}))
-    socks = [await websockets.connect(ws_url, max_size=None, max_queue=None) for _ in range(clients)]
+    url = f"{ws_url}?batch=1" if batch else ws_url
+    socks = [await websockets.connect(url, max_size=None, max_queue=None) for _ in range(clients)]
     for s in socks:
         json.loads(await s.recv())  # snapshot
     latencies: list[float] = []
@@ -93,18 +94,19 @@ async def throughput(
     async def read(sock: websockets.ClientConnection, keep: bool) -> None:
         seen = 0
         while True:
-            msg = json.loads(await sock.recv())
-            if msg.get("module") != "fetch" or msg.get("type") != "log":
-                continue
+            frame = json.loads(await sock.recv())
             now = time.time()
-            if not first_ts:
-                first_ts.append(msg["ts"])
-            if keep:
-                latencies.append(now - msg["ts"])
-            seen += 1
-            if msg["data"]["message"] == "bench done":
-                done_at.append(now)
-                return
+            for msg in frame if isinstance(frame, list) else [frame]:
+                if msg.get("module") != "fetch" or msg.get("type") != "log":
+                    continue
+                if not first_ts:
+                    first_ts.append(msg["ts"])
+                if keep:
+                    latencies.append(now - msg["ts"])
+                seen += 1
+                if msg["data"]["message"] == "bench done":
+                    done_at.append(now)
+                    return
 
     readers = [asyncio.create_task(read(s, i == 0)) for i, s in enumerate(socks)]
     async with httpx.AsyncClient() as client:
@@ -119,6 +121,7 @@ async def throughput(
         "events": events + 1,
         "clients": clients,
         "paced_rate": rate,
+        "batch_frames": batch,
         "seconds": span,
         "events_per_s_per_client": (events + 1) / span,
         "deliveries_per_s": total / span,
@@ -225,9 +228,15 @@ def main() -> None:
             raise SystemExit("stack did not come up")
         result: dict[str, object] = {"cpus": os.cpu_count(), "load_avg_1m": os.getloadavg()[0]}
         result["burst"] = asyncio.run(throughput(ws_url, http, tmp, args.events, args.clients))
+        result["burst_batch_frames"] = asyncio.run(
+            throughput(ws_url, http, tmp, args.events, args.clients, batch=True)
+        )
         for rate in args.rates:
             n = max(1000, int(rate * 3))  # about 3 s at that rate
             result[f"paced_{rate:g}"] = asyncio.run(throughput(ws_url, http, tmp, n, args.clients, rate))
+            result[f"paced_{rate:g}_batch_frames"] = asyncio.run(
+                throughput(ws_url, http, tmp, n, args.clients, rate, batch=True)
+            )
         result["control"] = asyncio.run(start_stop(ws_url, http, args.rounds))
         print(json.dumps(result, indent=2))
     finally:

@@ -287,8 +287,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
 
     @app.websocket("/ws")
-    async def ws(socket: WebSocket, since: str = "") -> None:
-        await stream_events(socket, since, hub, r)
+    async def ws(socket: WebSocket, since: str = "", batch: bool = False) -> None:
+        await stream_events(socket, since, hub, r, batch=batch)
 
     mount_dashboard(app, PROJECT_ROOT / "frontend" / "dist")
     return app
@@ -304,7 +304,9 @@ def parse_since(since: str) -> dict[str, str]:
     return out
 
 
-async def stream_events(socket: WebSocket, since: str, hub: Hub, r: TextRedis) -> None:
+async def stream_events(
+    socket: WebSocket, since: str, hub: Hub, r: TextRedis, *, batch: bool = False
+) -> None:
     """Snapshot, then replay from ``since`` (with a ``trimmed`` marker where the stream no
     longer holds what was asked), then live events, each exactly once and in order."""
     await socket.accept()
@@ -335,13 +337,18 @@ async def stream_events(socket: WebSocket, since: str, hub: Hub, r: TextRedis) -
             start = f"({cursors[m]}"
             while True:
                 entries = await hub.r.xrange(keys.events_stream(m), min=start, count=1000)
-                for entry_id, fields in entries:
-                    await socket.send_text(wire(m, entry_id, fields))
-                    sent[m] = parse_id(entry_id)
+                texts = [wire(m, entry_id, fields) for entry_id, fields in entries]
+                if batch and texts:
+                    await socket.send_text("[" + ",".join(texts) + "]")
+                else:
+                    for text in texts:
+                        await socket.send_text(text)
+                if entries:
+                    sent[m] = parse_id(entries[-1][0])
                 if len(entries) < 1000:
                     break
                 start = f"({entries[-1][0]}"
-        await pump(socket, client, sent)
+        await pump(socket, client, sent, batch)
     except WebSocketDisconnect:
         pass
     finally:
@@ -363,7 +370,11 @@ def was_trimmed(info: dict[str, Any], since: tuple[int, int]) -> bool:
     return parse_id(str(info.get("max-deleted-entry-id", "0-0"))) > since
 
 
-async def pump(socket: WebSocket, client: Any, sent: dict[str, tuple[int, int]]) -> None:
+async def pump(socket: WebSocket, client: Any, sent: dict[str, tuple[int, int]], batch_frames: bool) -> None:
+    """Live events to the socket, skipping what the replay already sent. With ``batch``
+    (``/ws?batch=1``, opt-in) every frame is a JSON array of the events ready at that
+    moment: one send per burst instead of per event."""
+
     async def receive() -> None:
         while True:  # the client may send pings; a disconnect ends the socket
             msg = await socket.receive()
@@ -384,11 +395,18 @@ async def pump(socket: WebSocket, client: Any, sent: dict[str, tuple[int, int]])
             batch = [getter.result()]
             while not client.queue.empty() and len(batch) < 512:
                 batch.append(client.queue.get_nowait())
+            texts = []
             for module, sid, text in batch:
                 if sid <= sent.get(module, (0, 0)):
                     continue  # already replayed
                 sent[module] = sid
-                await socket.send_text(text)
+                texts.append(text)
+            if batch_frames:
+                if texts:
+                    await socket.send_text("[" + ",".join(texts) + "]")
+            else:
+                for text in texts:
+                    await socket.send_text(text)
     finally:
         reader.cancel()
         overflow.cancel()

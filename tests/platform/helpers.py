@@ -19,11 +19,13 @@ WAIT_S = 30.0  # generous: the machine is shared and slow; nothing here asserts 
 class Events:
     """A /ws client collecting every message in a background thread."""
 
-    def __init__(self, ws_url: str, since: str = "") -> None:
-        self.messages: list[Event] = []
+    def __init__(self, ws_url: str, since: str = "", batch: bool = False) -> None:
+        self.messages: list[Event] = []  # batch frames (arrays) are flattened
+        self.frames = self.arrays = 0
         self.closed: tuple[int | None, str] | None = None
         self._cond = threading.Condition()
-        url = f"{ws_url}?since={since}" if since else ws_url
+        query = "&".join(q for q in (f"since={since}" if since else "", "batch=1" if batch else "") if q)
+        url = f"{ws_url}?{query}" if query else ws_url
         self._ws = connect(url, max_size=None, open_timeout=10)
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
@@ -31,8 +33,11 @@ class Events:
     def _read(self) -> None:
         try:
             for raw in self._ws:
+                frame = json.loads(raw)
                 with self._cond:
-                    self.messages.append(json.loads(raw))
+                    self.frames += 1
+                    self.arrays += isinstance(frame, list)
+                    self.messages.extend(frame if isinstance(frame, list) else [frame])
                     self._cond.notify_all()
         except ConnectionClosed:
             pass

@@ -187,6 +187,15 @@ def test_reconnect_replays_exactly_what_was_missed(live: Stack) -> None:
         assert len(ids) == len(set(ids))
     finally:
         second.close()
+    # Opt-in batch frames (/ws?batch=1): the same events, as JSON arrays.
+    batched = Events(live.ws_url, since=since, batch=True)
+    try:
+        batched.wait_for(lambda e: e.get("type") == "state" and e["data"]["job_id"] == job2)
+        assert [e["id"] for e in batched.events("scriptor")][: len(expected)] == expected
+        assert batched.arrays >= 1 and batched.arrays == batched.frames - 1  # all but the snapshot
+    finally:
+        batched.close()
+    stop_and_wait(live.url, "scriptor")
     # Asking for events the stream no longer holds gets a clear marker.
     r.xtrim(keys.events_stream("scriptor"), maxlen=1, approximate=False)
     third = Events(live.ws_url, since=f"scriptor:{cursor['scriptor']}")
