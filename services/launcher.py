@@ -43,6 +43,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def port_in_use(host: str, port: int) -> str | None:
+    """Why the gateway could not bind ``host:port`` (None when it can)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 def say(message: str) -> None:
     print(f"[autobang] {message}", flush=True)
 
@@ -300,6 +311,10 @@ class Launcher:
         signal.signal(signal.SIGTERM, on_signal)
         become_subreaper()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        busy = port_in_use(self.host, self.port)
+        if busy:
+            say(f"cannot listen on {self.host}:{self.port}: {busy} (pick another with --port)")
+            return 2
         try:
             self.start_redis()
             self.start_all()

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     stream_maxlen: int = 10_000
     # Seconds a task may ignore a stop request before its work-horse is killed.
     stop_grace_s: float = 5.0
+    # Events buffered per WebSocket before the gateway closes it as too slow (it reconnects
+    # with its cursor and loses nothing within stream_maxlen).
+    ws_queue_max: int = 20_000
     log_level: str = "info"
 
     @property

@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     r = connect(url)
     rb = connect_bytes(url)
     store = ConfigStore(r, settings.data_dir)
-    hub = Hub(url)
+    hub = Hub(url, settings.ws_queue_max)
 
     async def reconciler() -> None:
         while True:

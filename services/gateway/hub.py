@@ -18,20 +18,18 @@ from shared.runtime.streamids import parse_id
 
 log = logging.getLogger(__name__)
 
-QUEUE_MAX = 20_000  # events buffered per socket before it counts as slow
 BATCH = 1000
 
 
 @dataclass(eq=False)
 class Client:
-    queue: asyncio.Queue[tuple[str, tuple[int, int], str]] = field(
-        default_factory=lambda: asyncio.Queue(QUEUE_MAX)
-    )
+    queue: asyncio.Queue[tuple[str, tuple[int, int], str]]
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class Hub:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, queue_max: int) -> None:
+        self.queue_max = queue_max
         self.r: aioredis.Redis[str] = aioredis.Redis.from_url(url, decode_responses=True)
         self.clients: set[Client] = set()
         self._task: asyncio.Task[None] | None = None
@@ -51,7 +49,7 @@ class Hub:
         await self.r.aclose()  # type: ignore[attr-defined]
 
     def add(self) -> Client:
-        client = Client()
+        client = Client(asyncio.Queue(self.queue_max))
         self.clients.add(client)
         return client
 

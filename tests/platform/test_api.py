@@ -3,14 +3,26 @@ real HTTP and WebSocket on loopback."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import httpx
+import pytest
 import redis
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from shared import keys
 from shared.modules import MODULES
 from shared.states import UI_STATES
+from tests.conftest import free_port
 from tests.platform.helpers import Events, start, stop_and_wait, wait_state, wait_status
-from tests.stack import Stack
+from tests.stack import ROOT, Stack
 
 
 def test_health_reports_redis_and_every_worker(live: Stack) -> None:
@@ -247,3 +259,70 @@ def png_bytes() -> bytes:
     ok, buf = cv2.imencode(".png", np.full((72, 128, 3), 90, np.uint8))
     assert ok
     return bytes(buf.tobytes())
+
+
+def test_slow_socket_is_closed_and_catches_up_with_its_cursor(live: Stack, tmp_path: Path) -> None:
+    """A socket that stops reading is closed (4008) once its queue overflows; reconnecting
+    with the last id it got replays the rest: nothing is lost."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
+    env.update(
+        {
+            "AUTOBANG_REDIS_URL": live.redis_url,
+            "AUTOBANG_DATA_DIR": str(live.data_dir),
+            "AUTOBANG_PORT": str(port),
+            "AUTOBANG_WS_QUEUE_MAX": "50",
+        }
+    )
+    gateway = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "gateway"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    r = redis.Redis.from_url(live.redis_url, decode_responses=True)
+    stream = keys.events_stream("fetch")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        with connect(f"ws://127.0.0.1:{port}/ws", max_size=None, max_queue=4) as ws:
+            snap = json.loads(ws.recv(timeout=10))
+            start_id = snap["modules"]["fetch"]["last_id"]
+            pad = "x" * 4000
+            pipe = r.pipeline(transaction=False)
+            for i in range(3000):  # ~12 MB: more than loopback buffers hold
+                pipe.xadd(
+                    stream,
+                    {
+                        "type": "log",
+                        "ts": f"{time.time():.6f}",
+                        "data": json.dumps({"level": "debug", "message": f"flood {i} {pad}"}),
+                    },
+                )
+            pipe.execute()
+            ids = [i for i, _ in r.xrange(stream, min=f"({start_id}")]
+            time.sleep(2)  # not reading: the gateway's queue for this socket overflows
+            got: list[str] = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    msg = json.loads(ws.recv(timeout=30))
+                    if msg.get("module") == "fetch":
+                        got.append(msg["id"])
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4008
+        assert 0 < len(got) < len(ids) and got == ids[: len(got)]  # a prefix, in order
+        rest = Events(f"ws://127.0.0.1:{port}/ws", since=f"fetch:{got[-1]}", batch=True)
+        try:
+            rest.wait_for(lambda e: e.get("id") == ids[-1], timeout=60)
+            assert got + [e["id"] for e in rest.events("fetch")][: len(ids) - len(got)] == ids
+        finally:
+            rest.close()
+    finally:
+        gateway.terminate()
+        gateway.wait(20)
+        r.xtrim(stream, maxlen=0)
