@@ -180,6 +180,19 @@ describe('dashboard against the real stack', () => {
     await expect(page.locator('nav a[data-module="workflow"]').getAttribute('data-status')).resolves.toBe('stopped')
   })
 
+  it('applies a live setting to the running scriptor and shows the acknowledgement', async () => {
+    await openModule(page, 'scriptor')
+    await page.click(`${task('start_scriptor')} [data-action="start"]`)
+    await waitStatus('start_scriptor', 'running')
+    await page.click(`${field('event')} [data-part="item"][data-value="Team"]`)
+    await page.waitForSelector(`${field('event')} [data-role="applied-live"]`)
+    await waitLine('scriptor', 'applied: event')
+    await waitLine('scriptor', 'mode now Event/Team') // the task itself saw it
+    expect(await page.locator(`${field('mumu_port')} .tag`).textContent()).toBe('next start')
+    await page.click(`${task('start_scriptor')} [data-action="stop"]`)
+    await waitStatus('start_scriptor', 'stopped')
+  })
+
   it('refuses a second task in a busy module while another module runs, and answers prompts', async () => {
     watched.expectStatus(409)
     await openModule(page, 'ui_recognition')

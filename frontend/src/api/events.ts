@@ -53,6 +53,9 @@ export interface ConfigAckData {
   version: number
   task: string
   job_id: string
+  /** fields the running task took live, and those it keeps until its next start */
+  applied?: string[]
+  deferred?: string[]
 }
 
 interface EventBase<T extends string, D> {

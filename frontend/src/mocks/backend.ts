@@ -233,7 +233,13 @@ export class MockBackend {
     c.version++
     this.persist()
     const job = [...this.jobs.values()].find((j) => j.module === name)
-    if (job) setTimeout(() => this.emit(name, 'config', { version: c.version, task: job.task, job_id: job.id }), 50 * this.tick)
+    if (job) {
+      const live = new Set(Object.entries(this.module(name).config_schema.properties ?? {}).filter(([, f]) => f['x-live'] !== false).map(([k]) => k))
+      const changed = Object.keys(patch)
+      const applied = changed.filter((k) => live.has(k))
+      const deferred = changed.filter((k) => !live.has(k))
+      setTimeout(() => this.emit(name, 'config', { version: c.version, task: job.task, job_id: job.id, applied, deferred }), 50 * this.tick)
+    }
     return this.getConfig(name)
   }
 

@@ -167,7 +167,7 @@ export const useBackendStore = defineStore('backend', () => {
         useTelemetryStore().setImage(ev.module, ev.id, ev.ts, ev.data)
         break
       case 'config':
-        useConfigStore().acknowledge(ev.module, ev.data.version, ev.data.task)
+        useConfigStore().acknowledge(ev.module, ev.data.version, ev.data.task, ev.data.applied ?? [], ev.data.deferred ?? [])
         break
     }
   }

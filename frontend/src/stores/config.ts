@@ -22,6 +22,8 @@ export interface ModuleConfigState {
   savedVersion: number | null
   appliedVersion: number | null
   appliedTask: string | null
+  appliedFields: string[]
+  deferredFields: string[]
 }
 
 export const AUTOSAVE_DELAY_MS = 400
@@ -52,6 +54,8 @@ export const useConfigStore = defineStore('config', () => {
       savedVersion: version,
       appliedVersion: null,
       appliedTask: null,
+      appliedFields: [],
+      deferredFields: [],
     }
   }
 
@@ -144,11 +148,13 @@ export const useConfigStore = defineStore('config', () => {
     if (p) await p
   }
 
-  function acknowledge(module: string, version: number, task: string): void {
+  function acknowledge(module: string, version: number, task: string, applied: string[] = [], deferred: string[] = []): void {
     const m = modules[module]
     if (!m) return
     m.appliedVersion = version
     m.appliedTask = task
+    m.appliedFields = applied
+    m.deferredFields = deferred
   }
 
   async function loadOptions(path: string, force = false): Promise<string[]> {
