@@ -41,8 +41,8 @@ def load_body(entry: str) -> Body:
     try:
         module = importlib.import_module(mod_name)
         body = getattr(module, func_name)
-    except (ImportError, AttributeError) as exc:
-        raise RuntimeError(f"task body {entry} is not available: {exc}") from exc
+    except Exception as exc:  # missing module, syntax error, failing import-time code
+        raise RuntimeError(f"task body {entry} is not available: {type(exc).__name__}: {exc}") from exc
     if not callable(body):
         raise RuntimeError(f"task body {entry} is not callable")
     return body  # type: ignore[no-any-return]

@@ -70,3 +70,48 @@ def test_config_and_state_survive_restarts(tmp_path: Path) -> None:
         assert httpx.get(f"{stack.url}/api/scriptor/state").json()["status"] == "idle"
     finally:
         stack.stop()
+
+
+def test_up_uses_an_existing_redis_and_leaves_it_running(tmp_path: Path, redis_url: str) -> None:
+    url = redis_url.rsplit("/", 1)[0] + "/6"
+    stack = start_stack(tmp_path / "data", free_port(), redis_url=url)
+    try:
+        assert stack.redis_url == url
+        assert not (tmp_path / "data" / "redis").exists()  # no redis-server of its own
+        assert httpx.get(f"{stack.url}/api/fetch/state").json()["status"] == "idle"
+    finally:
+        assert stack.stop() == 0
+    import redis
+
+    assert redis.Redis.from_url(url).ping()  # not ours to stop
+
+
+def test_up_refuses_a_busy_port(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from tests.stack import ROOT
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "services.cli",
+                "up",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path / "d"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert out.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in out.stdout
