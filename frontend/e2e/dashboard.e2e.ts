@@ -167,6 +167,11 @@ describe('dashboard against the real stack', () => {
     await expect(page.locator('.image-probe .rgb').textContent()).resolves.toBe(`RGB ${testPixel(x, y).join(', ')}`)
     const color = await api<{ hsv: [number, number, number] }>(`/api/workflow/color?x=${x}&y=${y}`)
     await expect(page.locator('[data-role="probe-hsv"]').textContent()).resolves.toBe(`H ${color.hsv[0]} S ${color.hsv[1]} V ${color.hsv[2]}`)
+    // keyboard probing: one pixel per arrow key
+    await page.focus('[data-role="frame-stage"]')
+    await page.keyboard.press('ArrowRight')
+    await expect(xy.textContent()).resolves.toBe(`x ${x + 1} y ${y}`)
+    await expect(page.locator('.image-probe .rgb').textContent()).resolves.toBe(`RGB ${testPixel(x + 1, y).join(', ')}`)
     await screenshot(page, 'workflow')
     await page.click('[data-action="enlarge"]')
     const big = await page.locator('[data-role="frame"]').boundingBox()

@@ -209,3 +209,22 @@ describe('toPixel', () => {
     expect(toPixel(1080.5, 42.2, rect, natural)).toEqual({ x: 1080, y: 42 })
   })
 })
+
+describe('usePixelProbe keyboard', () => {
+  it('starts at the centre, moves by pixels and stays inside the frame', async () => {
+    const { usePixelProbe } = await import('@/composables/usePixelProbe')
+    const p = usePixelProbe()
+    const width = 4
+    const height = 3
+    const data = new Uint8ClampedArray(width * height * 4)
+    for (let i = 0; i < width * height; i++) data.set([i * 10, 255 - i * 10, 7, 255], i * 4)
+    p.pixels.value = { width, height, data, colorSpace: 'srgb' } as ImageData
+    p.moveBy(1, 0)
+    expect(p.probe.value).toMatchObject({ x: 2, y: 1 })
+    expect(p.probe.value?.rgb).toEqual([60, 195, 7])
+    p.moveBy(10, 10)
+    expect(p.probe.value).toMatchObject({ x: 3, y: 2 })
+    p.moveBy(-10, -10)
+    expect(p.probe.value).toMatchObject({ x: 0, y: 0 })
+  })
+})

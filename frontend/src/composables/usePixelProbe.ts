@@ -69,5 +69,15 @@ export function usePixelProbe() {
     probe.value = null
   }
 
-  return { pixels, probe, error, load, read, move, leave }
+  /** Keyboard probing: arrows move one pixel (the caller passes 10 with Shift). */
+  function moveBy(dx: number, dy: number): void {
+    const data = pixels.value
+    if (!data) return
+    const from = probe.value ?? { x: Math.floor(data.width / 2) - dx, y: Math.floor(data.height / 2) - dy }
+    const x = Math.max(0, Math.min(data.width - 1, from.x + dx))
+    const y = Math.max(0, Math.min(data.height - 1, from.y + dy))
+    probe.value = read(x, y)
+  }
+
+  return { pixels, probe, error, load, read, move, moveBy, leave }
 }
