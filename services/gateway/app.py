@@ -85,7 +85,8 @@ def module_state(r: TextRedis, module: str) -> ModuleState:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, dashboard: Path | None = None) -> FastAPI:
+    """The gateway app; ``dashboard`` is the built UI folder (default ``frontend/dist``)."""
     settings = settings or get_settings()
     url = redis_url(settings.redis_url)
     r = connect(url)
@@ -290,7 +291,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def ws(socket: WebSocket, since: str = "", batch: bool = False) -> None:
         await stream_events(socket, since, hub, r, batch=batch)
 
-    mount_dashboard(app, PROJECT_ROOT / "frontend" / "dist")
+    mount_dashboard(app, dashboard or PROJECT_ROOT / "frontend" / "dist")
     return app
 
 
