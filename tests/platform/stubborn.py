@@ -1,5 +1,6 @@
-"""A worker for tests whose ``fetch`` task ignores stop requests (never checkpoints).
-Run as ``python -m tests.platform.stubborn``; the registry is patched in this process only."""
+"""A worker for tests whose ``fetch`` task ignores stop requests (never checkpoints), or
+runs the entry point named by ``STUB_ENTRY``. Run as ``python -m tests.platform.stubborn``;
+the registry is patched in this process only."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ def stubborn(ctx: TaskContext) -> None:
 
 
 def main() -> None:
+    entry = os.environ.get("STUB_ENTRY", "tests.platform.stubborn:stubborn")
     registry.MODULES = tuple(
-        dataclasses.replace(m, tasks=(dataclasses.replace(m.tasks[0], entry=f"{__name__}:stubborn"),))
+        dataclasses.replace(m, tasks=(dataclasses.replace(m.tasks[0], entry=entry),))
         if m.name == "fetch"
         else m
         for m in registry.MODULES

@@ -68,14 +68,22 @@ def test_gateway_restart_keeps_config_and_events(live: Stack) -> None:
     stop_and_wait(live.url, "workflow")
 
 
-@pytest.fixture
-def stubborn_worker(redis_url: str, tmp_path: Path) -> Iterator[str]:
-    """A real worker whose ``fetch`` task ignores stops (registry patched in that process
-    only), on its own Redis database so it shares nothing with other tests."""
-    url = redis_url.rsplit("/", 1)[0] + "/9"
+def start_stub_worker(
+    redis_url: str, data_dir: Path, db: int, entry: str
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """A real ``fetch`` worker running ``entry`` (registry patched in that process only), on
+    its own Redis database so it shares nothing with other tests."""
+    url = redis_url.rsplit("/", 1)[0] + f"/{db}"
     redis.Redis.from_url(url).flushdb()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
-    env.update({"AUTOBANG_REDIS_URL": url, "AUTOBANG_STOP_GRACE_S": "1", "AUTOBANG_DATA_DIR": str(tmp_path)})
+    env.update(
+        {
+            "AUTOBANG_REDIS_URL": url,
+            "AUTOBANG_STOP_GRACE_S": "1",
+            "AUTOBANG_DATA_DIR": str(data_dir),
+            "STUB_ENTRY": entry,
+        }
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.platform.stubborn"],
         cwd=ROOT,
@@ -87,13 +95,46 @@ def stubborn_worker(redis_url: str, tmp_path: Path) -> Iterator[str]:
     deadline = time.monotonic() + 60
     while not r.exists("autobang:heartbeat:fetch") and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield url
-    proc.send_signal(signal.SIGTERM)
+    return url, proc
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait(10)
+
+
+@pytest.fixture
+def stubborn_worker(redis_url: str, tmp_path: Path) -> Iterator[str]:
+    url, proc = start_stub_worker(redis_url, tmp_path, 9, "tests.platform.stubborn:stubborn")
+    yield url
+    stop_worker(proc)
+
+
+def test_missing_task_body_fails_the_job_readably_and_the_worker_survives(
+    redis_url: str, tmp_path: Path
+) -> None:
+    url, proc = start_stub_worker(redis_url, tmp_path, 10, "services.nowhere.tasks:fetch")
+    try:
+        r = connect(url)
+        for _ in range(2):  # the worker is still there for the next job
+            job = start_task(r, "fetch", "fetch")
+            deadline = time.monotonic() + 30
+            while (
+                read_state(r, "fetch").get("status") in ("queued", "running") and time.monotonic() < deadline
+            ):
+                time.sleep(0.05)
+            state = read_state(r, "fetch")
+            assert state["job_id"] == job and state["status"] == "failed"
+            assert state["error"].startswith("task body services.nowhere.tasks:fetch is not available: ")
+            assert "No module named 'services.nowhere'" in state["error"]
+        assert proc.poll() is None
+        assert r.get("autobang:lease:fetch") is None
+    finally:
+        stop_worker(proc)
 
 
 def test_task_ignoring_stop_is_killed_after_grace_and_marked_stopped(stubborn_worker: str) -> None:
