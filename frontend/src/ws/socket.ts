@@ -11,6 +11,8 @@ export interface EventSocketOptions {
   cursors: () => Record<string, string>
   onMessage: (msg: ServerMessage) => void
   onStatus?: (status: SocketStatus) => void
+  /** messages are delivered in batches at most this often (ms) */
+  batchMs?: number
   /** backoff bounds in ms */
   minDelay?: number
   maxDelay?: number
@@ -30,6 +32,8 @@ export class EventSocket {
   private timer: ReturnType<typeof setTimeout> | null = null
   private delay: number
   private stopped = false
+  private buffer: ServerMessage[] = []
+  private flushTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(private readonly opts: EventSocketOptions) {
     this.delay = opts.minDelay ?? 300
@@ -44,10 +48,21 @@ export class EventSocket {
     this.stopped = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer)
+      this.flush() // deliver what already arrived
+    }
     const ws = this.ws
     this.ws = null
     ws?.close()
     this.opts.onStatus?.('closed')
+  }
+
+  private flush(): void {
+    this.flushTimer = null
+    const batch = this.buffer
+    this.buffer = []
+    for (const msg of batch) this.opts.onMessage(msg)
   }
 
   private open(status: SocketStatus): void {
@@ -70,8 +85,11 @@ export class EventSocket {
       const list = Array.isArray(parsed) ? parsed : [parsed]
       for (const item of list) {
         const msg = parseServerMessage(item)
-        if (msg) this.opts.onMessage(msg)
+        if (msg) this.buffer.push(msg)
       }
+      // a replay after a reload can be thousands of messages: hand them over in batches so
+      // the page renders (and e.g. loads a frame) once per batch, not once per message
+      this.flushTimer ??= setTimeout(() => this.flush(), this.opts.batchMs ?? 25)
     }
     ws.onclose = () => {
       if (this.ws !== ws || this.stopped) return
