@@ -125,9 +125,11 @@ def reconcile(r: TextRedis, rb: BytesRedis, module: str) -> str | None:
     """One pass over a module: kill a job that ignored a stop past the grace period, mark a
     job whose lease expired (its worker died) failed. Returns what it did, if anything."""
     raw = read_state(r, module)
-    if not is_active(raw) or raw.get("status") == TaskStatus.queued.value:
+    if not is_active(raw):
         return None
     job_id = raw.get("job_id", "")
+    if raw.get("status") == TaskStatus.queued.value:
+        return _reconcile_queued(r, module, job_id)
     task = raw.get("task", "")
     device = device_holder(module, task, job_id)
     if raw.get("status") == TaskStatus.stopping.value:
@@ -151,4 +153,26 @@ def reconcile(r: TextRedis, rb: BytesRedis, module: str) -> str | None:
                 r, module, EventType.log, {"level": "error", "message": why, "task": task, "job_id": job_id}
             )
             return "failed"
+    return None
+
+
+def _reconcile_queued(r: TextRedis, module: str, job_id: str) -> str | None:
+    """A queued job waits as long as it takes a worker to come; it is only given up when
+    RQ no longer has it waiting: the job is gone or ended, or a worker took it and died
+    before the task could claim the module (the lease then never got its TTL)."""
+    rq_status, started_at = r.hmget(f"rq:job:{job_id}", ["status", "started_at"])
+    why = ""
+    if rq_status is None:
+        why = "the queued job disappeared from Redis"
+    elif rq_status in ("failed", "stopped", "canceled", "finished"):
+        why = f"the job ended as {rq_status} before the task started"
+    elif rq_status == "started":
+        try:
+            since = time.time() - datetime.fromisoformat(started_at or "").timestamp()
+        except ValueError:
+            since = 0.0
+        if since > leases.LEASE_TTL_MS / 1000 and r.pttl(keys.module_lease(module)) == -1:
+            why = "the worker that took the job died before the task started"
+    if why and finish(r, module, job_id, TaskStatus.failed, why):
+        return "failed"
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,29 @@ def test_png_size_reads_the_header() -> None:
     assert ok and png_size(buf.tobytes()) == (34, 12)
     with pytest.raises(ValueError, match="PNG"):
         png_size(b"GIF89a....")
+
+
+def test_reconcile_gives_up_queued_jobs_that_rq_no_longer_has(r: TextRedis, redis_url: str) -> None:
+    from shared.runtime.connection import connect_bytes
+    from shared.runtime.control import reconcile, start_task
+    from shared.runtime.state import read_state
+
+    rb = connect_bytes(redis_url.rsplit("/", 1)[0] + "/8")
+    publish_registry(r)
+    job = start_task(r, "fetch", "fetch")  # no worker: it waits
+    assert reconcile(r, rb, "fetch") is None and read_state(r, "fetch")["status"] == "queued"
+    now = datetime.now(UTC)
+    started = {"status": "started", "started_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+    r.hset(f"rq:job:{job}", mapping=started)  # taken by a worker...
+    assert reconcile(r, rb, "fetch") is None  # ...just now: give it time to claim the module
+    long_ago = (now - timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    r.hset(f"rq:job:{job}", "started_at", long_ago)  # and the lease never got its TTL
+    assert reconcile(r, rb, "fetch") == "failed"
+    state = read_state(r, "fetch")
+    assert state["status"] == "failed" and "died before the task started" in state["error"]
+    assert r.get(keys.module_lease("fetch")) is None
+
+    job = start_task(r, "fetch", "fetch")
+    r.delete(f"rq:job:{job}")
+    assert reconcile(r, rb, "fetch") == "failed"
+    assert read_state(r, "fetch")["error"] == "the queued job disappeared from Redis"
