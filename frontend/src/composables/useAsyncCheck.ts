@@ -34,16 +34,19 @@ export function useAsyncCheck(opts: {
     }
   }
 
+  let first = true
   watch(
     () => toValue(opts.value),
     (value) => {
+      const delay = first ? 0 : (opts.delay ?? 300) // the value shown on load is checked at once
+      first = false
       if (timer) clearTimeout(timer)
       if (toValue(opts.enabled) === false || value === undefined || value === null || value === '') {
         seq++
         state.value = 'idle'
         return
       }
-      timer = setTimeout(() => void run(value), opts.delay ?? 300)
+      timer = setTimeout(() => void run(value), delay)
     },
     { immediate: true },
   )
