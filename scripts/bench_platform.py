@@ -90,11 +90,17 @@ async def throughput(
     latencies: list[float] = []
     first_ts: list[float] = []
     done_at: list[float] = []
+    slow: list[int] = []
 
     async def read(sock: websockets.ClientConnection, keep: bool) -> None:
         seen = 0
         while True:
-            frame = json.loads(await sock.recv())
+            try:
+                raw = await sock.recv()
+            except websockets.ConnectionClosed:
+                slow.append(1)  # closed as too slow (4008): could not keep up at this rate
+                return
+            frame = json.loads(raw)
             now = time.time()
             for msg in frame if isinstance(frame, list) else [frame]:
                 if msg.get("module") != "fetch" or msg.get("type") != "log":
@@ -115,18 +121,27 @@ async def throughput(
     await asyncio.wait_for(asyncio.gather(*readers), timeout=600)
     for s in socks:
         await s.close()
+    if not done_at:
+        return {
+            "events": events + 1,
+            "clients": clients,
+            "paced_rate": rate,
+            "batch_frames": batch,
+            "closed_as_slow": len(slow),
+        }
     span = max(done_at) - first_ts[0]
-    total = (events + 1) * clients
+    total = (events + 1) * len(done_at)
     return {
         "events": events + 1,
         "clients": clients,
         "paced_rate": rate,
         "batch_frames": batch,
+        "closed_as_slow": len(slow),
         "seconds": span,
         "events_per_s_per_client": (events + 1) / span,
         "deliveries_per_s": total / span,
-        "p50_ms": pct(latencies, 50) * 1000,
-        "p99_ms": pct(latencies, 99) * 1000,
+        "p50_ms": pct(latencies, 50) * 1000 if latencies else -1,
+        "p99_ms": pct(latencies, 99) * 1000 if latencies else -1,
     }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from shared import keys
 from shared.config import ModuleConfig
@@ -162,8 +162,13 @@ class RedisTaskContext:
         deferred = sorted(k for k in incoming if k not in self._live and incoming[k] != current[k])
         if applied:
             merged = {**current, **{k: incoming[k] for k in applied}}
-            self._config = type(self._config).model_validate(merged)
-        self._version = version
+            try:
+                self._config = type(self._config).model_validate(merged)
+            except ValidationError as exc:
+                # Valid as a whole config, but not with this run's non-live values: keep
+                # running on the old one and say so rather than failing the task.
+                self.log(f"config v{version} not applied to this run: {exc.errors()[0]['msg']}", "warning")
+                deferred, applied = sorted({*deferred, *applied}), []
         self.flush()
         publish(
             self._r,
