@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from fastapi import APIRouter, Body, FastAPI, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
 from starlette.websockets import WebSocketState
@@ -37,6 +38,7 @@ from services.gateway.models import (
     StopResponse,
     TaskInfo,
 )
+from services.gateway.wire import add_wire_schemas
 from shared import keys
 from shared.events import ProgressData
 from shared.library import check_song_id
@@ -54,6 +56,10 @@ from shared.states import get_all_weight_title, get_avail_state
 log = logging.getLogger(__name__)
 
 RECONCILE_S = 1.0
+WS_DOC = (
+    "Events: `WS /ws[?since=<module>:<id>,...][&batch=1]` sends a `SnapshotMessage`, then "
+    "events (`WsMessage`); see docs/platform.md."
+)
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDetail},
     409: {"model": ErrorDetail},
@@ -292,6 +298,15 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         await stream_events(socket, since, hub, r, batch=batch)
 
     mount_dashboard(app, dashboard or PROJECT_ROOT / "frontend" / "dist")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_wire_schemas(
+                get_openapi(title=app.title, version=app.version, routes=app.routes, description=WS_DOC)
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

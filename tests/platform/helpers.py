@@ -9,8 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+
+from services.gateway.wire import ws_message
 
 Event = dict[str, Any]
 WAIT_S = 30.0  # generous: the machine is shared and slow; nothing here asserts speed
@@ -22,6 +25,7 @@ class Events:
     def __init__(self, ws_url: str, since: str = "", batch: bool = False) -> None:
         self.messages: list[Event] = []  # batch frames (arrays) are flattened
         self.frames = self.arrays = 0
+        self.invalid: list[str] = []  # messages that do not match the documented wire models
         self.closed: tuple[int | None, str] | None = None
         self._cond = threading.Condition()
         query = "&".join(q for q in (f"since={since}" if since else "", "batch=1" if batch else "") if q)
@@ -34,6 +38,11 @@ class Events:
         try:
             for raw in self._ws:
                 frame = json.loads(raw)
+                for msg in frame if isinstance(frame, list) else [frame]:
+                    try:
+                        ws_message.validate_python(msg)
+                    except ValidationError as exc:
+                        self.invalid.append(f"{msg}: {exc}")
                 with self._cond:
                     self.frames += 1
                     self.arrays += isinstance(frame, list)
@@ -69,6 +78,7 @@ class Events:
     def close(self) -> None:
         self._ws.close()
         self._thread.join(5)
+        assert not self.invalid, f"messages off the wire contract: {self.invalid[:3]}"
 
 
 def wait_state(

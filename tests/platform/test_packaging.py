@@ -110,6 +110,20 @@ def test_openapi_command_prints_complete_schema() -> None:
         "/api/workflow/color",
     ):
         assert path in paths, path
+    schemas = schema["components"]["schemas"]
+    assert {"WsMessage", "LogEvent", "StateEvent", "PromptEvent", "SnapshotMessage", "TrimmedMessage"} <= set(
+        schemas
+    )
+    assert set(schemas["WsMessage"]["discriminator"]["mapping"]) == {
+        "log",
+        "state",
+        "progress",
+        "prompt",
+        "image",
+        "config",
+        "snapshot",
+        "trimmed",
+    }
     for path, ops in paths.items():
         for method, op in ops.items():
             ok = op["responses"].get("200", {})
