@@ -326,3 +326,15 @@ def test_slow_socket_is_closed_and_catches_up_with_its_cursor(live: Stack, tmp_p
         gateway.terminate()
         gateway.wait(20)
         r.xtrim(stream, maxlen=0)
+
+
+def test_device_lease_keeps_device_tasks_of_different_modules_apart(live: Stack) -> None:
+    job = start(live.url, "workflow", "workflow")
+    wait_status(live.url, "workflow", "running", job_id=job)
+    resp = httpx.post(f"{live.url}/api/scriptor/tasks/start_scriptor/start")
+    assert resp.status_code == 409
+    assert resp.json()["detail"] == f"the device is in use by workflow:workflow:{job}"
+    stop_and_wait(live.url, "workflow")
+    job2 = start(live.url, "scriptor", "start_scriptor")  # the device is free again
+    wait_status(live.url, "scriptor", "running", job_id=job2)
+    stop_and_wait(live.url, "scriptor")
