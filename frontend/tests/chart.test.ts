@@ -30,3 +30,19 @@ describe('TrainingChart', () => {
     expect(w.get('[role="progressbar"]').attributes('aria-valuenow')).toBeUndefined()
   })
 })
+
+describe('TrainingChart metrics', () => {
+  it('draws only metrics that change; constants are listed, not plotted', () => {
+    const points = Array.from({ length: 5 }, (_, i) => ({ done: i + 1, ts: i, metrics: { images: 12, loss: 1 / (i + 1) } }))
+    const w = mount(TrainingChart, {
+      props: { progress: { jobId: 'j', task: 't', latest: { task: 't', job_id: 'j', done: 5, total: 5, message: '', metrics: { images: 12, loss: 0.2 } }, points } },
+    })
+    expect(w.get('.legend.left').text()).toBe('loss')
+    expect(w.find('[data-series="right"]').exists()).toBe(false)
+    expect(w.get('.metrics').text()).toContain('images')
+    const flat = mount(TrainingChart, {
+      props: { progress: { jobId: 'j', task: 't', latest: { task: 't', job_id: 'j', done: 5, total: 5, message: '', metrics: { images: 12 } }, points: points.map((p) => ({ ...p, metrics: { images: 12 } })) } },
+    })
+    expect(flat.find('svg').exists()).toBe(false)
+  })
+})

@@ -25,8 +25,8 @@ const ev = (id: string, message: string) => JSON.stringify({ id, module: 'fetch'
 
 describe('wsUrl', () => {
   it('encodes per-module cursors', () => {
-    expect(wsUrl({ fetch: '5-0', scriptor: '0-0' }, 'ws://h/ws')).toBe('ws://h/ws?since=fetch%3A5-0%2Cscriptor%3A0-0')
-    expect(wsUrl({}, 'ws://h/ws')).toBe('ws://h/ws')
+    expect(wsUrl({ fetch: '5-0', scriptor: '0-0' }, 'ws://h/ws')).toBe('ws://h/ws?batch=1&since=fetch%3A5-0%2Cscriptor%3A0-0')
+    expect(wsUrl({}, 'ws://h/ws')).toBe('ws://h/ws?batch=1')
   })
 })
 
@@ -43,7 +43,7 @@ describe('EventSocket', () => {
         socket.send(JSON.stringify({ type: 'unknown' }))
         setTimeout(() => socket.close(), 100) // the gateway closes slow sockets; they resume
       } else {
-        socket.send(ev('3-0', 'c'))
+        socket.send(`[${ev('3-0', 'c')}]`) // a batch frame (JSON array)
       }
     })
     const got: ServerMessage[] = []
@@ -63,7 +63,7 @@ describe('EventSocket', () => {
     await until(() => got.length === 4, 5000)
     s.close()
     expect(got.map((m) => ('id' in m ? m.id : m.type))).toEqual(['snapshot', '1-0', '2-0', '3-0'])
-    expect(urls).toEqual(['/ws?since=fetch:0-0', '/ws?since=fetch:2-0'])
+    expect(urls).toEqual(['/ws?batch=1&since=fetch:0-0', '/ws?batch=1&since=fetch:2-0'])
     expect(statuses).toContain('reconnecting')
     expect(statuses.at(-1)).toBe('closed')
   })

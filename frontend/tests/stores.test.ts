@@ -17,7 +17,7 @@ const log = (id: string, message: string, module = 'fetch'): StreamEvent => ({
   module,
   type: 'log',
   ts: 1_700_000_000,
-  data: { level: 'info', message, task: 'fetch' },
+  data: { level: 'info', message, task: 'fetch', job_id: null },
 })
 
 describe('backend store: events', () => {
@@ -47,7 +47,7 @@ describe('backend store: events', () => {
         config_schema: {},
       },
     ]
-    b.handleMessage({ id: '1-0', module: 'song_recognition', type: 'state', ts: 1, data: { status: 'running', task: 'add_song', job_id: 'j1' } })
+    b.handleMessage({ id: '1-0', module: 'song_recognition', type: 'state', ts: 1, data: { status: 'running', task: 'add_song', job_id: 'j1', error: null } })
     expect(b.taskStatus('song_recognition', 'add_song')).toBe('running')
     expect(b.taskStatus('song_recognition', 'train_song_recognition')).toBe('idle')
     expect(b.blockedReason('song_recognition', 'train_song_recognition')).toContain('Add songs is running')
@@ -102,12 +102,12 @@ describe('console store', () => {
 describe('telemetry store', () => {
   it('keeps metric points per job and thins long runs', () => {
     const t = useTelemetryStore()
-    for (let i = 0; i < MAX_POINTS + 1; i++) t.addProgress('song_recognition', i, { task: 'train', job_id: 'a', done: i, total: 5000, metrics: { loss: 1 / (i + 1), lr: 0.01, note: 'x' } })
+    for (let i = 0; i < MAX_POINTS + 1; i++) t.addProgress('song_recognition', i, { task: 'train', job_id: 'a', done: i, total: 5000, message: '', metrics: { loss: 1 / (i + 1), lr: 0.01, note: 'x' } })
     const p = t.progress.song_recognition
     expect(p?.points.length).toBeLessThanOrEqual(MAX_POINTS)
     expect(p?.points.at(-1)?.done).toBe(MAX_POINTS)
     expect(p?.points[0]?.metrics).toEqual({ loss: 1, lr: 0.01 })
-    t.addProgress('song_recognition', 1, { task: 'train', job_id: 'b', done: 1, total: 2, metrics: {} })
+    t.addProgress('song_recognition', 1, { task: 'train', job_id: 'b', done: 1, total: 2, message: '', metrics: {} })
     expect(t.progress.song_recognition?.points).toHaveLength(0)
   })
 })

@@ -1,90 +1,29 @@
 /**
- * The /ws wire form (shared/events.py). WebSocket messages are not part of the OpenAPI
- * schema, so their shape is mirrored here; keep it in step with shared/events.py.
+ * The /ws wire form (shared/events.py), with types generated from the gateway's OpenAPI
+ * components (src/api/schema.d.ts). Only the runtime narrowing lives here.
  */
-import type { TaskStatus } from '@/lib/status'
+import type { components } from './schema'
 
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error'
+type Schemas = components['schemas']
 
-export interface LogData {
-  level: LogLevel
-  message: string
-  task?: string | null
-  job_id?: string | null
-}
-
-export interface StateData {
-  status: TaskStatus
-  task?: string | null
-  job_id?: string | null
-  error?: string | null
-  fields?: Record<string, unknown>
-}
-
-export interface ProgressData {
-  task: string
-  job_id: string
-  done: number
-  total?: number | null
-  message?: string
-  metrics?: Record<string, number | string>
-}
-
-export interface PromptData {
-  prompt_id: string
-  task: string
-  job_id: string
-  prompt: string
-  options: string[]
-  text_hint?: string | null
-  closed?: boolean
-  answer?: string | null
-}
-
-export interface ImageData {
-  kind: string
-  url: string
-  width: number
-  height: number
-  meta?: Record<string, unknown>
-}
-
-export interface ConfigAckData {
-  version: number
-  task: string
-  job_id: string
-  /** fields the running task took live, and those it keeps until its next start */
-  applied?: string[]
-  deferred?: string[]
-}
-
-interface EventBase<T extends string, D> {
-  id: string
-  module: string
-  type: T
-  ts: number
-  data: D
-}
+export type LogLevel = Schemas['LogData']['level']
+export type LogData = Schemas['LogData']
+export type StateData = Schemas['StateData']
+export type ProgressData = Schemas['ProgressData']
+export type PromptData = Schemas['PromptData']
+export type ImageData = Schemas['ImageData']
+export type ConfigAckData = Schemas['ConfigEventData']
 
 export type StreamEvent =
-  | EventBase<'log', LogData>
-  | EventBase<'state', StateData>
-  | EventBase<'progress', ProgressData>
-  | EventBase<'prompt', PromptData>
-  | EventBase<'image', ImageData>
-  | EventBase<'config', ConfigAckData>
+  | Schemas['LogEvent']
+  | Schemas['StateEvent']
+  | Schemas['ProgressEvent']
+  | Schemas['PromptEvent']
+  | Schemas['ImageEvent']
+  | Schemas['ConfigEvent']
 
-export interface SnapshotMessage {
-  type: 'snapshot'
-  modules: Record<string, Partial<StateData> & Record<string, unknown>>
-}
-
-export interface TrimmedMessage {
-  type: 'trimmed'
-  module: string
-  data: { oldest?: string | null }
-}
-
+export type SnapshotMessage = Schemas['SnapshotMessage']
+export type TrimmedMessage = Schemas['TrimmedMessage']
 export type ServerMessage = StreamEvent | SnapshotMessage | TrimmedMessage
 
 const EVENT_TYPES = new Set(['log', 'state', 'progress', 'prompt', 'image', 'config'])
@@ -95,7 +34,8 @@ export function parseServerMessage(raw: unknown): ServerMessage | null {
   const m = raw as Record<string, unknown>
   if (m.type === 'snapshot' && m.modules && typeof m.modules === 'object') return m as unknown as SnapshotMessage
   if (m.type === 'trimmed' && typeof m.module === 'string') {
-    return { type: 'trimmed', module: m.module, data: (m.data as TrimmedMessage['data'] | undefined) ?? {} }
+    const data = (m.data && typeof m.data === 'object' ? m.data : {}) as Partial<TrimmedMessage['data']>
+    return { type: 'trimmed', module: m.module, data: { oldest: data.oldest ?? null, since: data.since ?? '' } }
   }
   if (
     typeof m.type === 'string' &&

@@ -580,6 +580,230 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /** ConfigEvent */
+        ConfigEvent: {
+            /**
+             * Id
+             * @description Redis Stream id; pass it back in since=<module>:<id>
+             */
+            id: string;
+            /** Module */
+            module: string;
+            /** Ts */
+            ts: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "config";
+            data: components["schemas"]["ConfigEventData"];
+        };
+        /** ConfigEventData */
+        ConfigEventData: {
+            /** Version */
+            version: number;
+            /** Task */
+            task: string;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Applied
+             * @description live fields now in effect
+             */
+            applied?: string[];
+            /**
+             * Deferred
+             * @description fields that wait for the next start
+             */
+            deferred?: string[];
+        };
+        /** ImageData */
+        ImageData: {
+            /** Kind */
+            kind: string;
+            /** Url */
+            url: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Meta */
+            meta?: {
+                [key: string]: unknown;
+            };
+        };
+        /** ImageEvent */
+        ImageEvent: {
+            /**
+             * Id
+             * @description Redis Stream id; pass it back in since=<module>:<id>
+             */
+            id: string;
+            /** Module */
+            module: string;
+            /** Ts */
+            ts: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
+            data: components["schemas"]["ImageData"];
+        };
+        /** LogData */
+        LogData: {
+            /**
+             * Level
+             * @default info
+             * @enum {string}
+             */
+            level: "debug" | "info" | "warning" | "error";
+            /** Message */
+            message: string;
+            /**
+             * Task
+             * @default null
+             */
+            task: string | null;
+            /**
+             * Job Id
+             * @default null
+             */
+            job_id: string | null;
+        };
+        /** LogEvent */
+        LogEvent: {
+            /**
+             * Id
+             * @description Redis Stream id; pass it back in since=<module>:<id>
+             */
+            id: string;
+            /** Module */
+            module: string;
+            /** Ts */
+            ts: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "log";
+            data: components["schemas"]["LogData"];
+        };
+        /** ProgressEvent */
+        ProgressEvent: {
+            /**
+             * Id
+             * @description Redis Stream id; pass it back in since=<module>:<id>
+             */
+            id: string;
+            /** Module */
+            module: string;
+            /** Ts */
+            ts: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "progress";
+            data: components["schemas"]["ProgressData"];
+        };
+        /** PromptEvent */
+        PromptEvent: {
+            /**
+             * Id
+             * @description Redis Stream id; pass it back in since=<module>:<id>
+             */
+            id: string;
+            /** Module */
+            module: string;
+            /** Ts */
+            ts: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "prompt";
+            data: components["schemas"]["PromptData"];
+        };
+        /** SnapshotMessage */
+        SnapshotMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "snapshot";
+            /** Modules */
+            modules: {
+                [key: string]: components["schemas"]["ModuleState"];
+            };
+        };
+        /** StateData */
+        StateData: {
+            status: components["schemas"]["TaskStatus"];
+            /**
+             * Task
+             * @default null
+             */
+            task: string | null;
+            /**
+             * Job Id
+             * @default null
+             */
+            job_id: string | null;
+            /**
+             * Error
+             * @default null
+             */
+            error: string | null;
+            /** Fields */
+            fields?: {
+                [key: string]: unknown;
+            };
+        };
+        /** StateEvent */
+        StateEvent: {
+            /**
+             * Id
+             * @description Redis Stream id; pass it back in since=<module>:<id>
+             */
+            id: string;
+            /** Module */
+            module: string;
+            /** Ts */
+            ts: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "state";
+            data: components["schemas"]["StateData"];
+        };
+        /** TrimmedData */
+        TrimmedData: {
+            /**
+             * Oldest
+             * @description oldest id the stream still holds
+             */
+            oldest: string | null;
+            /**
+             * Since
+             * @description the id the client asked to resume after
+             */
+            since: string;
+        };
+        /** TrimmedMessage */
+        TrimmedMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trimmed";
+            /** Module */
+            module: string;
+            data: components["schemas"]["TrimmedData"];
+        };
+        /** @description One /ws message (with ?batch=1, events arrive as arrays of these). */
+        WsMessage: components["schemas"]["LogEvent"] | components["schemas"]["StateEvent"] | components["schemas"]["ProgressEvent"] | components["schemas"]["PromptEvent"] | components["schemas"]["ImageEvent"] | components["schemas"]["ConfigEvent"] | components["schemas"]["SnapshotMessage"] | components["schemas"]["TrimmedMessage"];
     };
     responses: never;
     parameters: never;

@@ -19,12 +19,13 @@ export interface EventSocketOptions {
   WebSocketImpl?: typeof WebSocket
 }
 
+/** `batch=1` asks the gateway for JSON-array frames (fewer frames on a replay). */
 export function wsUrl(cursors: Record<string, string>, base?: string): string {
   const origin = base ?? `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`
   const since = Object.entries(cursors)
     .map(([m, id]) => `${m}:${id}`)
     .join(',')
-  return since ? `${origin}?since=${encodeURIComponent(since)}` : origin
+  return since ? `${origin}?batch=1&since=${encodeURIComponent(since)}` : `${origin}?batch=1`
 }
 
 export class EventSocket {
