@@ -8,6 +8,7 @@ export function formatTime(ts: number): string {
 export function formatNumber(n: number): string {
   if (n === 0) return '0'
   const a = Math.abs(n)
+  if (Number.isInteger(n) && a < 1e6) return String(n)
   if (a >= 1e4 || a < 1e-3) return n.toExponential(1)
   if (a >= 100) return n.toFixed(0)
   if (a >= 1) return n.toFixed(2)
