@@ -38,6 +38,7 @@ from services.gateway.models import (
     StopResponse,
     TaskInfo,
 )
+from services.gateway.origin import SameOriginGuard
 from services.gateway.wire import add_wire_schemas
 from shared import keys
 from shared.events import ProgressData
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         await hub.stop()
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(SameOriginGuard)
     app.state.settings = settings
     api = APIRouter(prefix="/api", responses=ERRORS)
 

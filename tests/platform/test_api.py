@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from shared import keys
@@ -338,3 +338,23 @@ def test_device_lease_keeps_device_tasks_of_different_modules_apart(live: Stack)
     job2 = start(live.url, "scriptor", "start_scriptor")  # the device is free again
     wait_status(live.url, "scriptor", "running", job_id=job2)
     stop_and_wait(live.url, "scriptor")
+
+
+def test_cross_site_pages_cannot_drive_the_gateway(live: Stack) -> None:
+    host = live.url.removeprefix("http://")
+    evil = {"Origin": "http://evil.example"}
+    resp = httpx.post(f"{live.url}/api/scriptor/tasks/start_scriptor/start", headers=evil)
+    assert resp.status_code == 403 and "cross-origin" in resp.json()["detail"]
+    assert (
+        httpx.post(f"{live.url}/api/scriptor/update_config", json={"mode": "Free"}, headers=evil).status_code
+        == 403
+    )
+    assert httpx.get(f"{live.url}/api/scriptor/state").json()["status"] not in ("queued", "running")
+    with pytest.raises(InvalidStatus) as refused:
+        connect(live.ws_url, additional_headers=evil, open_timeout=10)
+    assert refused.value.response.status_code == 403
+    # The dashboard's own origin (and Vite's dev proxy, which keeps Host) is fine.
+    own = {"Origin": f"http://{host}"}
+    assert httpx.post(f"{live.url}/api/fetch/update_config", json={}, headers=own).status_code == 200
+    with connect(live.ws_url, additional_headers=own, open_timeout=10) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] == "snapshot"
