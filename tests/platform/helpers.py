@@ -30,7 +30,8 @@ class Events:
         self._cond = threading.Condition()
         query = "&".join(q for q in (f"since={since}" if since else "", "batch=1" if batch else "") if q)
         url = f"{ws_url}?{query}" if query else ws_url
-        self._ws = connect(url, max_size=None, open_timeout=10)
+        # Entered by hand (closed in close()): websockets 17 wants connect() as a context manager.
+        self._ws = connect(url, max_size=None, open_timeout=10).__enter__()
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
