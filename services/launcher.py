@@ -26,10 +26,10 @@ from types import FrameType
 
 import httpx
 
+from shared.atomic_write import write_atomic
 from shared.modules import MODULE_NAMES
 from shared.runtime.connection import connect
 from shared.runtime.control import stop_module
-from shared.runtime.files import write_atomic
 from shared.runtime.state import is_active, read_state
 from shared.settings import Settings
 

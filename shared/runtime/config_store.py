@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from shared import keys
+from shared.atomic_write import write_atomic
 from shared.config import ModuleConfig
 from shared.modules import MODULES, get_module
 from shared.runtime.connection import TextRedis, eval_lua
-from shared.runtime.files import write_atomic
 
 log = logging.getLogger(__name__)
 
