@@ -51,3 +51,13 @@ def load_checkpoint(path: Path) -> tuple[TitleNet, dict[str, Any], dict[str, Any
     model.eval()
     crit = data.get("criterion_state_dict") or {}
     return model, crit, meta
+
+
+def compact_checkpoint(src: Path, dst: Path) -> None:
+    """The shipped copy: float16 weights (loaded back as float32), no ArcFace head (its
+    classes are the training run's, useless for fine-tuning on other titles)."""
+    model, _, meta = load_checkpoint(src)
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    buf = io.BytesIO()
+    torch.save({"model_state_dict": state, "criterion_state_dict": {}, "meta": meta | {"compact": True}}, buf)
+    atomic_write_bytes(Path(dst), buf.getvalue())

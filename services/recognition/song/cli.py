@@ -56,8 +56,9 @@ def cmd_train(a: argparse.Namespace) -> int:
                 flush=True,
             )
 
+    init = Path(a.init) if a.init else None
     meta = train_to_dir(
-        Path(a.titles), Path(a.out), opts, init_checkpoint=Path(a.init) if a.init else None, on_step=step
+        Path(a.titles), Path(a.out), opts, init_checkpoint=init, on_step=step, synthetic=a.synthetic
     )
     print(f"saved {a.out}/titlenet.pt and titlenet.onnx ({meta['train_seconds']} s)")
     return 0
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--init", default=None, help="checkpoint to start from")
     t.add_argument("--log-every", type=int, default=10)
+    t.add_argument("--synthetic", type=int, default=0, help="extra rendered non-song titles as classes")
     t.set_defaults(fn=cmd_train)
 
     b = sub.add_parser("build-gallery", help="embed every crop into the gallery")

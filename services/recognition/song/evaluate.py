@@ -67,13 +67,16 @@ def make_eval_set(
     # An outsider's twin picture would be in the gallery: keep twins together.
     outsiders = {i for i in outsiders if sum(1 for j in ids if same[j] == same[i]) == 1}
     keep = [k for k, i in enumerate(ids) if i not in outsiders]
+    known = [i for i in unseen if i not in outsiders]
+    if not known:  # tiny folders: nothing unseen is left, so measure on every gallery song
+        known = [ids[k] for k in keep]
     out_imgs = [imgs[k] for k, i in enumerate(ids) if i in outsiders]
     if titles:
         out_imgs += [render_title(t, salt="fake") for t in fake_titles(list(titles.values()), n_fake)]
     return EvalSet(
         [ids[k] for k in keep],
         imgs[keep],
-        [i for i in unseen if i not in outsiders],
+        known,
         np.stack(out_imgs) if out_imgs else np.zeros((0, 36, 450), np.uint8),
         same,
     )
@@ -149,6 +152,14 @@ def _score(
     res["accepted_wrong"] = int(
         sum(a is not None and canon[a] != canon[t] for a, t in zip(accepted, truth, strict=True))
     )
+    res["correct_scores"] = sorted(
+        round(m.score, 4) for m, a, t in zip(matches, top, truth, strict=True) if canon.get(a, -1) == canon[t]
+    )[:20]
+    res["correct_cosines"] = sorted(
+        round(m.cosine, 4)
+        for m, a, t in zip(matches, top, truth, strict=True)
+        if canon.get(a, -1) == canon[t]
+    )[:20]
     res["min_correct_score"] = float(
         min(
             (m.score for m, a, t in zip(matches, top, truth, strict=True) if canon.get(a, -1) == canon[t]),
@@ -175,6 +186,7 @@ def _outsiders(rec: SongRecognizer, cm: ClassicalMatcher | None, q: npt.NDArray[
         "accepted": int(sum(m.id is not None or bool(m.ambiguous) for m in matches)),
         "max_score": float(max((m.score for m in matches), default=0.0)),
         "max_cosine": float(max((m.cosine for m in matches), default=0.0)),
+        "top_pairs": sorted(([round(m.score, 4), round(m.cosine, 4)] for m in matches), reverse=True)[:10],
     }
     if cm is not None:
         res["classical_max_score"] = float(max((cm.match(x)[1] for x in q), default=0.0))

@@ -30,7 +30,10 @@ class Gallery:
     model_id: str
 
     def __post_init__(self) -> None:
-        self.vectors = np.asarray(self.vectors, dtype=np.float32).reshape(len(self.ids), -1)
+        v = np.asarray(self.vectors, dtype=np.float32)
+        self.vectors = (
+            v.reshape(len(self.ids), -1) if v.size else v.reshape(0, v.shape[-1] if v.ndim == 2 else 0)
+        )
         if len(set(self.ids)) != len(self.ids):
             raise GalleryError("gallery has duplicate song ids")
         self._index = {i: k for k, i in enumerate(self.ids)}

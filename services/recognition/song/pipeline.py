@@ -24,6 +24,7 @@ def train_to_dir(
     init_checkpoint: Path | None = None,
     on_step: Callable[[Any], None] | None = None,
     log: Callable[[str], None] = print,
+    synthetic: int = 0,
 ) -> dict[str, Any]:
     """Train on the titles of ``title_dir`` minus the hold-out, write titlenet.pt/.onnx/.json
     into ``out_dir``; returns the model's metadata."""
@@ -36,6 +37,10 @@ def train_to_dir(
     keep = np.array([i not in held for i in ids])
     if keep.sum() < 2:  # tiny folders: train on everything
         keep[:] = True
+    train_imgs = imgs[keep]
+    if synthetic:
+        train_imgs = np.concatenate([train_imgs, synthetic_crops(synthetic)])
+        log(f"plus {synthetic} rendered non-song titles as extra classes")
     init = None
     if init_checkpoint is not None:
         init, _, _ = load_checkpoint(init_checkpoint)
@@ -44,8 +49,11 @@ def train_to_dir(
         f"training {opts.loss} on {int(keep.sum())} titles ({len(ids) - int(keep.sum())} held out), "
         f"{opts.steps} steps"
     )
-    result = train(imgs[keep], opts, init=init, on_step=on_step)
-    meta = result.meta | {"train_ids": [int(i) for i in np.asarray(ids)[keep]]}
+    result = train(train_imgs, opts, init=init, on_step=on_step)
+    meta = result.meta | {
+        "train_ids": [int(i) for i in np.asarray(ids)[keep]],
+        "synthetic_classes": synthetic,
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     save_checkpoint(out_dir / "titlenet.pt", result.model, result.criterion, meta)
     export_onnx(result.model, out_dir / "titlenet.onnx", meta)
@@ -54,6 +62,17 @@ def train_to_dir(
     }
     atomic_write_bytes(out_dir / "titlenet.json", json.dumps(summary, indent=1).encode())
     return meta
+
+
+def synthetic_crops(n: int, seed: int = 13) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """Crops of titles that are no song (characters of real titles reshuffled): more classes
+    teach the embedding to tell titles apart in general, not just the ones it saw."""
+    from services.recognition.song.evaluate import fake_titles
+    from services.recognition.song.render import render_title
+    from shared.catalog import SHIPPED_SONGS_ALL, load_songs_all
+
+    real = [s.title for s in load_songs_all(SHIPPED_SONGS_ALL).values()]
+    return np.stack([render_title(t, salt="train") for t in fake_titles(real, n, seed=seed)])
 
 
 def model_train_ids(model_path: Path) -> set[int] | None:

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from services.recognition.song import gallery as gal
 from services.recognition.song.classical import features as classical_features
+from services.recognition.song.classical import verify, verify_features, verify_fine
 from services.recognition.song.onnx_model import OnnxEmbedder
 from services.recognition.song.preprocess import (
     SCREEN_SIZE,
@@ -33,16 +34,18 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "titlenet.onnx"
 # Acceptance: the learned cosine must be plausible and the classical correlation with the
 # candidate's reference high. Chosen from the evaluation (docs/recognition.md).
 MIN_COSINE = 0.5
-MIN_CORRELATION = 0.80
-RERANK = 5
+MIN_CORRELATION = 0.74
+RERANK = 10
+FINE = 3  # of those, how many get the strip-wise check
 SAME_PICTURE = 0.97  # references this alike are the same picture (identical titles)
 
 
 @dataclass
 class Candidate:
     id: int
-    cosine: float
-    correlation: float
+    cosine: float  # learned similarity (retrieval)
+    correlation: float  # classical box-aligned correlation (re-rank)
+    verified: float | None = None  # shift-searched strip correlation, for those checked
 
 
 @dataclass
@@ -94,7 +97,7 @@ class SongRecognizer:
         self.levels = dict(levels) if levels is not None else None
         self.min_correlation = min_correlation
         self.min_cosine = min_cosine
-        self._ref_cache: dict[int, npt.NDArray[np.float32]] = {}
+        self._ref_cache: dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] = {}
         try:
             self.gallery = gal.load(self.gallery_path)
         except FileNotFoundError:
@@ -195,10 +198,12 @@ class SongRecognizer:
         x, _ = model_input(imgs)
         return self.embedder(x)
 
-    def _reference(self, song_id: int) -> npt.NDArray[np.float32]:
+    def _reference(self, song_id: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """(box-aligned feature, verification image) of a gallery song's reference crop."""
         f = self._ref_cache.get(song_id)
         if f is None:
-            f = classical_features(read_gray(self.title_dir / f"t-{song_id}.png")[None])[0]
+            img = read_gray(self.title_dir / f"t-{song_id}.png")[None]
+            f = (classical_features(img)[0], verify_features(img)[0])
             self._ref_cache[song_id] = f
         return f
 
@@ -208,27 +213,44 @@ class SongRecognizer:
         x, has_text = model_input(crop)
         if not has_text[0]:
             return Match(None, 0.0, 0.0, 0.0, reason="no text in the crop")
+        # 1. Retrieval: the learned embedding's top RERANK songs.
         q = self.embedder(x)[0]
         cos = self.gallery.vectors @ q
         k = min(RERANK, len(cos))
         top = np.argpartition(-cos, k - 1)[:k]
         top = top[np.argsort(-cos[top])]
-        qf = classical_features(crop[None])[0]
+        # 2. Re-rank those few by the classical box-aligned correlation (a dot product each).
+        qbox = classical_features(crop[None])[0]
         cands = []
         for t in top:
             sid = self.gallery.ids[int(t)]
-            cands.append(Candidate(sid, float(cos[t]), float(self._reference(sid) @ qf)))
+            cands.append(Candidate(sid, float(cos[t]), float(self._reference(sid)[0] @ qbox)))
         cands.sort(key=lambda c: -c.correlation)
-        first = cands[0]
+        # 3. Verify: shift-searched, strip-wise correlation with the reference; the first
+        # candidate that passes wins, at most FINE are tried.
+        qf = verify_features(crop[None])[0]
+        for c in cands[:FINE]:
+            c.verified = verify_fine(qf, self._reference(c.id)[1])
+            if c.verified >= self.min_correlation:
+                break
+        checked = [c for c in cands if c.verified is not None]
+        first = max(checked, key=lambda c: c.verified or 0.0)
+        score = first.verified or 0.0
+        # Identical pictures (same title, different songs) have identical box features.
+        ref0 = self._reference(first.id)
         same = [
-            c for c in cands[1:] if float(self._reference(c.id) @ self._reference(first.id)) >= SAME_PICTURE
+            c
+            for c in cands
+            if c is not first
+            and abs(c.correlation - first.correlation) < 0.02
+            and float(verify(ref0[1], self._reference(c.id)[1][None])[0]) >= SAME_PICTURE
         ]
-        others = [c for c in cands[1:] if c not in same]
-        margin = first.correlation - (others[0].correlation if others else 0.0)
-        m = Match(first.id, first.correlation, first.cosine, margin, cands)
-        if first.correlation < self.min_correlation or first.cosine < self.min_cosine:
+        others = [c for c in cands if c is not first and c not in same]
+        runner = max(((c.verified if c.verified is not None else c.correlation) for c in others), default=0.0)
+        m = Match(first.id, score, first.cosine, score - runner, cands)
+        if score < self.min_correlation or first.cosine < self.min_cosine:
             m.id = None
-            m.reason = f"no confident match (correlation {first.correlation:.3f}, cosine {first.cosine:.3f})"
+            m.reason = f"no confident match (verified {score:.3f}, cosine {first.cosine:.3f})"
         elif same:
             m.ambiguous = sorted([first.id, *(c.id for c in same)])
         return m
