@@ -26,12 +26,13 @@ class Perturb:
     salt_pepper: float = 0.002  # fraction of pixels forced to 0/255 ("a few noisy pixels")
     scale: float = 0.0  # +- relative scale
     blur: float = 0.0  # max Gaussian sigma (px); applied to half the crops
-    jpeg: int = 0  # JPEG quality (0 = none); applied to every crop when set
+    jpeg: int = 0  # JPEG quality (0 = none)
+    jpeg_prob: float = 1.0  # share of crops that get the JPEG round trip
 
 
 USER = Perturb()
 HARD = Perturb(gain=(0.75, 1.25), offset=35.0, scale=0.02, blur=0.7, jpeg=60)
-TRAIN = Perturb(gain=(0.8, 1.2), offset=30.0, scale=0.025, blur=0.8, jpeg=0)
+TRAIN = Perturb(gain=(0.8, 1.2), offset=30.0, scale=0.025, blur=0.8, jpeg=55, jpeg_prob=0.5)
 
 
 def shift_batch(
@@ -79,6 +80,8 @@ def perturb(imgs: npt.NDArray[np.uint8], p: Perturb, rng: np.random.Generator) -
     out8 = np.clip(np.rint(b), 0, 255).astype(np.uint8)
     if p.jpeg:
         for i in range(n):
+            if p.jpeg_prob < 1.0 and rng.random() >= p.jpeg_prob:
+                continue
             ok, buf = cv2.imencode(".jpg", out8[i], [cv2.IMWRITE_JPEG_QUALITY, p.jpeg])
             dec = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else None
             if dec is not None:

@@ -141,7 +141,7 @@ def _score(
     t0 = time.perf_counter()
     matches = [rec.match(x) for x in q]
     res["recognizer_ms"] = (time.perf_counter() - t0) / len(q) * 1000
-    top = [m.candidates[0].id if m.candidates else -1 for m in matches]
+    top = [m.best if m.best is not None else -1 for m in matches]
     res["reranked_top1"] = float(
         np.mean([canon.get(a, -1) == canon[t] for a, t in zip(top, truth, strict=True)])
     )

@@ -35,7 +35,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "titlenet.onnx"
 # candidate's reference high. Chosen from the evaluation (docs/recognition.md).
 MIN_COSINE = 0.5
 MIN_CORRELATION = 0.74
-RERANK = 10
+RERANK = 20
 FINE = 3  # of those, how many get the strip-wise check
 SAME_PICTURE = 0.97  # references this alike are the same picture (identical titles)
 
@@ -59,6 +59,7 @@ class Match:
     level: int | None = None
     region: int | None = None  # which title region of a screenshot matched
     reason: str = ""
+    best: int | None = None  # the best candidate, even when not confident enough
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class Match:
             "ambiguous": self.ambiguous,
             "level": self.level,
             "region": self.region,
+            "best": self.best,
             "reason": self.reason,
         }
 
@@ -247,7 +249,7 @@ class SongRecognizer:
         ]
         others = [c for c in cands if c is not first and c not in same]
         runner = max(((c.verified if c.verified is not None else c.correlation) for c in others), default=0.0)
-        m = Match(first.id, score, first.cosine, score - runner, cands)
+        m = Match(first.id, score, first.cosine, score - runner, cands, best=first.id)
         if score < self.min_correlation or first.cosine < self.min_cosine:
             m.id = None
             m.reason = f"no confident match (verified {score:.3f}, cosine {first.cosine:.3f})"
