@@ -54,3 +54,15 @@ def test_add_refuses_a_known_id() -> None:
         g.add(2, np.zeros(128, np.float32))
     g.add(7, np.ones(128, np.float32))
     assert g.ids[-1] == 7 and g.vectors.shape == (4, 128)
+
+
+def test_appending_patches_the_json_tail(tmp_path: Path) -> None:
+    p = tmp_path / "g.json"
+    g = _g()
+    gal.save(g, p)
+    g.add(99, np.full(128, 0.5, np.float32))
+    gal.save(g, p, appended=1)
+    raw = json.loads(p.read_text())
+    assert [e[1] for e in raw] == [10, 2, 1003, 99] and raw[-1][0][0] == 0.5
+    p.with_suffix(".npy").unlink()  # force the JSON path
+    assert gal.load(p).ids == [10, 2, 1003, 99]

@@ -32,8 +32,11 @@ def features(batch: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     """Raw grey crops (N, 36, 450) -> (N, 18*225) zero-mean unit vectors. Alignment maps the
     text's bounding box onto the whole feature grid, which undoes shifts and small scale
     changes alike."""
-    norm, _ = normalize_levels(batch)
-    masks = binarize(norm)
+    return mask_features(binarize(normalize_levels(batch)[0]))
+
+
+def mask_features(masks: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """``features`` from already binarised crops (N, 36, 450)."""
     out = np.zeros((len(masks), FEAT_H * FEAT_W), np.float32)
     for i, m in enumerate(masks):
         box = _box(m)
@@ -76,8 +79,10 @@ _VY, _VX = 2, 6  # search radius in half-size pixels
 def verify_features(batch: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     """Raw grey crops (N, 36, 450) -> (N, 36, 450) lightly blurred masks (the half-size
     search images are derived from them on the fly)."""
-    norm, _ = normalize_levels(batch)
-    masks = binarize(norm)
+    return mask_verify_features(binarize(normalize_levels(batch)[0]))
+
+
+def mask_verify_features(masks: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return np.stack([cv2.GaussianBlur(m, (0, 0), 0.7) for m in masks]).astype(np.float32)
 
 

@@ -123,6 +123,14 @@ def evaluate(
             q, truth = _queries(es, p, per_title, seed + (0 if name == "user" else 1))
             report[name] = _score(rec, cm, es, q, truth)
         report["outside"] = _outsiders(rec, cm, outs)
+        for name in ("user", "hard"):
+            pairs = report[name].pop("_classical", None)
+            if pairs and "classical_max_score" in report["outside"]:
+                # The baseline's best threshold that still refuses every outsider.
+                cut = report["outside"]["classical_max_score"]
+                report[name]["classical_accepted_correct"] = float(
+                    np.mean([ok and s > cut for ok, s in pairs])
+                )
         return report
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -170,6 +178,7 @@ def _score(
         t0 = time.perf_counter()
         cl = [cm.match(x) for x in q]
         res["classical_ms"] = (time.perf_counter() - t0) / len(q) * 1000
+        res["_classical"] = [(canon[a] == canon[t], s) for (a, s), t in zip(cl, truth, strict=True)]
         res["classical_top1"] = float(
             np.mean([canon[a] == canon[t] for (a, _), t in zip(cl, truth, strict=True)])
         )

@@ -60,15 +60,26 @@ def paths(json_path: Path) -> tuple[Path, Path, Path]:
     return p, p.with_suffix(".npy"), p.with_suffix(".meta.json")
 
 
-def save(gallery: Gallery, json_path: Path) -> None:
+def _entry(vec: npt.NDArray[np.float32], song_id: int) -> list[Any]:
+    return [np.round(vec.astype(np.float64), 7).tolist(), int(song_id)]
+
+
+def save(gallery: Gallery, json_path: Path, *, appended: int = 0) -> None:
     """Write JSON, binary copy, then the record (last: a crash leaves the record stale,
-    which only costs a JSON parse next time)."""
+    which only costs a JSON parse next time). ``appended``: only that many entries were
+    added at the end since the last save, so the JSON is patched at its tail instead of
+    re-serialised (add_song on a 1000-song gallery: ~80 ms -> a few ms)."""
     jp, npy, mp = paths(json_path)
-    data = [
-        [[round(float(v), 7) for v in row], int(i)]
-        for row, i in zip(gallery.vectors, gallery.ids, strict=True)
-    ]
-    atomic_write_bytes(jp, json.dumps(data, separators=(",", ":")).encode())
+    old = jp.read_bytes().rstrip() if appended and jp.is_file() else b""
+    if old.endswith(b"]") and len(gallery) > appended:
+        new = [
+            _entry(v, i) for v, i in zip(gallery.vectors[-appended:], gallery.ids[-appended:], strict=True)
+        ]
+        tail = json.dumps(new, separators=(",", ":")).encode()[1:]  # '[...]' without its '['
+        atomic_write_bytes(jp, old[:-1] + b"," + tail)
+    else:
+        data = [_entry(v, i) for v, i in zip(gallery.vectors, gallery.ids, strict=True)]
+        atomic_write_bytes(jp, json.dumps(data, separators=(",", ":")).encode())
     buf = io.BytesIO()
     np.save(buf, gallery.vectors)
     atomic_write_bytes(npy, buf.getvalue())

@@ -61,15 +61,22 @@ def normalize_levels(batch: npt.NDArray[np.generic]) -> tuple[F32, npt.NDArray[n
     Percentiles make this exact for any gain/offset change of brightness, which a fixed
     threshold on raw pixels is not (x0.75 - 35 pushes a light background under 160).
     Returns (normalised float32 batch, per-crop 'has text' flags)."""
-    b = np.asarray(batch, dtype=np.float32)
-    single = b.ndim == 2
-    if single:
-        b = b[None]
-    flat = b.reshape(len(b), -1)
-    n = flat.shape[1]
+    raw = np.asarray(batch)
+    if raw.ndim == 2:
+        raw = raw[None]
+    b = raw.astype(np.float32)
+    n = b.shape[1] * b.shape[2]
     lo_k, hi_k = int(n * 0.005), int(n * 0.70)
-    part = np.partition(flat, (lo_k, hi_k), axis=1)
-    lo, hi = part[:, lo_k], part[:, hi_k]
+    if raw.dtype == np.uint8:
+        # k-th smallest values from per-crop histograms: ~10x faster than a partition.
+        offs = (np.arange(len(raw)) * 256)[:, None]
+        hist = np.bincount((raw.reshape(len(raw), -1) + offs).ravel(), minlength=256 * len(raw))
+        cum = np.cumsum(hist.reshape(len(raw), 256), axis=1)
+        lo = (cum <= lo_k).sum(axis=1).astype(np.float32)
+        hi = (cum <= hi_k).sum(axis=1).astype(np.float32)
+    else:
+        part = np.partition(b.reshape(len(b), -1), (lo_k, hi_k), axis=1)
+        lo, hi = part[:, lo_k], part[:, hi_k]
     contrast = hi - lo
     ok = contrast >= MIN_CONTRAST
     scale = (REF_BACKGROUND - REF_TEXT) / np.maximum(contrast, 1.0)

@@ -17,7 +17,13 @@ import numpy.typing as npt
 
 from services.recognition.song import gallery as gal
 from services.recognition.song.classical import features as classical_features
-from services.recognition.song.classical import verify, verify_features, verify_fine
+from services.recognition.song.classical import (
+    mask_features,
+    mask_verify_features,
+    verify,
+    verify_features,
+    verify_fine,
+)
 from services.recognition.song.onnx_model import OnnxEmbedder
 from services.recognition.song.preprocess import (
     SCREEN_SIZE,
@@ -159,7 +165,7 @@ class SongRecognizer:
 
         atomic_write_bytes(dest, buf.tobytes())
         self.gallery.add(song_id, vec)
-        gal.save(self.gallery, self.gallery_path)
+        gal.save(self.gallery, self.gallery_path, appended=1)
         return song_id
 
     def get_id(self, gray: npt.NDArray[np.generic]) -> int | None:
@@ -222,7 +228,8 @@ class SongRecognizer:
         top = np.argpartition(-cos, k - 1)[:k]
         top = top[np.argsort(-cos[top])]
         # 2. Re-rank those few by the classical box-aligned correlation (a dot product each).
-        qbox = classical_features(crop[None])[0]
+        mask = x[:, 0]  # the binarised crop, shared by the three stages
+        qbox = mask_features(mask)[0]
         cands = []
         for t in top:
             sid = self.gallery.ids[int(t)]
@@ -230,7 +237,7 @@ class SongRecognizer:
         cands.sort(key=lambda c: -c.correlation)
         # 3. Verify: shift-searched, strip-wise correlation with the reference; the first
         # candidate that passes wins, at most FINE are tried.
-        qf = verify_features(crop[None])[0]
+        qf = mask_verify_features(mask)[0]
         for c in cands[:FINE]:
             c.verified = verify_fine(qf, self._reference(c.id)[1])
             if c.verified >= self.min_correlation:
