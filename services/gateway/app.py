@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketState
 
 from services.gateway import songs
-from services.gateway.hub import Hub
+from services.gateway.hub import Client, Hub, StreamId
 from services.gateway.models import (
     ColorResponse,
     ConfigDoc,
@@ -57,6 +57,7 @@ from shared.states import get_all_weight_title, get_avail_state
 log = logging.getLogger(__name__)
 
 RECONCILE_S = 1.0
+FRAME_CHARS = 1 << 20  # a batch frame stops growing here (1 MiB of JSON, ~5,000 log events)
 WS_DOC = (
     "Events: `WS /ws[?since=<module>:<id>,...][&batch=1]` sends a `SnapshotMessage`, then "
     "events (`WsMessage`); see docs/platform.md."
@@ -336,7 +337,7 @@ async def stream_events(
             state = await asyncio.to_thread(module_state, r, m)
             snapshot[m] = state.model_dump(mode="json")
         await socket.send_text(json.dumps({"type": "snapshot", "modules": snapshot}))
-        sent: dict[str, tuple[int, int]] = {}
+        sent: dict[str, StreamId] = {}
         for m in MODULE_NAMES:
             if m not in cursors:
                 sent[m] = parse_id(snapshot[m]["last_id"])
@@ -388,46 +389,55 @@ def was_trimmed(info: dict[str, Any], since: tuple[int, int]) -> bool:
     return parse_id(str(info.get("max-deleted-entry-id", "0-0"))) > since
 
 
-async def pump(socket: WebSocket, client: Any, sent: dict[str, tuple[int, int]], batch_frames: bool) -> None:
+async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], batch_frames: bool) -> None:
     """Live events to the socket, skipping what the replay already sent. With ``batch``
-    (``/ws?batch=1``, opt-in) every frame is a JSON array of the events ready at that
-    moment: one send per burst instead of per event."""
+    (``/ws?batch=1``) every frame is a JSON array of all the events ready at that moment
+    (up to ``FRAME_CHARS``): one send per burst instead of per event. Sends go to the raw
+    ASGI ``send``: the socket is accepted, so Starlette's state checks add nothing."""
+    send = socket._send  # a disconnect surfaces as OSError (uvicorn's ClientDisconnected)
 
     async def receive() -> None:
-        while True:  # the client may send pings; a disconnect ends the socket
-            msg = await socket.receive()
-            if msg["type"] == "websocket.disconnect":
-                return
+        try:
+            while True:  # the client may send pings; a disconnect ends the socket
+                msg = await socket.receive()
+                if msg["type"] == "websocket.disconnect":
+                    return
+        finally:
+            client.close()
 
     reader = asyncio.create_task(receive())
-    overflow = asyncio.create_task(client.overflowed.wait())
     try:
         while True:
-            getter = asyncio.create_task(client.queue.get())
-            done, _ = await asyncio.wait({getter, reader, overflow}, return_when=asyncio.FIRST_COMPLETED)
-            if getter not in done:
-                getter.cancel()
-                if overflow in done:
-                    await socket.close(code=4008, reason="too slow: reconnect with since=<last ids>")
+            await client.wake.wait()
+            if client.closed:
                 return
-            batch = [getter.result()]
-            while not client.queue.empty() and len(batch) < 512:
-                batch.append(client.queue.get_nowait())
-            texts = []
-            for module, sid, text in batch:
-                if sid <= sent.get(module, (0, 0)):
-                    continue  # already replayed
-                sent[module] = sid
-                texts.append(text)
+            if client.overflowed:
+                await socket.close(code=4008, reason="too slow: reconnect with since=<last ids>")
+                return
+            chunks = client.take()
             if batch_frames:
-                if texts:
-                    await socket.send_text("[" + ",".join(texts) + "]")
+                parts: list[str] = []
+                size = 0
+                for chunk in chunks:
+                    texts = chunk.after(sent)
+                    part = chunk.joined if texts is None else ",".join(texts)
+                    if part:
+                        parts.append(part)
+                        size += len(part)
+                    if size >= FRAME_CHARS:
+                        await send({"type": "websocket.send", "text": "[" + ",".join(parts) + "]"})
+                        parts, size = [], 0
+                if parts:
+                    await send({"type": "websocket.send", "text": "[" + ",".join(parts) + "]"})
             else:
-                for text in texts:
-                    await socket.send_text(text)
+                for chunk in chunks:
+                    texts = chunk.after(sent)
+                    for text in chunk.texts if texts is None else texts:
+                        await send({"type": "websocket.send", "text": text})
+    except OSError:
+        return  # the client went away mid-send
     finally:
         reader.cancel()
-        overflow.cancel()
 
 
 def mount_dashboard(app: FastAPI, dist: Path) -> None:

@@ -1,6 +1,8 @@
-"""Event fan-out: one ``XREAD BLOCK`` reader over every module's stream, bounded queues per
-socket. A socket that falls behind is closed; it reconnects with its cursor (``since``)
-and the stream replays what it missed, so nothing is lost within the stream's cap."""
+"""Event fan-out: one ``XREAD BLOCK`` reader over every module's stream. Each read becomes
+one ``Chunk`` of already-encoded events, shared by every socket: a socket's backlog is a
+list of references to chunks, so the per-event work is done once, not once per socket.
+A socket that falls behind is closed; it reconnects with its cursor (``since``) and the
+stream replays what it missed, so nothing is lost within the stream's cap."""
 
 from __future__ import annotations
 
@@ -18,13 +20,68 @@ from shared.runtime.streamids import parse_id
 
 log = logging.getLogger(__name__)
 
-BATCH = 1000
+StreamId = tuple[int, int]
+
+READ_COUNT = 5000  # entries per stream per XREAD: big reads amortise the round trip
+
+
+@dataclass(eq=False, slots=True)
+class Chunk:
+    """Events from one read, encoded once: ``texts`` one wire JSON object each (the
+    one-per-message form), ``joined`` the same comma-separated (the body of a batch frame)."""
+
+    modules: list[str]
+    sids: list[StreamId]
+    texts: list[str]
+    joined: str
+    first: dict[str, StreamId]  # per module, the oldest id in the chunk
+    last: dict[str, StreamId]  # per module, the newest
+
+    @classmethod
+    def build(cls, events: list[tuple[str, str, dict[str, str]]]) -> Chunk:
+        modules = [m for m, _, _ in events]
+        sids = [parse_id(i) for _, i, _ in events]
+        texts = [wire(m, i, f) for m, i, f in events]
+        first: dict[str, StreamId] = {}
+        last: dict[str, StreamId] = {}
+        for m, sid in zip(modules, sids, strict=True):
+            first.setdefault(m, sid)
+            last[m] = sid
+        return cls(modules, sids, texts, ",".join(texts), first, last)
+
+    def after(self, sent: dict[str, StreamId]) -> list[str] | None:
+        """The texts newer than ``sent`` (which it advances); ``None`` when that is all of
+        them (the caller can use ``joined``). Only a replay overlaps live chunks."""
+        zero = (0, 0)
+        if all(sid > sent.get(m, zero) for m, sid in self.first.items()):
+            sent.update(self.last)
+            return None
+        out = []
+        for m, sid, text in zip(self.modules, self.sids, self.texts, strict=True):
+            if sid > sent.get(m, zero):
+                sent[m] = sid
+                out.append(text)
+        return out
 
 
 @dataclass(eq=False)
 class Client:
-    queue: asyncio.Queue[tuple[str, tuple[int, int], str]]
-    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    """One socket's view of the fan-out: the chunks it has not sent yet."""
+
+    pending: list[Chunk] = field(default_factory=list)
+    backlog: int = 0  # events in ``pending``
+    overflowed: bool = False
+    closed: bool = False
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def take(self) -> list[Chunk]:
+        chunks, self.pending, self.backlog = self.pending, [], 0
+        self.wake.clear()
+        return chunks
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
 
 
 class Hub:
@@ -49,33 +106,41 @@ class Hub:
         await self.r.aclose()  # type: ignore[attr-defined]
 
     def add(self) -> Client:
-        client = Client(asyncio.Queue(self.queue_max))
+        client = Client()
         self.clients.add(client)
         return client
 
     def remove(self, client: Client) -> None:
         self.clients.discard(client)
 
+    def publish(self, chunk: Chunk) -> None:
+        """Hand a chunk to every socket (a reference each); one that would hold more than
+        ``queue_max`` events is dropped and told so (it closes with 4008)."""
+        n = len(chunk.texts)
+        for client in list(self.clients):
+            if client.backlog + n > self.queue_max:
+                self.clients.discard(client)
+                client.overflowed = True
+            else:
+                client.pending.append(chunk)
+                client.backlog += n
+            client.wake.set()
+
     async def _run(self, cursors: dict[str, str]) -> None:
         prefix = len(keys.events_stream(""))
         while True:
             try:
-                batch = await self.r.xread(cursors, count=BATCH, block=1000)
+                batch = await self.r.xread(cursors, count=READ_COUNT, block=1000)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("event reader failed; retrying")
                 await asyncio.sleep(1.0)
                 continue
+            events: list[tuple[str, str, dict[str, str]]] = []
             for stream, entries in batch or []:
                 module = stream[prefix:]
-                for entry_id, fields in entries:
-                    text = wire(module, entry_id, fields)
-                    sid = parse_id(entry_id)
-                    for client in list(self.clients):
-                        try:
-                            client.queue.put_nowait((module, sid, text))
-                        except asyncio.QueueFull:
-                            self.clients.discard(client)
-                            client.overflowed.set()
+                events.extend((module, entry_id, fields) for entry_id, fields in entries)
                 cursors[stream] = entries[-1][0]
+            if events:
+                self.publish(Chunk.build(events))
