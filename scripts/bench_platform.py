@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import websockets
@@ -74,17 +75,45 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """user+system CPU seconds each process (and its reaped children) has used so far, and
+    ``machine``: all CPUs busy, every process included (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    out: dict[str, float] = {"machine": (sum(map(int, busy)) - int(busy[3]) - int(busy[4])) / tick}
+    for name, pid in pids.items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = sum(int(f) for f in fields[11:15]) / tick
+    return out
+
+
+PIDS: dict[str, int] = {"clients": os.getpid()}
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def throughput(
-    ws_url: str, http: str, data_dir: Path, events: int, clients: int, rate: float = 0.0, batch: bool = False
-) -> dict[str, float]:
+    ws_url: str,
+    http: str,
+    data_dir: Path,
+    events: int,
+    clients: int,
+    rate: float = 0.0,
+    batch: bool = False,
+    compression: str | None = "deflate",
+) -> dict[str, object]:
     (data_dir / "bench.json").write_text(json.dumps({"events": events, "rate": rate}))
     url = f"{ws_url}?batch=1" if batch else ws_url
-    socks = [await websockets.connect(url, max_size=None, max_queue=None) for _ in range(clients)]
+    socks = [
+        await websockets.connect(url, max_size=None, max_queue=None, compression=compression)
+        for _ in range(clients)
+    ]
     for s in socks:
         json.loads(await s.recv())  # snapshot
     latencies: list[float] = []
@@ -115,10 +144,12 @@ async def throughput(
                     return
 
     readers = [asyncio.create_task(read(s, i == 0)) for i, s in enumerate(socks)]
+    cpu0 = cpu_seconds(PIDS)
     async with httpx.AsyncClient() as client:
         resp = await client.post(f"{http}/api/fetch/tasks/fetch/start")
         resp.raise_for_status()
     await asyncio.wait_for(asyncio.gather(*readers), timeout=600)
+    cpu = {k: round(v - cpu0.get(k, 0.0), 2) for k, v in cpu_seconds(PIDS).items()}
     for s in socks:
         await s.close()
     if not done_at:
@@ -128,6 +159,7 @@ async def throughput(
             "paced_rate": rate,
             "batch_frames": batch,
             "closed_as_slow": len(slow),
+            "cpu_s": cpu,
         }
     span = max(done_at) - first_ts[0]
     total = (events + 1) * len(done_at)
@@ -142,6 +174,7 @@ async def throughput(
         "deliveries_per_s": total / span,
         "p50_ms": pct(latencies, 50) * 1000 if latencies else -1,
         "p99_ms": pct(latencies, 99) * 1000 if latencies else -1,
+        "cpu_s": cpu,  # CPU seconds each process used during the run (2 cores: 2 per second)
     }
 
 
@@ -182,6 +215,21 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--rates", type=float, nargs="*", default=[1000, 3000], help="paced runs, events/s")
+    ap.add_argument(
+        "--forms",
+        nargs="*",
+        choices=["single", "batch"],
+        default=["single", "batch"],
+        help="/ws forms: one event per frame, and ?batch=1 arrays",
+    )
+    ap.add_argument("--no-burst", dest="burst", action="store_false", help="paced runs only")
+    ap.add_argument("--seconds", type=float, default=3.0, help="length of each paced run")
+    ap.add_argument(
+        "--compression",
+        choices=["deflate", "none"],
+        default="deflate",
+        help="what the clients offer: browsers always offer permessage-deflate",
+    )
     ap.add_argument("--bench-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.bench_worker:
@@ -200,7 +248,7 @@ def main() -> None:
             "AUTOBANG_STREAM_MAXLEN": str(max(10_000, args.events * 2)),
         }
     )
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     try:
         procs.append(
             subprocess.Popen(
@@ -219,16 +267,18 @@ def main() -> None:
                 ],
                 **quiet,
             )
-        )  # type: ignore[arg-type]
+        )
         time.sleep(0.3)
         py = sys.executable
-        procs.append(subprocess.Popen([py, "-m", "services.cli", "gateway"], cwd=ROOT, env=env, **quiet))  # type: ignore[arg-type]
+        procs.append(subprocess.Popen([py, "-m", "services.cli", "gateway"], cwd=ROOT, env=env, **quiet))
+        PIDS.update(redis=procs[0].pid, gateway=procs[1].pid)
         procs.append(
             subprocess.Popen([py, "-m", "services.cli", "worker", "scriptor"], cwd=ROOT, env=env, **quiet)
-        )  # type: ignore[arg-type]
+        )
         procs.append(
             subprocess.Popen([py, str(Path(__file__)), "--bench-worker"], cwd=ROOT, env=env, **quiet)
-        )  # type: ignore[arg-type]
+        )
+        PIDS["worker"] = procs[-1].pid  # the task runs in its fork: counted once the job is reaped
         http, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -242,17 +292,25 @@ def main() -> None:
         else:
             raise SystemExit("stack did not come up")
         result: dict[str, object] = {"cpus": os.cpu_count(), "load_avg_1m": os.getloadavg()[0]}
-        result["burst"] = asyncio.run(throughput(ws_url, http, tmp, args.events, args.clients))
-        result["burst_batch_frames"] = asyncio.run(
-            throughput(ws_url, http, tmp, args.events, args.clients, batch=True)
-        )
-        for rate in args.rates:
-            n = max(1000, int(rate * 3))  # about 3 s at that rate
-            result[f"paced_{rate:g}"] = asyncio.run(throughput(ws_url, http, tmp, n, args.clients, rate))
-            result[f"paced_{rate:g}_batch_frames"] = asyncio.run(
-                throughput(ws_url, http, tmp, n, args.clients, rate, batch=True)
-            )
-        result["control"] = asyncio.run(start_stop(ws_url, http, args.rounds))
+        comp = None if args.compression == "none" else "deflate"
+        result["compression"] = args.compression
+        forms = {"single": False, "batch": True}
+        for form in args.forms:
+            batch = forms[form]
+            suffix = "_batch_frames" if batch else ""
+            if args.burst:
+                result[f"burst{suffix}"] = asyncio.run(
+                    throughput(ws_url, http, tmp, args.events, args.clients, batch=batch, compression=comp)
+                )
+            for i, rate in enumerate(args.rates):
+                n = max(1000, int(rate * args.seconds))
+                again = f"_{i}" if args.rates.count(rate) > 1 else ""  # --rates 20000 20000: repeats
+                result[f"paced_{rate:g}{suffix}{again}"] = asyncio.run(
+                    throughput(ws_url, http, tmp, n, args.clients, rate, batch=batch, compression=comp)
+                )
+        if args.rounds:
+            result["control"] = asyncio.run(start_stop(ws_url, http, args.rounds))
+        result["load_avg_1m_after"] = os.getloadavg()[0]
         print(json.dumps(result, indent=2))
     finally:
         for p in reversed(procs):
