@@ -113,7 +113,10 @@ def run_worker(module: str, *, burst: bool = False) -> bool:
     beat = threading.Thread(target=_heartbeat, args=(module, name, stop), name="heartbeat", daemon=True)
     beat.start()
     try:
-        return bool(worker.work(burst=burst, with_scheduler=False, logging_level=settings.log_level.upper()))
+        # RQ logs every maintenance pass at INFO (every 15 s per worker): keep the launcher's
+        # console readable unless debugging. Task logs go to the dashboard, not here.
+        rq_level = "DEBUG" if settings.log_level.lower() == "debug" else "WARNING"
+        return bool(worker.work(burst=burst, with_scheduler=False, logging_level=rq_level))
     finally:
         stop.set()
         if r.get(keys.worker_heartbeat(module)) == name:
