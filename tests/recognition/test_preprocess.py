@@ -44,3 +44,17 @@ def test_screenshot_gives_both_title_regions() -> None:
 def test_wrong_sizes_are_refused() -> None:
     with pytest.raises(ValueError, match="36x450"):
         title_crops(np.zeros((40, 450), np.uint8))
+
+
+def test_crop_mask_equals_the_batch_path() -> None:
+    from services.recognition.song.augment import HARD, perturb
+    from services.recognition.song.preprocess import crop_mask
+
+    rng = np.random.default_rng(5)
+    crops = perturb(np.stack([render_title(t) for t in ("テスト title", "閃光", "Returns")] * 8), HARD, rng)
+    for crop in [*crops, np.full((36, 450), 200, np.uint8)]:
+        x, ok = model_input(crop)
+        mask, has_text = crop_mask(crop)
+        assert has_text == bool(ok[0])
+        if has_text:
+            assert np.array_equal(mask, x[0, 0])

@@ -10,8 +10,8 @@ from typing import Any
 import torch
 
 from services.recognition.song.meta import ModelFileError, check_meta
-from services.recognition.song.store import atomic_write_bytes
 from services.recognition.song.titlenet import TitleNet
+from shared.atomic_write import write_atomic
 
 
 def save_checkpoint(
@@ -26,7 +26,7 @@ def save_checkpoint(
         },
         buf,
     )
-    atomic_write_bytes(Path(path), buf.getvalue())
+    write_atomic(Path(path), buf.getvalue())
 
 
 def load_checkpoint(path: Path) -> tuple[TitleNet, dict[str, Any], dict[str, Any]]:
@@ -60,4 +60,4 @@ def compact_checkpoint(src: Path, dst: Path) -> None:
     state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
     buf = io.BytesIO()
     torch.save({"model_state_dict": state, "criterion_state_dict": {}, "meta": meta | {"compact": True}}, buf)
-    atomic_write_bytes(Path(dst), buf.getvalue())
+    write_atomic(Path(dst), buf.getvalue())

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from services.recognition.song.store import atomic_write_bytes
+from shared.atomic_write import write_atomic
 
 
 class GalleryError(ValueError):
@@ -76,13 +76,13 @@ def save(gallery: Gallery, json_path: Path, *, appended: int = 0) -> None:
             _entry(v, i) for v, i in zip(gallery.vectors[-appended:], gallery.ids[-appended:], strict=True)
         ]
         tail = json.dumps(new, separators=(",", ":")).encode()[1:]  # '[...]' without its '['
-        atomic_write_bytes(jp, old[:-1] + b"," + tail)
+        write_atomic(jp, old[:-1] + b"," + tail)
     else:
         data = [_entry(v, i) for v, i in zip(gallery.vectors, gallery.ids, strict=True)]
-        atomic_write_bytes(jp, json.dumps(data, separators=(",", ":")).encode())
+        write_atomic(jp, json.dumps(data, separators=(",", ":")).encode())
     buf = io.BytesIO()
     np.save(buf, gallery.vectors)
-    atomic_write_bytes(npy, buf.getvalue())
+    write_atomic(npy, buf.getvalue())
     st = jp.stat()
     record = {
         "model_id": gallery.model_id,
@@ -91,7 +91,7 @@ def save(gallery: Gallery, json_path: Path, *, appended: int = 0) -> None:
         "json_size": st.st_size,
         "json_mtime_ns": st.st_mtime_ns,
     }
-    atomic_write_bytes(mp, json.dumps(record).encode())
+    write_atomic(mp, json.dumps(record).encode())
 
 
 def _parse_json(jp: Path) -> tuple[list[int], npt.NDArray[np.float32]]:

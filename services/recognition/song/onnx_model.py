@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from services.recognition.song.meta import ModelFileError, check_meta
-from services.recognition.song.store import atomic_write_bytes
+from shared.atomic_write import write_atomic
 
 if TYPE_CHECKING:
     from services.recognition.song.titlenet import TitleNet
@@ -42,7 +42,7 @@ def export_onnx(model: TitleNet, path: Path, meta: dict[str, Any]) -> None:
     proto = onnx.load_from_string(buf.getvalue())
     entry = proto.metadata_props.add()
     entry.key, entry.value = META_KEY, json.dumps(meta, ensure_ascii=False)
-    atomic_write_bytes(Path(path), proto.SerializeToString())
+    write_atomic(Path(path), proto.SerializeToString())
 
 
 class OnnxEmbedder:
@@ -69,6 +69,21 @@ class OnnxEmbedder:
         except json.JSONDecodeError:
             meta = None
         self.meta = check_meta(meta, str(self.path))
+        # One query at a time (the recogniser's case): input and output buffers are bound
+        # once, so a call copies the crop in and runs, with no per-call allocation.
+        self._one_in = np.zeros((1, 1, 36, 450), np.float32)
+        self._one_out = np.zeros((1, int(self.meta.get("embed_dim", 128))), np.float32)
+        self._binding = self.session.io_binding()
+        self._binding.bind_ortvalue_input("x", ort.OrtValue.ortvalue_from_numpy(self._one_in))
+        self._binding.bind_ortvalue_output("embedding", ort.OrtValue.ortvalue_from_numpy(self._one_out))
+
+    def embed_one(self, mask: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """One binarised crop (36, 450) -> its unit vector (a view of a reused buffer:
+        copy it to keep it past the next call)."""
+        self._one_in[0, 0] = mask
+        self.session.run_with_iobinding(self._binding)
+        out: npt.NDArray[np.float32] = self._one_out[0]
+        return out
 
     def __call__(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         out = self.session.run(None, {"x": np.ascontiguousarray(x, dtype=np.float32)})[0]

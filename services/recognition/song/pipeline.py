@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from services.recognition.song.recognizer import DEFAULT_MODEL
-from services.recognition.song.store import atomic_write_bytes, load_title_images
+from services.recognition.song.store import load_title_images
+from shared.atomic_write import write_atomic
 
 MODEL_FILES = ("titlenet.onnx", "titlenet.pt", "titlenet.json")
 
@@ -60,7 +61,7 @@ def train_to_dir(
     summary = {k: v for k, v in meta.items() if k != "train_ids"} | {
         "history": result.history[-1:] if result.history else []
     }
-    atomic_write_bytes(out_dir / "titlenet.json", json.dumps(summary, indent=1).encode())
+    write_atomic(out_dir / "titlenet.json", json.dumps(summary, indent=1).encode())
     return meta
 
 

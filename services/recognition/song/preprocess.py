@@ -101,3 +101,28 @@ def model_input(
     """Raw grey crops (N, 36, 450) or one crop -> (N, 1, 36, 450) float32 for TitleNet."""
     norm, ok = normalize_levels(batch)
     return binarize(norm, threshold)[:, None], ok
+
+
+def crop_mask(crop: U8, threshold: float = INFER_THRESHOLD) -> tuple[F32, bool]:
+    """``model_input`` for one uint8 crop, with the same result, faster: the level mapping
+    is monotone, so it is evaluated on the 256 grey values only and the crop is compared
+    with the resulting cut once (no float copy of the crop)."""
+    raw = np.asarray(crop)
+    if raw.dtype != np.uint8 or raw.ndim != 2:
+        x, ok = model_input(raw, threshold)
+        return x[0, 0], bool(ok[0])
+    import cv2
+
+    cum = np.cumsum(cv2.calcHist([raw], [0], None, [256], [0, 256]).ravel())
+    lo_k, hi_k = int(raw.size * 0.005), int(raw.size * 0.70)
+    lo = np.float32(np.count_nonzero(cum <= lo_k))
+    hi = np.float32(np.count_nonzero(cum <= hi_k))
+    if hi - lo < MIN_CONTRAST:
+        return np.zeros(raw.shape, np.float32), False
+    scale = np.float32(REF_BACKGROUND - REF_TEXT) / max(hi - lo, np.float32(1.0))
+    dark = (_GREYS - lo) * scale + np.float32(REF_TEXT) < threshold
+    cut = int(np.count_nonzero(dark))  # dark is True exactly for grey values below the cut
+    return (raw < cut).astype(np.float32), True
+
+
+_GREYS = np.arange(256, dtype=np.float32)

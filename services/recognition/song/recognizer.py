@@ -16,19 +16,22 @@ import numpy as np
 import numpy.typing as npt
 
 from services.recognition.song import gallery as gal
-from services.recognition.song.classical import features as classical_features
 from services.recognition.song.classical import (
-    mask_features,
-    mask_verify_features,
+    VerifyRef,
+    blur_mask,
+    box_feature,
+    prepare_query,
+    prepare_ref,
+    text_box,
     verify,
-    verify_features,
-    verify_fine,
+    verify_prepared,
 )
 from services.recognition.song.onnx_model import OnnxEmbedder
 from services.recognition.song.preprocess import (
     SCREEN_SIZE,
     H,
     W,
+    crop_mask,
     level_crop,
     model_input,
     title_crops,
@@ -41,8 +44,11 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "titlenet.onnx"
 # candidate's reference high. Chosen from the evaluation (docs/recognition.md).
 MIN_COSINE = 0.5
 MIN_CORRELATION = 0.74
-RERANK = 20
-FINE = 3  # of those, how many get the strip-wise check
+# The embedding's candidates are re-ranked and verified in widening rounds: the first 5,
+# then (only when none of those verifies) the first 20, then 50.
+RERANK_ROUNDS: tuple[int, ...] = (5, 20, 50)
+FIRST_RERANK, RERANK = RERANK_ROUNDS[0], RERANK_ROUNDS[-1]
+FINE = 3  # per round, how many more get the strip-wise check
 SAME_PICTURE = 0.97  # references this alike are the same picture (identical titles)
 
 
@@ -105,7 +111,7 @@ class SongRecognizer:
         self.levels = dict(levels) if levels is not None else None
         self.min_correlation = min_correlation
         self.min_cosine = min_cosine
-        self._ref_cache: dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] = {}
+        self._ref_cache: dict[int, _Reference] = {}
         try:
             self.gallery = gal.load(self.gallery_path)
         except FileNotFoundError:
@@ -161,9 +167,9 @@ class SongRecognizer:
         ok, buf = cv2.imencode(".png", gray)
         if not ok:
             raise ValueError("could not encode the crop as PNG")
-        from services.recognition.song.store import atomic_write_bytes
+        from shared.atomic_write import write_atomic
 
-        atomic_write_bytes(dest, buf.tobytes())
+        write_atomic(dest, buf.tobytes())
         self.gallery.add(song_id, vec)
         gal.save(self.gallery, self.gallery_path, appended=1)
         return song_id
@@ -206,53 +212,73 @@ class SongRecognizer:
         x, _ = model_input(imgs)
         return self.embedder(x)
 
-    def _reference(self, song_id: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        """(box-aligned feature, verification image) of a gallery song's reference crop."""
+    def _reference(self, song_id: int) -> _Reference:
+        """A gallery song's reference crop, prepared once (on first use, so that loading
+        stays fast for any gallery size) and kept: box feature and verification data."""
         f = self._ref_cache.get(song_id)
         if f is None:
-            img = read_gray(self.title_dir / f"t-{song_id}.png")[None]
-            f = (classical_features(img)[0], verify_features(img)[0])
+            mask, _ = crop_mask(read_gray(self.title_dir / f"t-{song_id}.png"))
+            box = text_box(mask)
+            f = _Reference(box_feature(mask, box), prepare_ref(mask, box))
             self._ref_cache[song_id] = f
         return f
 
     def _match_crop(self, crop: npt.NDArray[np.uint8]) -> Match:
         if not len(self.gallery):
             return Match(None, 0.0, 0.0, 0.0, reason="the gallery is empty")
-        x, has_text = model_input(crop)
-        if not has_text[0]:
+        mask, has_text = crop_mask(crop)  # the binarised crop, shared by the three stages
+        if not has_text:
             return Match(None, 0.0, 0.0, 0.0, reason="no text in the crop")
-        # 1. Retrieval: the learned embedding's top RERANK songs.
-        q = self.embedder(x)[0]
-        cos = self.gallery.vectors @ q
-        k = min(RERANK, len(cos))
-        top = np.argpartition(-cos, k - 1)[:k]
-        top = top[np.argsort(-cos[top])]
-        # 2. Re-rank those few by the classical box-aligned correlation (a dot product each).
-        mask = x[:, 0]  # the binarised crop, shared by the three stages
-        qbox = mask_features(mask)[0]
-        cands = []
-        for t in top:
-            sid = self.gallery.ids[int(t)]
-            cands.append(Candidate(sid, float(cos[t]), float(self._reference(sid)[0] @ qbox)))
-        cands.sort(key=lambda c: -c.correlation)
-        # 3. Verify: shift-searched, strip-wise correlation with the reference; the first
-        # candidate that passes wins, at most FINE are tried.
-        qf = mask_verify_features(mask)[0]
-        for c in cands[:FINE]:
-            c.verified = verify_fine(qf, self._reference(c.id)[1])
-            if c.verified >= self.min_correlation:
+        # 1. Retrieval: the learned embedding's top RERANK songs, best first.
+        cos = self.gallery.vectors @ self.embedder.embed_one(mask)
+        k = min(RERANK_ROUNDS[-1], len(cos))
+        top = np.argpartition(-cos, k - 1)[:k] if k < len(cos) else np.arange(k)
+        top = top[np.argsort(-cos[top], kind="stable")]
+        box = text_box(mask)
+        qbox = box_feature(mask, box)
+        q = prepare_query(blur_mask(mask), has_ink=True, box=box)
+        # 2-3. Re-rank the first few by the classical box-aligned correlation and verify in
+        # that order (shift-searched, strip-wise correlation with the reference; at most
+        # FINE new ones per round, the first that passes wins). Only when none passes is
+        # the re-rank widened (RERANK_ROUNDS): a clear match costs one verification.
+        cands: list[Candidate] = []
+        refs: list[_Reference] = []
+        first: Candidate | None = None
+        edges = [min(n, k) for n in RERANK_ROUNDS]
+        for lo, hi in zip([0, *edges[:-1]], edges, strict=True):
+            if hi <= lo:
+                continue
+            new = [self._reference(self.gallery.ids[t]) for t in top[lo:hi].tolist()]
+            corr = np.stack([r.box for r in new]) @ qbox
+            refs += new
+            cands += [
+                Candidate(self.gallery.ids[t], float(cos[t]), float(c))
+                for t, c in zip(top[lo:hi].tolist(), corr.tolist(), strict=True)
+            ]
+            order = sorted(range(len(cands)), key=lambda i: -cands[i].correlation)  # stable: ties by cosine
+            cands, refs = [cands[i] for i in order], [refs[i] for i in order]
+            budget = FINE  # new verifications this round
+            for c, r in zip(cands, refs, strict=True):
+                if budget == 0 or (c.verified or 0.0) >= self.min_correlation:
+                    break
+                if c.verified is None:
+                    c.verified = verify_prepared(q, r.verify, enough=self.min_correlation)
+                    budget -= 1
+                    if c.verified >= self.min_correlation:
+                        break
+            first = max((c for c in cands if c.verified is not None), key=lambda c: c.verified or 0.0)
+            if (first.verified or 0.0) >= self.min_correlation:
                 break
-        checked = [c for c in cands if c.verified is not None]
-        first = max(checked, key=lambda c: c.verified or 0.0)
+        assert first is not None
         score = first.verified or 0.0
         # Identical pictures (same title, different songs) have identical box features.
-        ref0 = self._reference(first.id)
+        ref0 = refs[cands.index(first)]
         same = [
             c
-            for c in cands
+            for c, r in zip(cands, refs, strict=True)
             if c is not first
             and abs(c.correlation - first.correlation) < 0.02
-            and float(verify(ref0[1], self._reference(c.id)[1][None])[0]) >= SAME_PICTURE
+            and float(verify(ref0.verify.blurred, r.verify.blurred[None])[0]) >= SAME_PICTURE
         ]
         others = [c for c in cands if c is not first and c not in same]
         runner = max(((c.verified if c.verified is not None else c.correlation) for c in others), default=0.0)
@@ -263,3 +289,9 @@ class SongRecognizer:
         elif same:
             m.ambiguous = sorted([first.id, *(c.id for c in same)])
         return m
+
+
+@dataclass(frozen=True)
+class _Reference:
+    box: npt.NDArray[np.float32]  # box-aligned feature (re-rank)
+    verify: VerifyRef

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from services.recognition.song.preprocess import U8, H, W
-from services.recognition.song.store import atomic_write_bytes
+from shared.atomic_write import write_atomic
 
 _PROBE = "の歌"  # a Japanese-capable font draws these; per title, glyph coverage is checked
 _FONT_HINTS = ("cjk", "ipa", "japanese", "gothic", "mincho")
@@ -140,7 +140,7 @@ def render_titles(titles: Mapping[int, str], out_dir: Path, overwrite: bool = Fa
         ok, buf = cv2.imencode(".png", render_title(text))
         if not ok:
             raise RuntimeError(f"could not encode the crop of song {song_id}")
-        atomic_write_bytes(path, buf.tobytes())
+        write_atomic(path, buf.tobytes())
         written.append(path)
     return written
 

@@ -1,34 +1,14 @@
-"""Small file helpers: atomic writes and the t-<id>.png naming."""
+"""Small file helpers: the t-<id>.png naming and reading crops (atomic writes: shared.atomic_write)."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
 TITLE_RE = re.compile(r"^t-(\d+)\.png$")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder + os.replace: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def title_id(path: Path) -> int | None:
