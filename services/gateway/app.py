@@ -427,6 +427,7 @@ async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], bat
                     if size >= FRAME_CHARS:
                         await send({"type": "websocket.send", "text": "[" + ",".join(parts) + "]"})
                         parts, size = [], 0
+                        await asyncio.sleep(0)
                 if parts:
                     await send({"type": "websocket.send", "text": "[" + ",".join(parts) + "]"})
             else:
@@ -434,6 +435,9 @@ async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], bat
                     texts = chunk.after(sent)
                     for text in chunk.texts if texts is None else texts:
                         await send({"type": "websocket.send", "text": text})
+                    # A send that need not wait does not yield: let the reader run between
+                    # chunks, or under overload it falls behind the stream's trimming.
+                    await asyncio.sleep(0)
     except OSError:
         return  # the client went away mid-send
     finally:
