@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketState
 
 from services.gateway import songs
-from services.gateway.hub import Client, Hub, StreamId
+from services.gateway.hub import Client, Hub, StreamId, trimmed_marker, was_trimmed
 from services.gateway.models import (
     ColorResponse,
     ConfigDoc,
@@ -349,10 +349,7 @@ async def stream_events(
                 else None
             )
             if info is not None and was_trimmed(info, sent[m]):
-                first = info.get("first-entry")
-                oldest = first[0] if first else None
-                marker = {"type": "trimmed", "module": m, "data": {"oldest": oldest, "since": cursors[m]}}
-                await socket.send_text(json.dumps(marker))
+                await socket.send_text(trimmed_marker(m, info, cursors[m]))
             start = f"({cursors[m]}"
             while True:
                 entries = await hub.r.xrange(keys.events_stream(m), min=start, count=1000)
@@ -375,18 +372,6 @@ async def stream_events(
         if socket.client_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
                 await socket.close()
-
-
-def was_trimmed(info: dict[str, Any], since: tuple[int, int]) -> bool:
-    """Did the stream drop events newer than ``since``? Trimming (MAXLEN) removes the
-    oldest entries: when any were removed and the oldest kept one is newer than ``since``,
-    the client may have missed events (exactly: unless ``since`` was the last one removed).
-    XDEL is tracked exactly by ``max-deleted-entry-id``."""
-    removed = int(info.get("entries-added", 0)) - int(info.get("length", 0))
-    first = info.get("first-entry")
-    if removed > 0 and first and parse_id(str(first[0])) > since:
-        return True
-    return parse_id(str(info.get("max-deleted-entry-id", "0-0"))) > since
 
 
 async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], batch_frames: bool) -> None:
@@ -419,6 +404,12 @@ async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], bat
                 parts: list[str] = []
                 size = 0
                 for chunk in chunks:
+                    if chunk.marker:
+                        if parts:
+                            await send({"type": "websocket.send", "text": "[" + ",".join(parts) + "]"})
+                            parts, size = [], 0
+                        await send({"type": "websocket.send", "text": chunk.marker})
+                        continue
                     texts = chunk.after(sent)
                     part = chunk.joined if texts is None else ",".join(texts)
                     if part:
@@ -432,6 +423,8 @@ async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], bat
                     await send({"type": "websocket.send", "text": "[" + ",".join(parts) + "]"})
             else:
                 for chunk in chunks:
+                    if chunk.marker:
+                        await send({"type": "websocket.send", "text": chunk.marker})
                     texts = chunk.after(sent)
                     for text in chunk.texts if texts is None else texts:
                         await send({"type": "websocket.send", "text": text})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ class Chunk:
     joined: str
     first: dict[str, StreamId]  # per module, the oldest id in the chunk
     last: dict[str, StreamId]  # per module, the newest
+    marker: str = ""  # a ``trimmed`` message instead of events (the reader lost some)
 
     @classmethod
     def build(cls, events: list[tuple[str, str, dict[str, str]]]) -> Chunk:
@@ -67,6 +69,24 @@ class Chunk:
                 sent[m] = sid
                 out.append(text)
         return out
+
+
+def was_trimmed(info: dict[str, Any], since: tuple[int, int]) -> bool:
+    """Did the stream drop events newer than ``since``? Trimming (MAXLEN) removes the
+    oldest entries: when any were removed and the oldest kept one is newer than ``since``,
+    the client may have missed events (exactly: unless ``since`` was the last one removed).
+    XDEL is tracked exactly by ``max-deleted-entry-id``."""
+    removed = int(info.get("entries-added", 0)) - int(info.get("length", 0))
+    first = info.get("first-entry")
+    if removed > 0 and first and parse_id(str(first[0])) > since:
+        return True
+    return parse_id(str(info.get("max-deleted-entry-id", "0-0"))) > since
+
+
+def trimmed_marker(module: str, info: dict[str, Any], since: str) -> str:
+    first = info.get("first-entry")
+    oldest = first[0] if first else None
+    return json.dumps({"type": "trimmed", "module": module, "data": {"oldest": oldest, "since": since}})
 
 
 @dataclass(eq=False)
@@ -142,15 +162,30 @@ class Hub:
                 client.backlog += n
             client.wake.set()
 
+    async def _check_kept(self, stream: str, cursor: str, prefix: int) -> None:
+        """A reader that fell a whole ``MAXLEN`` behind would skip what was trimmed without
+        a word: tell every socket, as a replay would (``trimmed``)."""
+        try:
+            info = await self.r.xinfo_stream(stream)
+        except Exception:
+            log.exception("checking %s failed", stream)
+            return
+        if was_trimmed(info, parse_id(cursor)):
+            log.warning("event reader fell behind %s's trimming after %s", stream, cursor)
+            self.publish(Chunk([], [], [], "", {}, {}, trimmed_marker(stream[prefix:], info, cursor)))
+
     async def _run(self, cursors: dict[str, str]) -> None:
         prefix = len(keys.events_stream(""))
         loop = asyncio.get_running_loop()
         started = 0.0
+        behind: set[str] = set()
         while True:
             wait = started + READ_INTERVAL_S - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             started = loop.time()
+            for stream in behind:
+                await self._check_kept(stream, cursors[stream], prefix)
             try:
                 reply = await self._reader.xread(cursors, count=READ_COUNT, block=1000)
             except asyncio.CancelledError:
@@ -160,7 +195,10 @@ class Hub:
                 await asyncio.sleep(1.0)
                 continue
             events: list[tuple[str, str, dict[str, str]]] = []
+            behind = set()
             for stream, entries in reply.items() if isinstance(reply, dict) else reply or []:
+                if len(entries) >= READ_COUNT:
+                    behind.add(stream)  # more may be waiting: is it still in the stream?
                 module = stream[prefix:]
                 for entry_id, flat in entries:
                     pairs = iter(flat)

@@ -3,11 +3,12 @@ gateway's shared chunks, against a real redis-server."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import redis
 
-from services.gateway.hub import Chunk
+from services.gateway.hub import Chunk, Hub
 from shared import keys
 from shared.runtime.events import PER_CALL, EventBatcher, wire
 
@@ -44,3 +45,31 @@ def test_chunk_skips_what_a_replay_already_sent() -> None:
     texts = chunk.after(sent)
     assert texts is not None and [json.loads(t)["id"] for t in texts] == ["7-0", "6-0"]
     assert chunk.after(sent) == []  # a second pass sends nothing again
+
+
+def test_a_reader_behind_the_trimming_tells_every_socket(redis_url: str) -> None:
+    """Should the gateway's reader fall a whole MAXLEN behind (a stalled process), what was
+    trimmed before it read it is announced with a ``trimmed`` marker, not skipped silently."""
+
+    async def run() -> None:
+        hub = Hub(redis_url, 100)
+        client = hub.add()
+        stream = keys.events_stream("hub_test")
+        prefix = len(keys.events_stream(""))
+        await hub.r.delete(stream)
+        ids = [await hub.r.xadd(stream, {"type": "log", "ts": "1.0", "data": "{}"}) for _ in range(10)]
+        await hub.r.xtrim(stream, maxlen=3, approximate=False)
+        await hub._check_kept(stream, ids[1], prefix)  # 2..6 were trimmed unread
+        assert len(client.pending) == 1 and client.backlog == 0
+        marker = json.loads(client.pending[0].marker)
+        assert marker == {
+            "type": "trimmed",
+            "module": "hub_test",
+            "data": {"oldest": ids[7], "since": ids[1]},
+        }
+        await hub._check_kept(stream, ids[8], prefix)  # everything after ids[8] is still there
+        assert len(client.pending) == 1
+        await hub.r.delete(stream)
+        await hub.stop()
+
+    asyncio.run(run())
