@@ -52,6 +52,9 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         # The sans-I/O websockets protocol sends ~1.3-1.5x more events/s than the legacy one
         # here (scripts/bench_platform.py, docs/performance.md).
         ws="websockets-sansio",
+        # Compression was 30-40% of the gateway's CPU in batch mode; the dashboard is on the
+        # same host or LAN, where bandwidth is not the limit (docs/performance.md).
+        ws_per_message_deflate=False,
     )
     return 0
 
