@@ -136,7 +136,10 @@ def run_task(
         return end(TaskStatus.stopped, device=device)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        ctx.log(f"{task} failed: {error}\n{traceback.format_exc(limit=8)}", "error")
+        ctx.log(f"{task} failed: {error}", "error")
+        # The traceback is for developers: at debug level, so the console shows the reason
+        # plainly and the details stay one filter click away.
+        ctx.log(traceback.format_exc(limit=8), "debug")
         end(TaskStatus.failed, error, device)
         raise
     ctx.log(f"{task} finished")
