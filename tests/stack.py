@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,35 @@ def start_stack(
         stack.stop()
         raise
     return stack
+
+
+# -- driving tasks over REST, as the dashboard does ------------------------------------------
+
+WAIT_S = 60.0  # generous: the machine is shared; nothing in the tests asserts speed
+
+
+def wait_state(
+    url: str,
+    module: str,
+    pred: Callable[[dict[str, Any]], bool],
+    timeout: float = WAIT_S,
+    log: Callable[[], str] | None = None,
+) -> dict[str, Any]:
+    """Poll ``GET /api/{module}/state`` until ``pred`` holds; on timeout the assertion shows
+    the last state (and the stack's log tail when ``log`` is given)."""
+    deadline = time.monotonic() + timeout
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{url}/api/{module}/state", timeout=10).json()
+        if pred(state):
+            return state
+        time.sleep(0.05)
+    tail = f"\n{log()[-3000:]}" if log else ""
+    raise AssertionError(f"{module} state never matched within {timeout:g} s: {state}{tail}")
+
+
+def start(url: str, module: str, task: str, config: dict[str, Any] | None = None) -> str:
+    """Start a task; returns its job id."""
+    resp = httpx.post(f"{url}/api/{module}/tasks/{task}/start", json={"config": config or {}}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    return str(resp.json()["job_id"])

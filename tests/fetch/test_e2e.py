@@ -4,7 +4,6 @@ dashboard does; stopped in the middle of FetchLack and resumed."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.fetch.fake_bestdori import FakeBestdori, chart_url
-from tests.stack import Stack, start_stack
+from tests.stack import Stack, start, start_stack, wait_state
 
 WAIT_S = 60.0  # generous: the machine is shared; nothing here asserts speed
 SERVED = {(1, 0), (316, 3), (570, 0), (689, 4), (10001, 4)}
@@ -35,27 +34,12 @@ def stack(tmp_path: Path, redis_url: str, bestdori: FakeBestdori) -> Iterator[St
     s.stop()
 
 
-def state(s: Stack) -> dict[str, Any]:
-    return dict(httpx.get(f"{s.url}/api/fetch/state", timeout=5).json())
-
-
 def wait(s: Stack, pred: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    deadline = time.monotonic() + WAIT_S
-    st: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        st = state(s)
-        if pred(st):
-            return st
-        time.sleep(0.05)
-    raise AssertionError(f"fetch state never matched: {st}\n{s.log()[-3000:]}")
+    return wait_state(s.url, "fetch", pred, WAIT_S, s.log)
 
 
 def run_fetch(s: Stack, mode: str, until: tuple[str, ...] = ("finished", "failed")) -> dict[str, Any]:
-    resp = httpx.post(
-        f"{s.url}/api/fetch/tasks/fetch/start", json={"config": {"fetch_mode": mode}}, timeout=10
-    )
-    assert resp.status_code == 200, resp.text
-    job = resp.json()["job_id"]
+    job = start(s.url, "fetch", "fetch", {"fetch_mode": mode})
     return wait(s, lambda st: st["job_id"] == job and st["status"] in until)
 
 

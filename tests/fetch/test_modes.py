@@ -16,8 +16,8 @@ from shared.chart import ChartError
 from shared.config.fetch import Difficulty, FetchConfig, FetchMode
 from shared.library import ChartLibrary, load_chart
 from shared.task_context import TaskStopped
-from tests.fetch.context import RecordingContext
 from tests.fetch.fake_bestdori import SONGS_PATH, FakeBestdori, chart_url, dumps
+from tests.task_double import RecordingContext
 
 pytestmark = pytest.mark.usefixtures("settings_env")
 
@@ -26,7 +26,7 @@ SERVED = {(1, 0), (316, 3), (570, 0), (689, 4), (10001, 4)}
 
 
 def run(data_dir: Path, mode: FetchMode, **cfg: object) -> RecordingContext:
-    ctx = RecordingContext(data_dir, FetchConfig(fetch_mode=mode, **cfg))
+    ctx = RecordingContext(data_dir, FetchConfig(fetch_mode=mode, **cfg), module="fetch", task="fetch")
     fetch(ctx)
     return ctx
 

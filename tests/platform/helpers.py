@@ -14,9 +14,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from services.gateway.wire import ws_message
+from tests.stack import start, wait_state
 
 Event = dict[str, Any]
 WAIT_S = 30.0  # generous: the machine is shared and slow; nothing here asserts speed
+__all__ = ["Events", "start", "stop_and_wait", "wait_state", "wait_status"]
 
 
 class Events:
@@ -82,19 +84,6 @@ class Events:
         assert not self.invalid, f"messages off the wire contract: {self.invalid[:3]}"
 
 
-def wait_state(
-    url: str, module: str, pred: Callable[[dict[str, Any]], bool], timeout: float = WAIT_S
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    state: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        state = httpx.get(f"{url}/api/{module}/state", timeout=5).json()
-        if pred(state):
-            return state
-        time.sleep(0.05)
-    raise AssertionError(f"{module} state never matched within {timeout:g} s: {state}")
-
-
 def wait_status(
     url: str, module: str, *statuses: str, job_id: str | None = None, timeout: float = WAIT_S
 ) -> dict[str, Any]:
@@ -104,12 +93,6 @@ def wait_status(
         lambda s: s["status"] in statuses and (job_id is None or s["job_id"] == job_id),
         timeout,
     )
-
-
-def start(url: str, module: str, task: str, config: dict[str, Any] | None = None) -> str:
-    resp = httpx.post(f"{url}/api/{module}/tasks/{task}/start", json={"config": config or {}}, timeout=10)
-    assert resp.status_code == 200, resp.text
-    return str(resp.json()["job_id"])
 
 
 def stop_and_wait(url: str, module: str) -> dict[str, Any]:

@@ -5,7 +5,6 @@ answered by the test through POST /api/song_recognition/reply."""
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,31 +15,14 @@ import httpx
 from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
 from tests.recognition.screens import screenshot
-from tests.stack import Stack
+from tests.stack import Stack, start, wait_state
 
 WAIT_S = 180.0  # generous: the machine is shared; nothing here asserts speed
 MODULE = "song_recognition"
 
 
-def state(s: Stack) -> dict[str, Any]:
-    return dict(httpx.get(f"{s.url}/api/{MODULE}/state", timeout=10).json())
-
-
 def wait(s: Stack, pred: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    deadline = time.monotonic() + WAIT_S
-    st: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        st = state(s)
-        if pred(st):
-            return st
-        time.sleep(0.1)
-    raise AssertionError(f"{MODULE} state never matched: {st}\n{s.log()[-3000:]}")
-
-
-def start(s: Stack, task: str, config: dict[str, Any]) -> str:
-    resp = httpx.post(f"{s.url}/api/{MODULE}/tasks/{task}/start", json={"config": config}, timeout=10)
-    assert resp.status_code == 200, resp.text
-    return str(resp.json()["job_id"])
+    return wait_state(s.url, MODULE, pred, WAIT_S, s.log)
 
 
 def prompt_of(s: Stack, job: str) -> dict[str, Any]:
@@ -70,7 +52,7 @@ def test_song_tasks_through_the_worker(stack: Stack, title_dir: Path, tiny_model
     cv2.imwrite(str(shots / "1_new.png"), screenshot(read_gray(title_dir / "t-41.png"), region=0))
     cv2.imwrite(str(shots / "2_other.png"), screenshot(render_title("最後の一枚"), region=1))
 
-    job = start(stack, "add_song", {"screenshot_dir": "e2e_song_shots"})
+    job = start(stack.url, MODULE, "add_song", {"screenshot_dir": "e2e_song_shots"})
     p = prompt_of(stack, job)
     assert p["options"] == ["Yes", "No", "Drop", "Stop"] and "1_new.png" in p["prompt"]
     answer(stack, p, "No", "41")
@@ -84,7 +66,7 @@ def test_song_tasks_through_the_worker(stack: Stack, title_dir: Path, tiny_model
 
     before = (root / "models" / "titlenet.onnx").read_bytes()
     cfg = {"is_load_model": False, "epoch": 1, "num_batches": 2, "batch_size": 32, "loss": "Triplet"}
-    job = start(stack, "train_song_recognition", cfg)
+    job = start(stack.url, MODULE, "train_song_recognition", cfg)
     done = wait(stack, lambda st: st["job_id"] == job and st["status"] in ("finished", "failed", "stopped"))
     assert done["status"] == "finished", done
     assert done["progress"]["done"] == done["progress"]["total"] == 2

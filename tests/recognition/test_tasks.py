@@ -13,8 +13,8 @@ from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
 from shared.config.recognition import SongRecognitionConfig
 from shared.task_context import Reply, TaskStopped
-from tests.recognition.context import ScriptedContext
 from tests.recognition.screens import screenshot
+from tests.task_double import RecordingContext
 
 
 def _data_dir(tmp_path: Path, titles: Path, model: Path, drop: tuple[int, ...] = ()) -> Path:
@@ -45,7 +45,7 @@ def test_add_song_interactive(tmp_path: Path, title_dir: Path, tiny_model: Path)
         Reply("Drop"),  # c_drop
         Reply("Stop"),  # d_never
     ]
-    ctx = ScriptedContext(data, SongRecognitionConfig(), replies)
+    ctx = RecordingContext(data, SongRecognitionConfig(), replies)
     tasks.add_song(ctx)
     assert not ctx.replies
     assert "known song 26" in ctx.prompts[0] and "That Is How I Roll!" in ctx.prompts[0]
@@ -61,7 +61,7 @@ def test_add_song_interactive(tmp_path: Path, title_dir: Path, tiny_model: Path)
 
 def test_add_song_needs_a_screenshot_folder(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
     data = _data_dir(tmp_path, title_dir, tiny_model)
-    ctx = ScriptedContext(data, SongRecognitionConfig(screenshot_dir="nowhere"))
+    ctx = RecordingContext(data, SongRecognitionConfig(screenshot_dir="nowhere"))
     with pytest.raises(FileNotFoundError, match="nowhere"):
         tasks.add_song(ctx)
 
@@ -72,9 +72,9 @@ def test_training_reports_progress_and_keeps_a_better_model(
     data = _data_dir(tmp_path, title_dir, tiny_model)
     before = (data / "song_recognition" / "models" / "titlenet.onnx").read_bytes()
     cfg = SongRecognitionConfig(is_load_model=False, epoch=1, num_batches=2, batch_size=32, learn_rate=0.001)
-    ctx = ScriptedContext(data, cfg)
+    ctx = RecordingContext(data, cfg)
     tasks.train_song_recognition(ctx)
-    losses = [c[2] for c in ctx.progress_calls if "loss" in c[2]]
+    losses = [c.metrics for c in ctx.progresses if "loss" in c.metrics]
     assert len(losses) == 2 and all({"loss", "lr", "eta_s", "elapsed_s"} <= set(m) for m in losses)
     assert "loss_curve" in [k for k, _ in ctx.images]
     # Two steps from scratch cannot beat the trained model: it stays.
@@ -85,8 +85,8 @@ def test_training_reports_progress_and_keeps_a_better_model(
 def test_training_can_be_stopped(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
     data = _data_dir(tmp_path, title_dir, tiny_model)
     cfg = SongRecognitionConfig(is_load_model=False, epoch=2, num_batches=4, batch_size=32)
-    ctx = ScriptedContext(data, cfg, stop_after_checkpoints=2)
+    ctx = RecordingContext(data, cfg, stop_after_checkpoints=2)
     with pytest.raises(TaskStopped):
         tasks.train_song_recognition(ctx)
-    assert len(ctx.progress_calls) == 3
+    assert len(ctx.progresses) == 3
     assert not (data / "song_recognition" / "models" / "titlenet.pt").exists()

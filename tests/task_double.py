@@ -1,20 +1,27 @@
-"""An in-process TaskContext for calling the song tasks directly: it records reports and
-answers prompts from a script."""
+"""An in-process TaskContext for calling task bodies directly in tests: it records what the
+task reports, answers prompts from a script, and can ask the task to stop after a number of
+checkpoints. (The real, Redis-backed context is tested through the workers.)"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
 
 
-class ScriptedContext:
-    module = "song_recognition"
-    task = "test"
+class Progress(NamedTuple):
+    done: float
+    total: float | None
+    message: str
+    metrics: dict[str, float | str]
+
+
+class RecordingContext:
     job_id = "test-job"
 
     def __init__(
@@ -22,17 +29,23 @@ class ScriptedContext:
         data_dir: Path,
         config: BaseModel,
         replies: Sequence[Reply] = (),
+        *,
         stop_after_checkpoints: int | None = None,
+        module: str = "test",
+        task: str = "test",
     ) -> None:
+        self.module, self.task = module, task
         self.data_dir = data_dir
         self._config = config
         self.replies = list(replies)
+        self.stop_after = stop_after_checkpoints
+        self.checkpoints = 0
         self.prompts: list[str] = []
         self.logs: list[tuple[str, str]] = []
-        self.progress_calls: list[tuple[float, float | None, dict[str, Any]]] = []
+        self.progresses: list[Progress] = []
+        self.states: list[dict[str, Any]] = []
         self.images: list[tuple[str, int]] = []
-        self.checkpoints = 0
-        self.stop_after = stop_after_checkpoints
+        self.slept: list[float] = []
 
     @property
     def config(self) -> BaseModel:
@@ -44,13 +57,13 @@ class ScriptedContext:
     def progress(
         self, done: float, total: float | None = None, *, message: str = "", **metrics: float | str
     ) -> None:
-        self.progress_calls.append((done, total, dict(metrics)))
+        self.progresses.append(Progress(done, total, message, dict(metrics)))
 
     def state(self, **fields: Any) -> None:
-        pass
+        self.states.append(fields)
 
     def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
-        assert png.startswith(b"\x89PNG")
+        assert png.startswith(b"\x89PNG"), "ctx.image takes PNG bytes"
         self.images.append((kind, len(png)))
 
     def should_stop(self) -> bool:
@@ -62,7 +75,10 @@ class ScriptedContext:
         self.checkpoints += 1
 
     def sleep(self, seconds: float) -> None:
-        self.checkpoint()
+        self.slept.append(seconds)
+        if self.should_stop():
+            raise TaskStopped()
+        time.sleep(seconds)
 
     def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
         self.prompts.append(prompt)
@@ -72,3 +88,6 @@ class ScriptedContext:
 
     def text(self) -> str:
         return "\n".join(m for _, m in self.logs)
+
+    def warnings(self) -> list[str]:
+        return [m for lvl, m in self.logs if lvl in ("warning", "error")]
