@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import cv2
 import pytest
@@ -15,6 +17,33 @@ from shared.config.recognition import SongRecognitionConfig
 from shared.task_context import Reply, TaskStopped
 from tests.recognition.screens import screenshot
 from tests.task_double import RecordingContext
+
+
+class ImageMetaContext(RecordingContext):
+    """Also keeps each image's meta (the shared double records kind and size only)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.image_meta: list[tuple[str, dict[str, Any]]] = []
+
+    def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
+        assert png.startswith(b"\x89PNG"), f"{kind} image is not a PNG"
+        super().image(png, kind=kind, meta=meta)
+        self.image_meta.append((kind, dict(meta or {})))
+
+
+def _histogram_meta(ctx: ImageMetaContext) -> dict[str, Any]:
+    hist = [m for k, m in ctx.image_meta if k == "similarity_histogram"]
+    assert len(hist) == 1, "one similarity histogram at the end of training"
+    return hist[0]
+
+
+def _assert_sane_statistics(meta: dict[str, Any], songs: int) -> None:
+    assert meta["pairs"] == 2048 and meta["songs"] == songs and meta["known_queries"] == songs
+    assert -1.0 <= meta["min"] <= meta["mean"] <= meta["max"] <= 1.0
+    assert meta["best_different"] == meta["max"]
+    assert -1.0 <= meta["worst_known"] <= 1.0
+    assert meta["gap"] == pytest.approx(meta["worst_known"] - meta["max"], abs=2e-4)
 
 
 def _data_dir(tmp_path: Path, titles: Path, model: Path, drop: tuple[int, ...] = ()) -> Path:
@@ -72,7 +101,7 @@ def test_training_reports_progress_and_keeps_a_better_model(
     data = _data_dir(tmp_path, title_dir, tiny_model)
     before = (data / "song_recognition" / "models" / "titlenet.onnx").read_bytes()
     cfg = SongRecognitionConfig(is_load_model=False, epoch=1, num_batches=2, batch_size=32, learn_rate=0.001)
-    ctx = RecordingContext(data, cfg)
+    ctx = ImageMetaContext(data, cfg)
     tasks.train_song_recognition(ctx)
     losses = [c.metrics for c in ctx.progresses if "loss" in c.metrics]
     assert len(losses) == 2 and all({"loss", "lr", "eta_s", "elapsed_s"} <= set(m) for m in losses)
@@ -80,6 +109,23 @@ def test_training_reports_progress_and_keeps_a_better_model(
     # Two steps from scratch cannot beat the trained model: it stays.
     assert "keeping the current model" in ctx.text()
     assert (data / "song_recognition" / "models" / "titlenet.onnx").read_bytes() == before
+    # The statistics are those of the kept (trained, 12-song) model, published last.
+    assert ctx.image_meta[-1][0] == "similarity_histogram"
+    meta = _histogram_meta(ctx)
+    _assert_sane_statistics(meta, songs=12)
+    assert f"gap {meta['gap']:.4f}" in ctx.text()
+    # Statistics of the current model without training: the same numbers (fixed seed).
+    again = ImageMetaContext(data, cfg)
+    st = tasks.publish_statistics(again)
+    assert st is not None and _histogram_meta(again) == meta
+
+
+def test_statistics_need_two_songs(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
+    keep = {26}
+    data = _data_dir(tmp_path, title_dir, tiny_model, drop=tuple(set(list_titles(title_dir)) - keep))
+    ctx = ImageMetaContext(data, SongRecognitionConfig())
+    assert tasks.publish_statistics(ctx) is None
+    assert not ctx.image_meta and "at least 2 songs" in ctx.text()
 
 
 def test_training_can_be_stopped(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:

@@ -14,6 +14,7 @@ from shared.config.recognition import SongLoss, SongRecognitionConfig
 from shared.task_context import ANSWERS, TaskContext
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+STAT_PAIRS = 2048  # the user's show_features_statistic default (m)
 
 
 def song_dir(ctx: TaskContext) -> Path:
@@ -222,6 +223,7 @@ def train_song_recognition(ctx: TaskContext) -> None:
     if old_q is not None and new_q < old_q:
         ctx.log(f"new model is worse ({new_q:.4f} < {old_q:.4f}): keeping the current model", "warning")
         shutil.rmtree(cand, ignore_errors=True)
+        publish_statistics(ctx)
         return
     promote(cand, mdir)
     shutil.rmtree(cand, ignore_errors=True)
@@ -234,6 +236,36 @@ def train_song_recognition(ctx: TaskContext) -> None:
 
     rec = SongRecognizer(tdir, gallery_path(ctx), mdir / "titlenet.onnx")
     ctx.log(f"gallery: {len(rec.gallery)} songs")
+    publish_statistics(ctx, rec)
+
+
+def publish_statistics(ctx: TaskContext, rec: Any = None) -> dict[str, Any] | None:
+    """``show_features_statistic`` of the model the module uses (the one training kept):
+    logs the numbers and publishes the histogram as a "similarity_histogram" image.
+    Reuses the gallery's embeddings, so the cost is embedding the known-song queries
+    (at most 256). Returns the statistics, or None when the gallery is too small."""
+    from services.recognition.song import SongRecognizer
+    from services.recognition.song.pipeline import current_model
+    from services.recognition.song.stats import histogram_png, show_features_statistic
+
+    if rec is None:
+        rec = SongRecognizer(title_dir(ctx), gallery_path(ctx), current_model(models_dir(ctx)))
+    if len(rec.gallery) < 2:
+        ctx.log("similarity statistics need at least 2 songs in the gallery; skipped", "warning")
+        return None
+    ctx.log(f"similarity statistics: {STAT_PAIRS} pairs of different songs")
+    st = show_features_statistic(rec, m=STAT_PAIRS)
+    ctx.log(
+        f"different songs: min {st['min']:.4f} max {st['max']:.4f} mean {st['mean']:.4f}; "
+        f"worst known match {st['worst_known']:.4f}; gap {st['gap']:.4f}"
+        + ("" if st["gap"] > 0 else " (no threshold separates them: acceptance relies on verification)")
+    )
+    meta: dict[str, Any] = {
+        k: round(float(st[k]), 4) for k in ("min", "max", "mean", "worst_known", "best_different", "gap")
+    }
+    meta |= {"pairs": st["pairs"], "known_queries": st["known"]["queries"], "songs": len(rec.gallery)}
+    ctx.image(histogram_png(st), kind="similarity_histogram", meta=meta)
+    return st
 
 
 def _compare(ctx: TaskContext, new: Path, old: Path) -> tuple[float, float | None]:
