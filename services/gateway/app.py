@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
 from starlette.websockets import WebSocketState
 
-from services.gateway import songs
+from services.gateway import screenshots, songs
 from services.gateway.hub import Client, Hub, StreamId, trimmed_marker, was_trimmed
 from services.gateway.models import (
     ColorResponse,
@@ -294,6 +294,7 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         )
 
     app.include_router(songs.router)  # owns its /api/songs paths
+    app.include_router(screenshots.create_router(settings.data_dir, lambda m: store.get(m)[1]))
     app.include_router(api)
 
     @app.websocket("/ws")

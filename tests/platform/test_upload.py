@@ -1,0 +1,167 @@
+"""Screenshot upload (``/api/{module}/screenshots``) over real HTTP against the real stack:
+validation per file, safe names inside the configured folder, and add_song reading what
+was uploaded."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import httpx
+import numpy as np
+import pytest
+
+from services.gateway.screenshots import MAX_BYTES
+from tests.stack import Stack, start, wait_state
+
+SONG = "song_recognition"
+
+
+def png(w: int = 64, h: int = 36, seed: int = 0) -> bytes:
+    img = np.random.default_rng(seed).integers(0, 255, (h, w, 3), dtype=np.uint8)
+    ok, buf = cv2.imencode(".png", img)
+    assert ok
+    return buf.tobytes()
+
+
+def jpeg(w: int = 64, h: int = 36) -> bytes:
+    ok, buf = cv2.imencode(".jpg", np.full((h, w, 3), 128, np.uint8))
+    assert ok
+    return buf.tobytes()
+
+
+def upload(
+    url: str, module: str, *files: tuple[str, bytes], headers: dict[str, str] | None = None
+) -> httpx.Response:
+    parts = [("files", (name, data, "application/octet-stream")) for name, data in files]
+    return httpx.post(f"{url}/api/{module}/screenshots", files=parts, headers=headers, timeout=60)
+
+
+def listed(url: str, module: str) -> dict[str, Any]:
+    resp = httpx.get(f"{url}/api/{module}/screenshots", timeout=10)
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+@pytest.fixture
+def folder(live: Stack) -> Iterator[Path]:
+    """A fresh screenshot_dir for song_recognition (the configured folder is what uploads
+    and add_song use); the previous setting is restored afterwards."""
+    before = httpx.get(f"{live.url}/api/{SONG}/config").json()["config"]["screenshot_dir"]
+    rel = f"uploads-{uuid.uuid4().hex[:8]}"
+    resp = httpx.post(f"{live.url}/api/{SONG}/update_config", json={"screenshot_dir": rel})
+    assert resp.status_code == 200, resp.text
+    yield live.data_dir / rel
+    httpx.post(f"{live.url}/api/{SONG}/update_config", json={"screenshot_dir": before})
+
+
+def test_png_and_jpeg_are_stored_and_listed(live: Stack, folder: Path) -> None:
+    shot, photo = png(), jpeg()
+    resp = upload(live.url, SONG, ("title one.png", shot), ("photo.jpeg", photo))
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert [r["stored_as"] for r in body["results"]] == ["title_one.png", "photo.jpg"]
+    assert [(r["width"], r["height"]) for r in body["results"]] == [(64, 36), (64, 36)]
+    assert (folder / "title_one.png").read_bytes() == shot
+    assert (folder / "photo.jpg").read_bytes() == photo
+    assert body["count"] == 2 and body["folder"] == folder.name
+
+    # The same name again is kept beside the first, never over it, and listed first.
+    again = png(seed=1)
+    resp = upload(live.url, SONG, ("title one.png", again))
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["results"][0]["stored_as"] == "title_one-2.png"
+    assert (folder / "title_one.png").read_bytes() == shot
+    assert (folder / "title_one-2.png").read_bytes() == again
+    doc = listed(live.url, SONG)
+    assert doc["count"] == 3 and doc["files"][0] == "title_one-2.png"
+    assert set(doc["files"]) == {"title_one.png", "title_one-2.png", "photo.jpg"}
+
+
+def test_bad_files_are_refused_by_name_and_good_ones_kept(live: Stack, folder: Path) -> None:
+    good = png()
+    corrupt = good[:40] + b"\x00" * 200  # a PNG header, then garbage
+    text = b"these are not the pixels you are looking for\n" * 10
+    oversize = b"\x89PNG\r\n\x1a\n" + b"\x00" * MAX_BYTES
+    too_wide = png(w=4097, h=1)
+    resp = upload(
+        live.url,
+        SONG,
+        ("corrupt.png", corrupt),
+        ("notes.png", text),
+        ("good.png", good),
+        ("huge.png", oversize),
+        ("wide.png", too_wide),
+    )
+    assert resp.status_code == 422, resp.text
+    body = resp.json()
+    msgs = {d["input"]: d["msg"] for d in body["detail"]}
+    assert set(msgs) == {"corrupt.png", "notes.png", "huge.png", "wide.png"}
+    assert msgs["corrupt.png"].startswith("corrupt.png:") and "decode" in msgs["corrupt.png"]
+    assert "not a PNG or JPEG" in msgs["notes.png"]
+    assert "16 MiB" in msgs["huge.png"]
+    assert "4097x1" in msgs["wide.png"]
+    assert [r["ok"] for r in body["results"]] == [False, False, True, False, False]
+    assert sorted(p.name for p in folder.iterdir()) == ["good.png"]  # no temp files either
+
+    resp = upload(live.url, SONG, ("only-bad.jpg", b"\xff\xd8\xff\xe0 truncated"))
+    assert resp.status_code == 422, resp.text
+    assert "only-bad.jpg" in resp.json()["detail"][0]["msg"]
+    assert sorted(p.name for p in folder.iterdir()) == ["good.png"]
+    assert listed(live.url, SONG)["count"] == 1
+
+
+def test_client_paths_never_leave_the_folder(live: Stack, folder: Path) -> None:
+    names = ["../../evil.png", "a/b.png", "..\\..\\win.png", "..", "ü ber*?.png", ".hidden.png"]
+    resp = upload(live.url, SONG, *[(n, png(seed=i)) for i, n in enumerate(names)])
+    assert resp.status_code == 200, resp.text
+    stored = [r["stored_as"] for r in resp.json()["results"]]
+    assert stored == ["evil.png", "b.png", "win.png", "screenshot.png", "ber.png", "hidden.png"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(stored)
+    data = live.data_dir
+    assert not (data / "evil.png").exists() and not (data.parent / "evil.png").exists()
+    assert not (folder / "a").exists()
+
+
+def test_modules_without_a_screenshot_folder_are_404(live: Stack) -> None:
+    for module in ("fetch", "scriptor", "no-such-module"):
+        assert httpx.get(f"{live.url}/api/{module}/screenshots").status_code == 404
+        resp = upload(live.url, module, ("a.png", png()))
+        assert resp.status_code == 404, resp.text
+    assert listed(live.url, "ui_recognition")["folder"]  # the other module with a folder
+
+
+def test_uploads_from_other_sites_are_refused(live: Stack, folder: Path) -> None:
+    resp = upload(live.url, SONG, ("x.png", png()), headers={"Origin": "http://evil.example"})
+    assert resp.status_code == 403, resp.text
+    assert not folder.exists() or not any(folder.iterdir())
+    own = live.url.replace("http://", "")
+    resp = upload(live.url, SONG, ("x.png", png()), headers={"Origin": f"http://{own}"})
+    assert resp.status_code == 200, resp.text
+
+
+def test_add_song_sees_the_uploaded_screenshot(live: Stack, folder: Path) -> None:
+    from services.recognition.song.render import render_title
+
+    ok, crop = cv2.imencode(".png", render_title("アップロード"))  # a 36x450 title crop
+    assert ok
+    resp = upload(live.url, SONG, ("from the dashboard.png", crop.tobytes()))
+    assert resp.status_code == 200, resp.text
+    name = resp.json()["results"][0]["stored_as"]
+
+    job = start(live.url, SONG, "add_song")
+    state = wait_state(
+        live.url,
+        SONG,
+        lambda s: s["job_id"] == job and (bool(s.get("prompt")) or s["status"] == "failed"),
+        log=live.log,
+    )
+    prompt = state["prompt"]
+    assert prompt and name in prompt["prompt"], state
+    reply = {"answer": "Stop", "text": None, "prompt_id": prompt["prompt_id"]}
+    assert httpx.post(f"{live.url}/api/{SONG}/reply", json=reply, timeout=10).status_code == 200
+    done = wait_state(live.url, SONG, lambda s: s["job_id"] == job and s["status"] != "running", log=live.log)
+    assert done["status"] == "finished", done
