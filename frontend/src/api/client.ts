@@ -37,7 +37,9 @@ function messageOf(status: number, detail: unknown, fallback: string): string {
 export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const init: RequestInit = { method, headers: { Accept: 'application/json' } }
   if (signal) init.signal = signal
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body // multipart: the browser sets Content-Type with the boundary
+  } else if (body !== undefined) {
     init.body = JSON.stringify(body)
     init.headers = { ...init.headers, 'Content-Type': 'application/json' }
   }

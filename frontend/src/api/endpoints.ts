@@ -8,6 +8,8 @@ import type {
   ModulesResponse,
   ReplyAnswer,
   ReplyResponse,
+  ScreenshotList,
+  ScreenshotUpload,
   StartResponse,
   StopResponse,
 } from './types'
@@ -24,6 +26,12 @@ export const api = {
   reply: (module: string, answer: ReplyAnswer, text: string | null, promptId: string) =>
     http.post<ReplyResponse>(`/api/${enc(module)}/reply`, { answer, text, prompt_id: promptId }),
   color: (x: number, y: number, kind = 'frame') => http.get<ColorResponse>(`/api/workflow/color?x=${x}&y=${y}&kind=${enc(kind)}`),
+  screenshots: (module: string) => http.get<ScreenshotList>(`/api/${enc(module)}/screenshots`),
+  uploadScreenshots: (module: string, files: readonly File[]) => {
+    const form = new FormData()
+    for (const f of files) form.append('files', f, f.name)
+    return http.post<ScreenshotUpload>(`/api/${enc(module)}/screenshots`, form)
+  },
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

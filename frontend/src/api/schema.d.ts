@@ -51,6 +51,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{module}/screenshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Screenshots */
+        get: operations["list_screenshots_api__module__screenshots_get"];
+        put?: never;
+        /** Upload Screenshots */
+        post: operations["upload_screenshots_api__module__screenshots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/modules": {
         parameters: {
             query?: never;
@@ -277,6 +295,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Body_upload_screenshots_api__module__screenshots_post */
+        Body_upload_screenshots_api__module__screenshots_post: {
+            /**
+             * Files
+             * @description PNG or JPEG screenshots
+             */
+            files: string[];
+        };
         /** ColorResponse */
         ColorResponse: {
             /** X */
@@ -446,6 +472,105 @@ export interface components {
             /** Answer */
             answer: string;
         };
+        /** ScreenshotList */
+        ScreenshotList: {
+            /** Module */
+            module: string;
+            /**
+             * Folder
+             * @description the folder, relative to the data dir (config screenshot_dir)
+             */
+            folder: string;
+            /**
+             * Count
+             * @description image files waiting in the folder
+             */
+            count: number;
+            /**
+             * Files
+             * @description their names, newest first (at most 200)
+             */
+            files: string[];
+        };
+        /**
+         * ScreenshotRejected
+         * @description 422: some files were refused (``detail`` names each); the others were stored.
+         */
+        ScreenshotRejected: {
+            /** Module */
+            module: string;
+            /**
+             * Folder
+             * @description the folder, relative to the data dir (config screenshot_dir)
+             */
+            folder: string;
+            /**
+             * Count
+             * @description image files waiting in the folder
+             */
+            count: number;
+            /**
+             * Files
+             * @description their names, newest first (at most 200)
+             */
+            files: string[];
+            /**
+             * Results
+             * @description one per uploaded file, in request order
+             */
+            results: components["schemas"]["ScreenshotResult"][];
+            /** Detail */
+            detail: components["schemas"]["UploadIssue"][];
+        };
+        /** ScreenshotResult */
+        ScreenshotResult: {
+            /**
+             * Filename
+             * @description the name the client sent
+             */
+            filename: string;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Stored As
+             * @description file name inside the folder, when stored
+             */
+            stored_as?: string | null;
+            /** Width */
+            width?: number | null;
+            /** Height */
+            height?: number | null;
+            /**
+             * Error
+             * @description why the file was refused
+             */
+            error?: string | null;
+        };
+        /** ScreenshotUpload */
+        ScreenshotUpload: {
+            /** Module */
+            module: string;
+            /**
+             * Folder
+             * @description the folder, relative to the data dir (config screenshot_dir)
+             */
+            folder: string;
+            /**
+             * Count
+             * @description image files waiting in the folder
+             */
+            count: number;
+            /**
+             * Files
+             * @description their names, newest first (at most 200)
+             */
+            files: string[];
+            /**
+             * Results
+             * @description one per uploaded file, in request order
+             */
+            results: components["schemas"]["ScreenshotResult"][];
+        };
         /** SongCheckResponse */
         SongCheckResponse: {
             /** Song Id */
@@ -567,6 +692,17 @@ export interface components {
          * @enum {string}
          */
         TaskStatus: "idle" | "queued" | "running" | "stopping" | "finished" | "failed" | "stopped";
+        /** UploadIssue */
+        UploadIssue: {
+            /** Loc */
+            loc: (string | number)[];
+            /** Msg */
+            msg: string;
+            /** Type */
+            type: string;
+            /** Input */
+            input: string;
+        };
         /** ValidationError */
         ValidationError: {
             /** Location */
@@ -894,6 +1030,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_screenshots_api__module__screenshots_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreenshotList"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_screenshots_api__module__screenshots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_screenshots_api__module__screenshots_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreenshotUpload"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description some files refused; the rest stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreenshotRejected"];
                 };
             };
         };

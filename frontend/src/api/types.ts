@@ -20,6 +20,9 @@ export type ColorResponse = Schemas['ColorResponse']
 export type TaskStatusDoc = Schemas['TaskStatus']
 export type ProgressDoc = Schemas['ProgressData']
 export type PromptDoc = Schemas['PromptData']
+export type ScreenshotList = Schemas['ScreenshotList']
+export type ScreenshotUpload = Schemas['ScreenshotUpload']
+export type ScreenshotRejected = Schemas['ScreenshotRejected']
 
 /** What an x-check path answers (e.g. /api/scriptor/check-song/{value}). */
 export type CheckResult = Pick<Schemas['SongCheckResponse'], 'ok' | 'message'>

@@ -1,6 +1,7 @@
 /** msw handlers exposing MockBackend with the gateway's paths, status codes and /ws. */
 import { http, ws, type HttpHandler, type WebSocketHandler } from 'msw'
 import { HttpError, type MockBackend } from './backend'
+import { screenshotHandlers } from './screenshots'
 
 function fail(err: unknown): Response {
   if (err instanceof HttpError) return Response.json({ detail: err.detail }, { status: err.status })
@@ -53,6 +54,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
         return backend.reply(m(params), String(b.answer), typeof b.text === 'string' ? b.text : null, typeof b.prompt_id === 'string' ? b.prompt_id : null)
       }),
     ),
+    ...screenshotHandlers(backend),
     http.get('/api/:module/images/:kind', ({ params }) => {
       const frame = backend.frames.get(m(params))
       if (!frame?.png) return Response.json({ detail: `${m(params)} has published no ${String(params.kind)} image yet` }, { status: 404 })
