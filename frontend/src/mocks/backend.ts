@@ -55,11 +55,65 @@ export interface Frame {
   png?: Blob
 }
 
+/** What a chart shows (the mock draws what the real tasks draw with matplotlib). */
+export type ChartSpec =
+  | { kind: 'loss_curve'; losses: number[] }
+  | { kind: 'similarity_histogram'; stats: SimilarityStats }
+
+export interface SimilarityStats {
+  pairs: number
+  min: number
+  max: number
+  mean: number
+  worst_known: number
+  best_different: number
+  gap: number
+  edges: number[]
+  counts: number[]
+}
+
+/** Like show_features_statistic's numbers for a made-up embedding: m cosine similarities
+ * of different songs (seeded, so runs repeat), a 50-bin histogram on [-1, 1] and the gap
+ * to a worst known-song match. */
+export function mockSimilarityStats(m = 2048, seed = 1): SimilarityStats {
+  let x = seed >>> 0 || 1
+  const rnd = (): number => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0
+    return (x + 0.5) / 4294967296
+  }
+  const sims: number[] = []
+  for (let i = 0; i < m; i++) {
+    // Box-Muller: mostly unrelated songs near 0, a few look-alikes near the top
+    const z = Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd())
+    sims.push(Math.max(-1, Math.min(1, 0.05 + 0.22 * z)))
+  }
+  const edges = Array.from({ length: 51 }, (_, i) => Number((-1 + i * 0.04).toFixed(4)))
+  const counts = new Array<number>(50).fill(0)
+  for (const v of sims) counts[Math.min(49, Math.floor((v + 1) / 0.04))]! += 1
+  const min = Math.min(...sims)
+  const max = Math.max(...sims)
+  const worstKnown = 0.93 + rnd() * 0.03
+  const r4 = (v: number): number => Number(v.toFixed(4))
+  return {
+    pairs: m,
+    min: r4(min),
+    max: r4(max),
+    mean: r4(sims.reduce((a, b) => a + b, 0) / m),
+    worst_known: r4(worstKnown),
+    best_different: r4(max),
+    gap: r4(worstKnown - max),
+    edges,
+    counts,
+  }
+}
+
 export interface MockOptions {
   /** time scale for simulated work (tests use small values) */
   tick?: number
   /** frame maker (browser: canvas; tests: none) */
   makeFrame?: (n: number) => Promise<Frame | null>
+  /** chart maker for loss curves and similarity histograms (browser: canvas; tests: none) */
+  makeChart?: (spec: ChartSpec) => Promise<Frame | null>
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null
 }
 
@@ -79,6 +133,8 @@ export class MockBackend {
   readonly configs = new Map<string, { version: number; config: Record<string, unknown> }>()
   readonly states = new Map<string, StateData & { prompt: PromptData | null; progress: ModuleStateDoc['progress'] }>()
   readonly frames = new Map<string, Frame>()
+  /** "module/kind" -> the latest chart of that kind */
+  readonly charts = new Map<string, Frame>()
   private readonly jobs = new Map<string, Job>()
   private readonly listeners = new Set<(e: MockEvent) => void>()
   private device: string | null = null
@@ -86,11 +142,13 @@ export class MockBackend {
   private lastMs = 0
   private readonly tick: number
   private readonly makeFrame: MockOptions['makeFrame']
+  private readonly makeChart: MockOptions['makeChart']
   private readonly storage: MockOptions['storage']
 
   constructor(opts: MockOptions = {}) {
     this.tick = opts.tick ?? 1
     this.makeFrame = opts.makeFrame
+    this.makeChart = opts.makeChart
     this.storage = opts.storage ?? null
     for (const m of MODULES) {
       this.streams.set(m.name, [])
@@ -365,6 +423,19 @@ export class MockBackend {
     this.emit(job.module, 'image', { kind: 'frame', url: `/api/${job.module}/images/frame`, width: frame.width, height: frame.height, meta: { n } })
   }
 
+  /** The PNG behind GET /api/{module}/images/{kind}, if one was published. */
+  image(module: string, kind: string): Frame | undefined {
+    return kind === 'frame' ? this.frames.get(module) : this.charts.get(`${module}/${kind}`)
+  }
+
+  private async publishChart(job: Job, spec: ChartSpec, meta: Record<string, unknown>): Promise<void> {
+    // unlike frames, a chart stays valid after its job ends (the histogram comes last)
+    const chart = await this.makeChart?.(spec)
+    if (!chart) return
+    this.charts.set(`${job.module}/${spec.kind}`, chart)
+    this.emit(job.module, 'image', { kind: spec.kind, url: `/api/${job.module}/images/${spec.kind}`, width: chart.width, height: chart.height, meta })
+  }
+
   private config(module: string): Record<string, unknown> {
     return this.configs.get(module)?.config ?? {}
   }
@@ -378,13 +449,26 @@ export class MockBackend {
         const lr0 = Number(cfg.learn_rate ?? 0.01)
         this.log(job, `training for ${epochs} epochs (mock), lr ${lr0}`)
         let epoch = 0
+        const losses: number[] = []
         const step = (): void => {
           epoch++
           const lr = lr0 * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs))
           const loss = 2.5 * Math.exp(-epoch / (epochs / 3)) + 0.05 + Math.random() * 0.05
+          losses.push(loss)
           this.progress(job, epoch, epochs, `epoch ${epoch}/${epochs}`, { loss: Number(loss.toFixed(4)), lr: Number(lr.toExponential(3)) })
-          if (epoch % 5 === 0) this.log(job, `epoch ${epoch}: loss ${loss.toFixed(4)}`)
+          if (epoch % 5 === 0) {
+            this.log(job, `epoch ${epoch}: loss ${loss.toFixed(4)}`)
+            void this.publishChart(job, { kind: 'loss_curve', losses: [...losses] }, {})
+          }
           if (epoch >= epochs) {
+            void this.publishChart(job, { kind: 'loss_curve', losses: [...losses] }, {})
+            if (job.task === 'train_song_recognition') {
+              // like the real task: statistics of the kept model after the final evaluation
+              const st = mockSimilarityStats(2048, Date.now() % 1000)
+              this.log(job, `different songs: min ${st.min.toFixed(4)} max ${st.max.toFixed(4)} mean ${st.mean.toFixed(4)}; worst known match ${st.worst_known.toFixed(4)}; gap ${st.gap.toFixed(4)}`)
+              const meta = { min: st.min, max: st.max, mean: st.mean, worst_known: st.worst_known, best_different: st.best_different, gap: st.gap, pairs: st.pairs, known_queries: 256, songs: 587 }
+              void this.publishChart(job, { kind: 'similarity_histogram', stats: st }, meta)
+            }
             this.log(job, 'training done (mock)')
             this.finish(job, 'finished')
           } else this.later(job, 250, step)

@@ -56,7 +56,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
     ),
     ...screenshotHandlers(backend),
     http.get('/api/:module/images/:kind', ({ params }) => {
-      const frame = backend.frames.get(m(params))
+      const frame = backend.image(m(params), String(params.kind))
       if (!frame?.png) return Response.json({ detail: `${m(params)} has published no ${String(params.kind)} image yet` }, { status: 404 })
       return new Response(frame.png, { headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' } })
     }),

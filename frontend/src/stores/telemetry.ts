@@ -1,5 +1,6 @@
 /** Progress (with metrics such as loss and lr for the training chart) and the latest
- * image per module. */
+ * image of each kind per module (a frame, a loss curve and a similarity histogram can
+ * all be current at once). */
 import { defineStore } from 'pinia'
 import { reactive } from 'vue'
 import type { ImageData, ProgressData } from '@/api/events'
@@ -26,7 +27,8 @@ export const MAX_POINTS = 2000
 
 export const useTelemetryStore = defineStore('telemetry', () => {
   const progress = reactive<Record<string, ModuleProgress>>({})
-  const images = reactive<Record<string, ModuleImage>>({})
+  /** module -> kind -> the latest image of that kind */
+  const images = reactive<Record<string, Record<string, ModuleImage>>>({})
 
   function addProgress(module: string, ts: number, data: ProgressData): void {
     let p = progress[module]
@@ -51,7 +53,8 @@ export const useTelemetryStore = defineStore('telemetry', () => {
   }
 
   function setImage(module: string, id: string, ts: number, data: ImageData): void {
-    images[module] = { ...data, id, ts }
+    const kinds = images[module] ?? (images[module] = {})
+    kinds[data.kind] = { ...data, id, ts }
   }
 
   return { progress, images, addProgress, setImage }
