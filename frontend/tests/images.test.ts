@@ -157,6 +157,8 @@ describe('mock backend charts', () => {
   it('training publishes a loss curve and, at the end, the similarity histogram', async () => {
     const drawn: string[] = []
     const makeChart = async (spec: { kind: string }): Promise<Frame> => {
+      // loss curves draw slowly: the events must still keep the task's order
+      await new Promise((r) => setTimeout(r, spec.kind === 'loss_curve' ? 20 : 0))
       drawn.push(spec.kind)
       return { width: 600, height: 320, rgba: new Uint8ClampedArray(4), png: new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], { type: 'image/png' }) }
     }
@@ -175,6 +177,8 @@ describe('mock backend charts', () => {
     expect(Number(meta.min)).toBeLessThanOrEqual(Number(meta.max))
     expect(Number(meta.gap)).toBeCloseTo(Number(meta.worst_known) - Number(meta.max), 3)
     expect(drawn.filter((k) => k === 'similarity_histogram')).toHaveLength(1)
+    expect(drawn.at(-1)).toBe('similarity_histogram')
+    expect(drawn.filter((k) => k === 'loss_curve')).toHaveLength(4) // epochs 5, 10, 15 and the end of 20
     const res = await fetch('/api/song_recognition/images/similarity_histogram')
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('image/png')

@@ -428,12 +428,19 @@ export class MockBackend {
     return kind === 'frame' ? this.frames.get(module) : this.charts.get(`${module}/${kind}`)
   }
 
-  private async publishChart(job: Job, spec: ChartSpec, meta: Record<string, unknown>): Promise<void> {
-    // unlike frames, a chart stays valid after its job ends (the histogram comes last)
-    const chart = await this.makeChart?.(spec)
-    if (!chart) return
-    this.charts.set(`${job.module}/${spec.kind}`, chart)
-    this.emit(job.module, 'image', { kind: spec.kind, url: `/api/${job.module}/images/${spec.kind}`, width: chart.width, height: chart.height, meta })
+  /** Charts are drawn one after another so their events keep the task's order (the
+   * histogram after the last loss curve, as the real task publishes them). */
+  private chartQueue: Promise<void> = Promise.resolve()
+
+  private publishChart(job: Job, spec: ChartSpec, meta: Record<string, unknown>): Promise<void> {
+    this.chartQueue = this.chartQueue.then(async () => {
+      // unlike frames, a chart stays valid after its job ends
+      const chart = await this.makeChart?.(spec)
+      if (!chart) return
+      this.charts.set(`${job.module}/${spec.kind}`, chart)
+      this.emit(job.module, 'image', { kind: spec.kind, url: `/api/${job.module}/images/${spec.kind}`, width: chart.width, height: chart.height, meta })
+    }).catch(() => undefined)
+    return this.chartQueue
   }
 
   private config(module: string): Record<string, unknown> {
@@ -456,10 +463,8 @@ export class MockBackend {
           const loss = 2.5 * Math.exp(-epoch / (epochs / 3)) + 0.05 + Math.random() * 0.05
           losses.push(loss)
           this.progress(job, epoch, epochs, `epoch ${epoch}/${epochs}`, { loss: Number(loss.toFixed(4)), lr: Number(lr.toExponential(3)) })
-          if (epoch % 5 === 0) {
-            this.log(job, `epoch ${epoch}: loss ${loss.toFixed(4)}`)
-            void this.publishChart(job, { kind: 'loss_curve', losses: [...losses] }, {})
-          }
+          if (epoch % 5 === 0) this.log(job, `epoch ${epoch}: loss ${loss.toFixed(4)}`)
+          if (epoch % 5 === 0 && epoch < epochs) void this.publishChart(job, { kind: 'loss_curve', losses: [...losses] }, {})
           if (epoch >= epochs) {
             void this.publishChart(job, { kind: 'loss_curve', losses: [...losses] }, {})
             if (job.task === 'train_song_recognition') {
