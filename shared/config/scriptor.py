@@ -112,7 +112,10 @@ class ScriptorConfig(ModuleConfig):
     def _known_states(cls, value: list[str]) -> list[str]:
         unknown = [s for s in value if s not in UI_STATES]
         if unknown:
-            raise ValueError(f"unknown state(s) {unknown}; allowed: get_avail_state()")
+            raise ValueError(
+                f"unknown state(s) {unknown}: not among the {len(UI_STATES)} screen states "
+                "(GET /api/scriptor/available-states)"
+            )
         return list(dict.fromkeys(value))  # keep order, drop repeats
 
     @field_validator("weights")

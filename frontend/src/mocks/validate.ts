@@ -76,7 +76,7 @@ export function validateConfig(
     const value = config[key]
     if (list && node['x-widget'] === 'many-of' && Array.isArray(value)) {
       const unknown = value.filter((v) => !list.includes(String(v)))
-      if (unknown.length) out.push({ loc: ['body', key], msg: `Value error, unknown state(s) ${JSON.stringify(unknown)}; allowed: get_avail_state()`, type: 'value_error' })
+      if (unknown.length) out.push({ loc: ['body', key], msg: `Value error, unknown state(s) ${JSON.stringify(unknown)}: not among the screen states (GET /api/scriptor/available-states)`, type: 'value_error' })
     }
   }
   return out
