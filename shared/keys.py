@@ -82,3 +82,8 @@ STREAM_MAXLEN = f"{PREFIX}:stream-maxlen"
 INJECT_SEQ = f"{PREFIX}:inject-seq"
 """Counter for job ids the injection script makes up."""
 
+
+def latest_images(module: str) -> str:
+    """Hash: kind -> JSON of the latest image event's data plus its ``id`` and ``ts`` (the
+    snapshot's ``images``; outlives the event when the stream trims it)."""
+    return f"{PREFIX}:images:{module}"

@@ -28,10 +28,12 @@ from services.gateway.models import (
     ConfigDoc,
     ErrorDetail,
     Health,
+    LatestImage,
     ModuleInfo,
     ModuleState,
     ReplyRequest,
     ReplyResponse,
+    SnapshotModule,
     SongCheckResponse,
     StartRequest,
     StartResponse,
@@ -48,6 +50,7 @@ from shared.runtime import control
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis, connect, connect_bytes, redis_url
 from shared.runtime.events import last_id, wire
+from shared.runtime.images import latest_images
 from shared.runtime.registry import publish_registry
 from shared.runtime.state import open_prompt, read_state, state_data
 from shared.runtime.streamids import is_valid_id, parse_id
@@ -91,6 +94,16 @@ def module_state(r: TextRedis, module: str) -> ModuleState:
         progress=ProgressData.model_validate_json(progress) if progress else None,
         last_id=last_id(r, module),
     )
+
+
+def module_images(r: TextRedis, module: str) -> dict[str, LatestImage]:
+    return {kind: LatestImage.model_validate(rec) for kind, rec in sorted(latest_images(r, module).items())}
+
+
+def snapshot_module(r: TextRedis, module: str) -> SnapshotModule:
+    # images after the state: an image newer than ``last_id`` also arrives as a live event
+    state = module_state(r, module)
+    return SnapshotModule(**state.model_dump(), images=module_images(r, module))
 
 
 def create_app(settings: Settings | None = None, dashboard: Path | None = None) -> FastAPI:
@@ -237,6 +250,12 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
             raise HTTPException(exc.status_code, str(exc)) from exc
         return ReplyResponse(module=module, prompt_id=prompt.prompt_id, answer=body.answer)
 
+    @api.get("/{module}/images", response_model=list[LatestImage], tags=["modules"], responses=ERRORS)
+    def images(module: str) -> list[LatestImage]:
+        """The latest image of each kind the module published (sorted by kind)."""
+        _module(module)
+        return list(module_images(r, module).values())
+
     @api.get(
         "/{module}/images/{kind}",
         tags=["modules"],
@@ -335,7 +354,7 @@ async def stream_events(
         cursors = parse_since(since)
         snapshot: dict[str, Any] = {}
         for m in MODULE_NAMES:
-            state = await asyncio.to_thread(module_state, r, m)
+            state = await asyncio.to_thread(snapshot_module, r, m)
             snapshot[m] = state.model_dump(mode="json")
         await socket.send_text(json.dumps({"type": "snapshot", "modules": snapshot}))
         sent: dict[str, StreamId] = {}

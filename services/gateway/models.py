@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.events import ProgressData, PromptData, StateData
+from shared.events import ImageData, ProgressData, PromptData, StateData
 
 
 class Health(BaseModel):
@@ -30,6 +30,20 @@ class ModuleState(StateData):
     prompt: PromptData | None = None
     progress: ProgressData | None = None
     last_id: str = Field("0-0", description="newest event id of the module's stream")
+
+
+class LatestImage(ImageData):
+    """The latest image a module published under its ``kind``, kept after the stream
+    trimmed its event."""
+
+    id: str = Field(description="id of the image event")
+    ts: float = Field(description="when it was published (Unix seconds)")
+
+
+class SnapshotModule(ModuleState):
+    """A module in the /ws snapshot: its state plus the latest image of each kind."""
+
+    images: dict[str, LatestImage] = Field(default_factory=dict, description="kind -> latest image")
 
 
 class ModuleInfo(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from services.gateway.models import ModuleState
+from services.gateway.models import SnapshotModule
 from shared.events import ConfigAckData, ImageData, LogData, ProgressData, PromptData, StateData
 
 
@@ -56,7 +56,7 @@ class ConfigEvent(_Event):
 
 class SnapshotMessage(BaseModel):
     type: Literal["snapshot"]
-    modules: dict[str, ModuleState]
+    modules: dict[str, SnapshotModule]
 
 
 class TrimmedData(BaseModel):
@@ -99,6 +99,16 @@ WIRE_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+def _drop_null_defaults(node: Any) -> Any:
+    """``"default": null`` removed, as FastAPI's own components come out (it dumps the
+    OpenAPI document with ``exclude_none``): such a field stays optional in generated types."""
+    if isinstance(node, dict):
+        return {k: _drop_null_defaults(v) for k, v in node.items() if not (k == "default" and v is None)}
+    if isinstance(node, list):
+        return [_drop_null_defaults(v) for v in node]
+    return node
+
+
 def add_wire_schemas(schema: dict[str, Any]) -> dict[str, Any]:
     """Put the /ws message models (and ``WsMessage``, their union) into the OpenAPI
     components; ``?batch=1`` frames are arrays of the event members."""
@@ -107,7 +117,7 @@ def add_wire_schemas(schema: dict[str, Any]) -> dict[str, Any]:
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, sub in defs.get("$defs", {}).items():
-        components.setdefault(name, sub)
+        components.setdefault(name, _drop_null_defaults(sub))
     refs = [{"$ref": f"#/components/schemas/{m.__name__}"} for m in WIRE_MODELS]
     components["WsMessage"] = {
         "oneOf": refs,

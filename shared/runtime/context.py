@@ -21,6 +21,7 @@ from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis
 from shared.runtime.events import EventBatcher, publish
+from shared.runtime.images import publish_image
 from shared.runtime.state import set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
 
@@ -124,10 +125,9 @@ class RedisTaskContext:
         self.flush()
         self._r.set(keys.image_key(self.module, kind), png)
         url = f"/api/{self.module}/images/{kind}?v={time.time_ns()}"
-        publish(
+        publish_image(
             self._r,
             self.module,
-            EventType.image,
             {"kind": kind, "url": url, "width": width, "height": height, "meta": dict(meta or {})},
         )
 

@@ -12,6 +12,8 @@ export type StateData = Schemas['StateData']
 export type ProgressData = Schemas['ProgressData']
 export type PromptData = Schemas['PromptData']
 export type ImageData = Schemas['ImageData']
+/** The latest image of a kind as the snapshot and GET /api/{module}/images name it. */
+export type LatestImage = Schemas['LatestImage']
 export type ConfigAckData = Schemas['ConfigEventData']
 
 export type StreamEvent =

@@ -206,6 +206,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{module}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Images
+         * @description The latest image of each kind the module published (sorted by kind).
+         */
+        get: operations["images_api__module__images_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{module}/images/{kind}": {
         parameters: {
             query?: never;
@@ -361,6 +381,35 @@ export interface components {
             workers: {
                 [key: string]: boolean;
             };
+        };
+        /**
+         * LatestImage
+         * @description The latest image a module published under its ``kind``, kept after the stream
+         *     trimmed its event.
+         */
+        LatestImage: {
+            /** Kind */
+            kind: string;
+            /** Url */
+            url: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Meta */
+            meta?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * @description id of the image event
+             */
+            id: string;
+            /**
+             * Ts
+             * @description when it was published (Unix seconds)
+             */
+            ts: number;
         };
         /** ModuleInfo */
         ModuleInfo: {
@@ -796,16 +845,10 @@ export interface components {
             level: "debug" | "info" | "warning" | "error";
             /** Message */
             message: string;
-            /**
-             * Task
-             * @default null
-             */
-            task: string | null;
-            /**
-             * Job Id
-             * @default null
-             */
-            job_id: string | null;
+            /** Task */
+            task?: string | null;
+            /** Job Id */
+            job_id?: string | null;
         };
         /** LogEvent */
         LogEvent: {
@@ -870,27 +913,50 @@ export interface components {
             type: "snapshot";
             /** Modules */
             modules: {
-                [key: string]: components["schemas"]["ModuleState"];
+                [key: string]: components["schemas"]["SnapshotModule"];
+            };
+        };
+        /**
+         * SnapshotModule
+         * @description A module in the /ws snapshot: its state plus the latest image of each kind.
+         */
+        SnapshotModule: {
+            status: components["schemas"]["TaskStatus"];
+            /** Task */
+            task?: string | null;
+            /** Job Id */
+            job_id?: string | null;
+            /** Error */
+            error?: string | null;
+            /** Fields */
+            fields?: {
+                [key: string]: unknown;
+            };
+            prompt?: components["schemas"]["PromptData"] | null;
+            progress?: components["schemas"]["ProgressData"] | null;
+            /**
+             * Last Id
+             * @description newest event id of the module's stream
+             * @default 0-0
+             */
+            last_id: string;
+            /**
+             * Images
+             * @description kind -> latest image
+             */
+            images?: {
+                [key: string]: components["schemas"]["LatestImage"];
             };
         };
         /** StateData */
         StateData: {
             status: components["schemas"]["TaskStatus"];
-            /**
-             * Task
-             * @default null
-             */
-            task: string | null;
-            /**
-             * Job Id
-             * @default null
-             */
-            job_id: string | null;
-            /**
-             * Error
-             * @default null
-             */
-            error: string | null;
+            /** Task */
+            task?: string | null;
+            /** Job Id */
+            job_id?: string | null;
+            /** Error */
+            error?: string | null;
             /** Fields */
             fields?: {
                 [key: string]: unknown;
@@ -1557,6 +1623,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReplyResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    images_api__module__images_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestImage"][];
                 };
             };
             /** @description Not Found */

@@ -8,6 +8,8 @@ type Schemas = components['schemas']
 
 export type TaskInfo = Schemas['TaskInfo']
 export type ModuleStateDoc = Schemas['ModuleState']
+/** A module in the /ws snapshot: its state plus `images` (kind -> latest image). */
+export type SnapshotModuleDoc = Schemas['SnapshotModule']
 export type ModuleInfo = Schemas['ModuleInfo']
 export type Health = Schemas['Health']
 export type ConfigDoc = Schemas['ConfigDoc']

@@ -6,8 +6,8 @@
  * written by `npm run gen:api`), so new modules appear here without code changes.
  */
 import type { ValidationIssue } from '@/api/client'
-import type { PromptData, StateData } from '@/api/events'
-import type { ModuleInfo, ModuleStateDoc } from '@/api/types'
+import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
+import type { ModuleInfo, ModuleStateDoc, SnapshotModuleDoc } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
@@ -135,6 +135,9 @@ export class MockBackend {
   readonly frames = new Map<string, Frame>()
   /** "module/kind" -> the latest chart of that kind */
   readonly charts = new Map<string, Frame>()
+  /** module -> kind -> the latest image event's data with its id and ts (the gateway's
+   * autobang:images:<module> hash): the snapshot names it after the stream trimmed it */
+  readonly latestImages = new Map<string, Map<string, LatestImage>>()
   private readonly jobs = new Map<string, Job>()
   private readonly listeners = new Set<(e: MockEvent) => void>()
   private device: string | null = null
@@ -207,6 +210,12 @@ export class MockBackend {
     const stream = this.streams.get(module)
     if (!stream) throw new Error(`unknown module ${module}`)
     stream.push(ev)
+    if (type === 'image') {
+      const kinds = this.latestImages.get(module) ?? new Map<string, LatestImage>()
+      this.latestImages.set(module, kinds)
+      const image = data as unknown as ImageData
+      kinds.set(image.kind, { ...image, id: ev.id, ts: ev.ts })
+    }
     if (stream.length > MAXLEN) stream.splice(0, stream.length - MAXLEN)
     for (const fn of this.listeners) fn(ev)
     this.persist()
@@ -242,6 +251,18 @@ export class MockBackend {
     const s = this.states.get(name)
     if (!s) throw new HttpError(404, `unknown module '${name}'`)
     return { ...s, fields: s.fields ?? {}, last_id: this.lastId(name) } as ModuleStateDoc
+  }
+
+  /** GET /api/{module}/images: the latest image of each kind, sorted by kind. */
+  images(name: string): LatestImage[] {
+    this.module(name)
+    const kinds = this.latestImages.get(name) ?? new Map<string, LatestImage>()
+    return [...kinds.keys()].sort().map((k) => kinds.get(k) as LatestImage)
+  }
+
+  /** The /ws snapshot: every module's state plus its latest images. */
+  snapshot(): Record<string, SnapshotModuleDoc> {
+    return Object.fromEntries(MODULES.map((m) => [m.name, { ...this.moduleState(m.name), images: Object.fromEntries(this.images(m.name).map((i) => [i.kind, i])) }]))
   }
 
   health(): { ok: boolean; redis: boolean; workers: Record<string, boolean> } {

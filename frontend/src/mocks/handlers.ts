@@ -55,6 +55,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
       }),
     ),
     ...screenshotHandlers(backend),
+    http.get('/api/:module/images', ({ params }) => wrap(() => backend.images(m(params)))),
     http.get('/api/:module/images/:kind', ({ params }) => {
       const frame = backend.image(m(params), String(params.kind))
       if (!frame?.png) return Response.json({ detail: `${m(params)} has published no ${String(params.kind)} image yet` }, { status: 404 })
@@ -66,8 +67,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
         const at = part.lastIndexOf(':')
         if (at > 0) since.set(part.slice(0, at), part.slice(at + 1))
       }
-      const snapshot = Object.fromEntries(backend.modules().map((x) => [x.name, x.state]))
-      client.send(JSON.stringify({ type: 'snapshot', modules: snapshot }))
+      client.send(JSON.stringify({ type: 'snapshot', modules: backend.snapshot() }))
       for (const [module, from] of since) {
         const { events: missed, trimmed } = backend.replay(module, from)
         if (trimmed) client.send(JSON.stringify({ type: 'trimmed', module, data: { oldest: trimmed, since: from } }))

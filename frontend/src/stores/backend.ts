@@ -8,7 +8,7 @@ import { computed, reactive, ref } from 'vue'
 import { api } from '@/api/endpoints'
 import { ApiError } from '@/api/client'
 import type { ServerMessage, StateData, StreamEvent } from '@/api/events'
-import type { Health, ModuleInfo, ModuleStateDoc } from '@/api/types'
+import type { Health, ModuleInfo, SnapshotModuleDoc } from '@/api/types'
 import { describeSchema, type JsonSchema } from '@/lib/schema'
 import { isActive, isTaskStatus, type TaskStatus } from '@/lib/status'
 import { compareStreamIds, STREAM_START } from '@/lib/streamId'
@@ -172,20 +172,21 @@ export const useBackendStore = defineStore('backend', () => {
     }
   }
 
-  /** A snapshot also carries the open prompt and the last progress: show them even when
-   * their events were trimmed from the stream. */
-  function adoptSnapshot(module: string, raw: Partial<ModuleStateDoc>): void {
+  /** A snapshot also carries the open prompt, the last progress and the latest image of
+   * each kind: show them even when their events were trimmed from the stream. */
+  function adoptSnapshot(module: string, raw: Partial<SnapshotModuleDoc>): void {
     const ts = Date.now() / 1000
     if (raw.prompt && !raw.prompt.closed) useConsoleStore().upsertPrompt(module, raw.last_id ?? STREAM_START, ts, raw.prompt, true)
     const tele = useTelemetryStore()
     if (raw.progress && !tele.progress[module]) tele.addProgress(module, ts, raw.progress)
+    if (raw.images) tele.adoptImages(module, raw.images)
   }
 
   function handleMessage(msg: ServerMessage): void {
     if (msg.type === 'snapshot') {
       for (const [name, raw] of Object.entries(msg.modules)) {
         states[name] = toState(raw, states[name])
-        adoptSnapshot(name, raw as Partial<ModuleStateDoc>)
+        adoptSnapshot(name, raw as Partial<SnapshotModuleDoc>)
       }
     } else if (msg.type === 'trimmed') {
       useConsoleStore().markTrimmed(msg.module)

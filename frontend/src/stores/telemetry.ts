@@ -3,7 +3,8 @@
  * all be current at once). */
 import { defineStore } from 'pinia'
 import { reactive } from 'vue'
-import type { ImageData, ProgressData } from '@/api/events'
+import type { ImageData, LatestImage, ProgressData } from '@/api/events'
+import { compareStreamIds } from '@/lib/streamId'
 
 export interface ProgressPoint {
   done: number
@@ -57,5 +58,15 @@ export const useTelemetryStore = defineStore('telemetry', () => {
     kinds[data.kind] = { ...data, id, ts }
   }
 
-  return { progress, images, addProgress, setImage }
+  /** The snapshot's latest image per kind: it outlives its event, which the capped stream
+   * may have trimmed. An image already here from a replayed event of the same or a newer
+   * id stays. */
+  function adoptImages(module: string, latest: Record<string, LatestImage>): void {
+    for (const { id, ts, ...data } of Object.values(latest)) {
+      const have = images[module]?.[data.kind]
+      if (!have || compareStreamIds(have.id, id) < 0) setImage(module, id, ts, data)
+    }
+  }
+
+  return { progress, images, addProgress, setImage, adoptImages }
 })
