@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.atomic_write import write_atomic
-from shared.catalog import Catalog, difficulty_name, load_catalog
+from shared.catalog import DIFFICULTIES, Catalog, difficulty_name, load_catalog
 from shared.chart import Chart, ChartError, apply_errata, decode_chart, parse_chart, parse_chart_bytes
 from shared.config.fetch import Difficulty
 
@@ -44,7 +44,9 @@ class ChartLibrary:
         return out
 
     def difficulties(self, song_id: int) -> list[int]:
-        return sorted(self.index().get(int(song_id), set()))
+        """Difficulty indexes of one song's charts: a stat per difficulty, not a scan of
+        the whole folder (the dashboard's song check calls this on every edit)."""
+        return [d for d in range(len(DIFFICULTIES)) if self.has(song_id, d)]
 
     def load(self, song_id: int, difficulty: int | Difficulty) -> Chart:
         """The chart with errata applied. ``FileNotFoundError`` when the library lacks it,
