@@ -53,17 +53,25 @@ export const useConsoleStore = defineStore('console', () => {
     return c
   }
 
+  // read once per module: push() runs for every streamed line
+  const cleared = new Map<string, string | null>()
+
   function clearedUpTo(module: string): string | null {
-    try {
-      return localStorage.getItem(clearedKey(module))
-    } catch {
-      return null
+    if (!cleared.has(module)) {
+      let id: string | null = null
+      try {
+        id = localStorage.getItem(clearedKey(module))
+      } catch {
+        // storage blocked: nothing was remembered
+      }
+      cleared.set(module, id)
     }
+    return cleared.get(module) ?? null
   }
 
   function push(module: string, line: ConsoleLine): void {
-    const cleared = clearedUpTo(module)
-    if (cleared && compareStreamIds(line.id, cleared) <= 0) return
+    const upTo = clearedUpTo(module)
+    if (upTo && compareStreamIds(line.id, upTo) <= 0) return
     const c = of(module)
     c.lines.push(line)
     if (c.lines.length > MAX_LINES) c.lines.splice(0, c.lines.length - MAX_LINES)
@@ -106,6 +114,7 @@ export const useConsoleStore = defineStore('console', () => {
     const c = of(module)
     const last = c.lines[c.lines.length - 1]
     if (last) {
+      cleared.set(module, last.id)
       try {
         localStorage.setItem(clearedKey(module), last.id)
       } catch {
