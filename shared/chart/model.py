@@ -19,8 +19,22 @@ class BpmChange:
     bpm: float
 
 
+class _Instant:
+    """A note hit at one beat: it ends where it starts and counts once in the combo."""
+
+    beat: float
+
+    @property
+    def end_beat(self) -> float:
+        return self.beat
+
+    @property
+    def note_count(self) -> int:
+        return 1
+
+
 @dataclass(frozen=True)
-class Tap:
+class Tap(_Instant):
     """``Single``: a tap, or a flick when ``flick``."""
 
     beat: float
@@ -28,17 +42,9 @@ class Tap:
     flick: bool = False
     skill: bool = False
 
-    @property
-    def end_beat(self) -> float:
-        return self.beat
-
-    @property
-    def note_count(self) -> int:
-        return 1
-
 
 @dataclass(frozen=True)
-class Directional:
+class Directional(_Instant):
     """A sideways flick spanning ``width`` lanes from ``lane``."""
 
     beat: float
@@ -46,14 +52,6 @@ class Directional:
     direction: Literal["Left", "Right"]
     width: int = 1
     skill: bool = False
-
-    @property
-    def end_beat(self) -> float:
-        return self.beat
-
-    @property
-    def note_count(self) -> int:
-        return 1
 
 
 @dataclass(frozen=True)
