@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from typing import Any, Literal, TypeGuard
 
 from shared.chart.model import BpmChange, Chart, ChartIssue, Directional, Note, Slide, SlidePoint, Tap
@@ -91,8 +92,8 @@ def _slide(ev: dict[str, Any], i: int, issues: _Issues, long: bool) -> Slide | N
         )
     if points[0].hidden or points[-1].hidden:
         issues.add(i, f"{kind}: first and last connections must not be hidden; shown instead")
-        points[0] = SlidePoint(**{**points[0].__dict__, "hidden": False})
-        points[-1] = SlidePoint(**{**points[-1].__dict__, "hidden": False})
+        points[0] = replace(points[0], hidden=False)
+        points[-1] = replace(points[-1], hidden=False)
     return Slide(tuple(points), long=long)
 
 
