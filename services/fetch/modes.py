@@ -70,7 +70,7 @@ def fetch_song_header(ctx: TaskContext, client: BestdoriClient) -> Catalog:
             shown = ", ".join(f"{i} {songs[i].title}" for i in new[:10])
             msg += f" ({shown}{' ...' if len(new) > 10 else ''})"
     ctx.log(msg)
-    return load_catalog(ctx.data_dir)
+    return Catalog(songs, path, shipped=False)  # already parsed: no need to read the file back
 
 
 def _not_found_body(raw: Any) -> bool:
