@@ -40,3 +40,9 @@ export function metaEntries(meta: Record<string, unknown>): [string, string][] {
   }
   return out
 }
+
+/** The image's URL made distinct per event: the URL names "the latest" image of a kind,
+ * so without the event id the browser would keep showing a cached older one. */
+export function imageSrc(image: { url: string; id: string }): string {
+  return image.url + (image.url.includes('?') ? '&' : '?') + `v=${encodeURIComponent(image.id)}`
+}
