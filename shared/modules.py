@@ -128,7 +128,3 @@ def get_module(name: str) -> ModuleSpec:
         if m.name == name:
             return m
     raise KeyError(f"unknown module {name!r}; known: {', '.join(MODULE_NAMES)}")
-
-
-def find_task(module: str, task: str) -> TaskSpec:
-    return get_module(module).task(task)

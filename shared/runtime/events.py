@@ -58,16 +58,6 @@ def wire(module: str, entry_id: str, fields: Mapping[str, str]) -> str:
     )
 
 
-def to_event(module: str, entry_id: str, fields: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        "id": entry_id,
-        "module": module,
-        "type": fields.get("type", ""),
-        "ts": float(fields.get("ts", "0")),
-        "data": json.loads(fields.get("data", "{}")),
-    }
-
-
 def last_id(r: TextRedis, module: str) -> str:
     """The newest id in a module's stream, ``0-0`` when empty."""
     newest = r.xrevrange(keys.events_stream(module), count=1)
