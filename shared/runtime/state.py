@@ -110,7 +110,7 @@ def set_state(
     task: str,
     job_id: str,
     error: str = "",
-    fields: dict[str, Any] | None = None,
+    fields: dict[str, Any],
     extra: dict[str, str] | None = None,
 ) -> str:
     """Write the hash and publish the whole state as a delta event."""
@@ -119,18 +119,13 @@ def set_state(
         "task": task,
         "job_id": job_id,
         "error": error,
+        "fields": json.dumps(fields, default=str),
         "updated_at": f"{time.time():.6f}",
     }
-    if fields is not None:
-        mapping["fields"] = json.dumps(fields, default=str)
     if extra:
         mapping.update(extra)
     r.hset(keys.module_state(module), mapping=mapping)  # type: ignore[arg-type]
-    current = fields
-    if current is None:
-        raw = r.hget(keys.module_state(module), "fields") or "{}"
-        current = json.loads(raw)
-    data = StateData(status=status, task=task, job_id=job_id, error=error or None, fields=current or {})
+    data = StateData(status=status, task=task, job_id=job_id, error=error or None, fields=fields)
     return publish(r, module, EventType.state, data.model_dump(mode="json"))
 
 
