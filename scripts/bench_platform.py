@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,8 @@ import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from services.launcher import free_port  # noqa: E402
 
 
 def bench_events(ctx: object) -> None:
@@ -67,12 +68,6 @@ def bench_worker() -> None:
     )
     sys.modules.setdefault("scripts.bench_platform", sys.modules[__name__])
     run_worker("fetch")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:

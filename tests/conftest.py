@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,17 +11,12 @@ from pathlib import Path
 import pytest
 import redis
 
+from services.launcher import free_port as free_port  # the tests import it from here
 from tests.stack import Stack, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared"  # read-only reference material (docs/, data/)
 REFERENCE_DATA = REFERENCE / "data"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
