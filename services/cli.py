@@ -73,8 +73,10 @@ def cmd_health(args: argparse.Namespace) -> int:
         if args.service == "gateway":
             import httpx
 
-            host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-            ok = bool(httpx.get(f"http://{host}:{settings.port}/healthz", timeout=3).json().get("ok"))
+            from services.launcher import local_host
+
+            url = f"http://{local_host(settings.host)}:{settings.port}/healthz"
+            ok = bool(httpx.get(url, timeout=3).json().get("ok"))
         else:
             from shared import keys
             from shared.runtime.connection import connect

@@ -54,6 +54,11 @@ def port_in_use(host: str, port: int) -> str | None:
     return None
 
 
+def local_host(host: str) -> str:
+    """An address to reach a server listening on ``host`` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
 def say(message: str) -> None:
     print(f"[autobang] {message}", flush=True)
 
@@ -106,8 +111,7 @@ class Launcher:
 
     @property
     def url(self) -> str:
-        shown = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
-        return f"http://{shown}:{self.port}/"
+        return f"http://{local_host(self.host)}:{self.port}/"
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -199,11 +203,7 @@ class Launcher:
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout
-        url = (
-            f"http://127.0.0.1:{self.port}/healthz"
-            if self.host in ("0.0.0.0", "::")
-            else f"{self.url}healthz"
-        )
+        url = f"{self.url}healthz"
         while time.monotonic() < deadline and not self.stopping:
             with contextlib.suppress(httpx.HTTPError):
                 health = httpx.get(url, timeout=1.0).json()
