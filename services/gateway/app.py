@@ -78,6 +78,13 @@ def _module(name: str) -> ModuleSpec:
         raise HTTPException(404, str(exc.args[0])) from exc
 
 
+def _task(module: str, task: str) -> None:
+    try:
+        _module(module).task(task)
+    except KeyError as exc:
+        raise HTTPException(404, str(exc.args[0])) from exc
+
+
 def _validation_422(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> RequestValidationError:
     errors = [{**e, "loc": (*prefix, *e["loc"])} for e in exc.errors(include_url=False)]
     return RequestValidationError(errors)
@@ -210,11 +217,7 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
 
     @api.post("/{module}/tasks/{task}/start", response_model=StartResponse, tags=["tasks"])
     def start(module: str, task: str, body: StartRequest | None = None) -> StartResponse:
-        spec = _module(module)
-        try:
-            spec.task(task)
-        except KeyError as exc:
-            raise HTTPException(404, str(exc.args[0])) from exc
+        _task(module, task)
         overrides = body.config if body else {}
         if overrides:
             try:
@@ -229,11 +232,7 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
 
     @api.post("/{module}/tasks/{task}/stop", response_model=StopResponse, tags=["tasks"])
     def stop_task(module: str, task: str) -> StopResponse:
-        spec = _module(module)
-        try:
-            spec.task(task)
-        except KeyError as exc:
-            raise HTTPException(404, str(exc.args[0])) from exc
+        _task(module, task)
         return StopResponse(**control.stop_module(r, module, task))
 
     @api.post("/{module}/stop", response_model=StopResponse, tags=["tasks"])
