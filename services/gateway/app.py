@@ -121,6 +121,8 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
     rb = connect_bytes(url)
     store = ConfigStore(r, settings.data_dir)
     hub = Hub(url, settings.ws_queue_max)
+    # The registry is fixed for the process: build the config JSON Schemas once, not per request.
+    config_schemas = {spec.name: spec.config_model.model_json_schema() for spec in MODULES}
 
     async def reconciler() -> None:
         while True:
@@ -179,7 +181,7 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
                     ],
                     state=module_state(r, spec.name),
                     config_version=version,
-                    config_schema=spec.config_model.model_json_schema(),
+                    config_schema=config_schemas[spec.name],
                 )
             )
         return out
