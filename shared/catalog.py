@@ -104,17 +104,23 @@ def load_songs_all(path: Path) -> dict[int, Song]:
 # -- title shaving (what SpecialChar reports, what title matching compares) ---------------
 
 
+def folded(title: str) -> str:
+    """The title before shaving drops anything: NFKC (full-width -> ASCII), case-folded."""
+    return unicodedata.normalize("NFKC", title).casefold()
+
+
+def shave_keeps(ch: str) -> bool:
+    """Whether shaving keeps ``ch`` (a character of ``folded``): letters, digits and
+    combining marks, so kana, kanji and hangul survive."""
+    # Spacing modifier letters (U+02B0..U+02FF, e.g. the apostrophe in "Sʼil") are
+    # letters to Unicode but punctuation to a reader; ー and 々 (also Lm) stay.
+    return unicodedata.category(ch)[0] in "LNM" and not 0x02B0 <= ord(ch) <= 0x02FF
+
+
 def shave(title: str) -> str:
-    """The form titles are compared in: NFKC (full-width -> ASCII), case-folded, with
-    spaces, punctuation (ASCII and CJK: 、。「」〜・) and symbols (☆★♪∞×) removed.
-    Letters, digits and combining marks stay, so kana, kanji and hangul survive."""
-    out = []
-    for ch in unicodedata.normalize("NFKC", title).casefold():
-        # Spacing modifier letters (U+02B0..U+02FF, e.g. the apostrophe in "Sʼil") are
-        # letters to Unicode but punctuation to a reader; ー and 々 (also Lm) stay.
-        if unicodedata.category(ch)[0] in "LNM" and not 0x02B0 <= ord(ch) <= 0x02FF:
-            out.append(ch)
-    return "".join(out)
+    """The form titles are compared in: ``folded``, with spaces, punctuation (ASCII and
+    CJK: 、。「」〜・) and symbols (☆★♪∞×) removed."""
+    return "".join(ch for ch in folded(title) if shave_keeps(ch))
 
 
 # -- the catalog as the rest of the system reads it ---------------------------------------

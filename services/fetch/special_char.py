@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.catalog import SERVERS, Catalog, shave
+from shared.catalog import SERVERS, Catalog, folded, shave, shave_keeps
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ class TitleRow:
     def removed(self) -> str:
         """The characters shaving dropped (other than spaces), each once, in order."""
         out: list[str] = []
-        for ch in unicodedata.normalize("NFKC", self.title).casefold():
-            if unicodedata.category(ch)[0] not in "LNM" and not ch.isspace() and ch not in out:
+        for ch in folded(self.title):
+            if not shave_keeps(ch) and not ch.isspace() and ch not in out:
                 out.append(ch)
         return "".join(out)
 
