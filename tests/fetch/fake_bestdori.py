@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.catalog import DIFFICULTIES
+from shared.library import CHART_NAME
 
 CHART_PATH = re.compile(r"^/api/charts/(\d+)/(\w+)\.json$")
 SONGS_PATH = "/api/songs/all.5.json"
@@ -34,7 +35,7 @@ SONGS_PATH = "/api/songs/all.5.json"
 def fixture_charts(charts_dir: Path) -> dict[tuple[int, str], bytes]:
     out = {}
     for p in charts_dir.glob("*.bestdori"):
-        m = re.fullmatch(r"(\d+)_(\d)\.bestdori", p.name)  # skips the *.new-format copy
+        m = CHART_NAME.match(p.name)  # skips the *.new-format copy
         if m:
             out[(int(m.group(1)), DIFFICULTIES[int(m.group(2))])] = p.read_bytes()
     return out
