@@ -93,16 +93,6 @@ class ClassicalMatcher:
 _VY, _VX = 2, 6  # search radius in half-size pixels
 
 
-def verify_features(batch: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
-    """Raw grey crops (N, 36, 450) -> (N, 36, 450) lightly blurred masks (the half-size
-    search images are derived from them on the fly)."""
-    return mask_verify_features(binarize(normalize_levels(batch)[0]))
-
-
-def mask_verify_features(masks: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    return np.stack([blur_mask(m) for m in masks]).astype(np.float32)
-
-
 def blur_mask(mask: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """The verification image of one binarised crop."""
     return np.asarray(cv2.GaussianBlur(mask, (0, 0), 0.7), dtype=np.float32)
@@ -305,8 +295,3 @@ def verify_prepared(q: VerifyQuery, ref: VerifyRef, *, enough: float | None = No
     dy, dx = np.unravel_index(int(np.nanargmax(r)), r.shape)
     shift = (2 * (int(dy) - _VY), 2 * (int(dx) - _VX))
     return first if shift == tried else max(first, _strips_score(q, ref, *shift))
-
-
-def verify_fine(query: npt.NDArray[np.float32], ref: npt.NDArray[np.float32]) -> float:
-    """``verify_prepared`` of two binarised crops (prepares both on the spot)."""
-    return verify_prepared(prepare_query(blur_mask(query)), prepare_ref(ref))
