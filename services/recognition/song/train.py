@@ -24,7 +24,7 @@ from services.recognition.song.augment import TRAIN, USER, perturb
 from services.recognition.song.batches import BatchMaker, triplet_indices
 from services.recognition.song.losses import ArcFace, triplet_loss
 from services.recognition.song.meta import base_meta
-from services.recognition.song.preprocess import model_input
+from services.recognition.song.preprocess import TRAIN_THRESHOLDS, TRIPLET_THRESHOLDS, model_input
 from services.recognition.song.titlenet import TitleNet
 
 
@@ -126,7 +126,7 @@ def train(
     torch.set_num_threads(max(1, opts.threads))
     kind = "arcface" if opts.loss.lower() == "arcface" else "triplet"
     model = init if init is not None else TitleNet()
-    thresholds = (150, 155, 160, 165, 170) if kind == "arcface" else (150, 155, 165, 170)
+    thresholds = TRAIN_THRESHOLDS if kind == "arcface" else TRIPLET_THRESHOLDS
     maker = BatchMaker(
         images,
         opts.classes_per_batch,
