@@ -99,7 +99,6 @@ def triplet_indices(
     positive is its class's clean image; negatives are the k nearest samples of other
     classes that are farther than the positive; when fewer than k exist, the nearest other
     ones fill up. Returns (anchor, positive, negative) index arrays of length anchors*k."""
-    n = len(emb)
     d = np.sqrt(np.maximum(2.0 - 2.0 * emb @ emb.T, 0.0))
     clean_of = {int(labels[i]): i for i in np.flatnonzero(is_clean)}
     anchors = np.flatnonzero(~is_clean)
@@ -113,5 +112,4 @@ def triplet_indices(
     # Order: semi-hard ones by distance, then the remaining others by distance.
     key = np.where(semi < big, semi, np.where(other, da + 4.0, big))
     neg = np.argsort(key, axis=1, kind="stable")[:, :k]
-    del n
     return np.repeat(anchors, k), np.repeat(pos, k), neg.reshape(-1).astype(np.int64)
