@@ -186,7 +186,9 @@ def train_song_recognition(ctx: TaskContext) -> None:
     shutil.rmtree(cand, ignore_errors=True)
     init = mdir / "titlenet.pt" if cfg.is_load_model else None
     if init is not None and not init.is_file():
-        shipped = Path(__file__).resolve().parent / "models" / "titlenet.pt"
+        from services.recognition.song.recognizer import DEFAULT_MODEL
+
+        shipped = DEFAULT_MODEL.with_suffix(".pt")
         init = shipped if shipped.is_file() else None
     opts = TrainOptions(
         loss="arcface" if cfg.loss == SongLoss.ArcFace else "triplet",
