@@ -167,6 +167,20 @@ describe('config store against the dev mock backend', () => {
     expect(states).toHaveLength(34)
     expect(states).toContain('join_wait')
   })
+
+  it('shares one options request between fields that ask at once', async () => {
+    useMockBackend()
+    const served = globalThis.fetch
+    const asked: string[] = []
+    globalThis.fetch = (input, init) => {
+      asked.push(String(input))
+      return served(input, init)
+    }
+    const cfg = useConfigStore()
+    const [a, b] = await Promise.all([cfg.loadOptions('/api/scriptor/available-states'), cfg.loadOptions('/api/scriptor/available-states')])
+    expect(a).toEqual(b)
+    expect(asked).toEqual(['/api/scriptor/available-states'])
+  })
 })
 
 describe('tasks against the dev mock backend', () => {

@@ -34,6 +34,7 @@ export const useConfigStore = defineStore('config', () => {
   const optionErrors = reactive<Record<string, string>>({})
   const timers = new Map<string, ReturnType<typeof setTimeout>>()
   const inflight = new Map<string, Promise<void>>()
+  const optionsInflight = new Map<string, Promise<string[]>>()
 
   function init(module: string, fields: FieldDescriptor[], values: ConfigValues, version: number | null = null): void {
     const existing = modules[module]
@@ -157,8 +158,20 @@ export const useConfigStore = defineStore('config', () => {
     m.deferredFields = deferred
   }
 
-  async function loadOptions(path: string, force = false): Promise<string[]> {
-    if (!force && options[path]) return options[path]
+  /** Loads an x-options-from list; fields sharing a path share one request (a forced
+   * reload, after a save, starts its own: one begun earlier may answer the old config). */
+  function loadOptions(path: string, force = false): Promise<string[]> {
+    if (!force && options[path]) return Promise.resolve(options[path])
+    const running = optionsInflight.get(path)
+    if (running && !force) return running
+    const p: Promise<string[]> = fetchOptions(path).finally(() => {
+      if (optionsInflight.get(path) === p) optionsInflight.delete(path)
+    })
+    optionsInflight.set(path, p)
+    return p
+  }
+
+  async function fetchOptions(path: string): Promise<string[]> {
     try {
       const list = normalizeOptions(await api.options(path))
       options[path] = list
