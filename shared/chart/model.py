@@ -111,6 +111,7 @@ class Chart:
     issues: tuple[ChartIssue, ...] = ()
     errata: tuple[str, ...] = ()  # errata applied while loading
     _starts: tuple[float, ...] = field(default=(), repr=False, compare=False)  # seconds at each BPM
+    _beats: tuple[float, ...] = field(default=(), repr=False, compare=False)  # beat of each BPM
 
     def __post_init__(self) -> None:
         if not self.bpms or any(b.bpm <= 0 for b in self.bpms):
@@ -121,10 +122,11 @@ class Chart:
             origin = self.bpms[k - 1].beat if k > 1 else 0.0
             starts.append(starts[-1] + (self.bpms[k].beat - origin) * 60.0 / self.bpms[k - 1].bpm)
         object.__setattr__(self, "_starts", tuple(starts))
+        object.__setattr__(self, "_beats", tuple(b.beat for b in self.bpms))
 
     def seconds(self, beat: float) -> float:
         """Seconds from beat 0 to ``beat``, piecewise over the BPM changes."""
-        i = max(bisect.bisect_right([b.beat for b in self.bpms], beat) - 1, 0)
+        i = max(bisect.bisect_right(self._beats, beat) - 1, 0)
         origin = self.bpms[i].beat if i else 0.0
         return self._starts[i] + (beat - origin) * 60.0 / self.bpms[i].bpm
 
