@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.atomic_write import write_atomic
-from shared.catalog import DIFFICULTIES, Catalog, difficulty_name, load_catalog
+from shared.catalog import DIFFICULTIES, difficulty_name, load_catalog
 from shared.chart import Chart, ChartError, apply_errata, decode_chart, parse_chart, parse_chart_bytes
 from shared.config.fetch import Difficulty
 
@@ -83,10 +83,10 @@ class SongCheck:
     message: str
 
 
-def check_song_id(song_id: int, data_dir: Path, catalog: Catalog | None = None) -> SongCheck:
+def check_song_id(song_id: int, data_dir: Path) -> SongCheck:
     """Is ``song_id`` playable: in the catalog, with a chart in the library?"""
     try:
-        cat = catalog or load_catalog(data_dir)
+        cat = load_catalog(data_dir)  # cached until the file changes
     except (OSError, ValueError) as exc:
         return SongCheck(False, f"cannot read the song catalog: {exc}")
     song = cat.get(int(song_id))
