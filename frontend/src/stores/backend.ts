@@ -8,7 +8,7 @@ import { computed, reactive, ref } from 'vue'
 import { api } from '@/api/endpoints'
 import { ApiError } from '@/api/client'
 import type { ServerMessage, StateData, StreamEvent } from '@/api/events'
-import type { Health, ModuleInfo, SnapshotModuleDoc } from '@/api/types'
+import type { ConfigDoc, Health, ModuleInfo, SnapshotModuleDoc } from '@/api/types'
 import { describeSchema, type JsonSchema } from '@/lib/schema'
 import { isActive, isTaskStatus, type TaskStatus } from '@/lib/status'
 import { compareStreamIds, STREAM_START } from '@/lib/streamId'
@@ -113,15 +113,16 @@ export const useBackendStore = defineStore('backend', () => {
   async function doLoad(): Promise<void> {
     try {
       const list = await api.modules()
+      const docs = await Promise.all(list.map((m) => api.config(m.name)))
       const config = useConfigStore()
       modules.value = list
-      for (const m of list) {
+      list.forEach((m, i) => {
+        const doc = docs[i] as ConfigDoc
         states[m.name] = toState(m.state, states[m.name])
         cursors[m.name] ??= STREAM_START
-        const doc = await api.config(m.name)
         config.init(m.name, describeSchema(m.config_schema as JsonSchema), doc.config, doc.version)
         adoptSnapshot(m.name, m.state)
-      }
+      })
       loadError.value = ''
       loaded.value = true
     } catch (err) {
