@@ -9,12 +9,12 @@ reports progress per epoch; it trains nothing yet, so it reports no loss.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import cast
 
 import cv2
 
+from shared.atomic_write import write_atomic
 from shared.config import UIRecognitionConfig
 from shared.device import image_files
 from shared.states import UI_STATES
@@ -39,12 +39,8 @@ def guess_state(path: Path) -> str | None:
 
 
 def _save(ctx: TaskContext, path: Path, state: str) -> Path:
-    target_dir = ctx.data_dir / DATASET / state
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / path.name
-    tmp = target_dir / f".{path.name}.tmp"
-    shutil.copyfile(path, tmp)
-    tmp.replace(target)
+    target = ctx.data_dir / DATASET / state / path.name
+    write_atomic(target, path.read_bytes())
     return target
 
 
