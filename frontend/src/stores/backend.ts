@@ -218,13 +218,13 @@ export const useBackendStore = defineStore('backend', () => {
     healthTimer = null
   }
 
-  async function start(module: string, task: string): Promise<void> {
+  /** Runs a task request with its card's busy flag, the server's refusal shown on the card. */
+  async function withFeedback(module: string, task: string, call: () => Promise<unknown>): Promise<void> {
     const f = feedbackOf(module, task)
     f.busy = true
     f.error = ''
     try {
-      await useConfigStore().flushNow(module)
-      await api.start(module, task)
+      await call()
     } catch (err) {
       f.error = err instanceof Error ? err.message : String(err)
     } finally {
@@ -232,17 +232,15 @@ export const useBackendStore = defineStore('backend', () => {
     }
   }
 
-  async function stop(module: string, task: string): Promise<void> {
-    const f = feedbackOf(module, task)
-    f.busy = true
-    f.error = ''
-    try {
-      await api.stop(module, task)
-    } catch (err) {
-      f.error = err instanceof Error ? err.message : String(err)
-    } finally {
-      f.busy = false
-    }
+  function start(module: string, task: string): Promise<void> {
+    return withFeedback(module, task, async () => {
+      await useConfigStore().flushNow(module) // the task starts with what the user sees
+      await api.start(module, task)
+    })
+  }
+
+  function stop(module: string, task: string): Promise<void> {
+    return withFeedback(module, task, () => api.stop(module, task))
   }
 
   return {
