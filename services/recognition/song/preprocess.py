@@ -55,6 +55,12 @@ def level_crop(screen: npt.NDArray[np.generic], region: int) -> U8:
     return np.ascontiguousarray(g[y1 + LEVEL_OFFSET_Y : y2 + LEVEL_OFFSET_Y, x1:x2])
 
 
+def _level_ranks(n_pixels: int) -> tuple[int, int]:
+    """Ranks of the text (0.5th percentile) and background (70th) grey levels: one
+    definition for both the batch path and ``crop_mask``, which must agree."""
+    return int(n_pixels * 0.005), int(n_pixels * 0.70)
+
+
 def normalize_levels(batch: npt.NDArray[np.generic]) -> tuple[F32, npt.NDArray[np.bool_]]:
     """Map each crop's background to REF_BACKGROUND and its text to REF_TEXT.
 
@@ -65,8 +71,7 @@ def normalize_levels(batch: npt.NDArray[np.generic]) -> tuple[F32, npt.NDArray[n
     if raw.ndim == 2:
         raw = raw[None]
     b = raw.astype(np.float32)
-    n = b.shape[1] * b.shape[2]
-    lo_k, hi_k = int(n * 0.005), int(n * 0.70)
+    lo_k, hi_k = _level_ranks(b.shape[1] * b.shape[2])
     if raw.dtype == np.uint8:
         # k-th smallest values from per-crop histograms: ~10x faster than a partition.
         offs = (np.arange(len(raw)) * 256)[:, None]
@@ -114,7 +119,7 @@ def crop_mask(crop: U8, threshold: float = INFER_THRESHOLD) -> tuple[F32, bool]:
     import cv2
 
     cum = np.cumsum(cv2.calcHist([raw], [0], None, [256], [0, 256]).ravel())
-    lo_k, hi_k = int(raw.size * 0.005), int(raw.size * 0.70)
+    lo_k, hi_k = _level_ranks(raw.size)
     lo = np.float32(np.count_nonzero(cum <= lo_k))
     hi = np.float32(np.count_nonzero(cum <= hi_k))
     if hi - lo < MIN_CONTRAST:
