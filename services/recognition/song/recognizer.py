@@ -26,6 +26,7 @@ from services.recognition.song.classical import (
     verify,
     verify_prepared,
 )
+from services.recognition.song.meta import EMBED_DIM
 from services.recognition.song.onnx_model import OnnxEmbedder
 from services.recognition.song.preprocess import (
     SCREEN_SIZE,
@@ -115,7 +116,7 @@ class SongRecognizer:
         try:
             self.gallery = gal.load(self.gallery_path)
         except FileNotFoundError:
-            self.gallery = gal.Gallery([], np.zeros((0, 128), np.float32), self.embedder.model_id)
+            self.gallery = gal.Gallery([], np.zeros((0, EMBED_DIM), np.float32), self.embedder.model_id)
             if self.title_dir.is_dir() and list_titles(self.title_dir):
                 self.build_gallery()
         if self.gallery.model_id != self.embedder.model_id and len(self.gallery):
