@@ -1,9 +1,8 @@
 /** A small fetch wrapper: JSON in and out, errors as ApiError with the server's words. */
-export interface ValidationIssue {
-  loc: (string | number)[]
-  msg: string
-  type?: string
-}
+import type { components } from './schema'
+
+/** One entry of FastAPI's 422 detail, as the gateway's OpenAPI schema names it. */
+export type ValidationIssue = components['schemas']['ValidationError']
 
 export class ApiError extends Error {
   constructor(

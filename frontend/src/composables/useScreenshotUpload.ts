@@ -127,10 +127,7 @@ function messageOf(err: unknown): string {
 /** One entry per refused file from a 422 (``detail[i].input`` is the file's name). */
 function fileErrors(err: unknown): FileError[] {
   if (err instanceof ApiError && err.issues.length) {
-    return err.issues.map((issue) => {
-      const input = (issue as { input?: unknown }).input
-      return { file: typeof input === 'string' ? input : '', message: issue.msg }
-    })
+    return err.issues.map((issue) => ({ file: typeof issue.input === 'string' ? issue.input : '', message: issue.msg }))
   }
   return [{ file: '', message: `upload failed: ${messageOf(err)}` }]
 }
