@@ -14,7 +14,6 @@ export type PromptData = Schemas['PromptData']
 export type ImageData = Schemas['ImageData']
 /** The latest image of a kind as the snapshot and GET /api/{module}/images name it. */
 export type LatestImage = Schemas['LatestImage']
-export type ConfigAckData = Schemas['ConfigEventData']
 
 export type StreamEvent =
   | Schemas['LogEvent']
