@@ -1,5 +1,6 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
+import TupleEditor from '@/components/fields/TupleEditor.vue'
 import { SKINS } from '@/widgets/skins/registry'
 
 describe('toggle skins share the headless parts', () => {
@@ -43,5 +44,18 @@ describe('radio skins share the headless parts', () => {
     await items()[0]?.trigger('click')
     expect(w.emitted('update:modelValue')?.at(-1)).toEqual(['Free'])
     w.unmount()
+  })
+})
+
+describe('tuple editor', () => {
+  it('names an unparsable cell in words and saves nothing until it is fixed', async () => {
+    const w = mount(TupleEditor, { props: { modelValue: [['newbee', 0.85]], types: ['string', 'number'], labels: ['title', 'Perfect'] } })
+    const cell = w.findAll('[data-part="cell"]')[1]
+    await cell?.setValue('abc')
+    expect(w.get('[data-part="cell-errors"]').text()).toBe('row 1 Perfect: not a number (not saved until fixed)')
+    expect(w.emitted('update:modelValue')).toBeUndefined()
+    await cell?.setValue('0.9')
+    expect(w.find('[data-part="cell-errors"]').exists()).toBe(false)
+    expect(w.emitted('update:modelValue')?.at(-1)).toEqual([[['newbee', 0.9]]])
   })
 })
