@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-INPUT_SHAPE = (1, 36, 450)
-EMBED_DIM = 128
+from services.recognition.song.meta import EMBED_DIM
+
 BN_MOMENTUM = 0.1
 
 
