@@ -160,20 +160,10 @@ def _score(
     res["accepted_wrong"] = int(
         sum(a is not None and canon[a] != canon[t] for a, t in zip(accepted, truth, strict=True))
     )
-    res["correct_scores"] = sorted(
-        round(m.score, 4) for m, a, t in zip(matches, top, truth, strict=True) if canon.get(a, -1) == canon[t]
-    )[:20]
-    res["correct_cosines"] = sorted(
-        round(m.cosine, 4)
-        for m, a, t in zip(matches, top, truth, strict=True)
-        if canon.get(a, -1) == canon[t]
-    )[:20]
-    res["min_correct_score"] = float(
-        min(
-            (m.score for m, a, t in zip(matches, top, truth, strict=True) if canon.get(a, -1) == canon[t]),
-            default=0.0,
-        )
-    )
+    correct = [m for m, a, t in zip(matches, top, truth, strict=True) if canon.get(a, -1) == canon[t]]
+    res["correct_scores"] = sorted(round(m.score, 4) for m in correct)[:20]
+    res["correct_cosines"] = sorted(round(m.cosine, 4) for m in correct)[:20]
+    res["min_correct_score"] = float(min((m.score for m in correct), default=0.0))
     if cm is not None:
         t0 = time.perf_counter()
         cl = [cm.match(x) for x in q]
