@@ -276,11 +276,7 @@ def _compare(ctx: TaskContext, new: Path, old: Path) -> tuple[float, float | Non
 
     train_ids = model_train_ids(new)
     new_rep = evaluate(title_dir(ctx), new, train_ids=train_ids, per_title=3, classical=False)
-    ctx.log(
-        f"new model: user {new_rep['user']['accepted_correct']:.4f}, "
-        f"hard {new_rep['hard']['accepted_correct']:.4f}, "
-        f"outsiders accepted {new_rep['outside']['accepted']}"
-    )
+    ctx.log(f"new model: {_summary(new_rep)}")
     if not old.is_file():
         return quality(new_rep), None
     try:
@@ -288,12 +284,15 @@ def _compare(ctx: TaskContext, new: Path, old: Path) -> tuple[float, float | Non
     except ValueError as exc:
         ctx.log(f"current model unusable ({exc}); replacing it", "warning")
         return quality(new_rep), None
-    ctx.log(
-        f"current model: user {old_rep['user']['accepted_correct']:.4f}, "
-        f"hard {old_rep['hard']['accepted_correct']:.4f}, "
-        f"outsiders accepted {old_rep['outside']['accepted']}"
-    )
+    ctx.log(f"current model: {_summary(old_rep)}")
     return quality(new_rep), quality(old_rep)
+
+
+def _summary(rep: dict[str, Any]) -> str:
+    return (
+        f"user {rep['user']['accepted_correct']:.4f}, hard {rep['hard']['accepted_correct']:.4f}, "
+        f"outsiders accepted {rep['outside']['accepted']}"
+    )
 
 
 def _loss_png(losses: list[float]) -> bytes:
