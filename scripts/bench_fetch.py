@@ -1,7 +1,7 @@
 """Benchmark the fetch module's local work: loading the catalog, parsing charts (with the
 errata layer), shaving every title. Prints numbers; record them in docs/fetch.md.
 
-    .venv/bin/python scripts/bench_fetch.py [reference data dir, default ../shared/data]
+    .venv/bin/python scripts/bench_fetch.py [data dir with songs-all.json and charts/, default shared/data]
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def best_of(n: int, fn: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    ref = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
-    songs = ref / "bestdori-songs-all.json"
+    ref = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "shared" / "data"
+    songs = ref / "songs-all.json"
     t = best_of(5, lambda: load_songs_all(songs))
     cat = Catalog(load_songs_all(songs), songs, True)
     size_kib = songs.stat().st_size / 1024

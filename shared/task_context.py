@@ -67,9 +67,7 @@ class TaskContext(Protocol):
         """Sleep that wakes for control messages and raises ``TaskStopped`` on stop."""
         ...
 
-    def ask(
-        self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None
-    ) -> Reply:
+    def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
         """Ask the user and block until they reply (or raise ``TaskStopped`` on stop).
         ``text`` is a hint for the optional text box (e.g. "song id")."""
         ...

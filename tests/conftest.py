@@ -15,8 +15,8 @@ from services.launcher import free_port as free_port  # the tests import it from
 from tests.stack import Stack, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared"  # read-only reference material (docs/, data/)
-REFERENCE_DATA = REFERENCE / "data"
+# Real data shipped with the project (shared/data/README.md says where each file came from).
+REFERENCE_DATA = ROOT / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +27,19 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -72,7 +72,10 @@ class BestdoriClient:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
+        cls,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
         log: Callable[[str], None] = lambda _m: None,
     ) -> BestdoriClient:
         return cls(

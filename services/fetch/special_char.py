@@ -53,9 +53,7 @@ def collisions(rows: Sequence[TitleRow]) -> list[Collision]:
     for r in rows:
         if r.shaved:
             groups.setdefault(r.shaved, []).append(r)
-    return [
-        Collision(k, tuple(v)) for k, v in sorted(groups.items()) if len({r.song_id for r in v}) > 1
-    ]
+    return [Collision(k, tuple(v)) for k, v in sorted(groups.items()) if len({r.song_id for r in v}) > 1]
 
 
 def _width(text: str) -> int:

@@ -98,9 +98,7 @@ class ScriptorConfig(ModuleConfig):
     )
     weights: list[WeightTuple] = Field(
         default_factory=lambda: list(DEFAULT_WEIGHTS),
-        json_schema_extra=ui(
-            "tuple", labels=["title", "Perfect", "Great", "Good", "Bad", "Miss"]
-        ),
+        json_schema_extra=ui("tuple", labels=["title", "Perfect", "Great", "Good", "Bad", "Miss"]),
     )
     lobby: bool = Field(
         True,

@@ -23,7 +23,7 @@ def charts(reference_data: Path) -> dict[tuple[int, str], bytes]:
 
 @pytest.fixture(scope="session")
 def served_songs(reference_data: Path, charts: dict[tuple[int, str], bytes]) -> bytes:
-    real = json.loads((reference_data / "bestdori-songs-all.json").read_text(encoding="utf-8"))
+    real = json.loads((reference_data / "songs-all.json").read_text(encoding="utf-8"))
     return dumps(songs_for_charts(real, charts))
 
 

@@ -45,7 +45,7 @@ def songs_for_charts(songs_all: dict[str, Any], charts: dict[tuple[int, str], by
     """The real song entries for the songs that have fixture charts, with each song's
     difficulty list cut down to those charts: a catalog whose every chart exists."""
     out: dict[str, Any] = {}
-    for (song_id, name) in charts:
+    for song_id, name in charts:
         entry = songs_all.get(str(song_id))
         if entry is None:
             continue

@@ -13,8 +13,10 @@ from shared.catalog import SHIPPED_SONGS_ALL, load_catalog, shave, songs_all_pat
 from shared.library import ChartLibrary, check_song_id
 
 
-def test_shipped_catalog_is_the_reference_song_list(reference_data: Path) -> None:
-    assert SHIPPED_SONGS_ALL.read_bytes() == (reference_data / "bestdori-songs-all.json").read_bytes()
+def test_shipped_state_list_is_the_registry_of_screen_states(reference_data: Path) -> None:
+    from shared.states import UI_STATES
+
+    assert json.loads((reference_data / "ui-states.json").read_text()) == list(UI_STATES)
 
 
 def test_fresh_install_reads_the_shipped_catalog(tmp_path: Path) -> None:
@@ -54,7 +56,10 @@ def test_corrupt_catalog_is_a_readable_error(tmp_path: Path) -> None:
     [
         ("Yes! BanG_Dream!", "yesbangdream"),
         ("STAR BEAT!〜ホシノコドウ〜", "starbeatホシノコドウ"),  # ー-like marks stay, 〜 goes
-        ("[期間限定 SPECIAL]ピコっと！パピっと！！ガルパ☆ピコ！！！", "期間限定specialピコっとパピっとガルパピコ"),  # noqa: E501
+        (
+            "[期間限定 SPECIAL]ピコっと！パピっと！！ガルパ☆ピコ！！！",
+            "期間限定specialピコっとパピっとガルパピコ",
+        ),
         ("ＦＵＬＬ－ＷＩＤＴＨ", "fullwidth"),
         ("Sʼil Vous President", "silvouspresident"),
         ("シル・ヴ・プレジデント", "シルヴプレジデント"),

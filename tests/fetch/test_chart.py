@@ -188,8 +188,14 @@ def test_errata_match_slide_middle_points_and_any_difficulty(tmp_path: Path) -> 
         3,
         [
             {"type": "BPM", "beat": 0, "bpm": 180},
-            {"type": "Slide", "connections": [
-                {"beat": 234, "lane": 1}, {"beat": 234 + 1 / 12, "lane": 2}, {"beat": 235, "lane": 3}]},
+            {
+                "type": "Slide",
+                "connections": [
+                    {"beat": 234, "lane": 1},
+                    {"beat": 234 + 1 / 12, "lane": 2},
+                    {"beat": 235, "lane": 3},
+                ],
+            },
         ],
     )
     slide = load_chart(686, 3, tmp_path).notes[0]

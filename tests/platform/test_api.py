@@ -235,6 +235,7 @@ def test_workflow_frames_images_and_color(live: Stack) -> None:
     frame = cv2.imdecode(
         np.frombuffer(httpx.get(f"{live.url}/api/workflow/images/frame").content, np.uint8), 1
     )
+    assert frame is not None
     hsv = cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)
     # Frames keep coming, so compare the answer with a frame of the same kind: ranges and shape.
     assert 0 <= color["hsv"][0] <= 179 and all(0 <= c <= 255 for c in color["bgr"])

@@ -127,7 +127,10 @@ def test_reconcile_gives_up_queued_jobs_that_rq_no_longer_has(r: TextRedis, redi
     job = start_task(r, "fetch", "fetch")  # no worker: it waits
     assert reconcile(r, rb, "fetch") is None and read_state(r, "fetch")["status"] == "queued"
     now = datetime.now(UTC)
-    started = {"status": "started", "started_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+    started: dict[str | bytes, str] = {
+        "status": "started",
+        "started_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    }
     r.hset(f"rq:job:{job}", mapping=started)  # taken by a worker...
     assert reconcile(r, rb, "fetch") is None  # ...just now: give it time to claim the module
     long_ago = (now - timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

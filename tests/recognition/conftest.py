@@ -15,7 +15,7 @@ SAMPLE_IDS = (1, 2, 3, 5, 13, 20, 26, 41, 100, 128, 389, 462)
 
 @pytest.fixture(scope="session")
 def songs(reference_data: Path) -> dict[int, Song]:
-    return load_songs_all(reference_data / "bestdori-songs-all.json")
+    return load_songs_all(reference_data / "songs-all.json")
 
 
 @pytest.fixture(scope="session")

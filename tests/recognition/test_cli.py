@@ -16,7 +16,7 @@ from tests.recognition.conftest import SAMPLE_IDS
 def test_render_build_identify_add_stats_evaluate(
     tmp_path: Path, reference_data: Path, tiny_model: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    raw = json.loads((reference_data / "bestdori-songs-all.json").read_text(encoding="utf-8"))
+    raw = json.loads((reference_data / "songs-all.json").read_text(encoding="utf-8"))
     catalog = tmp_path / "songs.json"
     catalog.write_text(json.dumps({k: v for k, v in raw.items() if int(k) in SAMPLE_IDS}), encoding="utf-8")
     titles, gallery = tmp_path / "t", tmp_path / "g.json"

@@ -39,5 +39,5 @@ def test_gradients_reach_the_first_layer() -> None:
     net = TitleNet().train()
     y = net(torch.rand(4, 1, 36, 450))
     (y[:, 0].sum()).backward()
-    first = net.features[0][0].weight
+    first = net.features[0][0].weight  # type: ignore[index]
     assert first.grad is not None and float(first.grad.abs().sum()) > 0
