@@ -1,8 +1,8 @@
 """The contract between the runtime and a task body.
 
-A task body is ``def body(ctx: TaskContext) -> None``. It reads ``ctx.config`` (the live,
-validated config: re-read at checkpoints), reports through ``log``/``progress``/``state``/
-``image``, calls ``checkpoint()`` (or ``sleep()``) often, and returns when done. Raising
+A task body is ``def body(ctx: TaskContext[MyConfig]) -> None``. It reads ``ctx.config``
+(the live, validated config of its module's model, re-read at checkpoints), reports
+through ``log``/``progress``/``state``/``image``, calls ``checkpoint()`` (or ``sleep()``) often, and returns when done. Raising
 ``TaskStopped`` (what ``checkpoint`` does once a stop is asked) ends it as *stopped*; any
 other exception ends it as *failed* with the error shown to the user.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -30,14 +30,20 @@ class Reply:
     text: str | None = None  # free text, e.g. the song id after "No"
 
 
-class TaskContext(Protocol):
+C_co = TypeVar("C_co", bound=BaseModel, covariant=True)
+
+
+class TaskContext(Protocol[C_co]):
+    """Generic in the config model: ``TaskContext[FetchConfig]``'s ``config`` is a
+    ``FetchConfig`` (the runtime validates it with the module's model before the body runs)."""
+
     module: str
     task: str
     job_id: str
     data_dir: Path
 
     @property
-    def config(self) -> BaseModel:
+    def config(self) -> C_co:
         """The latest applied config (updated at checkpoints)."""
         ...
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
@@ -21,13 +21,16 @@ class Progress(NamedTuple):
     metrics: dict[str, float | str]
 
 
-class RecordingContext:
+C = TypeVar("C", bound=BaseModel)
+
+
+class RecordingContext(Generic[C]):
     job_id = "test-job"
 
     def __init__(
         self,
         data_dir: Path,
-        config: BaseModel,
+        config: C,
         replies: Sequence[Reply] = (),
         *,
         stop_after_checkpoints: int | None = None,
@@ -48,7 +51,7 @@ class RecordingContext:
         self.slept: list[float] = []
 
     @property
-    def config(self) -> BaseModel:
+    def config(self) -> C:
         return self._config
 
     def log(self, message: str, level: LogLevel = "info") -> None:

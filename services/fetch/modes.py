@@ -24,7 +24,7 @@ from shared.catalog import (
     summarise,
 )
 from shared.chart import Chart, ChartError, decode_chart
-from shared.config.fetch import Difficulty
+from shared.config.fetch import Difficulty, FetchConfig
 from shared.library import ChartLibrary
 from shared.task_context import TaskContext
 
@@ -35,7 +35,7 @@ MIN_KEEP_SHARE = 0.5
 MAX_FAILURES_IN_A_ROW = 5
 
 
-def fetch_song_header(ctx: TaskContext, client: BestdoriClient) -> Catalog:
+def fetch_song_header(ctx: TaskContext[FetchConfig], client: BestdoriClient) -> Catalog:
     """Fetch ``songs/all.5.json``, check it, keep it raw plus a derived summary."""
     ctx.log("fetching the song list from Bestdori")
     body = client.songs_all()
@@ -102,7 +102,9 @@ def describe(chart: Chart) -> str:
     return text
 
 
-def fetch_one(ctx: TaskContext, client: BestdoriClient, song_id: int, level: Difficulty) -> Chart:
+def fetch_one(
+    ctx: TaskContext[FetchConfig], client: BestdoriClient, song_id: int, level: Difficulty
+) -> Chart:
     catalog = load_catalog(ctx.data_dir)
     song = catalog.get(song_id)
     if song is None:
@@ -139,7 +141,7 @@ def lacking(catalog: Catalog, library: ChartLibrary) -> list[tuple[Song, int]]:
     return [(s, d) for s in catalog for d in sorted(s.levels) if d not in have.get(s.id, set())]
 
 
-def fetch_lack(ctx: TaskContext, client: BestdoriClient) -> LackReport:
+def fetch_lack(ctx: TaskContext[FetchConfig], client: BestdoriClient) -> LackReport:
     catalog = load_catalog(ctx.data_dir)
     library = ChartLibrary(ctx.data_dir)
     todo = lacking(catalog, library)

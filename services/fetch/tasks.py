@@ -11,10 +11,8 @@ from shared.settings import get_settings
 from shared.task_context import TaskContext
 
 
-def fetch(ctx: TaskContext) -> None:
+def fetch(ctx: TaskContext[FetchConfig]) -> None:
     cfg = ctx.config
-    if not isinstance(cfg, FetchConfig):
-        raise TypeError(f"fetch needs a FetchConfig, got {type(cfg).__name__}")
     mode = FetchMode(cfg.fetch_mode)
     if mode is FetchMode.SpecialChar:
         run_special_char(ctx)
@@ -32,7 +30,7 @@ def fetch(ctx: TaskContext) -> None:
         ctx.log(f"{mode.value} done ({client.requests} requests)")
 
 
-def run_special_char(ctx: TaskContext) -> None:
+def run_special_char(ctx: TaskContext[FetchConfig]) -> None:
     catalog = load_catalog(ctx.data_dir)
     text, numbers = special_char.report(catalog)
     out = catalog_dir(ctx.data_dir) / "special-char.txt"

@@ -4,8 +4,6 @@ recognise screens or play songs yet."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from shared.config import ScriptorConfig
 from shared.device import SimulatedDevice
 from shared.task_context import TaskContext
@@ -13,15 +11,15 @@ from shared.task_context import TaskContext
 LOOP_S = 0.2
 
 
-def start_scriptor(ctx: TaskContext) -> None:
-    cfg = cast(ScriptorConfig, ctx.config)
+def start_scriptor(ctx: TaskContext[ScriptorConfig]) -> None:
+    cfg = ctx.config
     device = SimulatedDevice(ctx.data_dir / "screenshots")
     source = f"{len(device.files)} screenshots" if device.files else "generated frames"
     ctx.log(f"placeholder scriptor: simulated device with {source}; no recognition or play yet")
     seen_mode = (cfg.mode, cfg.event)
     frame_no = 0
     while True:
-        cfg = cast(ScriptorConfig, ctx.config)  # live: re-read every loop
+        cfg = ctx.config  # live: re-read every loop
         if (cfg.mode, cfg.event) != seen_mode:
             seen_mode = (cfg.mode, cfg.event)
             ctx.log(f"mode now {cfg.mode.value}/{cfg.event.value}")

@@ -4,8 +4,6 @@ frames as ``image`` events (kind ``frame``) so the dashboard's colour picker
 
 from __future__ import annotations
 
-from typing import cast
-
 import cv2
 
 from shared.config import WorkflowConfig
@@ -15,8 +13,8 @@ from shared.task_context import TaskContext
 FRAME_S = 0.5
 
 
-def workflow(ctx: TaskContext) -> None:
-    cfg = cast(WorkflowConfig, ctx.config)
+def workflow(ctx: TaskContext[WorkflowConfig]) -> None:
+    cfg = ctx.config
     device = SimulatedDevice(ctx.data_dir / "screenshots")
     ctx.log(f"placeholder workflow ({cfg.workflow_mode.value}): publishing simulated frames")
     n = 0

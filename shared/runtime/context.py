@@ -10,9 +10,9 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from shared import keys
 from shared.config import ModuleConfig
@@ -52,7 +52,10 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-class RedisTaskContext:
+C = TypeVar("C", bound=ModuleConfig)
+
+
+class RedisTaskContext(Generic[C]):
     def __init__(
         self,
         r: TextRedis,
@@ -61,7 +64,7 @@ class RedisTaskContext:
         task: str,
         job_id: str,
         data_dir: Path,
-        config: ModuleConfig,
+        config: C,
         config_version: int,
         device_holder: str = "",
     ) -> None:
@@ -88,7 +91,7 @@ class RedisTaskContext:
 
     # -- reporting ---------------------------------------------------------------------
     @property
-    def config(self) -> BaseModel:
+    def config(self) -> C:
         return self._config
 
     def log(self, message: str, level: LogLevel = "info") -> None:

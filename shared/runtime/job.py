@@ -32,7 +32,7 @@ from shared.task_context import TaskContext, TaskStopped
 
 log = logging.getLogger(__name__)
 
-Body = Callable[[TaskContext], None]
+Body = Callable[[TaskContext[Any]], None]
 
 
 def load_body(entry: str) -> Body:
@@ -79,7 +79,7 @@ def run_task(
         # Enqueued without the script (plain RQ): make the state name this job.
         set_state(r, module, TaskStatus.queued, task=task, job_id=job_id, fields={})
 
-    ctx: RedisTaskContext | None = None
+    ctx: RedisTaskContext[Any] | None = None
 
     def end(status: TaskStatus, error: str = "", device: str = "") -> dict[str, Any]:
         if ctx is not None:

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("settings_env")
 SERVED = {(1, 0), (316, 3), (570, 0), (689, 4), (10001, 4)}
 
 
-def run(data_dir: Path, mode: FetchMode, **cfg: object) -> RecordingContext:
+def run(data_dir: Path, mode: FetchMode, **cfg: object) -> RecordingContext[FetchConfig]:
     ctx = RecordingContext(data_dir, FetchConfig(fetch_mode=mode, **cfg), module="fetch", task="fetch")
     fetch(ctx)
     return ctx

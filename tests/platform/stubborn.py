@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from typing import Any
 
 import shared.modules as registry
 from shared.runtime.worker import run_worker
 from shared.task_context import TaskContext
 
 
-def stubborn(ctx: TaskContext) -> None:
+def stubborn(ctx: TaskContext[Any]) -> None:
     ctx.state(pid=os.getpid())
     while True:  # deliberately no checkpoint(): only the forced stop ends this
         time.sleep(0.05)

@@ -19,7 +19,7 @@ from tests.recognition.screens import screenshot
 from tests.task_double import RecordingContext
 
 
-class ImageMetaContext(RecordingContext):
+class ImageMetaContext(RecordingContext[SongRecognitionConfig]):
     """Also keeps each image's meta (the shared double records kind and size only)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -17,30 +17,27 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 STAT_PAIRS = 2048  # the user's show_features_statistic default (m)
 
 
-def song_dir(ctx: TaskContext) -> Path:
+def song_dir(ctx: TaskContext[SongRecognitionConfig]) -> Path:
     return Path(ctx.data_dir) / "song_recognition"
 
 
-def title_dir(ctx: TaskContext) -> Path:
+def title_dir(ctx: TaskContext[SongRecognitionConfig]) -> Path:
     return song_dir(ctx) / "title_imgs"
 
 
-def gallery_path(ctx: TaskContext) -> Path:
+def gallery_path(ctx: TaskContext[SongRecognitionConfig]) -> Path:
     return song_dir(ctx) / "feature_vectors.json"
 
 
-def models_dir(ctx: TaskContext) -> Path:
+def models_dir(ctx: TaskContext[SongRecognitionConfig]) -> Path:
     return song_dir(ctx) / "models"
 
 
-def _config(ctx: TaskContext) -> SongRecognitionConfig:
-    cfg = ctx.config
-    if not isinstance(cfg, SongRecognitionConfig):
-        cfg = SongRecognitionConfig.model_validate(cfg.model_dump())
-    return cfg
+def _config(ctx: TaskContext[SongRecognitionConfig]) -> SongRecognitionConfig:
+    return ctx.config
 
 
-def _catalog(ctx: TaskContext) -> Any:
+def _catalog(ctx: TaskContext[SongRecognitionConfig]) -> Any:
     from shared.catalog import load_catalog
 
     try:
@@ -60,7 +57,7 @@ def _png(gray: np.ndarray[Any, Any]) -> bytes:
 # --- add_song ------------------------------------------------------------------------------
 
 
-def _frames(ctx: TaskContext, folder: Path) -> list[Path]:
+def _frames(ctx: TaskContext[SongRecognitionConfig], folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise FileNotFoundError(
             f"screenshot folder {folder} does not exist: put 1280x720 screenshots (or 36x450 crops) there"
@@ -76,7 +73,7 @@ def _parse_id(text: str | None) -> int | None:
     return v if v >= 0 else None
 
 
-def add_song(ctx: TaskContext) -> None:
+def add_song(ctx: TaskContext[SongRecognitionConfig]) -> None:
     """For each screenshot: crop the title, propose id/title/score, ask Yes/No/Drop/Stop.
     Yes keeps the proposal, No takes the song id the user types (validated). A new id is
     saved into title_imgs and the gallery at once (no retraining)."""
@@ -139,7 +136,9 @@ def add_song(ctx: TaskContext) -> None:
     ctx.log(f"done: {added} songs added")
 
 
-def _ask_id(ctx: TaskContext, rec: Any, prompt: str, proposal: int | None, catalog: Any) -> int | str | None:
+def _ask_id(
+    ctx: TaskContext[SongRecognitionConfig], rec: Any, prompt: str, proposal: int | None, catalog: Any
+) -> int | str | None:
     """The user's decision: a song id, None (drop) or "stop"."""
     while True:
         reply = ctx.ask(prompt, ANSWERS, text="song id")
@@ -171,7 +170,7 @@ def _ask_id(ctx: TaskContext, rec: Any, prompt: str, proposal: int | None, catal
 # --- train_song_recognition ----------------------------------------------------------------
 
 
-def train_song_recognition(ctx: TaskContext) -> None:
+def train_song_recognition(ctx: TaskContext[SongRecognitionConfig]) -> None:
     """Train on title_imgs (minus a hold-out), evaluate on the hold-out, and keep the new
     model only if it is at least as good as the current one."""
     from services.recognition.song.pipeline import current_model, promote, train_to_dir
@@ -241,7 +240,7 @@ def train_song_recognition(ctx: TaskContext) -> None:
     publish_statistics(ctx, rec)
 
 
-def publish_statistics(ctx: TaskContext, rec: Any = None) -> dict[str, Any] | None:
+def publish_statistics(ctx: TaskContext[SongRecognitionConfig], rec: Any = None) -> dict[str, Any] | None:
     """``show_features_statistic`` of the model the module uses (the one training kept):
     logs the numbers and publishes the histogram as a "similarity_histogram" image.
     Reuses the gallery's embeddings, so the cost is embedding the known-song queries
@@ -270,7 +269,7 @@ def publish_statistics(ctx: TaskContext, rec: Any = None) -> dict[str, Any] | No
     return st
 
 
-def _compare(ctx: TaskContext, new: Path, old: Path) -> tuple[float, float | None]:
+def _compare(ctx: TaskContext[SongRecognitionConfig], new: Path, old: Path) -> tuple[float, float | None]:
     from services.recognition.song.evaluate import evaluate
     from services.recognition.song.pipeline import model_train_ids, quality
 

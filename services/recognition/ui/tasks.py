@@ -10,7 +10,6 @@ reports progress per epoch; it trains nothing yet, so it reports no loss.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 import cv2
 
@@ -38,14 +37,14 @@ def guess_state(path: Path) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-def _save(ctx: TaskContext, path: Path, state: str) -> Path:
+def _save(ctx: TaskContext[UIRecognitionConfig], path: Path, state: str) -> Path:
     target = ctx.data_dir / DATASET / state / path.name
     write_atomic(target, path.read_bytes())
     return target
 
 
-def add_img(ctx: TaskContext) -> None:
-    cfg = cast(UIRecognitionConfig, ctx.config)
+def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
+    cfg = ctx.config
     folder = ctx.data_dir / cfg.screenshot_dir
     files = image_files(folder)
     if not files:
@@ -103,8 +102,8 @@ def add_img(ctx: TaskContext) -> None:
     ctx.log(f"labelled {saved}, dropped {dropped}")
 
 
-def train_ui_recognition(ctx: TaskContext) -> None:
-    cfg = cast(UIRecognitionConfig, ctx.config)
+def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
+    cfg = ctx.config
     root = ctx.data_dir / DATASET
     counts = {s: len(image_files(root / s)) for s in UI_STATES}
     total = sum(counts.values())
