@@ -3,8 +3,9 @@
 A task body is ``def body(ctx: TaskContext[MyConfig]) -> None``. It reads ``ctx.config``
 (the live, validated config of its module's model, re-read at checkpoints), reports
 through ``log``/``progress``/``state``/``image``, calls ``checkpoint()`` (or ``sleep()``)
-often, and returns when done. Raising ``TaskStopped`` (what ``checkpoint`` does once a stop is asked) ends it as *stopped*; any
-other exception ends it as *failed* with the error shown to the user.
+often, and returns when done. Raising ``TaskStopped`` (what ``checkpoint`` does once a
+stop is asked) ends it as *stopped*; any other exception ends it as *failed* with the
+error shown to the user.
 """
 
 from __future__ import annotations
