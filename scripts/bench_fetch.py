@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from services.fetch.special_char import report  # noqa: E402
 from shared.catalog import Catalog, load_songs_all  # noqa: E402
-from shared.library import ChartLibrary  # noqa: E402
+from shared.chart.library import ChartLibrary  # noqa: E402
 
 
 def best_of(n: int, fn: Callable[[], object]) -> float:

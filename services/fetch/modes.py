@@ -24,8 +24,8 @@ from shared.catalog import (
     summarise,
 )
 from shared.chart import Chart, ChartError, decode_chart
+from shared.chart.library import ChartLibrary
 from shared.config.fetch import Difficulty, FetchConfig
-from shared.library import ChartLibrary
 from shared.task_context import TaskContext
 
 # A new song list smaller than this share of the one it replaces is refused: it is far more

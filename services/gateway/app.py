@@ -43,19 +43,20 @@ from services.gateway.models import (
 from services.gateway.origin import SameOriginGuard
 from services.gateway.wire import add_wire_schemas
 from shared import keys
-from shared.events import ProgressData
-from shared.library import check_song_id
+from shared.chart.library import check_song_id
+from shared.event_schema import ProgressData
 from shared.modules import MODULE_NAMES, MODULES, ModuleSpec, get_module
 from shared.runtime import control
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis, connect, connect_bytes, redis_url
-from shared.runtime.events import last_id, wire
 from shared.runtime.images import latest_images
+from shared.runtime.publish import last_id, wire
 from shared.runtime.registry import publish_registry
 from shared.runtime.state import open_prompt, read_state, state_data
 from shared.runtime.streamids import is_valid_id, parse_id
+from shared.screens import get_avail_state
 from shared.settings import PROJECT_ROOT, Settings, get_settings
-from shared.states import get_all_weight_title, get_avail_state
+from shared.weight_titles import get_all_weight_title
 
 log = logging.getLogger(__name__)
 
@@ -281,8 +282,6 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
     def check_song(song_id: int) -> SongCheckResponse:
         try:
             result = check_song_id(song_id, settings.data_dir)
-        except NotImplementedError:
-            return SongCheckResponse(song_id=song_id, ok=False, message="song checks are not available yet")
         except Exception as exc:  # a broken library must not break the form
             return SongCheckResponse(song_id=song_id, ok=False, message=f"cannot check song {song_id}: {exc}")
         return SongCheckResponse(song_id=song_id, ok=result.ok, message=result.message)

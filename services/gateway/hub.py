@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 
 from shared import keys
 from shared.modules import MODULE_NAMES
-from shared.runtime.events import wire
+from shared.runtime.publish import wire
 from shared.runtime.streamids import parse_id
 
 log = logging.getLogger(__name__)

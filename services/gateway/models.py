@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.events import ImageData, ProgressData, PromptData, StateData
+from shared.event_schema import ImageData, ProgressData, PromptData, StateData
 
 
 class Health(BaseModel):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from shared.catalog import Catalog, Song, difficulty_name, load_catalog, shave
-from shared.library import ChartLibrary
+from shared.chart.library import ChartLibrary
 from shared.settings import Settings, get_settings
 
 router = APIRouter(tags=["songs"])

@@ -1,6 +1,6 @@
 """The ``/ws`` messages as models, so the OpenAPI schema (and the dashboard's generated
 types) describe them too: WebSocket messages are otherwise outside OpenAPI. The event
-payloads are ``shared.events``'s; the tests validate every message they receive."""
+payloads are ``shared.event_schema``'s; the tests validate every message they receive."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from services.gateway.models import SnapshotModule
-from shared.events import ConfigAckData, ImageData, LogData, ProgressData, PromptData, StateData
+from shared.event_schema import ConfigAckData, ImageData, LogData, ProgressData, PromptData, StateData
 
 
 class ConfigEventData(ConfigAckData):

@@ -1,5 +1,5 @@
 """Bestdori charts: the model, the parser/validator for both forms, and the errata layer.
-Other modules load charts through ``shared.library`` (which applies the errata)."""
+Other modules load charts through ``shared.chart.library`` (which applies the errata)."""
 
 from shared.chart.errata import Erratum, apply_errata, load_errata, parse_errata
 from shared.chart.model import (

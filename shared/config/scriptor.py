@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from shared.config.base import ModuleConfig, ui
-from shared.states import UI_STATES, WEIGHT_TITLES
+from shared.screens import UI_STATES
+from shared.weight_titles import WEIGHT_TITLES
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 

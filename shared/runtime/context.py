@@ -16,12 +16,12 @@ from pydantic import ValidationError
 
 from shared import keys
 from shared.config import ModuleConfig
-from shared.events import EventType, PromptData
+from shared.event_schema import EventType, PromptData
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis
-from shared.runtime.events import EventBatcher, publish
 from shared.runtime.images import publish_image
+from shared.runtime.publish import EventBatcher, publish
 from shared.runtime.state import set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
 

@@ -18,11 +18,11 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.serializers import JSONSerializer
 
 from shared import keys
-from shared.events import EventType, PromptData, TaskStatus
+from shared.event_schema import EventType, PromptData, TaskStatus
 from shared.modules import get_module
 from shared.runtime import leases
 from shared.runtime.connection import BytesRedis, TextRedis, eval_lua
-from shared.runtime.events import publish
+from shared.runtime.publish import publish
 from shared.runtime.state import device_holder, finish, is_active, open_prompt, read_state, state_data
 from shared.settings import get_settings
 

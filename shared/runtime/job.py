@@ -19,13 +19,13 @@ from pydantic import ValidationError
 from rq import get_current_job
 
 from shared import keys
-from shared.events import EventType, TaskStatus
+from shared.event_schema import EventType, TaskStatus
 from shared.modules import TaskSpec, get_module
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis, connect
 from shared.runtime.context import RedisTaskContext
-from shared.runtime.events import publish
+from shared.runtime.publish import publish
 from shared.runtime.state import device_holder, finish, read_state, set_state
 from shared.settings import get_settings
 from shared.task_context import TaskContext, TaskStopped

@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 from shared import keys
-from shared.events import ACTIVE_STATUSES, EventType, StateData, TaskStatus
+from shared.event_schema import ACTIVE_STATUSES, EventType, StateData, TaskStatus
 from shared.runtime.connection import TextRedis, eval_lua
-from shared.runtime.events import publish
+from shared.runtime.publish import publish
 from shared.settings import get_settings
 
 # KEYS: state hash, stream, module lease, device lease, stop flag

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.catalog import DIFFICULTIES
-from shared.library import CHART_NAME
+from shared.chart.library import CHART_NAME
 
 CHART_PATH = re.compile(r"^/api/charts/(\d+)/(\w+)\.json$")
 SONGS_PATH = "/api/songs/all.5.json"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from shared.catalog import SHIPPED_SONGS_ALL, load_catalog, shave, songs_all_path
-from shared.library import ChartLibrary, check_song_id
+from shared.chart.library import ChartLibrary, check_song_id
 
 
 def test_shipped_state_list_is_the_registry_of_screen_states(reference_data: Path) -> None:
-    from shared.states import UI_STATES
+    from shared.screens import UI_STATES
 
     assert json.loads((reference_data / "ui-states.json").read_text()) == list(UI_STATES)
 

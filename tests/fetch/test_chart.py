@@ -22,7 +22,7 @@ from shared.chart import (
     parse_chart_bytes,
     parse_errata,
 )
-from shared.library import ChartLibrary, load_chart
+from shared.chart.library import ChartLibrary, load_chart
 
 # What a player checks by hand on each fixture: the combo (taps, flicks, directionals, two
 # per long note, one per visible slide connection) and when the last note ends. Durations

@@ -13,8 +13,8 @@ from services.fetch.client import BestdoriError, NotFound
 from services.fetch.tasks import fetch
 from shared.catalog import DIFFICULTIES, load_catalog, songs_all_path
 from shared.chart import ChartError
+from shared.chart.library import ChartLibrary, load_chart
 from shared.config.fetch import Difficulty, FetchConfig, FetchMode
-from shared.library import ChartLibrary, load_chart
 from shared.task_context import TaskStopped
 from tests.fetch.fake_bestdori import SONGS_PATH, FakeBestdori, chart_url, dumps
 from tests.task_double import RecordingContext

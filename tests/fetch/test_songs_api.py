@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from services.gateway.songs import router
-from shared.library import ChartLibrary
+from shared.chart.library import ChartLibrary
 from shared.settings import Settings
 from tests.conftest import free_port
 

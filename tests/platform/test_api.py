@@ -19,7 +19,7 @@ from websockets.sync.client import connect
 
 from shared import keys
 from shared.modules import MODULES
-from shared.states import UI_STATES
+from shared.screens import UI_STATES
 from tests.conftest import free_port
 from tests.platform.helpers import Events, start, stop_and_wait, wait_state, wait_status
 from tests.stack import ROOT, Stack

@@ -10,7 +10,7 @@ import redis
 
 from services.gateway.hub import Chunk, Hub
 from shared import keys
-from shared.runtime.events import PER_CALL, EventBatcher, wire
+from shared.runtime.publish import PER_CALL, EventBatcher, wire
 
 
 def test_batched_events_reach_the_stream_in_order(redis_url: str) -> None:

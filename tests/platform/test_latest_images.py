@@ -7,7 +7,7 @@ import httpx
 import redis
 
 from shared import keys
-from shared.runtime.events import encode_fields
+from shared.runtime.publish import encode_fields
 from tests.platform.helpers import Events, start, stop_and_wait
 from tests.stack import Stack
 

@@ -1,5 +1,5 @@
 /**
- * The /ws wire form (shared/events.py), with types generated from the gateway's OpenAPI
+ * The /ws wire form (shared/event_schema.py), with types generated from the gateway's OpenAPI
  * components (src/api/schema.d.ts). Only the runtime narrowing lives here.
  */
 import type { components } from './schema'

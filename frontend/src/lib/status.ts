@@ -1,4 +1,4 @@
-/** Task states as the runtime names them (shared/events.py TaskStatus), in plain words. */
+/** Task states as the runtime names them (shared/event_schema.py TaskStatus), in plain words. */
 export const TASK_STATUSES = ['idle', 'queued', 'running', 'stopping', 'finished', 'failed', 'stopped'] as const
 export type TaskStatus = (typeof TASK_STATUSES)[number]
 

@@ -16,7 +16,7 @@ import cv2
 from shared.atomic_write import write_atomic
 from shared.config import UIRecognitionConfig
 from shared.device import image_files
-from shared.states import UI_STATES
+from shared.screens import UI_STATES
 from shared.task_context import TaskContext
 
 DATASET = "ui_dataset"

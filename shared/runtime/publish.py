@@ -1,5 +1,5 @@
 """Publishing events to a module's stream (``XADD ... MAXLEN ~``) and turning stream
-entries into the wire form of ``shared.events``."""
+entries into the wire form of ``shared.event_schema``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared import keys
-from shared.events import EventType
+from shared.event_schema import EventType
 from shared.runtime.connection import TextRedis
 from shared.settings import get_settings
 

@@ -88,11 +88,3 @@ class ConfigAckData(BaseModel):
     version: int
     task: str
     job_id: str
-
-
-class Event(BaseModel):
-    id: str
-    module: str
-    type: EventType
-    ts: float
-    data: dict[str, Any]
