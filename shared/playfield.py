@@ -1,0 +1,108 @@
+"""Facts about the playfield that the simulator draws, the play engine's start sync reads
+and the workflow's note tracer measures (docs/domain.md section 8). One definition, so the
+three cannot drift apart. Coordinates are in the 1280x720 landscape frame; colours are
+OpenCV HSV (H 0..179, S and V 0..255)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+WIDTH, HEIGHT = 1280, 720
+
+# Lane centres on the judge line, lanes 0..6 left to right.
+LANE_X: tuple[int, ...] = (194, 342, 491, 640, 788, 937, 1085)
+JUDGE_Y = 590  # the judge line
+TOP_Y = 180  # where notes appear (depth 0)
+TRACK: tuple[int, int, int, int] = (120, 180, 1160, 590)  # x1, y1, x2, y2 of the note track
+
+# Play has started when this pixel is in this range.
+HEALTH_PIXEL: tuple[int, int] = (1080, 42)
+
+
+@dataclass(frozen=True)
+class HsvRange:
+    lo: tuple[int, int, int]
+    hi: tuple[int, int, int]
+
+    def contains(self, hsv: tuple[int, int, int]) -> bool:
+        return all(a <= v <= b for a, v, b in zip(self.lo, hsv, self.hi, strict=True))
+
+    @property
+    def centre(self) -> tuple[int, int, int]:
+        h, s, v = (round((a + b) / 2) for a, b in zip(self.lo, self.hi, strict=True))
+        return (h, s, v)
+
+
+HEALTH_RANGE = HsvRange((53, 150, 150), (65, 160, 255))
+
+# Note colours by kind. "directional" has two ranges (purple and orange arrows).
+NOTE_COLOURS: dict[str, tuple[HsvRange, ...]] = {
+    "tap": (HsvRange((125, 70, 230), (140, 200, 255)),),
+    "long": (HsvRange((70, 90, 220), (85, 180, 255)),),
+    "flick": (HsvRange((150, 80, 230), (170, 200, 255)),),
+    "skill": (HsvRange((20, 120, 230), (30, 255, 255)),),
+    "directional": (
+        HsvRange((100, 150, 250), (110, 255, 255)),
+        HsvRange((0, 85, 240), (10, 200, 255)),
+    ),
+}
+
+MAX_CONTACTS = 10
+
+
+def lane_x(lane: float) -> float:
+    """x of a (possibly fractional, -0.5..6.5) lane on the judge line, interpolated
+    between the lane centres and extrapolated at the edges, never truncated."""
+    step = (LANE_X[-1] - LANE_X[0]) / (len(LANE_X) - 1)
+    i = min(max(math.floor(lane), 0), len(LANE_X) - 2)
+    return LANE_X[i] + (lane - i) * (LANE_X[i + 1] - LANE_X[i]) if 0 <= lane <= 6 else LANE_X[0] + lane * step
+
+
+def depth(y: float) -> float:
+    """A note's depth from its y: 0 at the top line, 1 at the judge line."""
+    return (y - TOP_Y) / (JUDGE_Y - TOP_Y)
+
+
+def y_of_depth(t: float) -> float:
+    return TOP_Y + t * (JUDGE_Y - TOP_Y)
+
+
+# -- the first-note timing curve -----------------------------------------------------------
+
+COEFFICIENTS_FILE = Path(__file__).resolve().parent / "data" / "first-note-coefficients.json"
+Coefficients = tuple[float, float, float, float, float]
+
+
+@lru_cache(maxsize=4)
+def shipped_coefficients(version: str = "v1") -> Coefficients:
+    """The shipped first-note curve (``shared/data/first-note-coefficients.json``)."""
+    raw = json.loads(COEFFICIENTS_FILE.read_text())
+    c = [float(v) for v in raw[version]]
+    if len(c) != 5:
+        raise ValueError(f"{COEFFICIENTS_FILE.name} {version}: expected 5 coefficients, got {len(c)}")
+    return (c[0], c[1], c[2], c[3], c[4])
+
+
+def time_to_judge(t: float, c: Coefficients) -> float:
+    """Seconds until a note at depth ``t`` reaches the judge line:
+    ``c0 - c1/(t+c2) + c3*sqrt(t+c4)``."""
+    return c[0] - c[1] / (t + c[2]) + c[3] * math.sqrt(max(t + c[4], 0.0))
+
+
+def depth_at(seconds_to_judge: float, c: Coefficients, *, tol: float = 1e-6) -> float:
+    """The depth a note has ``seconds_to_judge`` before it is judged (inverse of
+    ``time_to_judge`` by bisection; the curve falls monotonically over depth 0..1)."""
+    lo, hi = -0.5, 1.5
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if time_to_judge(mid, c) > seconds_to_judge:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < tol:
+            break
+    return (lo + hi) / 2
