@@ -81,7 +81,9 @@ def hand_written(url: str, job_id: str, data: str, **fields: str) -> Job:
     """HSET rq:job:<id> ... then RPUSH the queue: what a client with Redis access can do."""
     r = connect(url)
     queue = keys.queue_name("fetch")
-    r.hset(f"rq:job:{job_id}", mapping={"status": "queued", "data": data, "origin": queue, **fields})
+    mapping: dict[str | bytes, str] = {"status": "queued", "data": data, "origin": queue}
+    mapping.update(fields)
+    r.hset(f"rq:job:{job_id}", mapping=mapping)
     r.rpush(f"rq:queue:{queue}", job_id)
     rb = redis.Redis.from_url(url)
     deadline = time.monotonic() + 30
