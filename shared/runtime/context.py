@@ -159,6 +159,8 @@ class RedisTaskContext(Generic[C]):
 
     def _apply_config(self) -> None:
         version, stored = self._store.get(self.module)
+        # Acknowledged once: the next polls compare against this version, not the start's.
+        self._version = version
         current = self._config.model_dump()
         incoming = stored.model_dump()
         applied = sorted(k for k in self._live if incoming[k] != current[k])
