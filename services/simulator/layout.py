@@ -140,8 +140,7 @@ def buttons(state: str, variants: frozenset[str] = frozenset()) -> tuple[Button,
 
 
 def hit(state: str, x: float, y: float, variants: frozenset[str] = frozenset()) -> Button | None:
-    """The button a tap at (x, y) presses, or None (a tap that does nothing)."""
-    for b in buttons(state, variants):
-        if b.hit(x, y):
-            return b
-    return None
+    """The button a tap at (x, y) presses, or None (a tap that does nothing). Where hit
+    boxes overlap (random next to a difficulty on song select) the nearest centre wins."""
+    hits = [b for b in buttons(state, variants) if b.hit(x, y)]
+    return min(hits, key=lambda b: (b.x - x) ** 2 + (b.y - y) ** 2) if hits else None
