@@ -81,6 +81,11 @@ class ScreenView:
     story_unread: bool = False
     popup: str | None = None  # a modal drawn over the screen (a fault); None = no popup
     caption: str = ""
+    # playing: the playfield's notes, whether play started (health pixel), health, combo
+    notes: tuple[NoteSprite, ...] = ()
+    started: bool = False
+    health: float = 1.0
+    combo: int = 0
 
     def __post_init__(self) -> None:
         if self.state not in layout.BUTTONS:
@@ -701,7 +706,7 @@ def _draw_levels_on_buttons(img: Frame, view: ScreenView, song: SongCard) -> Non
         if b.name.startswith("difficulty_") and b.when == "fixed":
             i = layout.DIFFICULTY_NAMES.index(b.name.removeprefix("difficulty_"))
             if i in song.levels:
-                text(img, str(song.levels[i]), (b.x, b.y + 28), 0.6, (40, 30, 30), 2, centre=True)
+                text(img, str(song.levels[i]), (b.x, b.y + 36), 0.6, (40, 30, 30), 2, centre=True)
             if i == song.difficulty:
                 x1, y1, x2, y2 = b.box
                 cv2.rectangle(img, (x1 - 3, y1 - 3), (x2 + 3, y2 + 3), (255, 255, 255), 2)
@@ -754,7 +759,8 @@ def toggle_on(frame: Frame, name: str) -> bool:
     return g > 160 and g - max(b, r) > 60
 
 
-def _draw_popup(img: Frame, message: str) -> None:
+def draw_popup(img: Frame, message: str) -> None:
+    """A modal with ``message`` over ``img`` (in place): the screen dimmed, a dialog."""
     dim(img, 0.5)
     box = (340, 220, 940, 500)
     panel(img, box, (250, 250, 250), BUTTON_EDGE, 3)
@@ -774,7 +780,10 @@ def _draw_popup(img: Frame, message: str) -> None:
 
 def render(view: ScreenView) -> Frame:
     """The frame of ``view``: 720x1280x3 uint8 BGR."""
-    img = _screen(view.state, frozenset(view.variants)).copy()
+    if view.state == "playing":
+        img = render_playfield(view.notes, health=view.health, combo=view.combo, started=view.started)
+    else:
+        img = _screen(view.state, frozenset(view.variants)).copy()
     if view.song is not None and view.state in ("choose", "join_choose", "ready"):
         multi = view.state == "ready" and view.multiplayer
         region = MULTI_TITLE_REGION if multi else TITLE_REGION
@@ -796,7 +805,7 @@ def render(view: ScreenView) -> Frame:
     if view.caption:
         text(img, view.caption, (20, 706), 0.55, (255, 255, 255), 1)
     if view.popup is not None:
-        _draw_popup(img, view.popup)
+        draw_popup(img, view.popup)
     return img
 
 
@@ -960,6 +969,7 @@ __all__ = [
     "backdrop",
     "blank",
     "buttons",
+    "draw_popup",
     "read_result",
     "render",
     "sample_screen",

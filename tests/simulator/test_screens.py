@@ -175,3 +175,12 @@ def test_bad_views_are_refused_with_a_clear_error() -> None:
         S.SongCard(1, np.zeros((36, 450), np.uint8), {0: 5}, 4)
     with pytest.raises(ValueError, match="unknown screen state"):
         S.sample_screen("lobby", np.random.default_rng(0))
+
+
+def test_the_playing_view_is_the_playfield() -> None:
+    from services.simulator.field import NoteSprite, render_playfield
+
+    notes = (NoteSprite("tap", 491, 400), NoteSprite("long", 788, 560, tail_y=300))
+    view = S.ScreenView("playing", notes=notes, started=True, health=0.5, combo=12)
+    assert np.array_equal(S.render(view), render_playfield(notes, health=0.5, combo=12, started=True))
+    assert not np.array_equal(S.render(view), S.render(S.ScreenView("playing", notes=notes)))
