@@ -737,18 +737,42 @@ def _draw_number(img: Frame, box: tuple[int, int, int, int], value: int) -> None
         img[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W] = _digit_cell(ch)
 
 
+READ_SLACK = 6  # px of capture shift/scale read_result searches over
+
+
+@lru_cache(maxsize=1)
+def _grey_templates() -> npt.NDArray[np.float32]:
+    return np.stack([cv2.cvtColor(_digit_cell(k), cv2.COLOR_BGR2GRAY) for k in _KEYS]).astype(np.float32)
+
+
+_KEYS = " 0123456789"
+
+
 def read_result(frame: Frame) -> ResultCounts:
-    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS`` by
-    nearest digit template (exact on unperturbed frames, robust to mild noise)."""
-    keys = " 0123456789"
-    templ = np.stack([_digit_cell(k).astype(np.float32) for k in keys])
+    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS``: per
+    field, the white box is found within READ_SLACK px (template match with the empty
+    screen), its cells contrast-stretched and each matched with the digit templates.
+    Exact on rendered frames; survives capture-like brightness, noise, JPEG and a few
+    pixels of shift."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    bare = cv2.cvtColor(_backdrop_cached("award"), cv2.COLOR_BGR2GRAY)
+    templ = _grey_templates()
+    m, k = 8, READ_SLACK  # margin of the box template, search slack
     out: dict[str, int] = {}
     for name, (x1, y1, x2, _) in RESULT_FIELDS.items():
-        digits = ""
-        for i in range((x2 - x1) // DIGIT_W):
-            cell = frame[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W].astype(np.float32)
-            digits += keys[int(np.argmin(((templ - cell) ** 2).sum(axis=(1, 2, 3))))]
-        out[name] = int(digits.strip() or "0")
+        n = (x2 - x1) // DIGIT_W
+        patch = bare[y1 - m : y1 + DIGIT_H + m, x1 - m - 4 : x2 + m + 4]
+        area = grey[y1 - m - k : y1 + DIGIT_H + m + k, x1 - m - 4 - k : x2 + m + 4 + k]
+        score = cv2.matchTemplate(area, patch, cv2.TM_CCOEFF_NORMED)
+        _, _, _, (bx, by) = cv2.minMaxLoc(score)
+        x, y = x1 + bx - k, y1 + by - k
+        strip = grey[y : y + DIGIT_H, x : x + n * DIGIT_W].astype(np.float32)
+        lo, hi = np.percentile(strip, (0.5, 99))
+        if hi - lo > 60:  # ink present: map it onto the templates' levels
+            strip = (strip - lo) * np.float32((250 - 20) / (hi - lo)) + 20
+        cells = strip.reshape(DIGIT_H, n, DIGIT_W).transpose(1, 0, 2)
+        best = ((cells[:, None] - templ[None]) ** 2).sum(axis=(2, 3)).argmin(axis=1)
+        out[name] = int("".join(_KEYS[int(i)] for i in best).replace(" ", "") or "0")
     return ResultCounts(**out)
 
 

@@ -13,6 +13,7 @@ from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import level_crop
 from services.simulator import layout
 from services.simulator import screens as S
+from services.simulator.perturb import Perturbation, perturb
 from shared.screens import UI_STATES
 
 
@@ -121,6 +122,12 @@ def test_result_counts_are_drawn_at_their_fields_and_read_back() -> None:
         counts = S.sample_result(rng)
         img = S.render(S.ScreenView("award", result=counts))
         assert S.read_result(img) == counts
+    # Through capture: brightness, noise, JPEG, a few pixels of shift.
+    capture = Perturbation(brightness=0.1, noise=3.0, jpeg_quality=85, shift=3, scale=0.003)
+    for seed in range(4):
+        counts = S.sample_result(rng)
+        img = perturb(S.render(S.ScreenView("award", result=counts)), capture, np.random.default_rng(seed))
+        assert S.read_result(img) == counts, seed
     a = S.render(S.ScreenView("award", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, 8, 9)))
     b = S.render(S.ScreenView("award", result=S.ResultCounts(1, 2, 3, 4, 50, 6, 7, 8, 9)))
     ys, xs = np.nonzero(np.any(a != b, axis=2))
