@@ -81,6 +81,9 @@ class ScreenView:
     story_unread: bool = False
     popup: str | None = None  # a modal drawn over the screen (a fault); None = no popup
     caption: str = ""
+    # song select: title crops of the neighbouring songs in the list (up to 4: two above,
+    # two below the selected one)
+    list_titles: tuple[npt.NDArray[np.uint8], ...] = ()
     # playing: the playfield's notes, whether play started (health pixel), health, combo
     notes: tuple[NoteSprite, ...] = ()
     started: bool = False
@@ -563,11 +566,8 @@ def _decorate(img: Frame, state: str, look: Look) -> None:
     elif state == "award_loading":
         _lines(img, look.lines, 650, 520, light, centre=True)
     elif state in ("choose", "join_choose"):
-        top = 170 if state == "join_choose" else 90
-        for i in range(5):
-            y = top + 14 + i * ((480 - top) // 5)
-            colour = (200, 120, 240) if i == 2 else (230, 210, 220)
-            panel(img, (720, y, 1220, y + (480 - top) // 5 - 20), colour)
+        for i, box in enumerate(list_cards(state)):
+            panel(img, box, (200, 120, 240) if i == 2 else (230, 210, 220))
         x1, y1, x2, y2 = TITLE_REGION
         panel(img, (x1, y1, x2, y2 + LEVEL_OFFSET_Y), (235, 235, 235))  # where the title goes
         if state == "join_choose":
@@ -635,6 +635,29 @@ def _decorate(img: Frame, state: str, look: Look) -> None:
         for i in range(3):
             for k in range(3):
                 panel(img, (130 + 360 * i, 210 + 110 * k, 370 + 360 * i, 290 + 110 * k), (200, 150, 200))
+
+
+def list_cards(state: str) -> tuple[tuple[int, int, int, int], ...]:
+    """The song list's five cards on song select (the middle one is the selected song)."""
+    top = 170 if state == "join_choose" else 90
+    step = (480 - top) // 5
+    return tuple((720, top + 14 + i * step, 1220, top + 14 + i * step + step - 20) for i in range(5))
+
+
+def _draw_list(
+    img: Frame, state: str, song: SongCard | None, others: tuple[npt.NDArray[np.uint8], ...]
+) -> None:
+    """Title crops (shrunk) in the list cards: the song in the middle, ``others`` around it."""
+    around: list[npt.NDArray[np.uint8] | None] = [*others[:4], None, None, None, None][:4]
+    crops = [*around[:2], song.title if song is not None else None, *around[2:]]
+    for (x1, y1, x2, y2), crop in zip(list_cards(state), crops, strict=True):
+        if crop is None:
+            continue
+        h = min(y2 - y1 - 8, H)
+        w = round(W * h / H)
+        small = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
+        x, y = x1 + (x2 - x1 - w) // 2, y1 + (y2 - y1 - h) // 2
+        img[y : y + h, x : x + w] = small[:, :, None]
 
 
 @lru_cache(maxsize=512)
@@ -817,6 +840,8 @@ def render(view: ScreenView) -> Frame:
         _draw_song(img, view.state, view.song, region, full_row)
         if view.state != "ready":
             _draw_levels_on_buttons(img, view, view.song)
+    if view.state in ("choose", "join_choose") and (view.song is not None or view.list_titles):
+        _draw_list(img, view.state, view.song, view.list_titles)
     if view.state == "award" and view.result is not None:
         for name in RESULT_FIELDS:
             _draw_number(img, RESULT_FIELDS[name], int(getattr(view.result, name)))
@@ -926,6 +951,7 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
         toggles={"3d": bool(rng.random() < 0.5), "mv": bool(rng.random() < 0.5)} if state == "ready" else {},
         story_unread=bool(rng.random() < 0.5),
         caption=str(rng.choice(_CAPTIONS)),
+        list_titles=tuple(sample_song(rng).title for _ in range(4)) if song and rng.random() < 0.7 else (),
     )
     return render(view)
 
