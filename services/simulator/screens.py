@@ -867,15 +867,20 @@ def backdrop(state: str) -> Frame:
 
 # -- random instances for datasets -----------------------------------------------------------
 
-# Variants a screen can be in (at most one from each group is shown).
-VARIANT_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "choose": (("normal", "stage", "free"), ("fixed", "")),
-    "join_choose": (("normal", "free"), ("fixed", "")),
-    "award_back": (("finish", ""),),
-    "award_dialog": (("row0", "row1", "row2"),),
-    "opps": (tuple(f"row{i}" for i in range(6)),),
-    "playmode": (("event_left", "event_right", ""),),
-    "ready": (("pick", ""), ("stage", "medley", "", "")),
+
+def _sets(*sets: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(v.split()) for v in sets)
+
+
+# The variant sets a screen can show, as the game logic combines them (game.variants()).
+VARIANT_SETS: dict[str, tuple[frozenset[str], ...]] = {
+    "choose": _sets("normal", "stage", "normal free", "normal fixed", "stage fixed", "normal free fixed"),
+    "join_choose": _sets("normal", "normal free"),
+    "award_back": _sets("", "finish"),
+    "award_dialog": _sets("row0", "row1", "row2"),
+    "opps": _sets(*(f"row{i}" for i in range(6))),
+    "playmode": _sets("", "event_left", "event_right"),
+    "ready": _sets("", "pick", "medley", "stage", "pick stage"),
 }
 
 
@@ -940,7 +945,8 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
             combo=int(rng.integers(0, 400)),
             started=bool(rng.random() < 0.85),
         )
-    variants = frozenset(v for group in VARIANT_GROUPS.get(state, ()) if (v := str(rng.choice(group))))
+    options = VARIANT_SETS.get(state, (frozenset(),))
+    variants = options[int(rng.integers(len(options)))]
     song = sample_song(rng) if state in ("choose", "join_choose", "ready") else None
     view = ScreenView(
         state,

@@ -215,3 +215,10 @@ def test_the_song_list_shows_the_song_and_its_neighbours() -> None:
     # The selected (middle) card holds the song's own title, shrunk.
     x1, y1, x2, y2 = cards[2]
     assert cv2.cvtColor(plain, cv2.COLOR_BGR2GRAY)[y1:y2, x1:x2].min() < 120
+
+
+def test_sampled_variants_are_variants_of_the_layout() -> None:
+    for state, sets in S.VARIANT_SETS.items():
+        known = {b.when for b in layout.BUTTONS[state]} - {""}
+        for v in sets:
+            assert v <= known, (state, v - known)
