@@ -222,3 +222,15 @@ def test_sampled_variants_are_variants_of_the_layout() -> None:
         known = {b.when for b in layout.BUTTONS[state]} - {""}
         for v in sets:
             assert v <= known, (state, v - known)
+
+
+def test_captured_samples_are_nearest_to_their_own_state() -> None:
+    """Separable for a classifier even before training: a random instance of each state,
+    through capture, is nearest (at 160x90) to its own state's plain screen."""
+    refs = np.stack([_small(S.render(S.ScreenView(s))) for s in UI_STATES])
+    capture = Perturbation(brightness=0.1, noise=4.0, jpeg_quality=80, shift=3, scale=0.01)
+    rng = np.random.default_rng(4)
+    for i, state in enumerate(UI_STATES):
+        q = _small(perturb(S.sample_screen(state, rng), capture, rng))
+        nearest = int(np.abs(refs - q).mean(axis=(1, 2, 3)).argmin())
+        assert nearest == i, (state, UI_STATES[nearest])
