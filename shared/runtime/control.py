@@ -15,6 +15,8 @@ from typing import Any
 import redis
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+from rq.queue import Queue
 from rq.serializers import JSONSerializer
 
 from shared import keys
@@ -87,9 +89,9 @@ def stop_module(r: TextRedis, module: str, task: str | None = None) -> dict[str,
         }
     if raw.get("status") == TaskStatus.queued.value:
         # A worker may have taken it just now; then the stop flag below reaches it instead.
-        removed = r.lrem(f"rq:queue:{keys.queue_name(module)}", 0, job_id)
+        removed = r.lrem(Queue(keys.queue_name(module), connection=r).key, 0, job_id)
         if removed and finish(r, module, job_id, TaskStatus.stopped, "cancelled before it started"):
-            r.hset(f"rq:job:{job_id}", "status", "canceled")
+            r.hset(Job.key_for(job_id), "status", "canceled")
             return {"module": module, "job_id": job_id, "status": "stopped", "stopping": False}
     r.set(keys.stop_flag(module), job_id, ex=3600)
     if raw.get("status") == TaskStatus.running.value:
@@ -160,7 +162,7 @@ def _reconcile_queued(r: TextRedis, module: str, job_id: str) -> str | None:
     """A queued job waits as long as it takes a worker to come; it is only given up when
     RQ no longer has it waiting: the job is gone or ended, or a worker took it and died
     before the task could claim the module (the lease then never got its TTL)."""
-    rq_status, started_at = r.hmget(f"rq:job:{job_id}", ["status", "started_at"])
+    rq_status, started_at = r.hmget(Job.key_for(job_id), ["status", "started_at"])
     why = ""
     if rq_status is None:
         why = "the queued job disappeared from Redis"
