@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import struct
 import threading
 import time
 import uuid
@@ -14,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from shared import keys
+from shared import image_header, keys
 from shared.config import ModuleConfig
 from shared.event_schema import EventType, PromptData
 from shared.runtime import leases
@@ -46,10 +45,10 @@ def live_fields(model: type[ModuleConfig]) -> set[str]:
 
 
 def png_size(png: bytes) -> tuple[int, int]:
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+    size = image_header.png_size(png)
+    if size is None:
         raise ValueError("image() needs PNG bytes")
-    width, height = struct.unpack(">II", png[16:24])
-    return int(width), int(height)
+    return size
 
 
 C = TypeVar("C", bound=ModuleConfig)

@@ -8,16 +8,16 @@ import json
 import logging
 import time
 import uuid
-from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
 import redis
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
-from rq.job import Job
+from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.serializers import JSONSerializer
+from rq.utils import now, utcformat, utcparse
 
 from shared import keys
 from shared.event_schema import EventType, PromptData, TaskStatus
@@ -29,6 +29,9 @@ from shared.runtime.state import device_holder, finish, is_active, open_prompt, 
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+# RQ job statuses after which a queued job will never run.
+ENDED = {s.value for s in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED, JobStatus.FINISHED)}
 
 INJECT_LUA = resources.files("shared.runtime").joinpath("inject.lua").read_text(encoding="utf-8")
 
@@ -66,7 +69,7 @@ def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] |
     the same Lua script redis-cli users run. Returns the job id."""
     get_module(module).task(task)  # KeyError for unknown names, before touching Redis
     job_id = uuid.uuid4().hex
-    ts = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ts = utcformat(now())  # RQ's timestamp format (the script writes it into the job hash)
     try:
         args = [module, task, json.dumps(overrides or {}), job_id, "gateway", ts]
         return str(eval_lua(r, INJECT_LUA, [], args))
@@ -91,7 +94,7 @@ def stop_module(r: TextRedis, module: str, task: str | None = None) -> dict[str,
         # A worker may have taken it just now; then the stop flag below reaches it instead.
         removed = r.lrem(Queue(keys.queue_name(module), connection=r).key, 0, job_id)
         if removed and finish(r, module, job_id, TaskStatus.stopped, "cancelled before it started"):
-            r.hset(Job.key_for(job_id), "status", "canceled")
+            r.hset(Job.key_for(job_id), "status", JobStatus.CANCELED.value)
             return {"module": module, "job_id": job_id, "status": "stopped", "stopping": False}
     r.set(keys.stop_flag(module), job_id, ex=3600)
     if raw.get("status") == TaskStatus.running.value:
@@ -166,11 +169,11 @@ def _reconcile_queued(r: TextRedis, module: str, job_id: str) -> str | None:
     why = ""
     if rq_status is None:
         why = "the queued job disappeared from Redis"
-    elif rq_status in ("failed", "stopped", "canceled", "finished"):
+    elif rq_status in ENDED:
         why = f"the job ended as {rq_status} before the task started"
-    elif rq_status == "started":
+    elif rq_status == JobStatus.STARTED.value:
         try:
-            since = time.time() - datetime.fromisoformat(started_at or "").timestamp()
+            since = time.time() - utcparse(started_at or "").timestamp()
         except ValueError:
             since = 0.0
         if since > leases.LEASE_TTL_MS / 1000 and r.pttl(keys.module_lease(module)) == -1:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from rq.job import Job
+from rq.utils import utcformat
 
 from services.gateway.hub import was_trimmed
 from services.gateway.ws import parse_since
@@ -130,11 +131,11 @@ def test_reconcile_gives_up_queued_jobs_that_rq_no_longer_has(r: TextRedis, redi
     now = datetime.now(UTC)
     started: dict[str | bytes, str] = {
         "status": "started",
-        "started_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "started_at": utcformat(now),
     }
     r.hset(Job.key_for(job), mapping=started)  # taken by a worker...
     assert reconcile(r, rb, "fetch") is None  # ...just now: give it time to claim the module
-    long_ago = (now - timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    long_ago = utcformat(now - timedelta(seconds=60))
     r.hset(Job.key_for(job), "started_at", long_ago)  # and the lease never got its TTL
     assert reconcile(r, rb, "fetch") == "failed"
     state = read_state(r, "fetch")
