@@ -64,6 +64,23 @@ _CODES: dict[str, type[ControlError]] = {
 }
 
 
+def device_user(holder: str) -> str:
+    """The device lease's value (``module:task:job``) in words: the module's title, or the
+    task's and the module's when the module has several ("Add songs in Song Recognition")."""
+    module, _, rest = holder.partition(":")
+    task = rest.partition(":")[0]
+    try:
+        spec = get_module(module)
+        title = spec.task(task).title
+    except KeyError:
+        return holder  # not ours to name: show it as it is
+    return spec.title if len(spec.tasks) == 1 or title == spec.title else f"{title} in {spec.title}"
+
+
+def device_busy(holder: str) -> str:
+    return f"the device is in use by {device_user(holder)}; device tasks run one at a time: stop it first"
+
+
 def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] | None = None) -> str:
     """Enqueue ``module:task`` (config overrides already validated by the caller) through
     the same Lua script redis-cli users run. Returns the job id."""
@@ -75,6 +92,8 @@ def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] |
         return str(eval_lua(r, INJECT_LUA, [], args))
     except redis.ResponseError as exc:
         code, _, message = str(exc).partition(" ")
+        if code == "DEVICE_BUSY" and (holder := message.removeprefix("the device is in use by ")) != message:
+            message = device_busy(holder)
         raise _CODES.get(code, ControlError)(message or str(exc)) from exc
 
 

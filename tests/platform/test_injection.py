@@ -1,4 +1,5 @@
-"""Starting tasks with the real redis-cli binary and scripts/inject.lua, as the docs say."""
+"""Starting tasks with the real redis-cli binary and scripts/inject.lua, as the docs say.
+(The scripts/inject wrapper: tests/runtime/test_inject_script.py.)"""
 
 from __future__ import annotations
 
@@ -95,38 +96,6 @@ def test_worker_runs_only_the_runtime_entry_point(live: Stack, tmp_path: Path) -
     assert job.get_status() == "failed"
     assert "refused job function 'os.system'" in (job.latest_result().exc_string or "")  # type: ignore[union-attr]
     assert not marker.exists()
-
-
-def test_inject_wrapper_waits_and_sets_the_exit_code(live: Stack) -> None:
-    env = {"PATH": "/usr/bin:/bin", "AUTOBANG_REDIS_URL": live.redis_url}
-    ok = subprocess.run(
-        [str(ROOT / "scripts" / "inject"), "scriptor", "start_scriptor", '{"level": "Hard"}'],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert ok.returncode == 0 and "status running" in ok.stdout, ok
-    stop_and_wait(live.url, "scriptor")
-    bad = subprocess.run(
-        [str(ROOT / "scripts" / "inject"), "scriptor", "start_scriptor", '{"level": "Hardest"}'],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert bad.returncode == 1 and "INVALID_CONFIG level: must be one of" in bad.stderr
-    failed = subprocess.run(
-        [str(ROOT / "scripts" / "inject"), "scriptor", "start_scriptor", '{"weight_title": "nobody"}'],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert failed.returncode == 1 and "status failed: invalid config" in failed.stdout
 
 
 def test_the_script_uses_rq_s_own_key_names() -> None:
