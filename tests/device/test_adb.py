@@ -4,6 +4,7 @@ black captures) and good frames through each capture backend."""
 
 from __future__ import annotations
 
+import json
 import struct
 import time
 from collections.abc import Callable, Iterator
@@ -308,3 +309,40 @@ def test_raw_header_word_order_is_little_endian() -> None:
     # The header the fake serves is what Android writes: u32 little-endian fields.
     data = raw_screencap(pattern())
     assert struct.unpack_from("<IIII", data) == (1280, 720, 1, 1)
+
+
+def test_touch_url_forwards_the_injector_through_adb(tmp_path: Path, fake: FakeAdb) -> None:
+    device = open_adb(fake, tmp_path, touch="bangcheater", bangcheater_port=12345)
+    url = device.touch_url()
+    kind, _, address = url.partition("://")
+    host, _, port = address.partition(":")
+    assert (kind, host) == ("bangcheater", "127.0.0.1") and port.isdigit()
+    assert fake.forwards == {f"tcp:{port}": "tcp:12345"}
+    assert device.touch_url() == url and device.info.touch == "bangcheater"  # set up once
+    device.close()
+    assert fake.forwards == {}  # closing the device removes its forwards
+    mini = open_adb(fake, tmp_path, touch="minitouch")
+    assert mini.touch_url().startswith("minitouch://127.0.0.1:")
+    assert list(fake.forwards.values()) == ["localabstract:minitouch"]
+    mini.close()
+
+
+def test_device_cli_reports_and_benchmarks(
+    tmp_path: Path, fake: FakeAdb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services import cli
+    from shared.settings import get_settings
+
+    fake.exec = screen_exec(pattern())
+    monkeypatch.setenv("AUTOBANG_DEVICE", fake.url)
+    monkeypatch.setenv("AUTOBANG_CAPTURE", "png")
+    out = tmp_path / "bench.json"
+    try:
+        assert (
+            cli.main(["device", "benchmark", "--frames", "2", "--backends", "png,raw", "--json", str(out)])
+            == 0
+        )
+    finally:
+        get_settings.cache_clear()
+    results = {r["backend"]: r for r in json.loads(out.read_text())}
+    assert set(results) == {"png", "raw"} and results["png"]["frames"] == 2 and not results["raw"]["error"]
