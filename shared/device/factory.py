@@ -15,7 +15,7 @@ from shared.device.pictures import PictureDevice
 from shared.device.spec import DeviceSpec, emulator_name, parse_spec
 from shared.settings import Settings, get_settings
 
-SIMULATOR_MODEL = "simulator"  # the simulated game's ro.product.model contains this
+SIMULATOR_MODEL = "autobangsim"  # the simulated game's ro.product.model (lower case)
 
 
 def open_device(settings: Settings | None = None) -> Device:

@@ -148,7 +148,7 @@ def test_server_with_no_device_or_several(tmp_path: Path, fake: FakeAdb) -> None
 
 
 def test_the_simulator_is_recognised_by_its_model(tmp_path: Path, fake: FakeAdb) -> None:
-    fake.shell = lambda cmd: b"AutoBang Simulator\n" if cmd == "getprop ro.product.model" else b""
+    fake.shell = lambda cmd: b"AutoBangSim\n" if cmd == "getprop ro.product.model" else b""
     info = open_device(settings(tmp_path, device=fake.url)).info
     assert info.simulated and "simulated game" in info.detail
 
