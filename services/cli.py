@@ -5,6 +5,7 @@ autobang gateway                                   the HTTP/WebSocket gateway
 autobang worker <module>                           the RQ worker of one module
 autobang openapi                                   print the OpenAPI JSON
 autobang device info | benchmark [--frames N]      the game's device (AUTOBANG_DEVICE)
+autobang play CHART --touch URL --start-at EPOCH_S play a chart against a touch injector
 """
 
 from __future__ import annotations
@@ -182,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     oa = sub.add_parser("openapi", help="print the gateway's OpenAPI schema (for the dashboard's types)")
     oa.set_defaults(func=cmd_openapi)
+
+    from services.scriptor.play.command import add_parser as add_play_parser
+
+    add_play_parser(sub)
     return parser
 
 
