@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--width", type=float, default=0.5, help="channel width multiplier (1 = the user's widths)"
     )
-    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--threads", type=int, default=1)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--init", default=None, help="checkpoint (.pt) to start from")
     t.add_argument("--half", action="store_true", help="store the checkpoint in float16 (shipped copy)")

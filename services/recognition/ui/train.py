@@ -35,7 +35,7 @@ class TrainOptions:
     val_fraction: float = 0.2
     unknown_fraction: float = 0.15  # generated unknowns, as a share of the known training frames
     val_copies: int = 2  # perturbed copies of each validation frame
-    threads: int = 2
+    threads: int = 1  # leaves the second core to the rest of the stack (and is faster under load)
     seed: int = 0
 
 
