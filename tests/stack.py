@@ -72,9 +72,11 @@ def start_stack(
     redis_url: str | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 60.0,
+    entry: str = "services.cli",
 ) -> Stack:
     """Start ``autobang up --port port --data-dir data_dir`` and wait until the gateway and
-    every worker report healthy. Without ``redis_url`` the launcher runs its own Redis."""
+    every worker report healthy. Without ``redis_url`` the launcher runs its own Redis.
+    ``entry``: the module run as ``python -m <entry> up`` (tests swap in a patched one)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
     if redis_url:
@@ -83,7 +85,7 @@ def start_stack(
     log_path = data_dir.parent / f"{data_dir.name}-launcher.log"
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],
+            [sys.executable, "-m", entry, "up", "--port", str(port), "--data-dir", str(data_dir)],
             cwd=ROOT,
             env=child_env,
             stdout=log,
