@@ -13,6 +13,7 @@ import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -104,7 +105,7 @@ def test_a_killed_worker_leaves_no_busy_module_and_no_zombie(up: Stack) -> None:
     stop_and_wait(up.url, "fetch")
 
 
-def wait_state_with_pid(stack: Stack) -> dict[str, object]:
+def wait_state_with_pid(stack: Stack) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         state = httpx.get(f"{stack.url}/api/fetch/state").json()
