@@ -96,10 +96,11 @@ class RedisTaskContext(Generic[C]):
     def config(self) -> C:
         return self._config
 
-    def log(self, message: str, level: LogLevel = "info") -> None:
-        self._events.add(
-            EventType.log, {"level": level, "message": message, "task": self.task, "job_id": self.job_id}
-        )
+    def log(self, message: str, level: LogLevel = "info", *, details: str | None = None) -> None:
+        data = {"level": level, "message": message, "task": self.task, "job_id": self.job_id}
+        if details:
+            data["details"] = details
+        self._events.add(EventType.log, data)
 
     def flush(self) -> None:
         """Send queued events now (before writing state, and when the job ends)."""
