@@ -40,6 +40,7 @@ RESULT_FIELDS: dict[str, tuple[int, int, int, int]] = {
     "combo": (_RESULT_X, 540, _RESULT_X + 5 * DIGIT_W, 580),
     "score": (760, 200, 760 + 8 * DIGIT_W, 240),
 }
+SCORE_FIELD = (240, 168, 240 + 8 * DIGIT_W, 208)  # award_score: the score
 _RESULT_LABELS = {
     "perfect": "PERFECT",
     "great": "GREAT",
@@ -484,6 +485,8 @@ def _decorate(img: Frame, state: str, look: Look) -> None:
             panel(img, (x1 - 4, y1, x2 + 4, y2), (250, 250, 250))
     elif state == "award_score":
         text(img, "SCORE", (80, 200), 1.0, light, 2)
+        x1, y1, x2, y2 = SCORE_FIELD
+        panel(img, (x1 - 4, y1, x2 + 4, y2), (250, 250, 250))
         text(img, "S", (1100, 220), 3.0, (60, 200, 250), 6, font=FONT_BOLD)
         _lines(img, look.lines, 90, 450, light)
     elif state == "award_loading":

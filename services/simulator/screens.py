@@ -36,6 +36,7 @@ from services.simulator.looks import (
     LOOKS,
     MULTI_TITLE_REGION,
     RESULT_FIELDS,
+    SCORE_FIELD,
     STORY_UNREAD,
     STORY_UNREAD_PIXEL,
     TITLE_REGION,
@@ -306,6 +307,8 @@ def render(view: ScreenView) -> Frame:
     if view.state == "award" and view.result is not None:
         for name in RESULT_FIELDS:
             _draw_number(img, RESULT_FIELDS[name], int(getattr(view.result, name)))
+    if view.state == "award_score" and view.result is not None:
+        _draw_number(img, SCORE_FIELD, view.result.score)
     if view.state == "ready":
         for name, (x, y) in TOGGLE_PIXELS.items():
             on = view.toggles.get(name, True)
@@ -414,7 +417,7 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
         variants,
         song=song,
         multiplayer=bool(rng.random() < 0.4),
-        result=sample_result(rng) if state == "award" else None,
+        result=sample_result(rng) if state in ("award", "award_score") else None,
         toggles={"3d": bool(rng.random() < 0.5), "mv": bool(rng.random() < 0.5)} if state == "ready" else {},
         story_unread=bool(rng.random() < 0.5),
         caption=str(rng.choice(_CAPTIONS)),
@@ -475,6 +478,7 @@ __all__ = [
     "DIGIT_COLUMNS",
     "MULTI_TITLE_REGION",
     "RESULT_FIELDS",
+    "SCORE_FIELD",
     "STORY_UNREAD",
     "STORY_UNREAD_PIXEL",
     "TITLE_REGION",

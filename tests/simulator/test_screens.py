@@ -145,6 +145,12 @@ def test_result_counts_are_drawn_at_their_fields_and_read_back() -> None:
     ys, xs = np.nonzero(np.any(a != b, axis=2))
     x1, y1, x2, y2 = S.RESULT_FIELDS["miss"]
     assert x1 <= xs.min() and xs.max() < x2 and y1 <= ys.min() and ys.max() < y2
+    # The score screen shows the score alone, in its own field.
+    a = S.render(S.ScreenView("award_score", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, score=1234567)))
+    b = S.render(S.ScreenView("award_score", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, score=7654321)))
+    ys, xs = np.nonzero(np.any(a != b, axis=2))
+    x1, y1, x2, y2 = S.SCORE_FIELD
+    assert x1 <= xs.min() and xs.max() < x2 and y1 <= ys.min() and ys.max() < y2
     with pytest.raises(ValueError, match="does not fit"):
         S.render(S.ScreenView("award", result=S.ResultCounts(123456, 0, 0, 0, 0, 0, 0)))
 
