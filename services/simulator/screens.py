@@ -10,7 +10,7 @@ level number in the row below (``services.recognition.song.preprocess``), so the
 fixed-cell digits at ``RESULT_FIELDS`` (``read_result`` reads them back).
 
 Everything that does not depend on the song, counts or toggles is drawn once per
-(state, variants, multiplayer) and cached; a render is a copy plus a few pastes."""
+(state, variants) and cached; a render is a copy plus a few pastes."""
 
 from __future__ import annotations
 
@@ -431,7 +431,7 @@ _UNKNOWN_NAMES = ("GACHA", "MEMBERS", "SETTINGS", "EVENT NEWS", "LOGIN BONUS", "
 
 def sample_unknown(rng: np.random.Generator) -> Frame:
     """A screen that is none of the 34: other menus of the game, a home screen of the
-    emulator, a blank or half-drawn frame."""
+    emulator, a nearly blank transition frame, random shapes."""
     kind = int(rng.integers(4))
     c1 = tuple(int(v) for v in rng.integers(0, 256, 3))
     c2 = tuple(int(v) for v in rng.integers(0, 256, 3))
