@@ -570,7 +570,8 @@ def list_cards(state: str) -> tuple[tuple[int, int, int, int], ...]:
     return tuple((720, top + 14 + i * step, 1220, top + 14 + i * step + step - 20) for i in range(5))
 
 
-@lru_cache(maxsize=512)
+# 2.7 MB a frame: the 34 states and the variant sets the game shows are ~70 entries.
+@lru_cache(maxsize=128)
 def screen_frame(state: str, variants: frozenset[str]) -> Frame:
     """Backdrop plus the buttons of the given variants (cached, read-only)."""
     img = _backdrop(state)
