@@ -7,11 +7,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
+
+if TYPE_CHECKING:
+    from shared.device import Device
 
 
 class Progress(NamedTuple):
@@ -36,6 +39,7 @@ class RecordingContext(Generic[C]):
         stop_after_checkpoints: int | None = None,
         module: str = "test",
         task: str = "test",
+        device: Device | None = None,
     ) -> None:
         self.module, self.task = module, task
         self.data_dir = data_dir
@@ -50,6 +54,13 @@ class RecordingContext(Generic[C]):
         self.states: list[dict[str, Any]] = []
         self.images: list[tuple[str, int]] = []
         self.slept: list[float] = []
+        self._device = device
+
+    @property
+    def device(self) -> Device:
+        if self._device is None:
+            raise RuntimeError(f"{self.module}:{self.task} has no device (pass device= to RecordingContext)")
+        return self._device
 
     @property
     def config(self) -> C:

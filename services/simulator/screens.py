@@ -1,0 +1,503 @@
+"""The simulated game's screens, drawn by code (pure: a view in, a 720x1280 BGR frame out).
+
+Every one of the 34 states (``shared/screens.py``) has its own colours, header, text and
+layout, with the buttons of ``layout.py`` drawn at their boxes (only the variants shown):
+``looks.py``.
+
+Song select and ready show the song's title crop at the documented title region and its
+level number in the row below (``services.recognition.song.preprocess``), so the real
+``SongRecognizer`` reads these screens; the result screen draws its counts in clean,
+fixed-cell digits at ``RESULT_FIELDS`` (``read_result`` reads them back).
+
+Everything that does not depend on the song, counts or toggles is drawn once per
+(state, variants) and cached; a render is a copy plus a few pastes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from services.recognition.song.preprocess import LEVEL_OFFSET_Y, H, W
+from services.simulator import layout
+from services.simulator.draw import FONT_BOLD, Frame, dim, gradient, panel, text
+from services.simulator.field import NoteSprite, render_playfield
+from services.simulator.looks import (
+    BUTTON_EDGE,
+    DIFFICULTY_BGR,
+    DIGIT_COLUMNS,
+    DIGIT_H,
+    DIGIT_W,
+    LOOKS,
+    MULTI_TITLE_REGION,
+    RESULT_FIELDS,
+    SCORE_FIELD,
+    STORY_UNREAD,
+    STORY_UNREAD_PIXEL,
+    TITLE_REGION,
+    TOGGLE_OFF,
+    TOGGLE_ON,
+    TOGGLE_PIXELS,
+    backdrop_frame,
+    list_cards,
+    screen_frame,
+)
+from shared.playfield import HEIGHT, LANE_X, WIDTH, y_of_depth
+
+
+@dataclass(frozen=True)
+class SongCard:
+    """The song on song select / ready."""
+
+    song_id: int
+    title: npt.NDArray[np.uint8]  # 36x450 grey title crop, dark text on light background
+    levels: Mapping[int, int]  # difficulty index (0 easy .. 4 special) -> level number
+    difficulty: int  # selected difficulty index
+
+    def __post_init__(self) -> None:
+        if self.title.shape != (H, W) or self.title.dtype != np.uint8:
+            raise ValueError(f"song {self.song_id}: title crop must be {H}x{W} uint8, got {self.title.shape}")
+        if self.difficulty not in self.levels:
+            raise ValueError(f"song {self.song_id} has no level for difficulty {self.difficulty}")
+
+    @property
+    def level(self) -> int:
+        return int(self.levels[self.difficulty])
+
+
+@dataclass(frozen=True)
+class ResultCounts:
+    perfect: int
+    great: int
+    good: int
+    bad: int
+    miss: int
+    fast: int
+    slow: int
+    combo: int = 0
+    score: int = 0
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    state: str  # one of shared.screens.UI_STATES
+    variants: frozenset[str] = frozenset()  # layout.buttons() variants shown
+    song: SongCard | None = None
+    multiplayer: bool = False  # ready: title at MULTI_TITLE_REGION instead of TITLE_REGION
+    result: ResultCounts | None = None
+    toggles: Mapping[str, bool] = field(default_factory=dict)  # ready: "3d", "mv" (on = True)
+    story_unread: bool = False
+    popup: str | None = None  # a modal drawn over the screen (a fault); None = no popup
+    caption: str = ""
+    # song select: title crops of the neighbouring songs in the list (up to 4: two above,
+    # two below the selected one)
+    list_titles: tuple[npt.NDArray[np.uint8], ...] = ()
+    # playing: the playfield's notes, whether play started (health pixel), health, combo
+    notes: tuple[NoteSprite, ...] = ()
+    started: bool = False
+    health: float = 1.0
+    combo: int = 0
+
+    def __post_init__(self) -> None:
+        if self.state not in layout.BUTTONS:
+            raise ValueError(f"unknown screen state {self.state!r}")
+        unknown = set(self.toggles) - set(TOGGLE_PIXELS)
+        if unknown:
+            raise ValueError(f"unknown toggles {sorted(unknown)} (known: {sorted(TOGGLE_PIXELS)})")
+
+
+def buttons(view: ScreenView) -> tuple[layout.Button, ...]:
+    """The buttons ``view`` shows (layout.py is the one table)."""
+    return layout.buttons(view.state, view.variants)
+
+
+def _draw_list(
+    img: Frame, state: str, song: SongCard | None, others: tuple[npt.NDArray[np.uint8], ...]
+) -> None:
+    """Title crops (shrunk) in the list cards: the song in the middle, ``others`` around it."""
+    around: list[npt.NDArray[np.uint8] | None] = [*others[:4], None, None, None, None][:4]
+    crops = [*around[:2], song.title if song is not None else None, *around[2:]]
+    for (x1, y1, x2, y2), crop in zip(list_cards(state), crops, strict=True):
+        if crop is None:
+            continue
+        h = min(y2 - y1 - 8, H)
+        w = round(W * h / H)
+        small = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
+        x, y = x1 + (x2 - x1 - w) // 2, y1 + (y2 - y1 - h) // 2
+        img[y : y + h, x : x + w] = small[:, :, None]
+
+
+# -- songs, levels, counts, toggles, popups ---------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _level_font() -> object:
+    from services.recognition.song.render import system_fonts
+
+    faces = system_fonts()
+    face = next((f for f in faces if "Sans" in f.path), faces[0])
+    return face.load(26)
+
+
+@lru_cache(maxsize=128)
+def _level_alpha(level: int) -> npt.NDArray[np.float32]:
+    """Coverage (0..1) of the level number, drawn in a plain sans font in the first
+    DIGIT_COLUMNS of a 36-row strip (what levels.read_level reads)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = _level_font()
+    assert isinstance(font, ImageFont.FreeTypeFont)
+    img = Image.new("L", (DIGIT_COLUMNS, H), 0)
+    ImageDraw.Draw(img).text((6, 2), str(level), fill=255, font=font)
+    return np.asarray(img, np.float32) / 255.0
+
+
+JACKETS = {"choose": (450, 180), "join_choose": (450, 180), "ready": (240, 110)}  # top-left corners
+JACKET_SIZE = 200
+
+
+def _draw_song(
+    img: Frame, state: str, song: SongCard, region: tuple[int, int, int, int], full_row: bool
+) -> None:
+    x1, y1, x2, y2 = region
+    img[y1:y2, x1:x2] = song.title[:, :, None]
+    bg = float(np.median(song.title))
+    fg = 40.0
+    # The level row: the title panel's light background, the digits in its first columns.
+    row_w = (x2 - x1) if full_row else 96
+    ly1, ly2 = y1 + LEVEL_OFFSET_Y, y2 + LEVEL_OFFSET_Y
+    a = _level_alpha(song.level)
+    row = np.full((H, row_w), bg, np.float32)
+    row[:, :DIGIT_COLUMNS] = bg * (1 - a) + fg * a
+    img[ly1:ly2, x1 : x1 + row_w] = np.round(row).astype(np.uint8)[:, :, None]
+    if full_row:
+        name = layout.DIFFICULTY_NAMES[song.difficulty].upper()
+        text(img, name, (x1 + 90, ly2 - 10), 0.7, DIFFICULTY_BGR[name.lower()], 2)
+    # Seeded by the title picture: identical titles share a jacket, so twins differ only
+    # by their levels.
+    hue = int(hashlib.sha256(song.title.tobytes()).digest()[0]) * 180 // 256
+    jacket = cv2.cvtColor(np.array([[[hue, 150, 220]]], np.uint8), cv2.COLOR_HSV2BGR)[0, 0]
+    jx, jy = JACKETS[state]
+    img[jy : jy + JACKET_SIZE, jx : jx + JACKET_SIZE] = jacket
+
+
+def _draw_levels_on_buttons(img: Frame, view: ScreenView, song: SongCard) -> None:
+    for b in buttons(view):
+        if b.name.startswith("difficulty_") and b.when == "fixed":
+            i = layout.DIFFICULTY_NAMES.index(b.name.removeprefix("difficulty_"))
+            if i in song.levels:
+                text(img, str(song.levels[i]), (b.x, b.y + 36), 0.6, (40, 30, 30), 2, centre=True)
+            if i == song.difficulty:
+                x1, y1, x2, y2 = b.box
+                cv2.rectangle(img, (x1 - 3, y1 - 3), (x2 + 3, y2 + 3), (255, 255, 255), 2)
+
+
+_DIGIT_TEMPLATES: dict[str, npt.NDArray[np.uint8]] = {}
+
+
+def _digit_cell(ch: str) -> npt.NDArray[np.uint8]:
+    """A DIGIT_H x DIGIT_W cell with one digit (or nothing for " "), dark on white."""
+    cell = _DIGIT_TEMPLATES.get(ch)
+    if cell is None:
+        cell = np.full((DIGIT_H, DIGIT_W, 3), 250, np.uint8)
+        if ch != " ":
+            text(cell, ch, (DIGIT_W // 2, DIGIT_H // 2), 0.9, (20, 20, 20), 2, centre=True)
+        cell.setflags(write=False)
+        _DIGIT_TEMPLATES[ch] = cell
+    return cell
+
+
+def _draw_number(img: Frame, box: tuple[int, int, int, int], value: int) -> None:
+    x1, y1, x2, _ = box
+    cells = (x2 - x1) // DIGIT_W
+    s = str(max(0, value))
+    if len(s) > cells:
+        raise ValueError(f"{value} does not fit {cells} digits")
+    for i, ch in enumerate(s.rjust(cells)):
+        img[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W] = _digit_cell(ch)
+
+
+READ_SLACK = 6  # px of capture shift/scale read_result searches over
+
+
+@lru_cache(maxsize=1)
+def _grey_templates() -> npt.NDArray[np.float32]:
+    return np.stack([cv2.cvtColor(_digit_cell(k), cv2.COLOR_BGR2GRAY) for k in _KEYS]).astype(np.float32)
+
+
+_KEYS = " 0123456789"
+
+
+def read_result(frame: Frame) -> ResultCounts:
+    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS``: per
+    field, the white box is found within READ_SLACK px (template match with the empty
+    screen), its cells contrast-stretched and each matched with the digit templates.
+    Exact on rendered frames; survives capture-like brightness, noise, JPEG and a few
+    pixels of shift."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    bare = cv2.cvtColor(backdrop_frame("award"), cv2.COLOR_BGR2GRAY)
+    templ = _grey_templates()
+    m, k = 8, READ_SLACK  # margin of the box template, search slack
+    out: dict[str, int] = {}
+    for name, (x1, y1, x2, _) in RESULT_FIELDS.items():
+        n = (x2 - x1) // DIGIT_W
+        patch = bare[y1 - m : y1 + DIGIT_H + m, x1 - m - 4 : x2 + m + 4]
+        area = grey[y1 - m - k : y1 + DIGIT_H + m + k, x1 - m - 4 - k : x2 + m + 4 + k]
+        score = cv2.matchTemplate(area, patch, cv2.TM_CCOEFF_NORMED)
+        _, _, _, (bx, by) = cv2.minMaxLoc(score)
+        x, y = x1 + bx - k, y1 + by - k
+        strip = grey[y : y + DIGIT_H, x : x + n * DIGIT_W].astype(np.float32)
+        lo, hi = np.percentile(strip, (0.5, 99))
+        if hi - lo > 60:  # ink present: map it onto the templates' levels
+            strip = (strip - lo) * np.float32((250 - 20) / (hi - lo)) + 20
+        cells = strip.reshape(DIGIT_H, n, DIGIT_W).transpose(1, 0, 2)
+        best = ((cells[:, None] - templ[None]) ** 2).sum(axis=(2, 3)).argmin(axis=1)
+        out[name] = int("".join(_KEYS[int(i)] for i in best).replace(" ", "") or "0")
+    return ResultCounts(**out)
+
+
+def toggle_on(frame: Frame, name: str) -> bool:
+    """Whether the ready screen's ``name`` toggle shows "on" at its check pixel."""
+    x, y = TOGGLE_PIXELS[name]
+    b, g, r = (int(v) for v in frame[y, x])
+    return g > 160 and g - max(b, r) > 60
+
+
+def draw_popup(img: Frame, message: str) -> None:
+    """A modal with ``message`` over ``img`` (in place): the screen dimmed, a dialog."""
+    dim(img, 0.5)
+    box = (340, 220, 940, 500)
+    panel(img, box, (250, 250, 250), BUTTON_EDGE, 3)
+    panel(img, (box[0], box[1], box[2], box[1] + 56), (60, 60, 200))
+    text(img, "NOTICE", (640, box[1] + 28), 1.0, (255, 255, 255), 2, centre=True, font=FONT_BOLD)
+    words, line, lines = message.split(), "", []
+    for w in words:
+        if len(line) + len(w) + 1 > 34 and line:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    for i, s in enumerate(lines[:4]):
+        text(img, s, (640, box[1] + 110 + 40 * i), 0.8, (40, 40, 40), 2, centre=True)
+
+
+def render(view: ScreenView) -> Frame:
+    """The frame of ``view``: 720x1280x3 uint8 BGR."""
+    if view.state == "playing":
+        img = render_playfield(view.notes, health=view.health, combo=view.combo, started=view.started)
+    else:
+        img = screen_frame(view.state, frozenset(view.variants)).copy()
+    if view.song is not None and view.state in ("choose", "join_choose", "ready"):
+        multi = view.state == "ready" and view.multiplayer
+        region = MULTI_TITLE_REGION if multi else TITLE_REGION
+        # On ready with the difficulty picked here, the pick buttons sit to the right of
+        # the level digits: draw only the digits' part of the row.
+        full_row = not (view.state == "ready" and "pick" in view.variants)
+        _draw_song(img, view.state, view.song, region, full_row)
+        if view.state != "ready":
+            _draw_levels_on_buttons(img, view, view.song)
+    if view.state in ("choose", "join_choose") and (view.song is not None or view.list_titles):
+        _draw_list(img, view.state, view.song, view.list_titles)
+    if view.state == "award" and view.result is not None:
+        for name in RESULT_FIELDS:
+            _draw_number(img, RESULT_FIELDS[name], int(getattr(view.result, name)))
+    if view.state == "award_score" and view.result is not None:
+        _draw_number(img, SCORE_FIELD, view.result.score)
+    if view.state == "ready":
+        for name, (x, y) in TOGGLE_PIXELS.items():
+            on = view.toggles.get(name, True)
+            cv2.rectangle(img, (x - 8, y - 8), (x + 8, y + 8), TOGGLE_ON if on else TOGGLE_OFF, -1)
+    if view.state == "story_choose" and view.story_unread:
+        cv2.circle(img, STORY_UNREAD_PIXEL, 10, STORY_UNREAD, -1, cv2.LINE_8)
+    if view.caption:
+        text(img, view.caption, (20, 706), 0.55, (255, 255, 255), 1)
+    if view.popup is not None:
+        draw_popup(img, view.popup)
+    return img
+
+
+def backdrop(state: str) -> Frame:
+    """``state``'s screen without buttons, song or counts (what tests compare buttons with)."""
+    if state not in LOOKS:
+        raise ValueError(f"unknown screen state {state!r}")
+    return backdrop_frame(state).copy()
+
+
+# -- random instances for datasets -----------------------------------------------------------
+
+
+def _sets(*sets: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(v.split()) for v in sets)
+
+
+# The variant sets a screen can show, as the game logic combines them (game.variants()).
+VARIANT_SETS: dict[str, tuple[frozenset[str], ...]] = {
+    "choose": _sets("normal", "stage", "normal free", "normal fixed", "stage fixed", "normal free fixed"),
+    "join_choose": _sets("normal", "normal free"),
+    "award_back": _sets("", "finish"),
+    "award_dialog": _sets("row0", "row1", "row2"),
+    "opps": _sets(*(f"row{i}" for i in range(6))),
+    "playmode": _sets("", "event_left", "event_right"),
+    "ready": _sets("", "pick", "medley", "stage", "pick stage"),
+}
+
+
+@lru_cache(maxsize=1)
+def _songs() -> tuple[tuple[int, str, tuple[tuple[int, int], ...]], ...]:
+    from shared.catalog import SHIPPED_SONGS_ALL, load_songs_all
+
+    songs = load_songs_all(SHIPPED_SONGS_ALL)
+    return tuple((s.id, s.title, tuple(sorted(s.levels.items()))) for s in songs.values() if s.levels)
+
+
+def sample_song(rng: np.random.Generator) -> SongCard:
+    """A random song of the shipped catalog with its rendered title and a random difficulty."""
+    from services.simulator.titles import _rendered
+
+    song_id, title, levels = _songs()[int(rng.integers(len(_songs())))]
+    lv = dict(levels)
+    return SongCard(song_id, _rendered(title), lv, int(rng.choice(sorted(lv))))
+
+
+def sample_result(rng: np.random.Generator) -> ResultCounts:
+    n = int(rng.integers(100, 1500))
+    miss, bad, good = (int(v) for v in rng.integers(0, [30, 20, 30]))
+    great = int(rng.integers(0, max(1, n // 5)))
+    perfect = max(0, n - great - good - bad - miss)
+    fast = int(rng.integers(0, great + good + 1))
+    return ResultCounts(
+        perfect, great, good, bad, miss, fast, int(rng.integers(0, great + good + 1)),
+        combo=int(rng.integers(0, n + 1)), score=int(rng.integers(100000, 3000000)),
+    )  # fmt: skip
+
+
+def _sample_notes(rng: np.random.Generator) -> list[NoteSprite]:
+    notes = []
+    for _ in range(int(rng.integers(0, 9))):
+        kind = str(rng.choice(["tap", "tap", "long", "flick", "skill", "directional"]))
+        y = y_of_depth(float(rng.uniform(0.05, 1.0)))
+        x = float(LANE_X[int(rng.integers(7))])
+        if kind == "directional":
+            notes.append(
+                NoteSprite(kind, x, y, float(rng.integers(1, 4)), str(rng.choice(["Left", "Right"])))
+            )
+        elif kind == "long":
+            notes.append(NoteSprite(kind, x, y, tail_y=y - float(rng.uniform(30, 300))))
+        else:
+            notes.append(NoteSprite(kind, x, y))
+    return notes
+
+
+_CAPTIONS = ("", "", "", "Event: Tour", "Free Live", "Room 204", "Stage 3")
+
+
+def sample_screen(state: str, rng: np.random.Generator) -> Frame:
+    """A random plausible instance of ``state`` (random variants, song, counts, toggles,
+    notes) for datasets; no popups (a popup is a fault, not a state)."""
+    if state not in LOOKS:
+        raise ValueError(f"unknown screen state {state!r}")
+    if state == "playing":
+        return render_playfield(
+            _sample_notes(rng),
+            health=float(rng.uniform(0.1, 1.0)),
+            combo=int(rng.integers(0, 400)),
+            started=bool(rng.random() < 0.85),
+        )
+    options = VARIANT_SETS.get(state, (frozenset(),))
+    variants = options[int(rng.integers(len(options)))]
+    song = sample_song(rng) if state in ("choose", "join_choose", "ready") else None
+    view = ScreenView(
+        state,
+        variants,
+        song=song,
+        multiplayer=bool(rng.random() < 0.4),
+        result=sample_result(rng) if state in ("award", "award_score") else None,
+        toggles={"3d": bool(rng.random() < 0.5), "mv": bool(rng.random() < 0.5)} if state == "ready" else {},
+        story_unread=bool(rng.random() < 0.5),
+        caption=str(rng.choice(_CAPTIONS)),
+        list_titles=tuple(sample_song(rng).title for _ in range(4)) if song and rng.random() < 0.7 else (),
+    )
+    return render(view)
+
+
+_UNKNOWN_NAMES = ("GACHA", "MEMBERS", "SETTINGS", "EVENT NEWS", "LOGIN BONUS", "AREA", "PROFILE", "MISSIONS")
+
+
+def sample_unknown(rng: np.random.Generator) -> Frame:
+    """A screen that is none of the 34: other menus of the game, a home screen of the
+    emulator, a nearly blank transition frame, random shapes."""
+    kind = int(rng.integers(4))
+    c1 = tuple(int(v) for v in rng.integers(0, 256, 3))
+    c2 = tuple(int(v) for v in rng.integers(0, 256, 3))
+    img = gradient((c1[0], c1[1], c1[2]), (c2[0], c2[1], c2[2]))
+    if kind == 0:  # another menu of the game: header, a grid of cards
+        name = str(rng.choice(_UNKNOWN_NAMES))
+        panel(
+            img, (0, 0, WIDTH, 64), (int(rng.integers(256)), int(rng.integers(256)), int(rng.integers(256)))
+        )
+        text(img, name, (90, 46), 1.1, (255, 255, 255), 2, font=FONT_BOLD)
+        cols, rows = int(rng.integers(2, 6)), int(rng.integers(1, 4))
+        for i in range(cols):
+            for k in range(rows):
+                x, y = 60 + i * (1160 // cols), 100 + k * (600 // rows)
+                colour = tuple(int(v) for v in rng.integers(0, 256, 3))
+                panel(
+                    img,
+                    (x, y, x + 1160 // cols - 30, y + 600 // rows - 30),
+                    (colour[0], colour[1], colour[2]),
+                )
+    elif kind == 1:  # the emulator's home screen: wallpaper and a grid of app icons
+        for i in range(8):
+            for k in range(3):
+                cx, cy = 120 + 150 * i, 180 + 170 * k
+                colour = tuple(int(v) for v in rng.integers(0, 256, 3))
+                cv2.circle(img, (cx, cy), 44, (colour[0], colour[1], colour[2]), -1)
+                text(img, "app", (cx, cy + 70), 0.5, (255, 255, 255), 1, centre=True)
+        panel(img, (0, 0, WIDTH, 30), (20, 20, 20))
+    elif kind == 2:  # a nearly blank frame (a transition)
+        img[:] = np.asarray(c1, np.uint8)
+        if rng.random() < 0.5:
+            text(img, str(rng.choice(_UNKNOWN_NAMES)), (640, 360), 1.2, (255, 255, 255), 2, centre=True)
+    else:  # random shapes
+        for _ in range(int(rng.integers(5, 30))):
+            x, y = int(rng.integers(WIDTH)), int(rng.integers(HEIGHT))
+            colour = tuple(int(v) for v in rng.integers(0, 256, 3))
+            r = int(rng.integers(10, 200))
+            cv2.circle(img, (x, y), r, (colour[0], colour[1], colour[2]), -1)
+    return img
+
+
+__all__ = [
+    "BUTTON_EDGE",
+    "DIGIT_COLUMNS",
+    "MULTI_TITLE_REGION",
+    "RESULT_FIELDS",
+    "SCORE_FIELD",
+    "STORY_UNREAD",
+    "STORY_UNREAD_PIXEL",
+    "TITLE_REGION",
+    "TOGGLE_OFF",
+    "TOGGLE_ON",
+    "TOGGLE_PIXELS",
+    "VARIANT_SETS",
+    "ResultCounts",
+    "ScreenView",
+    "SongCard",
+    "backdrop",
+    "buttons",
+    "draw_popup",
+    "list_cards",
+    "read_result",
+    "render",
+    "sample_result",
+    "sample_screen",
+    "sample_song",
+    "sample_unknown",
+    "toggle_on",
+]
