@@ -24,6 +24,7 @@ from services.gateway.context import Gateway
 from services.gateway.origin import SameOriginGuard
 from services.gateway.routes import (
     config,
+    device,
     health,
     images,
     modules,
@@ -54,6 +55,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     images.router,
     scriptor.router,
     workflow.router,
+    device.router,
     ws.router,
 )
 
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         with contextlib.suppress(asyncio.CancelledError):
             await rec
         await gw.hub.stop()
+        device.close_live_screen(app)
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
     app.add_middleware(SameOriginGuard)
