@@ -124,6 +124,13 @@ class Emulator:
         return None
 
     async def run(self, command: str, writer: asyncio.StreamWriter) -> None:
+        status = 0
+        for part in shell.split(command):
+            # ``$?`` (adbutils appends ``; echo X4EXIT:$?`` to read the exit status).
+            status = await self._run_one(part.replace("$?", str(status)), writer)
+
+    async def _run_one(self, command: str, writer: asyncio.StreamWriter) -> int:
+        """Run one command; its exit status (127 for a command the shell does not know)."""
         cmd = shell.parse(command, self.serial)
         now = self.clock()
         g = self.game
@@ -158,6 +165,9 @@ class Emulator:
             await self._screenrecord(cmd, writer)
         elif isinstance(cmd, shell.Text | shell.Error):
             writer.write(cmd.output.encode())
+            if isinstance(cmd, shell.Error):
+                return 127 if cmd.output.endswith("not found\n") else 1
+        return 0
 
     # -- input -------------------------------------------------------------------------------
 

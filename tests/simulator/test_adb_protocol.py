@@ -50,6 +50,14 @@ def test_shell_commands(sim: Running) -> None:
     assert "com.bilibili.star.bili" in d.shell("dumpsys activity activities")
 
 
+def test_command_lists_exit_status_and_pipes(sim: Running) -> None:
+    d = client(sim).device()
+    assert d.shell2("frobnicate").returncode == 127  # adbutils appends "; echo X4EXIT:$?"
+    ok = d.shell2("echo hi")
+    assert ok.returncode == 0 and ok.output == "hi\n"
+    assert "mCurrentFocus=" in d.shell("dumpsys window | grep -E 'mCurrentFocus|mFocusedApp'")
+
+
 def test_screencap_raw_and_png(sim: Running) -> None:
     d = client(sim).device()
     raw = d.shell("screencap", encoding=None)
