@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import adbutils
@@ -151,3 +152,30 @@ def test_stock_adb_shell_input_tap(sim: Running) -> None:
     assert sim.call(lambda: sim.emu.game.state) == "playmode"
     out = stock_adb(sim, "forward", "tcp:0", "tcp:12345")
     assert out.returncode == 0 and int(out.stdout) > 0
+
+
+def test_adb_disconnect_and_slow_capture_faults(tmp_path: Path) -> None:
+    from services.simulator.scenario import Delays, Fault, Scenario
+    from tests.simulator.conftest import start_emulator, state_colour
+
+    faults = [Fault(kind="adb_disconnect", at_s=0, duration_s=1.0), Fault(kind="slow", at_s=0, duration_s=30)]
+    sc = Scenario(delays=Delays(app_start=0), faults=faults)
+    for sim in start_emulator(sc, tmp_path, state_colour):
+        c = client(sim)
+        out = c.make_connection()
+        out.send_command("host:devices")
+        out.check_okay()
+        assert out.read_string_block() == "emulator-5554\toffline\n"
+        out.close()
+        with pytest.raises(adbutils.AdbError, match="device/emulator"):
+            c.device()  # adbutils finds no device in state "device"
+        with pytest.raises(adbutils.AdbError, match="offline"):
+            c.device("emulator-5554").shell("echo hi")
+        time.sleep(1.1)
+        d = c.device()
+        assert d.shell("echo hi") == "hi"
+        t = time.monotonic()
+        d.shell("screencap -p", encoding=None)
+        assert time.monotonic() - t >= 0.3  # the slow device's capture latency
+        report = sim.emu.game.faults
+        assert [f.kind for f in report] == ["adb_disconnect", "slow"] and report[0].left is not None
