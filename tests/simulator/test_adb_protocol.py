@@ -179,3 +179,11 @@ def test_adb_disconnect_and_slow_capture_faults(tmp_path: Path) -> None:
         assert time.monotonic() - t >= 0.3  # the slow device's capture latency
         report = sim.emu.game.faults
         assert [f.kind for f in report] == ["adb_disconnect", "slow"] and report[0].left is not None
+
+
+def test_stock_adb_push(sim: Running, tmp_path: Path) -> None:
+    sheet = tmp_path / "commands.sheet"
+    sheet.write_bytes(b"b 0\nt 0\nd 0 194 590\n")
+    out = stock_adb(sim, "push", str(sheet), "/data/local/tmp/commands.sheet")
+    assert out.returncode == 0, out.stderr
+    assert sim.emu.files["/data/local/tmp/commands.sheet"] == sheet.read_bytes()
