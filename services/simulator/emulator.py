@@ -68,7 +68,7 @@ class Emulator:
         )
         self.adb = AdbServer(self)
         self.report = ReportWriter(data_dir)
-        self._frame_cache: tuple[int, Frame] | None = None
+        self._frame_cache: tuple[tuple[int, str], Frame] | None = None
         self._report_task: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -154,8 +154,10 @@ class Emulator:
                     writer.write(f"Starting: Intent {{ cmp={cmd.component} }}\n".encode())
                 else:
                     writer.write(b"Events injected: 1\n")
-            else:
+            elif "/" in cmd.component:
                 writer.write(f"Error: Activity class {{{cmd.component}}} does not exist.\n".encode())
+            else:
+                writer.write(b"** No activities found to run, monkey aborted.\n")
         elif isinstance(cmd, shell.Stop):
             if cmd.package == self.sc.package:
                 g.force_stop(now)
@@ -208,12 +210,13 @@ class Emulator:
 
     async def _frame_async(self) -> Frame:
         view = self.game.view(self.clock())
+        key = (view.key, view.state)
         cached = self._frame_cache
-        if view.state != "playing" and cached is not None and cached[0] == view.key:
+        if view.state != "playing" and cached is not None and cached[0] == key:
             return cached[1]
         frame: Frame = await asyncio.to_thread(self.renderer, view)
         if view.state != "playing":
-            self._frame_cache = (view.key, frame)
+            self._frame_cache = (key, frame)
         return frame
 
     async def screencap(self, *, png: bool) -> bytes:

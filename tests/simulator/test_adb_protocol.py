@@ -187,3 +187,21 @@ def test_stock_adb_push(sim: Running, tmp_path: Path) -> None:
     out = stock_adb(sim, "push", str(sheet), "/data/local/tmp/commands.sheet")
     assert out.returncode == 0, out.stderr
     assert sim.emu.files["/data/local/tmp/commands.sheet"] == sheet.read_bytes()
+
+
+def test_frames_follow_an_unknown_screen_fault(tmp_path: Path) -> None:
+    from services.simulator.scenario import Delays, Fault, Scenario
+    from tests.simulator.conftest import start_emulator, state_colour
+
+    sc = Scenario(delays=Delays(app_start=0), faults=[Fault(kind="unknown", at_s=0, duration_s=0.5)])
+    for sim in start_emulator(sc, tmp_path, state_colour):
+        d = client(sim).device()
+
+        def level() -> int:
+            raw = d.shell("screencap", encoding=None)
+            assert isinstance(raw, bytes)
+            return raw[16]
+
+        assert level() == 8 + 7 * 34  # the unknown screen
+        time.sleep(0.6)
+        assert level() == 8 + 7 * 17  # main_page, once the fault is over
