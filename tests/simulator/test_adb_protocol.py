@@ -197,11 +197,12 @@ def test_frames_follow_an_unknown_screen_fault(tmp_path: Path) -> None:
     for sim in start_emulator(sc, tmp_path, state_colour):
         d = client(sim).device()
 
-        def level() -> int:
-            raw = d.shell("screencap", encoding=None)
-            assert isinstance(raw, bytes)
-            return raw[16]
-
-        assert level() == 8 + 7 * 34  # the unknown screen
+        assert first_pixel(d) == 8 + 7 * 34  # the unknown screen
         time.sleep(0.6)
-        assert level() == 8 + 7 * 17  # main_page, once the fault is over
+        assert first_pixel(d) == 8 + 7 * 17  # main_page, once the fault is over
+
+
+def first_pixel(d: adbutils.AdbDevice) -> int:
+    raw = d.shell("screencap", encoding=None)
+    assert isinstance(raw, bytes)
+    return raw[16]
