@@ -4,8 +4,10 @@ A task body is ``def body(ctx: TaskContext[MyConfig]) -> None``. It reads ``ctx.
 (the live, validated config of its module's model, re-read at checkpoints), reports
 through ``log``/``progress``/``state``/``image``, calls ``checkpoint()`` (or ``sleep()``)
 often, and returns when done. Raising ``TaskStopped`` (what ``checkpoint`` does once a
-stop is asked) ends it as *stopped*; any other exception ends it as *failed* with the
-error shown to the user.
+stop is asked) ends it as *stopped*; raising ``TaskError`` ends it as *failed* with its
+message as the one-line reason (a foreseeable problem: no traceback); any other exception
+ends it as *failed* too, the traceback attached to the log line as details (a bug). A task
+that drives the game uses ``ctx.device``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from shared.device import Device
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 ANSWERS = ("Yes", "No", "Drop", "Stop")
@@ -23,6 +28,11 @@ ANSWERS = ("Yes", "No", "Drop", "Stop")
 
 class TaskStopped(Exception):
     """Raised inside a task when the user asked it to stop."""
+
+
+class TaskError(Exception):
+    """A foreseeable failure the user can act on (Bestdori unreachable, too few titles to
+    train): the message is the whole story, shown as one line without a traceback."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,13 @@ class TaskContext(Protocol[C_co]):
     @property
     def config(self) -> C_co:
         """The latest applied config (updated at checkpoints)."""
+        ...
+
+    @property
+    def device(self) -> Device:
+        """The game's device (``AUTOBANG_DEVICE``), built on first use and closed when the
+        task ends; only tasks that hold the device lease (``uses_device``) have one. A body
+        never constructs a device itself. Raises ``DeviceError`` when it cannot be reached."""
         ...
 
     def log(self, message: str, level: LogLevel = "info") -> None: ...

@@ -34,13 +34,18 @@ class SongRecognitionConfig(ModuleConfig):
     learn_rate: float = Field(0.01, ge=0.0001, le=0.1, json_schema_extra=_for(SONG_TRAIN, "number"))
     loss: SongLoss = Field(SongLoss.ArcFace, json_schema_extra=_for(SONG_TRAIN, "one-of"))
     # add_song: where screenshots come from until the device layer exists (relative to the
-    # data dir; absolute paths are refused to keep tasks inside it).
-    screenshot_dir: DataPath = Field("screenshots", json_schema_extra=_for(SONG_ADD, "text"))
+    # data dir; absolute paths are refused to keep tasks inside it). The module's own folder,
+    # so add_img (ui_recognition) never offers song screenshots for labelling.
+    screenshot_dir: DataPath = Field("song_recognition/screenshots", json_schema_extra=_for(SONG_ADD, "text"))
 
 
 class UIRecognitionConfig(ModuleConfig):
+    # train_ui_recognition: start from the current model (the data dir's, else the shipped one).
     is_load_model: bool = Field(True, json_schema_extra=_for(UI_TRAIN, "toggle"))
     epoch: int = Field(20, ge=1, le=100, json_schema_extra=_for(UI_TRAIN, "number"))
-    batch_size: int = Field(128, ge=32, le=128, json_schema_extra=_for(UI_TRAIN, "number"))
-    learn_rate: float = Field(0.01, ge=0.0001, le=0.1, json_schema_extra=_for(UI_TRAIN, "number"))
-    screenshot_dir: DataPath = Field("screenshots", json_schema_extra=_for(UI_ADD, "text"))
+    batch_size: int = Field(64, ge=32, le=128, json_schema_extra=_for(UI_TRAIN, "number"))
+    # AdamW's peak rate (warm-up then cosine decay); docs/recognition.md has the measurement.
+    learn_rate: float = Field(0.003, ge=0.0001, le=0.1, json_schema_extra=_for(UI_TRAIN, "number"))
+    # add_img: the inbox the scriptor saves unknown and special screens into; the dashboard's
+    # screenshot upload follows this folder (relative to the data dir).
+    screenshot_dir: DataPath = Field("ui_recognition/inbox", json_schema_extra=_for(UI_ADD, "text"))

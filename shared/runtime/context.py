@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-import struct
 import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from shared import keys
+from shared import image_header, keys
 from shared.config import ModuleConfig
 from shared.event_schema import EventType, PromptData
 from shared.runtime import leases
@@ -24,6 +23,9 @@ from shared.runtime.images import publish_image
 from shared.runtime.publish import EventBatcher, publish
 from shared.runtime.state import set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
+
+if TYPE_CHECKING:
+    from shared.device import Device
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,10 @@ def live_fields(model: type[ModuleConfig]) -> set[str]:
 
 
 def png_size(png: bytes) -> tuple[int, int]:
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+    size = image_header.png_size(png)
+    if size is None:
         raise ValueError("image() needs PNG bytes")
-    width, height = struct.unpack(">II", png[16:24])
-    return int(width), int(height)
+    return size
 
 
 C = TypeVar("C", bound=ModuleConfig)
@@ -81,6 +83,8 @@ class RedisTaskContext(Generic[C]):
         self._stop = False
         self._last_full = 0.0
         self._device = device_holder
+        self._game: Device | None = None  # built on first use of ``device``
+        self._game_lock = threading.Lock()
         self._lost = threading.Event()
         self._done = threading.Event()
         self._events = EventBatcher(r, module)
@@ -94,10 +98,11 @@ class RedisTaskContext(Generic[C]):
     def config(self) -> C:
         return self._config
 
-    def log(self, message: str, level: LogLevel = "info") -> None:
-        self._events.add(
-            EventType.log, {"level": level, "message": message, "task": self.task, "job_id": self.job_id}
-        )
+    def log(self, message: str, level: LogLevel = "info", *, details: str | None = None) -> None:
+        data = {"level": level, "message": message, "task": self.task, "job_id": self.job_id}
+        if details:
+            data["details"] = details
+        self._events.add(EventType.log, data)
 
     def flush(self) -> None:
         """Send queued events now (before writing state, and when the job ends)."""
@@ -134,6 +139,21 @@ class RedisTaskContext(Generic[C]):
             {"kind": kind, "url": url, "width": width, "height": height, "meta": dict(meta or {})},
         )
 
+    @property
+    def device(self) -> Device:
+        if not self._device:
+            raise RuntimeError(
+                f"{self.module}:{self.task} has no device: only tasks with uses_device hold the device lease"
+            )
+        with self._game_lock:
+            if self._game is None:
+                from shared.device.factory import open_device
+
+                self._game = open_device()
+                info = self._game.info
+                self.log(f"device {info.serial} ({info.spec}): {info.detail}")
+            return self._game
+
     # -- control -----------------------------------------------------------------------
     def _woken(self, timeout: float = 0.0) -> bool:
         """Drain wake messages; True when any arrived (waits up to ``timeout`` for one)."""
@@ -159,6 +179,8 @@ class RedisTaskContext(Generic[C]):
 
     def _apply_config(self) -> None:
         version, stored = self._store.get(self.module)
+        # Acknowledged once: the next polls compare against this version, not the start's.
+        self._version = version
         current = self._config.model_dump()
         incoming = stored.model_dump()
         applied = sorted(k for k in self._live if incoming[k] != current[k])
@@ -250,6 +272,13 @@ class RedisTaskContext(Generic[C]):
 
     def close(self) -> None:
         self._done.set()
+        with self._game_lock:
+            game, self._game = self._game, None
+        if game is not None:
+            try:
+                game.close()
+            except Exception:  # the task is over either way; the device may be gone already
+                log.warning("closing the device", exc_info=True)
         self._events.close()
         try:
             self._pubsub.close()

@@ -52,7 +52,7 @@ def test_start_then_stop_reports_running_then_stopped(live: Stack) -> None:
                 e.get("type") == "state" and e["data"]["job_id"] == job and e["data"]["status"] == "running"
             )
         )
-        events.wait_for(lambda e: e.get("type") == "log" and "placeholder scriptor" in e["data"]["message"])
+        events.wait_for(lambda e: e.get("type") == "log" and "test scriptor" in e["data"]["message"])
         resp = httpx.post(f"{live.url}/api/scriptor/tasks/start_scriptor/stop")
         assert resp.json() == {"module": "scriptor", "job_id": job, "status": "stopping", "stopping": True}
         final = events.wait_for(lambda e: e.get("type") == "state" and e["data"]["status"] == "stopped")
@@ -334,7 +334,10 @@ def test_device_lease_keeps_device_tasks_of_different_modules_apart(live: Stack)
     wait_status(live.url, "workflow", "running", job_id=job)
     resp = httpx.post(f"{live.url}/api/scriptor/tasks/start_scriptor/start")
     assert resp.status_code == 409
-    assert resp.json()["detail"] == f"the device is in use by workflow:workflow:{job}"
+    assert (
+        resp.json()["detail"]
+        == "the device is in use by Workflow; device tasks run one at a time: stop it first"
+    )
     stop_and_wait(live.url, "workflow")
     job2 = start(live.url, "scriptor", "start_scriptor")  # the device is free again
     wait_status(live.url, "scriptor", "running", job_id=job2)

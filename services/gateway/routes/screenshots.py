@@ -12,9 +12,7 @@ client's name (last path part only, ``[A-Za-z0-9._-]``, the right extension) wit
 from __future__ import annotations
 
 import re
-import struct
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,18 +22,18 @@ from fastapi import APIRouter, File, HTTPException, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.gateway.context import Gateway, GatewayDep
 from services.gateway.models import ErrorDetail
 from shared.atomic_write import write_atomic
 from shared.config.base import ModuleConfig
 from shared.device import IMAGE_SUFFIXES
+from shared.image_header import JPEG_MAGIC, PNG_MAGIC, jpeg_size, png_size
 from shared.modules import MODULES, ModuleSpec
 
 MAX_BYTES = 16 << 20  # 16 MiB: a 1280x720 PNG is ~1-2 MiB; 4096x4096 JPEGs fit too
 MAX_SIDE = 4096
 LIST_CAP = 200
 STEM_CHARS = 64
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
 FIELD = "screenshot_dir"
 
 # Name choice + write must not interleave between two uploads of the same name.
@@ -94,39 +92,16 @@ def safe_name(client_name: str | None, ext: str) -> str:
     return f"{stem or 'screenshot'}{ext}"
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from the first SOF marker of a JPEG."""
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length
-            i += 2
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            if i + 9 > len(data):
-                return None
-            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
-            return int(w), int(h)
-        i += 2 + length
-    return None
-
-
 def header_size(data: bytes) -> tuple[str, int, int]:
     """(extension, width, height) from the file's header; BadImage when it is not a PNG or
     JPEG or the header is unreadable."""
     if data.startswith(PNG_MAGIC):
-        if len(data) < 24 or data[12:16] != b"IHDR":
+        size = png_size(data)
+        if size is None:
             raise BadImage("PNG header is truncated or corrupt")
-        w, h = struct.unpack(">II", data[16:24])
-        return ".png", int(w), int(h)
+        return ".png", size[0], size[1]
     if data.startswith(JPEG_MAGIC):
-        size = _jpeg_size(data)
+        size = jpeg_size(data)
         if size is None:
             raise BadImage("JPEG header is truncated or corrupt (no frame size)")
         return ".jpg", size[0], size[1]
@@ -191,61 +166,59 @@ def store(folder: Path, name: str, data: bytes) -> str:
     return candidate
 
 
-def create_router(data_dir: Path, config_of: Callable[[str], ModuleConfig]) -> APIRouter:
-    """The routes, for ``data_dir`` and the current config of a module (``config_of``)."""
-    router = APIRouter(prefix="/api", tags=["screenshots"])
+router = APIRouter(prefix="/api", tags=["screenshots"])
+
+
+def folder_of(module: str, gw: Gateway) -> tuple[str, Path]:
     names = [spec.name for spec in upload_modules()]
+    if module not in names:
+        raise HTTPException(404, f"module {module!r} takes no screenshots (modules that do: {names})")
+    return screenshot_folder(gw.settings.data_dir, gw.store.get(module)[1])
 
-    def folder_of(module: str) -> tuple[str, Path]:
-        if module not in names:
-            raise HTTPException(404, f"module {module!r} takes no screenshots (modules that do: {names})")
-        return screenshot_folder(data_dir, config_of(module))
 
-    @router.get(
-        "/{module}/screenshots",
-        response_model=ScreenshotList,
-        responses={404: {"model": ErrorDetail}, 409: {"model": ErrorDetail}},
-    )
-    def list_screenshots(module: str) -> ScreenshotList:
-        rel, folder = folder_of(module)
-        count, files = listing(folder)
-        return ScreenshotList(module=module, folder=rel, count=count, files=files)
+@router.get(
+    "/{module}/screenshots",
+    response_model=ScreenshotList,
+    responses={404: {"model": ErrorDetail}, 409: {"model": ErrorDetail}},
+)
+def list_screenshots(module: str, gw: GatewayDep) -> ScreenshotList:
+    rel, folder = folder_of(module, gw)
+    count, files = listing(folder)
+    return ScreenshotList(module=module, folder=rel, count=count, files=files)
 
-    @router.post(
-        "/{module}/screenshots",
-        response_model=ScreenshotUpload,
-        responses={
-            404: {"model": ErrorDetail},
-            409: {"model": ErrorDetail},
-            422: {"model": ScreenshotRejected, "description": "some files refused; the rest stored"},
-        },
-    )
-    def upload_screenshots(
-        module: str,
-        files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots")],
-    ) -> ScreenshotUpload | JSONResponse:
-        rel, folder = folder_of(module)
-        results: list[ScreenshotResult] = []
-        issues: list[UploadIssue] = []
-        for i, upload in enumerate(files):
-            client = upload.filename or f"file {i + 1}"
-            try:
-                data = upload.file.read(MAX_BYTES + 1)  # one byte past the cap is enough to refuse
-                ext, w, h = check_image(data)
-                stored = store(folder, safe_name(upload.filename, ext), data)
-            except BadImage as exc:
-                msg = f"{client}: {exc}"
-                results.append(ScreenshotResult(filename=client, ok=False, error=str(exc)))
-                issues.append(
-                    UploadIssue(loc=["body", "files", i], msg=msg, type="invalid_image", input=client)
-                )
-                continue
-            results.append(ScreenshotResult(filename=client, ok=True, stored_as=stored, width=w, height=h))
-        count, listed = listing(folder)
-        body = ScreenshotUpload(module=module, folder=rel, count=count, files=listed, results=results)
-        if issues:
-            rejected = ScreenshotRejected(**body.model_dump(), detail=issues)
-            return JSONResponse(rejected.model_dump(mode="json"), status_code=422)
-        return body
 
-    return router
+@router.post(
+    "/{module}/screenshots",
+    response_model=ScreenshotUpload,
+    responses={
+        404: {"model": ErrorDetail},
+        409: {"model": ErrorDetail},
+        422: {"model": ScreenshotRejected, "description": "some files refused; the rest stored"},
+    },
+)
+def upload_screenshots(
+    module: str,
+    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots")],
+    gw: GatewayDep,
+) -> ScreenshotUpload | JSONResponse:
+    rel, folder = folder_of(module, gw)
+    results: list[ScreenshotResult] = []
+    issues: list[UploadIssue] = []
+    for i, upload in enumerate(files):
+        client = upload.filename or f"file {i + 1}"
+        try:
+            data = upload.file.read(MAX_BYTES + 1)  # one byte past the cap is enough to refuse
+            ext, w, h = check_image(data)
+            stored = store(folder, safe_name(upload.filename, ext), data)
+        except BadImage as exc:
+            msg = f"{client}: {exc}"
+            results.append(ScreenshotResult(filename=client, ok=False, error=str(exc)))
+            issues.append(UploadIssue(loc=["body", "files", i], msg=msg, type="invalid_image", input=client))
+            continue
+        results.append(ScreenshotResult(filename=client, ok=True, stored_as=stored, width=w, height=h))
+    count, listed = listing(folder)
+    body = ScreenshotUpload(module=module, folder=rel, count=count, files=listed, results=results)
+    if issues:
+        rejected = ScreenshotRejected(**body.model_dump(), detail=issues)
+        return JSONResponse(rejected.model_dump(mode="json"), status_code=422)
+    return body
