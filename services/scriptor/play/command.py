@@ -86,13 +86,20 @@ def cmd_play(args: argparse.Namespace) -> int:
     )
     plan = compile_chart(chart, options)
     print(f"plan: {summary(plan)}", flush=True)
-    # The wall-clock start on this process's monotonic clock (the sender's is the same).
-    t0 = args.start_at - time.time() + time.monotonic()
+    player = Player(args.touch, args.rotation)
     try:
-        stats = Player(args.touch, args.rotation).play(plan, t0)
+        player.open()  # start the sender and connect before the first deadline
+        # The wall-clock start on this process's monotonic clock (the sender's is the same).
+        t0 = args.start_at - time.time() + time.monotonic()
+        stats = player.play(plan, t0)
+    except TouchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stopped: every contact lifted", file=sys.stderr)
         return 130
+    finally:
+        player.close()
     if stats.error:
         print(f"error: {stats.error}", file=sys.stderr)
         return 1
