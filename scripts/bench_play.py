@@ -136,6 +136,26 @@ def bench_gil(seconds: float) -> None:
     print(f"sender process, same plan:              {fmt(arrival)}")
 
 
+def bench_detect() -> None:
+    from services.simulator.field import NoteSprite, render_playfield
+    from shared.playfield import lane_x, y_of_depth
+
+    frame = render_playfield(
+        [
+            NoteSprite(k, lane_x(i), y_of_depth(0.2 + 0.1 * i))
+            for i, k in enumerate(("tap", "long", "flick", "skill", "tap"))
+        ]
+    )
+    best = min(_timed_detect(frame) for _ in range(30))
+    print(f"note detector on a simulator playfield frame: {best * 1e3:.2f} ms (best of 30)")
+
+
+def _timed_detect(frame: object) -> float:
+    t = time.perf_counter()
+    detect_notes(frame)  # type: ignore[arg-type]
+    return time.perf_counter() - t
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="whole charts and a 5-minute drift run")
@@ -144,6 +164,7 @@ def main() -> int:
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
     charts = load_all()
     bench_compile(charts)
+    bench_detect()
     bench_host(charts, None if args.full else 5.0)
     bench_drift(300.0 if args.full else 20.0)
     bench_gil(10.0)
