@@ -83,7 +83,7 @@ def cmd_health(args: argparse.Namespace) -> int:
             from shared import keys
             from shared.runtime.connection import connect
 
-            ok = bool(connect().exists(keys.worker_heartbeat(args.service)))
+            ok = bool(connect(ride_out_s=1.0).exists(keys.worker_heartbeat(args.service)))
     except Exception as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

@@ -145,6 +145,12 @@ def test_result_counts_are_drawn_at_their_fields_and_read_back() -> None:
     ys, xs = np.nonzero(np.any(a != b, axis=2))
     x1, y1, x2, y2 = S.RESULT_FIELDS["miss"]
     assert x1 <= xs.min() and xs.max() < x2 and y1 <= ys.min() and ys.max() < y2
+    # The score screen shows the score alone, in its own field.
+    a = S.render(S.ScreenView("award_score", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, score=1234567)))
+    b = S.render(S.ScreenView("award_score", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, score=7654321)))
+    ys, xs = np.nonzero(np.any(a != b, axis=2))
+    x1, y1, x2, y2 = S.SCORE_FIELD
+    assert x1 <= xs.min() and xs.max() < x2 and y1 <= ys.min() and ys.max() < y2
     with pytest.raises(ValueError, match="does not fit"):
         S.render(S.ScreenView("award", result=S.ResultCounts(123456, 0, 0, 0, 0, 0, 0)))
 
@@ -222,3 +228,15 @@ def test_sampled_variants_are_variants_of_the_layout() -> None:
         known = {b.when for b in layout.BUTTONS[state]} - {""}
         for v in sets:
             assert v <= known, (state, v - known)
+
+
+def test_captured_samples_are_nearest_to_their_own_state() -> None:
+    """Separable for a classifier even before training: a random instance of each state,
+    through capture, is nearest (at 160x90) to its own state's plain screen."""
+    refs = np.stack([_small(S.render(S.ScreenView(s))) for s in UI_STATES])
+    capture = Perturbation(brightness=0.1, noise=4.0, jpeg_quality=80, shift=3, scale=0.01)
+    rng = np.random.default_rng(4)
+    for i, state in enumerate(UI_STATES):
+        q = _small(perturb(S.sample_screen(state, rng), capture, rng))
+        nearest = int(np.abs(refs - q).mean(axis=(1, 2, 3)).argmin())
+        assert nearest == i, (state, UI_STATES[nearest])
