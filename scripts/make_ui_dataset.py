@@ -60,6 +60,21 @@ def frames(
     return np.stack(out), np.asarray(labels, np.int64)
 
 
+def cached_frames(
+    path: Path | None, per_state: int, unknowns: int, seed: int
+) -> tuple[Image, npt.NDArray[np.int64]]:
+    """``frames`` at 90x160, kept in an .npz so a rerun does not redraw them."""
+    if path is not None and path.is_file():
+        with np.load(path) as z:
+            if z["meta"].tolist() == [per_state, unknowns, seed]:
+                return z["images"], z["labels"]
+    imgs, labels = frames(per_state, unknowns, seed)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, images=imgs, labels=labels, meta=np.array([per_state, unknowns, seed]))
+    return imgs, labels
+
+
 def cmd_write(a: argparse.Namespace) -> int:
     rng = np.random.default_rng(a.seed)
     root = Path(a.dir)
@@ -81,7 +96,7 @@ def cmd_ship(a: argparse.Namespace) -> int:
     from services.recognition.ui.pipeline import train_dataset
     from services.recognition.ui.train import EpochInfo, TrainOptions
 
-    imgs, labels = frames(a.per_state, a.unknowns, a.seed)
+    imgs, labels = cached_frames(Path(a.cache) if a.cache else None, a.per_state, a.unknowns, a.seed)
     print(f"{len(labels)} frames generated", flush=True)
     opts = TrainOptions(
         epochs=a.epochs, batch_size=64, lr=a.lr, width_mult=a.width, threads=a.threads, seed=a.seed
@@ -114,8 +129,9 @@ def main() -> int:
     s.add_argument("--unknowns", type=int, default=150)
     s.add_argument("--epochs", type=int, default=15)
     s.add_argument("--lr", type=float, default=0.003)
-    s.add_argument("--width", type=float, default=0.5)
+    s.add_argument("--width", type=float, default=0.35)
     s.add_argument("--threads", type=int, default=1)
+    s.add_argument("--cache", default=None, help=".npz to keep the generated frames in")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(fn=cmd_ship)
     a = p.parse_args()
