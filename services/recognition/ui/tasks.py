@@ -83,6 +83,7 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
     clf = _classifier(ctx)
     root = dataset_dir(ctx.data_dir)
     ctx.log(f"labelling {len(files)} frames from {ctx.config.screenshot_dir} into {IMGS}")
+    ctx.log("states (name or id after No): " + ", ".join(f"{i} {s}" for i, s in enumerate(LABELS)))
     labelled = dropped = 0
     for n, path in enumerate(files):
         ctx.checkpoint()
