@@ -80,8 +80,8 @@ def curve(
             cache / f"curve-{n}.npz" if cache else None, n, max(4, 4 * n), CURVE_SEED + n
         )
         steps_per_epoch = math.ceil(len(labels) * 1.15 / 32)
-        epochs = max(8, math.ceil(160 / steps_per_epoch))  # about the same number of steps for every N
-        opts = TrainOptions(epochs=epochs, batch_size=32, lr=0.003, width_mult=width, seed=n, val_copies=1)
+        epochs = max(8, math.ceil(120 / steps_per_epoch))  # about the same number of steps for every N
+        opts = TrainOptions(epochs=epochs, batch_size=32, lr=0.01, width_mult=width, seed=n, val_copies=1)
         with tempfile.TemporaryDirectory() as d:
             t = time.perf_counter()
             train_dataset(imgs, labels, Path(d), opts, log=lambda _m: None)
@@ -93,22 +93,9 @@ def curve(
     return out
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default=str(DEFAULT_MODEL))
-    p.add_argument("--per-state", type=int, default=10, help="held-out frames per state")
-    p.add_argument("--unknowns", type=int, default=200, help="simulator unknown screens")
-    p.add_argument("--curve", default="", help="frames per label to train from scratch, e.g. 1,3,10")
-    p.add_argument("--cache", default=None, help="folder for the generated frames (.npz)")
-    p.add_argument("--json", default=None)
-    a = p.parse_args()
-    cache = Path(a.cache) if a.cache else None
-    model = Path(a.model)
+def evaluate_model(model: Path, imgs: np.ndarray, labels: np.ndarray) -> dict[str, object]:
     clf = UIClassifier(model)
     print(f"model {model.name} ({model.stat().st_size / 1e6:.2f} MB, width {clf.meta.get('width_mult')})")
-    imgs, labels = cached_frames(
-        cache / "held-out.npz" if cache else None, a.per_state, a.unknowns, HELD_OUT_SEED
-    )
     known = labels != UNKNOWN_ID
     rep = accuracy(clf, imgs[known], labels[known])
     print(
@@ -130,19 +117,38 @@ def main() -> int:
         f"p95 {lat['p95_ms']} ms"
     )
     print(f"cold start (import + load + first frame): {cold:.2f} s")
-    result = {
-        "held_out": {k: v for k, v in rep.items()},
+    return {
+        "held_out": rep,
         "unknown_rejection_simulator": sim_unk["unknown_rejected"],
         "unknown_rejection_generated": gen_unk["unknown_rejected"],
         "latency": lat,
         "cold_start_s": round(cold, 3),
     }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default=str(DEFAULT_MODEL))
+    p.add_argument("--per-state", type=int, default=10, help="held-out frames per state")
+    p.add_argument("--unknowns", type=int, default=200, help="simulator unknown screens")
+    p.add_argument("--curve", default="", help="frames per label to train from scratch, e.g. 1,3,10")
+    p.add_argument("--cache", default=None, help="folder for the generated frames (.npz)")
+    p.add_argument("--width", type=float, default=0.35, help="channel width of the --curve models")
+    p.add_argument("--no-model", action="store_true", help="skip the model's numbers (only --curve)")
+    p.add_argument("--json", default=None)
+    a = p.parse_args()
+    cache = Path(a.cache) if a.cache else None
+    imgs, labels = cached_frames(
+        cache / "held-out.npz" if cache else None, a.per_state, a.unknowns, HELD_OUT_SEED
+    )
+    known = labels != UNKNOWN_ID
+    result: dict[str, object] = {}
+    if not a.no_model:
+        result |= evaluate_model(Path(a.model), imgs, labels)
     if a.curve:
         counts = [int(x) for x in a.curve.split(",")]
-        print("accuracy against frames per label (trained from scratch):", flush=True)
-        result["curve"] = curve(
-            counts, float(clf.meta.get("width_mult", 0.35)), (imgs[known], labels[known]), cache
-        )
+        print(f"accuracy against frames per label (trained from scratch, width {a.width}):", flush=True)
+        result["curve"] = curve(counts, a.width, (imgs[known], labels[known]), cache)
     if a.json:
         Path(a.json).write_text(json.dumps(result, indent=1))
     return 0
