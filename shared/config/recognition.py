@@ -39,6 +39,11 @@ class SongRecognitionConfig(ModuleConfig):
     screenshot_dir: DataPath = Field("song_recognition/screenshots", json_schema_extra=_for(SONG_ADD, "text"))
 
 
+class UIImageSource(StrEnum):
+    Folder = "Folder"  # add_img labels the frames in screenshot_dir (the inbox, uploads)
+    Device = "Device"  # add_img captures the emulator's screen, one frame per answer
+
+
 class UIRecognitionConfig(ModuleConfig):
     # train_ui_recognition: start from the current model (the data dir's, else the shipped one).
     is_load_model: bool = Field(True, json_schema_extra=_for(UI_TRAIN, "toggle"))
@@ -50,3 +55,4 @@ class UIRecognitionConfig(ModuleConfig):
     # add_img: the inbox the scriptor saves unknown and special screens into; the dashboard's
     # screenshot upload follows this folder (relative to the data dir).
     screenshot_dir: DataPath = Field("ui_recognition/inbox", json_schema_extra=_for(UI_ADD, "text"))
+    image_source: UIImageSource = Field(UIImageSource.Folder, json_schema_extra=_for(UI_ADD, "one-of"))
