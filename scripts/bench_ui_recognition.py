@@ -6,8 +6,8 @@ docs/recognition.md.
 - held-out accuracy: fresh perturbed frames of every state (other seeds than training);
 - unknown rejection: the simulator's ``sample_unknown`` screens (perturbed) and generated
   unknowns (unknowns.py), share answered ``unknown``;
-- accuracy against frames per label: BangUINet trained from scratch on N frames per state
-  (``--curve``), evaluated on the same held-out frames;
+- accuracy against frames per label (``--curve``): the model's features frozen, each state
+  represented by the centroid of N of its frames, held-out frames given the nearest one;
 - latency: one 720x1280 frame through ``UIClassifier.classify`` on one thread (resize
   included), and the cold start (import + load + first frame) in a fresh process.
 """
@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from services.recognition.ui import UIClassifier  # noqa: E402
 from services.recognition.ui.classifier import DEFAULT_MODEL  # noqa: E402
 from services.recognition.ui.labels import UNKNOWN_ID  # noqa: E402
 from services.recognition.ui.pipeline import accuracy  # noqa: E402
+from services.recognition.ui.preprocess import to_input  # noqa: E402
 from services.recognition.ui.unknowns import synthetic_unknowns  # noqa: E402
 from services.simulator.perturb import perturb  # noqa: E402
 from services.simulator.screens import sample_screen  # noqa: E402
@@ -69,27 +68,41 @@ def latency(clf: UIClassifier, n: int = 200) -> dict[str, float]:
 
 
 def curve(
-    counts: list[int], width: float, test: tuple[np.ndarray, np.ndarray], cache: Path | None
+    counts: list[int],
+    clf: UIClassifier,
+    test: tuple[np.ndarray, np.ndarray],
+    cache: Path | None,
+    repeats: int = 5,
 ) -> dict[int, float]:
-    from services.recognition.ui.pipeline import train_dataset
-    from services.recognition.ui.train import TrainOptions
+    """Accuracy against frames per label with the model's features frozen: the centroid of
+    N frames per state (drawn with other seeds than training and the held-out set) is the
+    state's reference, a held-out frame takes the nearest centroid (cosine). Mean of
+    ``repeats`` random draws."""
+    from services.recognition.ui.calibrate import unit
 
+    m = max(counts)
+    pool, pool_labels = cached_frames(
+        cache / f"curve-{m}.npz" if cache else None, m, max(4, 4 * m), CURVE_SEED + m
+    )
+    _, pool_feats = clf.net(to_input(pool))
+    _, test_feats = clf.net(to_input(test[0]))
+    pool_feats, test_feats = unit(pool_feats), unit(test_feats)
+    rng = np.random.default_rng(CURVE_SEED)
+    states = np.unique(test[1])
     out: dict[int, float] = {}
     for n in counts:
-        imgs, labels = cached_frames(
-            cache / f"curve-{n}.npz" if cache else None, n, max(4, 4 * n), CURVE_SEED + n
-        )
-        steps_per_epoch = math.ceil(len(labels) * 1.15 / 32)
-        epochs = max(8, math.ceil(120 / steps_per_epoch))  # about the same number of steps for every N
-        opts = TrainOptions(epochs=epochs, batch_size=32, lr=0.01, width_mult=width, seed=n, val_copies=1)
-        with tempfile.TemporaryDirectory() as d:
-            t = time.perf_counter()
-            train_dataset(imgs, labels, Path(d), opts, log=lambda _m: None)
-            rep = accuracy(UIClassifier(Path(d) / "banguinet.onnx"), *test)
-        out[n] = round(rep["known_accuracy"], 4)
-        print(
-            f"  {n} frames/state ({epochs} epochs, {time.perf_counter() - t:.0f} s): {out[n]:.4f}", flush=True
-        )
+        accs = []
+        for _ in range(repeats):
+            cents = np.stack(
+                [
+                    pool_feats[rng.choice(np.flatnonzero(pool_labels == c), n, replace=False)].mean(0)
+                    for c in states
+                ]
+            )
+            pred = states[(test_feats @ unit(cents).T).argmax(1)]
+            accs.append(float((pred == test[1]).mean()))
+        out[n] = round(float(np.mean(accs)), 4)
+        print(f"  {n} frames/state: {out[n]:.4f} (min {min(accs):.4f} over {repeats} draws)", flush=True)
     return out
 
 
@@ -131,10 +144,8 @@ def main() -> int:
     p.add_argument("--model", default=str(DEFAULT_MODEL))
     p.add_argument("--per-state", type=int, default=10, help="held-out frames per state")
     p.add_argument("--unknowns", type=int, default=200, help="simulator unknown screens")
-    p.add_argument("--curve", default="", help="frames per label to train from scratch, e.g. 1,3,10")
+    p.add_argument("--curve", default="", help="frames per label for the centroid curve, e.g. 1,3,10")
     p.add_argument("--cache", default=None, help="folder for the generated frames (.npz)")
-    p.add_argument("--width", type=float, default=0.35, help="channel width of the --curve models")
-    p.add_argument("--no-model", action="store_true", help="skip the model's numbers (only --curve)")
     p.add_argument("--json", default=None)
     a = p.parse_args()
     cache = Path(a.cache) if a.cache else None
@@ -142,13 +153,11 @@ def main() -> int:
         cache / "held-out.npz" if cache else None, a.per_state, a.unknowns, HELD_OUT_SEED
     )
     known = labels != UNKNOWN_ID
-    result: dict[str, object] = {}
-    if not a.no_model:
-        result |= evaluate_model(Path(a.model), imgs, labels)
+    result = evaluate_model(Path(a.model), imgs, labels)
     if a.curve:
         counts = [int(x) for x in a.curve.split(",")]
-        print(f"accuracy against frames per label (trained from scratch, width {a.width}):", flush=True)
-        result["curve"] = curve(counts, a.width, (imgs[known], labels[known]), cache)
+        print("accuracy against frames per label (frozen features, nearest centroid):", flush=True)
+        result["curve"] = curve(counts, UIClassifier(Path(a.model)), (imgs[known], labels[known]), cache)
     if a.json:
         Path(a.json).write_text(json.dumps(result, indent=1))
     return 0

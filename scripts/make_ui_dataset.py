@@ -109,7 +109,8 @@ def cmd_ship(a: argparse.Namespace) -> int:
         )
 
     out = Path(a.out)
-    r = train_dataset(imgs, labels, out, opts, on_epoch=epoch, half=True)
+    init = Path(a.init) if a.init else None
+    r = train_dataset(imgs, labels, out, opts, init_checkpoint=init, on_epoch=epoch, half=True)
     print(f"saved {out} (best epoch {r.best_epoch}, val_acc {r.val_acc:.4f}, {r.meta['train_seconds']} s)")
     return 0
 
@@ -132,6 +133,7 @@ def main() -> int:
     s.add_argument("--batch", type=int, default=32)
     s.add_argument("--width", type=float, default=0.35)
     s.add_argument("--threads", type=int, default=1)
+    s.add_argument("--init", default=None, help="checkpoint (.pt) to continue from")
     s.add_argument("--cache", default=None, help=".npz to keep the generated frames in")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(fn=cmd_ship)
