@@ -19,9 +19,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from services.gateway import ws
+from services.gateway import limits, ws
 from services.gateway.context import Gateway
-from services.gateway.origin import SameOriginGuard
+from services.gateway.origin import AccessPolicy, SameOriginGuard
 from services.gateway.routes import (
     config,
     health,
@@ -72,6 +72,11 @@ async def reconcile_forever(gw: Gateway) -> None:
 def create_app(settings: Settings | None = None, dashboard: Path | None = None) -> FastAPI:
     """The gateway app; ``dashboard`` is the built UI folder (default ``frontend/dist``)."""
     settings = settings or get_settings()
+    if settings.ws_queue_max >= settings.stream_maxlen:
+        raise SystemExit(
+            f"AUTOBANG_WS_QUEUE_MAX ({settings.ws_queue_max}) must be below AUTOBANG_STREAM_MAXLEN "
+            f"({settings.stream_maxlen}): a socket closed as too slow must be able to catch up"
+        )
     gw = Gateway.connect(settings)
 
     @asynccontextmanager
@@ -87,7 +92,8 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         await gw.hub.stop()
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
-    app.add_middleware(SameOriginGuard)
+    limits.install(app, settings)
+    app.add_middleware(SameOriginGuard, policy=AccessPolicy.from_settings(settings))
     app.state.gateway = gw
     app.state.settings = settings  # what routes.songs reads (it also runs without a Gateway)
     for router in ROUTERS:
