@@ -80,7 +80,14 @@ class AccessPolicy:
         if settings.host not in ("0.0.0.0", "::", ""):
             hosts.add(settings.host.lower())
         hosts |= {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
-        token = None if is_loopback(settings.host) else gateway_token(settings)
+        token = None
+        if not is_loopback(settings.host):
+            token = gateway_token(settings)
+            print(
+                f"[autobang] listening on {settings.host} (beyond loopback): API and /ws need the token "
+                f"{token} (also in {Path(settings.data_dir) / 'gateway-token'} unless AUTOBANG_TOKEN is set)",
+                flush=True,
+            )
         return cls(frozenset(hosts), token)
 
     def host_ok(self, host_header: str) -> bool:

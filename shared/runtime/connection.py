@@ -78,10 +78,8 @@ def async_client_options(ride_out_s: float) -> dict[str, Any]:
     """``client_options`` for ``redis.asyncio`` clients (the gateway's event hub)."""
     from redis.asyncio.retry import Retry as AsyncRetry
 
-    return {
-        **client_options(ride_out_s),
-        "retry": AsyncRetry(ExponentialBackoff(cap=BACKOFF_CAP_S, base=BACKOFF_BASE_S), retries_for(ride_out_s)),
-    }
+    backoff = ExponentialBackoff(cap=BACKOFF_CAP_S, base=BACKOFF_BASE_S)
+    return {**client_options(ride_out_s), "retry": AsyncRetry(backoff, retries_for(ride_out_s))}
 
 
 def connect(url: str | None = None, *, ride_out_s: float | None = None) -> TextRedis:
