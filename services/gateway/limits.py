@@ -4,6 +4,7 @@
   ``AUTOBANG_MAX_UPLOAD_BYTES`` (64 MiB); larger ones get 413 (from ``Content-Length`` at
   once, or when the streamed body passes the limit), never read into memory whole;
 - a 422 shows only a short excerpt of bad input (``input`` as at most ``EXCERPT`` characters);
+- a body FastAPI cannot decode: the documented 422, not an undocumented 400;
 - Redis unreachable (restart, stall): 503 with JSON, not a plain-text 500.
 """
 
@@ -14,9 +15,10 @@ import re
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.runtime.connection import TRANSIENT
@@ -82,6 +84,19 @@ async def short_validation_error(request: Request, exc: Exception) -> Response:
     return await request_validation_exception_handler(request, RequestValidationError(errors))
 
 
+BODY_UNREADABLE = "There was an error parsing the body"  # FastAPI's 400 for undecodable JSON
+
+
+async def unreadable_body_as_422(request: Request, exc: Exception) -> Response:
+    """FastAPI answers a body it cannot decode (not UTF-8, not JSON) with an undocumented
+    400; answer the documented 422 instead, naming the body."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_UNREADABLE:
+        issue = {"type": "json_invalid", "loc": ["body"], "msg": "the body is not valid JSON text (UTF-8)"}
+        return JSONResponse({"detail": [issue]}, 422)
+    return await http_exception_handler(request, exc)
+
+
 async def redis_unavailable(request: Request, exc: Exception) -> Response:
     return JSONResponse(
         {"detail": f"Redis is unreachable right now ({type(exc).__name__}); retry shortly"}, 503
@@ -91,5 +106,6 @@ async def redis_unavailable(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, settings=settings)
     app.add_exception_handler(RequestValidationError, short_validation_error)
+    app.add_exception_handler(StarletteHTTPException, unreadable_body_as_422)
     for error in TRANSIENT:
         app.add_exception_handler(error, redis_unavailable)

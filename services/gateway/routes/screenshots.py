@@ -84,6 +84,18 @@ class ScreenshotRejected(ScreenshotUpload):
     detail: list[UploadIssue]
 
 
+class RequestIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class RequestInvalid(BaseModel):
+    """FastAPI's own 422 for a malformed upload (no ``files`` part, a part that is no file)."""
+
+    detail: list[RequestIssue]
+
+
 class BadImage(ValueError):
     pass
 
@@ -225,12 +237,15 @@ def list_screenshots(module: str, gw: GatewayDep) -> ScreenshotList:
         404: {"model": ErrorDetail},
         409: {"model": ErrorDetail},
         413: {"model": ErrorDetail, "description": "the request is over the upload limits"},
-        422: {"model": ScreenshotRejected, "description": "some files refused; the rest stored"},
+        422: {
+            "model": ScreenshotRejected | RequestInvalid,
+            "description": "some files refused (the rest stored), or no files part at all",
+        },
     },
 )
 def upload_screenshots(
     module: str,
-    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots")],
+    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots", min_length=1)],
     gw: GatewayDep,
 ) -> ScreenshotUpload | JSONResponse:
     limit = gw.settings.max_upload_files
