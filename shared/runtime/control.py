@@ -70,6 +70,8 @@ def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] |
         return str(eval_lua(r, INJECT_LUA, [], args))
     except redis.ResponseError as exc:
         code, _, message = str(exc).partition(" ")
+        if code == "DUPLICATE_JOB" and job_id in message:
+            return job_id  # our first try went through; its reply was lost (Redis restarted)
         raise _CODES.get(code, ControlError)(message or str(exc)) from exc
 
 

@@ -16,7 +16,7 @@ from schemathesis import GenerationMode
 
 from tests.platform.faults import start_gateway
 
-EXAMPLES = 3
+EXAMPLES = 2
 
 
 def test_the_gateway_answers_as_its_schema_says(redis_url: str, tmp_path: Path) -> None:
