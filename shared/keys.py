@@ -6,7 +6,7 @@ PREFIX = "autobang"
 
 
 def queue_name(module: str) -> str:
-    """RQ queue of a module (RQ adds its own ``rq:queue:`` prefix)."""
+    """RQ queue name of a module (its Redis key is RQ's own: ``rq.Queue(name).key``)."""
     return f"{PREFIX}:{module}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -55,6 +56,27 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1 << 20
     max_upload_bytes: int = 64 << 20
     max_upload_files: int = 32
+
+    # The game's device (docs/device.md). AUTOBANG_DEVICE: adb | adb://HOST:PORT[/SERIAL] |
+    # sim[:scenario.json], parsed by shared.device.spec (a bad value is reported by the
+    # device, not at start-up, so the dashboard can show it).
+    device: str = "adb"
+    # The local ADB server (adb mode) listens here; `adb start-server` is run when none does.
+    adb_port: int = 5037
+    # The emulator's ADB port: MuMu 6/X 7555, MuMu 12 16384 + 32 * instance.
+    mumu_port: int = 7555
+    # Where the emulator listens as seen from here: host.docker.internal inside a container.
+    emulator_host: str = "127.0.0.1"
+    # Screen capture backend; auto measures the available ones and keeps the fastest.
+    capture: Literal["auto", "png", "raw", "stream"] = "auto"
+    # Multitouch injector behind adb forward; auto tries bangcheater, then minitouch.
+    touch: Literal["auto", "bangcheater", "minitouch"] = "auto"
+    bangcheater_port: int = 12345
+    # The game's Android package (the CN client by default), for restarts and to tell a
+    # foreign app in front.
+    game_package: str = "com.bilibili.star.bili"
+    # Seconds one ADB request (a capture, a tap) may take before the device is reported stuck.
+    device_timeout_s: float = 10.0
 
     @property
     def resolved_redis_url(self) -> str:

@@ -86,6 +86,8 @@ def start_stack(
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
     if redis_url:
         child_env["AUTOBANG_REDIS_URL"] = redis_url
+    # No emulator here: device tasks get the simulated game unless a test names a device.
+    child_env["AUTOBANG_DEVICE"] = "sim"
     child_env.update(env or {})
     log_path = data_dir.parent / f"{data_dir.name}-launcher.log"
     twin = [entry] if entry else ["tests.launcher"] if test_bodies else ["services.cli", "up"]

@@ -103,8 +103,8 @@ async def redis_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(BodyLimit, settings=settings)
+def install_handlers(app: FastAPI) -> None:
+    """The error answers above (``BodyLimit`` is in the app's ``MIDDLEWARE``)."""
     app.add_exception_handler(RequestValidationError, short_validation_error)
     app.add_exception_handler(StarletteHTTPException, unreadable_body_as_422)
     for error in TRANSIENT:

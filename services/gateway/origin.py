@@ -73,6 +73,8 @@ def gateway_token(settings: Settings) -> str:
 class AccessPolicy:
     hosts: frozenset[str]
     token: str | None  # None: loopback only, no token asked
+    listen: str = ""
+    token_file: Path | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AccessPolicy:
@@ -80,15 +82,17 @@ class AccessPolicy:
         if settings.host not in ("0.0.0.0", "::", ""):
             hosts.add(settings.host.lower())
         hosts |= {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
-        token = None
-        if not is_loopback(settings.host):
-            token = gateway_token(settings)
+        token = None if is_loopback(settings.host) else gateway_token(settings)
+        return cls(frozenset(hosts), token, settings.host, Path(settings.data_dir) / "gateway-token")
+
+    def announce(self) -> None:
+        """Print the token at start when one is needed."""
+        if self.token is not None:
             print(
-                f"[autobang] listening on {settings.host} (beyond loopback): API and /ws need the token "
-                f"{token} (also in {Path(settings.data_dir) / 'gateway-token'} unless AUTOBANG_TOKEN is set)",
+                f"[autobang] listening on {self.listen} (beyond loopback): API and /ws need the token "
+                f"{self.token} (also in {self.token_file} unless AUTOBANG_TOKEN is set)",
                 flush=True,
             )
-        return cls(frozenset(hosts), token)
 
     def host_ok(self, host_header: str) -> bool:
         name = host_name(host_header)
@@ -123,9 +127,9 @@ async def refuse(scope: Scope, send: Send, status: int, detail: str) -> None:
 
 
 class SameOriginGuard:
-    def __init__(self, app: ASGIApp, policy: AccessPolicy) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.policy = policy
+        self.policy = AccessPolicy.from_settings(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import struct
 import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from shared import keys
+from shared import image_header, keys
 from shared.config import ModuleConfig
 from shared.event_schema import EventType, PromptData, TaskStatus
 from shared.runtime import leases
@@ -25,6 +24,9 @@ from shared.runtime.images import publish_image
 from shared.runtime.publish import EventBatcher, publish
 from shared.runtime.state import finish, set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
+
+if TYPE_CHECKING:
+    from shared.device import Device
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +49,10 @@ def live_fields(model: type[ModuleConfig]) -> set[str]:
 
 
 def png_size(png: bytes) -> tuple[int, int]:
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+    size = image_header.png_size(png)
+    if size is None:
         raise ValueError("image() needs PNG bytes")
-    width, height = struct.unpack(">II", png[16:24])
-    return int(width), int(height)
+    return size
 
 
 C = TypeVar("C", bound=ModuleConfig)
@@ -82,6 +84,8 @@ class RedisTaskContext(Generic[C]):
         self._stop = False
         self._last_full = 0.0
         self._device = device_holder
+        self._game: Device | None = None  # built on first use of ``device``
+        self._game_lock = threading.Lock()
         self._lost = threading.Event()
         self._done = threading.Event()
         self._events = EventBatcher(r, module, note_fields={"task": task, "job_id": job_id})
@@ -136,6 +140,21 @@ class RedisTaskContext(Generic[C]):
             self.module,
             {"kind": kind, "url": url, "width": width, "height": height, "meta": dict(meta or {})},
         )
+
+    @property
+    def device(self) -> Device:
+        if not self._device:
+            raise RuntimeError(
+                f"{self.module}:{self.task} has no device: only tasks with uses_device hold the device lease"
+            )
+        with self._game_lock:
+            if self._game is None:
+                from shared.device.factory import open_device
+
+                self._game = open_device()
+                info = self._game.info
+                self.log(f"device {info.serial} ({info.spec}): {info.detail}")
+            return self._game
 
     # -- control -----------------------------------------------------------------------
     def _woken(self, timeout: float = 0.0) -> bool:
@@ -277,6 +296,13 @@ class RedisTaskContext(Generic[C]):
 
     def close(self) -> None:
         self._done.set()
+        with self._game_lock:
+            game, self._game = self._game, None
+        if game is not None:
+            try:
+                game.close()
+            except Exception:  # the task is over either way; the device may be gone already
+                log.warning("closing the device", exc_info=True)
         self._events.close()
         try:
             self._pubsub.close()
