@@ -138,6 +138,7 @@ def capture(ctx: Ctx) -> None:
     show = Throttle(PUBLISH_FPS)
     started, i = time.monotonic(), 0
     while True:
+        ctx.checkpoint()
         frame, t = cam.grab()
         if show(t):
             ctx.image(png_of(frame), kind="frame", meta=cam.meta())
@@ -163,6 +164,7 @@ def record(ctx: Ctx) -> None:
     started = time.monotonic()
     saved = 0
     for i in range(wanted):
+        ctx.checkpoint()
         frame, t = cam.grab()
         png = png_of(frame)
         if i == 0:
