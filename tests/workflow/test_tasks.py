@@ -42,7 +42,8 @@ def test_record_saves_the_frames_asked_for(tmp_path: Path) -> None:
     workflow(ctx)
     saved = frames.list_frames(frames.folder(tmp_path, FrameFolder.records))
     assert len(saved) == 20
-    assert cv2.imread(str(saved[0])).shape == (720, 1280, 3)
+    first = cv2.imread(str(saved[0]))
+    assert first is not None and first.shape == (720, 1280, 3)
     assert ctx.progresses[-1].done == 20 and ctx.progresses[-1].total == 20
     assert "recorded 20 frames into workflow/records/" in ctx.text()
 
