@@ -45,7 +45,10 @@ from shared.task_context import TaskContext, TaskError
 Ctx = TaskContext[WorkflowConfig]
 PUBLISH_FPS = 5.0  # at most this many frames a second go to the dashboard
 TRACES_DIR = "workflow/traces"
-NAV = ("Next", "Previous", "Jump", "Label", "Stop")
+# The walk-through's controls are the dashboard's prompt answers (PromptCard): Yes = next,
+# Drop = previous, No + text = jump to a frame number or label as a UI state, Stop = end.
+NAV = ("Yes", "No", "Drop", "Stop")
+NAV_HELP = "Yes: next, Drop: previous, No: a frame number to jump to or a UI state to label it, Stop: end"
 
 
 def png_of(frame: np.ndarray) -> bytes:
@@ -227,33 +230,31 @@ def walk_through(ctx: Ctx, sheet: bool) -> None:
                 extra = f": {len(notes)} note(s)"
         ctx.state(mode=mode, index=i + 1, total=len(files), file=path.name)
         reply = ctx.ask(
-            f"frame {i + 1}/{len(files)}: {path.name}{extra}",
+            f"frame {i + 1}/{len(files)}: {path.name}{extra} ({NAV_HELP})",
             NAV,
-            text="frame number (Jump) or UI state (Label)",
+            text="frame number or UI state",
         )
         if reply.answer == "Stop":
             ctx.log(f"{mode} ended at frame {i + 1}/{len(files)}")
             return
-        if reply.answer == "Next":
+        if reply.answer == "Yes":
             i = (i + 1) % len(files)
-        elif reply.answer == "Previous":
+        elif reply.answer == "Drop":
             i = (i - 1) % len(files)
-        elif reply.answer == "Jump":
+        else:
+            given = (reply.text or "").strip()
+            if given.isdigit():
+                if 1 <= int(given) <= len(files):
+                    i = int(given) - 1
+                else:
+                    ctx.log(f"jump: {given} is no frame number 1..{len(files)}", "warning")
+                continue
             try:
-                k = int((reply.text or "").strip())
-                if not 1 <= k <= len(files):
-                    raise ValueError
-                i = k - 1
-            except ValueError:
-                ctx.log(f"jump: {reply.text!r} is no frame number 1..{len(files)}", "warning")
-        elif reply.answer == "Label":
-            label = (reply.text or "").strip()
-            try:
-                moved = frames.label_frame(ctx.data_dir, path, label)
+                moved = frames.label_frame(ctx.data_dir, path, given)
             except (ValueError, OSError) as exc:
                 ctx.log(f"label: {exc}", "warning")
                 continue
-            ctx.log(f"labelled {path.name} as {label}: {moved.relative_to(ctx.data_dir)}")
+            ctx.log(f"labelled {path.name} as {given}: {moved.relative_to(ctx.data_dir)}")
             files.pop(i)
             i = min(i, len(files) - 1)
     ctx.log(f"{mode}: every frame in {where}/ is labelled")

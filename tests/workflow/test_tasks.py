@@ -70,12 +70,12 @@ def saved_frames(tmp_path: Path, n: int) -> list[Path]:
 def test_walk_through_navigates_and_labels_through_prompts(tmp_path: Path) -> None:
     files = saved_frames(tmp_path, 3)
     replies = [
-        Reply("Next"),
-        Reply("Jump", "3"),
-        Reply("Jump", "9"),  # no such frame: a warning, stays
-        Reply("Label", "redy"),  # no such state: a warning, nothing moved
-        Reply("Label", "ready"),
-        Reply("Previous"),
+        Reply("Yes"),  # next
+        Reply("No", "3"),  # jump
+        Reply("No", "9"),  # no such frame: a warning, stays
+        Reply("No", "redy"),  # no such state: a warning, nothing moved
+        Reply("No", "ready"),  # label
+        Reply("Drop"),  # previous
         Reply("Stop"),
     ]
     ctx = RecordingContext(tmp_path, config(workflow_mode="WalkThrough"), replies)
@@ -89,11 +89,11 @@ def test_walk_through_navigates_and_labels_through_prompts(tmp_path: Path) -> No
         "frame 2/2",  # frame-2 was labelled away; index clamped to the last one
         "frame 1/2",
     ]
-    assert ctx.options[0] == ("Next", "Previous", "Jump", "Label", "Stop")
+    assert ctx.options[0] == ("Yes", "No", "Drop", "Stop")  # the dashboard's prompt answers
     assert (tmp_path / "ui_recognition" / "imgs" / "ready" / "frame-2.png").exists()
     assert not files[2].exists() and files[0].exists() and files[1].exists()
     warnings = ctx.warnings()
-    assert any("'9' is no frame number 1..3" in w for w in warnings)
+    assert any("jump: 9 is no frame number 1..3" in w for w in warnings)
     assert any("unknown UI state 'redy'" in w for w in warnings)
 
 
