@@ -50,7 +50,7 @@ def append(data_dir: Path, record: PlayRecord) -> None:
     path = history_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n").encode()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         size = os.fstat(fd).st_size
         if size and os.pread(fd, 1, size - 1) != b"\n":

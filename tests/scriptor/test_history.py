@@ -32,7 +32,8 @@ def test_a_torn_line_is_skipped_and_later_records_still_land(tmp_path: Path) -> 
 def test_all_perfect_needs_a_clear_and_no_other_judgement() -> None:
     assert _rec(1).all_perfect
     assert not _rec(1, miss=1).all_perfect
-    failed = PlayRecord(song_id=1, title="", difficulty="expert", mode="Free", counts={"perfect": 5}, cleared=False)
+    counts = {"perfect": 5}
+    failed = PlayRecord(song_id=1, title="", difficulty="expert", mode="Free", counts=counts, cleared=False)
     assert not failed.all_perfect
 
 
