@@ -18,7 +18,7 @@ from shared.modules import MODULE_NAMES
 from shared.settings import get_settings
 
 
-def _apply(args: argparse.Namespace) -> None:
+def apply_options(args: argparse.Namespace) -> None:
     """Command-line options win over the environment: pass them on as AUTOBANG_* so every
     child process (and ``get_settings``) sees the same values."""
     for name in ("port", "host", "data_dir"):
@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _apply(args)
+    apply_options(args)
     return int(args.func(args))
 
 

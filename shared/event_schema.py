@@ -46,6 +46,9 @@ class LogData(BaseModel):
     message: str
     task: str | None = None
     job_id: str | None = None
+    # Longer text behind the one-line message (a failed task's traceback): the dashboard
+    # shows it behind a "details" toggle.
+    details: str | None = None
 
 
 class StateData(BaseModel):

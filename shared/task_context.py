@@ -4,8 +4,9 @@ A task body is ``def body(ctx: TaskContext[MyConfig]) -> None``. It reads ``ctx.
 (the live, validated config of its module's model, re-read at checkpoints), reports
 through ``log``/``progress``/``state``/``image``, calls ``checkpoint()`` (or ``sleep()``)
 often, and returns when done. Raising ``TaskStopped`` (what ``checkpoint`` does once a
-stop is asked) ends it as *stopped*; any other exception ends it as *failed* with the
-error shown to the user.
+stop is asked) ends it as *stopped*; raising ``TaskError`` ends it as *failed* with its
+message as the one-line reason (a foreseeable problem: no traceback); any other exception
+ends it as *failed* too, the traceback attached to the log line as details (a bug).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ ANSWERS = ("Yes", "No", "Drop", "Stop")
 
 class TaskStopped(Exception):
     """Raised inside a task when the user asked it to stop."""
+
+
+class TaskError(Exception):
+    """A foreseeable failure the user can act on (Bestdori unreachable, too few titles to
+    train): the message is the whole story, shown as one line without a traceback."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
-"""The whole stack for tests, started the way users start it: ``autobang up`` as a
-subprocess (its own redis-server, the gateway, one worker per module)."""
+"""The whole stack for tests, started the way users start it: the launcher of ``autobang up``
+as a subprocess (its own redis-server, the gateway, one worker per module). By default the
+workers of scriptor, workflow and ui_recognition run the test bodies of ``tests/bodies.py``
+(``python -m tests.launcher``), so the platform suites do not depend on those modules'
+real work; fetch and song_recognition always run their real bodies."""
 
 from __future__ import annotations
 
@@ -72,18 +75,21 @@ def start_stack(
     redis_url: str | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 60.0,
+    test_bodies: bool = True,
 ) -> Stack:
-    """Start ``autobang up --port port --data-dir data_dir`` and wait until the gateway and
-    every worker report healthy. Without ``redis_url`` the launcher runs its own Redis."""
+    """Start ``autobang up --port port --data-dir data_dir`` (with ``test_bodies`` its test
+    twin ``python -m tests.launcher``) and wait until the gateway and every worker report
+    healthy. Without ``redis_url`` the launcher runs its own Redis."""
     data_dir.mkdir(parents=True, exist_ok=True)
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
     if redis_url:
         child_env["AUTOBANG_REDIS_URL"] = redis_url
     child_env.update(env or {})
     log_path = data_dir.parent / f"{data_dir.name}-launcher.log"
+    launcher = [sys.executable, "-m", *(["tests.launcher"] if test_bodies else ["services.cli", "up"])]
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "up", "--port", str(port), "--data-dir", str(data_dir)],
+            [*launcher, "--port", str(port), "--data-dir", str(data_dir)],
             cwd=ROOT,
             env=child_env,
             stdout=log,

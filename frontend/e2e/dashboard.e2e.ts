@@ -147,7 +147,7 @@ describe('dashboard against the real stack', () => {
     await openModule(page, 'workflow')
     await page.click(`${task('workflow')} [data-action="start"]`)
     await waitStatus('workflow', 'running')
-    await waitLine('workflow', 'placeholder workflow')
+    await waitLine('workflow', 'test workflow')
     await page.waitForSelector('[data-role="image-probe"][data-state="ready"]')
     const box = await page.locator('[data-role="frame"]').boundingBox()
     if (!box) throw new Error('frame not visible')

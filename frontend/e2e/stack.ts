@@ -1,13 +1,16 @@
 /**
- * Global setup: starts the real stack with the project's launcher (`autobang up`) on a free
- * port with an empty temp data dir (plus two test screenshots), waits for /healthz with
- * every worker alive, and at the end stops it with SIGINT (Ctrl-C) and checks it exited.
+ * Global setup: starts the real stack with the project's launcher on a free port with an
+ * empty temp data dir (plus two test screenshots), waits for /healthz with every worker
+ * alive, and at the end stops it with SIGINT (Ctrl-C) and checks it exited. The launcher is
+ * `autobang up`'s test twin (`python -m tests.launcher`): scriptor, workflow and
+ * ui_recognition run the test bodies of tests/bodies.py, fetch and song_recognition their
+ * real ones.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
 import { encodePng, testPixel } from './png'
@@ -54,6 +57,8 @@ async function waitHealthy(url: string, proc: ChildProcess, log: () => string, t
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(join(frontend, 'dist', 'index.html'))) throw new Error('frontend/dist is missing: run `npm run build` first')
   const bin = process.env.AUTOBANG_BIN ?? join(frontend, '..', '.venv', 'bin', 'autobang')
+  // the python next to the launcher (the venv), as scripts/api-gen.mjs finds it
+  const python = process.env.AUTOBANG_PYTHON ?? join(dirname(bin), 'python')
   const port = await freePort()
   // a closed port: the fetch task retries Bestdori with backoff (and logs it) until stopped
   const deadPort = await freePort()
@@ -72,7 +77,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AUTOBANG_BESTDORI_BACKOFF_S: '0.05',
     AUTOBANG_LOG_LEVEL: 'warning',
   })
-  const proc = spawn(bin, ['up', '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(python, ['-m', 'tests.launcher', '--port', String(port), '--data-dir', dataDir], {
+    cwd: join(frontend, '..'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-20_000)

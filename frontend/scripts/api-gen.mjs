@@ -13,7 +13,8 @@ export const REGISTRY_JSON = join(root, 'src/mocks/fixtures/registry.json')
 const DUMP = `
 import json
 from shared.modules import MODULES
-from shared.states import get_all_weight_title, get_avail_state
+from shared.screens import get_avail_state
+from shared.weight_titles import get_all_weight_title
 print(json.dumps({
   "modules": [{
     "name": m.name, "title": m.title,

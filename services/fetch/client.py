@@ -12,14 +12,17 @@ import httpx
 
 from shared.catalog import DIFFICULTIES
 from shared.settings import Settings
+from shared.task_context import TaskError
 
 USER_AGENT = "AutoBangDream/0.1 (self-hosted chart fetcher; one request at a time)"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 120.0  # honour the server's Retry-After, within reason
 
 
-class BestdoriError(Exception):
-    """A request that did not give a usable body; the message says why, for the log."""
+class BestdoriError(TaskError):
+    """A request that did not give a usable body; the message says why, for the log. A
+    foreseeable failure (Bestdori down, unreachable, refusing): the task fails with this
+    one line, no traceback."""
 
 
 class NotFound(BestdoriError):

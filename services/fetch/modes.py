@@ -26,7 +26,7 @@ from shared.catalog import (
 from shared.chart import Chart, ChartError, decode_chart
 from shared.chart.library import ChartLibrary
 from shared.config.fetch import Difficulty, FetchConfig
-from shared.task_context import TaskContext
+from shared.task_context import TaskContext, TaskError
 
 # A new song list smaller than this share of the one it replaces is refused: it is far more
 # likely a trimmed or broken response than Bestdori deleting half its songs.
@@ -108,13 +108,13 @@ def fetch_one(
     catalog = load_catalog(ctx.data_dir)
     song = catalog.get(song_id)
     if song is None:
-        raise ValueError(
+        raise TaskError(
             f"song_id {song_id} is not in the catalog ({len(catalog)} songs); "
             "run FetchSongHeader first if it is a new song"
         )
     if level.number not in song.levels:
         have = ", ".join(difficulty_name(d) for d in sorted(song.levels)) or "none"
-        raise ValueError(f"level: song {song_id} ({song.title}) has no {level.value} chart (has: {have})")
+        raise TaskError(f"level: song {song_id} ({song.title}) has no {level.value} chart (has: {have})")
     library = ChartLibrary(ctx.data_dir)
     ctx.progress(0, 1, message=f"{song.id} {song.title} [{level.value}]")
     try:

@@ -41,7 +41,7 @@ DIFFICULTY_NAMES = ("easy", "normal", "hard", "expert", "special")
 
 def _song_select() -> tuple[Button, ...]:
     diff = tuple(
-        Button(f"difficulty_{n}", 715 + 115 * i, 540, w=100, h=44, when="fixed")
+        Button(f"difficulty_{n}", 715 + 115 * i, 540, w=80, h=44, when="fixed")
         for i, n in enumerate(DIFFICULTY_NAMES)
     )
     return (
@@ -50,7 +50,8 @@ def _song_select() -> tuple[Button, ...]:
         Button("list_down", 380, 420, w=90, h=60, when="normal"),
         Button("list_up", 160, 150, w=90, h=60, when="stage"),
         Button("list_down", 160, 310, w=90, h=60, when="stage"),
-        Button("random", 780, 540, w=100, h=44, when="normal"),
+        # Narrow enough not to overlap the difficulty buttons beside it (715, 830).
+        Button("random", 780, 540, w=50, h=44, when="normal"),
         Button("random", 680, 650, w=100, h=44, when="free"),
         Button("no", 780, 610, w=100, h=40),
         *diff,
@@ -62,7 +63,8 @@ BUTTONS: dict[str, tuple[Button, ...]] = {
     "award": (Button("ok", 1080, 640, w=200),),
     "award_score": (Button("ok", 1080, 640, w=200),),
     "award_again": (Button("again", 800, 640, w=200),),
-    "award_back": (Button("go_on", 760, 440, w=160), Button("finish", 660, 440, w=120, h=56, when="finish")),
+    # 100 px apart: boxes narrow enough not to overlap.
+    "award_back": (Button("go_on", 760, 440, w=120), Button("finish", 660, 440, w=80, when="finish")),
     # One real button per dialog, in one of the rows the first version taps.
     "award_dialog": tuple(
         Button("ok", 640, y, w=240, h=50, when=f"row{i}") for i, y in enumerate((640, 580, 520))
@@ -138,8 +140,7 @@ def buttons(state: str, variants: frozenset[str] = frozenset()) -> tuple[Button,
 
 
 def hit(state: str, x: float, y: float, variants: frozenset[str] = frozenset()) -> Button | None:
-    """The button a tap at (x, y) presses, or None (a tap that does nothing)."""
-    for b in buttons(state, variants):
-        if b.hit(x, y):
-            return b
-    return None
+    """The button a tap at (x, y) presses, or None (a tap that does nothing). Where hit
+    boxes overlap (random next to a difficulty on song select) the nearest centre wins."""
+    hits = [b for b in buttons(state, variants) if b.hit(x, y)]
+    return min(hits, key=lambda b: (b.x - x) ** 2 + (b.y - y) ** 2) if hits else None

@@ -34,8 +34,9 @@ class SongRecognitionConfig(ModuleConfig):
     learn_rate: float = Field(0.01, ge=0.0001, le=0.1, json_schema_extra=_for(SONG_TRAIN, "number"))
     loss: SongLoss = Field(SongLoss.ArcFace, json_schema_extra=_for(SONG_TRAIN, "one-of"))
     # add_song: where screenshots come from until the device layer exists (relative to the
-    # data dir; absolute paths are refused to keep tasks inside it).
-    screenshot_dir: DataPath = Field("screenshots", json_schema_extra=_for(SONG_ADD, "text"))
+    # data dir; absolute paths are refused to keep tasks inside it). The module's own folder,
+    # so add_img (ui_recognition) never offers song screenshots for labelling.
+    screenshot_dir: DataPath = Field("song_recognition/screenshots", json_schema_extra=_for(SONG_ADD, "text"))
 
 
 class UIRecognitionConfig(ModuleConfig):

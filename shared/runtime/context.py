@@ -94,10 +94,11 @@ class RedisTaskContext(Generic[C]):
     def config(self) -> C:
         return self._config
 
-    def log(self, message: str, level: LogLevel = "info") -> None:
-        self._events.add(
-            EventType.log, {"level": level, "message": message, "task": self.task, "job_id": self.job_id}
-        )
+    def log(self, message: str, level: LogLevel = "info", *, details: str | None = None) -> None:
+        data = {"level": level, "message": message, "task": self.task, "job_id": self.job_id}
+        if details:
+            data["details"] = details
+        self._events.add(EventType.log, data)
 
     def flush(self) -> None:
         """Send queued events now (before writing state, and when the job ends)."""
@@ -159,6 +160,8 @@ class RedisTaskContext(Generic[C]):
 
     def _apply_config(self) -> None:
         version, stored = self._store.get(self.module)
+        # Acknowledged once: the next polls compare against this version, not the start's.
+        self._version = version
         current = self._config.model_dump()
         incoming = stored.model_dump()
         applied = sorted(k for k in self._live if incoming[k] != current[k])

@@ -1,12 +1,13 @@
 -- AutoBangDream job injection: start any task with plain redis-cli (no Python needed).
 --
---   redis-cli --eval scripts/inject.lua , <module> <task> ['<config overrides as JSON>']
+--   redis-cli -e --eval scripts/inject.lua , <module> <task> ['<config overrides as JSON>']
 --
--- Prints the job id. Refuses, with an error that says why: unknown module/task names
--- (allow-list written by the gateway and workers), config that is not a JSON object,
--- unknown config fields, values of the wrong type, outside their range or not one of the
--- allowed choices, and a module (or the device) that is busy. The worker validates the
--- merged config again with the module's pydantic model when the job starts.
+-- Prints the job id. Refuses with an error reply (so `redis-cli -e` exits 1) that says
+-- why: unknown module/task names (allow-list written by the gateway and workers), config
+-- that is not a strict JSON object (as Python's json reads it), unknown config fields,
+-- values of the wrong type, outside their range or not one of the allowed choices, and a
+-- module (or the device) that is busy. The worker validates the merged config again with
+-- the module's pydantic model when the job starts.
 -- The gateway enqueues through this same script (ARGV[4] job id, ARGV[5] source,
 -- ARGV[6] timestamp), so both paths behave the same.
 local P = 'autobang'
@@ -32,13 +33,108 @@ if redis.call('SISMEMBER', P .. ':allowed-tasks', name) == 0 then
   return fail('UNKNOWN_TASK', "unknown task '" .. name .. "'; allowed: " .. table.concat(allowed, ', '))
 end
 
--- Config overrides: a JSON object whose fields the module's config declares.
-if not string.match(raw, '^%s*{') then
-  return fail('INVALID_CONFIG', 'config must be a JSON object like {"epoch": 5}, got: ' .. raw)
+-- Strict JSON (RFC 8259), what Python's json module reads (no NaN/Infinity either): cjson
+-- alone accepts more (hex numbers like 0x10), and the worker could then not read the job.
+-- Returns nil, or why not and where.
+local function json_error(s)
+  local pos = 1
+  local function ch() return string.sub(s, pos, pos) end
+  local function ws() pos = string.find(s, '[^ \t\n\r]', pos) or (#s + 1) end
+  local function digits()
+    local _, e = string.find(s, '^%d+', pos)
+    if not e then return false end
+    pos = e + 1
+    return true
+  end
+  local function str()
+    pos = pos + 1
+    while true do
+      local c = ch()
+      if c == '' then return 'unterminated string' end
+      if c == '"' then pos = pos + 1 return nil end
+      if c == '\\' then
+        local e = string.sub(s, pos + 1, pos + 1)
+        if e == 'u' then
+          if not string.find(s, '^%x%x%x%x', pos + 2) then return 'bad \\u escape' end
+          pos = pos + 6
+        elseif e ~= '' and string.find('"\\/bfnrt', e, 1, true) then
+          pos = pos + 2
+        else
+          return 'bad escape'
+        end
+      elseif string.byte(c) < 32 then
+        return 'control character in a string'
+      else
+        pos = pos + 1
+      end
+    end
+  end
+  local value
+  local function members(close, depth, keyed)
+    pos = pos + 1
+    ws()
+    if ch() == close then pos = pos + 1 return nil end
+    while true do
+      ws()
+      if keyed then
+        if ch() ~= '"' then return 'expected a quoted name' end
+        local err = str()
+        if err then return err end
+        ws()
+        if ch() ~= ':' then return "expected ':'" end
+        pos = pos + 1
+      end
+      local err = value(depth + 1)
+      if err then return err end
+      ws()
+      local c = ch()
+      pos = pos + 1
+      if c == close then return nil end
+      if c ~= ',' then return "expected ',' or '" .. close .. "'" end
+    end
+  end
+  value = function(depth)
+    if depth > 32 then return 'nested too deep' end
+    ws()
+    local c = ch()
+    if c == '{' then return members('}', depth, true) end
+    if c == '[' then return members(']', depth, false) end
+    if c == '"' then return str() end
+    for _, word in ipairs({'true', 'false', 'null'}) do
+      if string.sub(s, pos, pos + #word - 1) == word then pos = pos + #word return nil end
+    end
+    if c == '-' then pos = pos + 1 end
+    if ch() == '0' then pos = pos + 1 elseif not (string.find(ch(), '^[1-9]') and digits()) then return 'not a JSON value' end
+    if ch() == '.' then
+      pos = pos + 1
+      if not digits() then return 'bad number' end
+    end
+    if ch() == 'e' or ch() == 'E' then
+      pos = pos + 1
+      if ch() == '+' or ch() == '-' then pos = pos + 1 end
+      if not digits() then return 'bad number' end
+    end
+    return nil
+  end
+  local err = value(0)
+  if err == nil then
+    ws()
+    if pos <= #s then err = 'unexpected text after the value' end
+  end
+  if err then return err .. ' at character ' .. pos end
+  return nil
 end
-local ok, cfg = pcall(cjson.decode, raw)
+
+-- Config overrides: a JSON object whose fields the module's config declares.
+local shown_raw = string.sub(raw, 1, 200)
+if not string.match(raw, '^%s*{') then
+  return fail('INVALID_CONFIG', 'config must be a JSON object like {"epoch": 5}, got: ' .. shown_raw)
+end
+local bad_json = json_error(raw)
+local ok, cfg = false, nil
+if bad_json == nil then ok, cfg = pcall(cjson.decode, raw) end
 if not ok or type(cfg) ~= 'table' then
-  return fail('INVALID_CONFIG', 'config is not valid JSON: ' .. raw)
+  return fail('INVALID_CONFIG', 'config is not valid JSON (' .. (bad_json or 'unreadable') .. '): ' .. shown_raw)
 end
 local rules_key = P .. ':config-fields:' .. module
 for field, value in pairs(cfg) do

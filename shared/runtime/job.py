@@ -28,7 +28,7 @@ from shared.runtime.context import RedisTaskContext
 from shared.runtime.publish import publish
 from shared.runtime.state import device_holder, finish, read_state, set_state
 from shared.settings import get_settings
-from shared.task_context import TaskContext, TaskStopped
+from shared.task_context import TaskContext, TaskError, TaskStopped
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,18 @@ def run_task(
     except TaskStopped:
         ctx.log(f"{task} stopped")
         return end(TaskStatus.stopped, device=device)
+    except TaskError as exc:
+        # Foreseeable (the body said so): one line, and the job does not raise, so RQ
+        # prints no traceback in the terminal; the state still ends failed with the reason.
+        reason = str(exc) or type(exc).__name__
+        log.debug("%s:%s failed: %s", module, task, reason, exc_info=True)
+        ctx.log(f"{task} failed: {reason}", "error", details=traceback.format_exc(limit=8))
+        return end(TaskStatus.failed, reason, device)
     except Exception as exc:
+        # A bug: the one-line reason, the traceback as the log line's details (behind a
+        # toggle in the console); raised again so RQ records the job as failed.
         error = f"{type(exc).__name__}: {exc}"
-        ctx.log(f"{task} failed: {error}", "error")
-        # The traceback is for developers: at debug level, so the console shows the reason
-        # plainly and the details stay one filter click away.
-        ctx.log(traceback.format_exc(limit=8), "debug")
+        ctx.log(f"{task} failed: {error}", "error", details=traceback.format_exc(limit=8))
         end(TaskStatus.failed, error, device)
         raise
     ctx.log(f"{task} finished")

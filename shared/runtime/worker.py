@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Mapping
 from types import FrameType
 from typing import Any
 
@@ -34,13 +35,54 @@ WORKER_TTL_S = 20  # RQ's own liveness key; RQ heartbeats every max(1, ttl - 15)
 MAINTENANCE_S = 15  # RQ cleans registries of dead workers this often
 
 
+# RQ job-hash fields that make a worker call something, contact a URL or run a job again:
+# the gateway and inject.lua never write them, so a job carrying one was written by hand.
+FORBIDDEN_FIELDS = (
+    "success_callback_name",
+    "failure_callback_name",
+    "stopped_callback_name",
+    "webhooks",
+    "dependency_ids",
+    "dependency_id",
+    "retries_left",
+    "retry_intervals",
+    "repeats_left",
+    "repeat_intervals",
+)
+
+
+def forbidden_fields(raw: Mapping[Any, Any]) -> list[str]:
+    """The forbidden fields set (non-empty) in a raw job hash."""
+    named = {(k.decode() if isinstance(k, bytes) else str(k)): v for k, v in raw.items()}
+    return [f for f in FORBIDDEN_FIELDS if named.get(f)]
+
+
 class AllowListedJob(Job):
-    """Runs only the runtime's entry point: write access to Redis must not mean running
-    arbitrary callables in the worker."""
+    """Runs only the runtime's entry point and honours none of RQ's callback, webhook,
+    dependency, retry or repeat fields: write access to Redis must not mean running
+    arbitrary callables in the worker or sending requests anywhere."""
+
+    refused_fields: list[str]
+
+    def restore(self, raw_data: Any) -> Any:
+        out = super().restore(raw_data)
+        self.refused_fields = forbidden_fields(raw_data)
+        # Cleared whatever the hash says, so no code path of RQ can honour them.
+        self._success_callback_name = self._failure_callback_name = self._stopped_callback_name = None
+        self.webhooks = []
+        self._dependency_ids = []
+        self.retries_left = self.retry_intervals = None
+        self.repeats_left = self.repeat_intervals = None
+        return out
 
     def _execute(self) -> Any:
         if self.func_name != ENTRY_POINT:
             raise PermissionError(f"refused job function {self.func_name!r}: only {ENTRY_POINT} may run")
+        refused = getattr(self, "refused_fields", [])
+        if refused:
+            raise PermissionError(
+                f"refused job {self.id}: it sets {', '.join(refused)}, which only hand-written jobs do"
+            )
         return super()._execute()
 
 

@@ -15,7 +15,7 @@ from shared.catalog import DIFFICULTIES, load_catalog, songs_all_path
 from shared.chart import ChartError
 from shared.chart.library import ChartLibrary, load_chart
 from shared.config.fetch import Difficulty, FetchConfig, FetchMode
-from shared.task_context import TaskStopped
+from shared.task_context import TaskError, TaskStopped
 from tests.fetch.fake_bestdori import SONGS_PATH, FakeBestdori, chart_url, dumps
 from tests.task_double import RecordingContext
 
@@ -97,10 +97,11 @@ def test_fetch_one_stores_the_chart_as_sent(data_dir: Path, bestdori: FakeBestdo
 
 
 def test_fetch_one_checks_the_config_against_the_catalog(data_dir: Path, bestdori: FakeBestdori) -> None:
-    with pytest.raises(ValueError, match="song_id 295 is not in the catalog"):
+    # TaskError: a foreseeable failure, shown as one line without a traceback.
+    with pytest.raises(TaskError, match="song_id 295 is not in the catalog"):
         run(data_dir, FetchMode.FetchOne, song_id=295, level=Difficulty.Expert)
     expected = "level: song 316 (オレンジ) has no Special chart (has: easy, normal, hard, expert)"
-    with pytest.raises(ValueError, match=re.escape(expected)):
+    with pytest.raises(TaskError, match=re.escape(expected)):
         run(data_dir, FetchMode.FetchOne, song_id=316, level=Difficulty.Special)
     assert bestdori.hits == []
 

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from services.gateway.songs import router
+from services.gateway.routes.songs import router
 from shared.chart.library import ChartLibrary
 from shared.settings import Settings
 from tests.conftest import free_port

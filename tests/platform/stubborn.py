@@ -4,14 +4,13 @@ the registry is patched in this process only."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from typing import Any
 
-import shared.modules as registry
 from shared.runtime.worker import run_worker
 from shared.task_context import TaskContext
+from tests.worker import patch_entries
 
 
 def stubborn(ctx: TaskContext[Any]) -> None:
@@ -22,12 +21,7 @@ def stubborn(ctx: TaskContext[Any]) -> None:
 
 def main() -> None:
     entry = os.environ.get("STUB_ENTRY", "tests.platform.stubborn:stubborn")
-    registry.MODULES = tuple(
-        dataclasses.replace(m, tasks=(dataclasses.replace(m.tasks[0], entry=entry),))
-        if m.name == "fetch"
-        else m
-        for m in registry.MODULES
-    )
+    patch_entries({("fetch", "fetch"): entry})
     run_worker("fetch")
 
 

@@ -52,7 +52,7 @@ def test_start_then_stop_reports_running_then_stopped(live: Stack) -> None:
                 e.get("type") == "state" and e["data"]["job_id"] == job and e["data"]["status"] == "running"
             )
         )
-        events.wait_for(lambda e: e.get("type") == "log" and "placeholder scriptor" in e["data"]["message"])
+        events.wait_for(lambda e: e.get("type") == "log" and "test scriptor" in e["data"]["message"])
         resp = httpx.post(f"{live.url}/api/scriptor/tasks/start_scriptor/stop")
         assert resp.json() == {"module": "scriptor", "job_id": job, "status": "stopping", "stopping": True}
         final = events.wait_for(lambda e: e.get("type") == "state" and e["data"]["status"] == "stopped")

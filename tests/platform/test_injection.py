@@ -38,7 +38,7 @@ def test_inject_starts_a_task_with_config(live: Stack) -> None:
     assert out.returncode == 0 and job.startswith("inj-"), out
     state = wait_status(live.url, "scriptor", "running", job_id=job)
     assert state["task"] == "start_scriptor"
-    # The overrides reached the task (the placeholder reports its mode).
+    # The overrides reached the task (the test body reports its mode).
     deadline = time.monotonic() + 30
     while state["fields"].get("mode") != "Free" and time.monotonic() < deadline:
         state = httpx.get(f"{live.url}/api/scriptor/state").json()

@@ -74,7 +74,8 @@ def test_config_and_state_survive_restarts(tmp_path: Path) -> None:
 
 def test_up_uses_an_existing_redis_and_leaves_it_running(tmp_path: Path, redis_url: str) -> None:
     url = redis_url.rsplit("/", 1)[0] + "/6"
-    stack = start_stack(tmp_path / "data", free_port(), redis_url=url)
+    # the product's own `autobang up` (real bodies; this test runs no task)
+    stack = start_stack(tmp_path / "data", free_port(), redis_url=url, test_bodies=False)
     try:
         assert stack.redis_url == url
         assert not (tmp_path / "data" / "redis").exists()  # no redis-server of its own

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from services.gateway.app import parse_since
 from services.gateway.hub import was_trimmed
+from services.gateway.ws import parse_since
 from shared import keys
 from shared.config import ScriptorConfig, UIRecognitionConfig
 from shared.runtime.config_store import ConfigFileError, ConfigStore, config_path, read_mirror

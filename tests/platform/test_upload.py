@@ -14,7 +14,7 @@ import httpx
 import numpy as np
 import pytest
 
-from services.gateway.screenshots import MAX_BYTES
+from services.gateway.routes.screenshots import MAX_BYTES
 from tests.stack import Stack, start, wait_state
 
 SONG = "song_recognition"

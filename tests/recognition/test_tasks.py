@@ -14,7 +14,7 @@ from services.recognition.song import SongRecognizer, tasks
 from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
 from shared.config.recognition import SongRecognitionConfig
-from shared.task_context import Reply, TaskStopped
+from shared.task_context import Reply, TaskError, TaskStopped
 from tests.recognition.screens import screenshot
 from tests.task_double import RecordingContext
 
@@ -136,3 +136,31 @@ def test_training_can_be_stopped(tmp_path: Path, title_dir: Path, tiny_model: Pa
         tasks.train_song_recognition(ctx)
     assert len(ctx.progresses) == 3
     assert not (data / "song_recognition" / "models" / "titlenet.pt").exists()
+
+
+def test_training_with_two_titles_says_what_it_evaluates_on(
+    tmp_path: Path, title_dir: Path, tiny_model: Path
+) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model, drop=tuple(set(list_titles(title_dir)) - {26, 41}))
+    cfg = SongRecognitionConfig(is_load_model=False, epoch=1, num_batches=1, batch_size=32)
+    ctx = RecordingContext(data, cfg)
+    tasks.train_song_recognition(ctx)
+    assert "training arcface on 2 titles (none held out: too few titles)" in ctx.text()
+    assert "held-out" not in ctx.text()
+    assert "on the 2 trained titles (too few titles to hold any out" in ctx.text()
+
+
+def test_eval_subject_names_the_held_out_titles() -> None:
+    assert tasks.eval_subject([1, 2, 3], {1, 2}) == "1 held-out titles (not trained on)"
+    assert tasks.eval_subject([1, 2], {1, 2}).startswith("the 2 trained titles")
+
+
+@pytest.mark.parametrize("keep", [set(), {26}])
+def test_training_with_too_few_titles_is_a_task_error(
+    tmp_path: Path, title_dir: Path, tiny_model: Path, keep: set[int]
+) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model, drop=tuple(set(list_titles(title_dir)) - keep))
+    ctx = RecordingContext(data, SongRecognitionConfig())
+    expected = f"at least 2 songs; song_recognition/title_imgs has {len(keep)}: add songs first"
+    with pytest.raises(TaskError, match=expected):
+        tasks.train_song_recognition(ctx)

@@ -849,6 +849,8 @@ export interface components {
             task?: string | null;
             /** Job Id */
             job_id?: string | null;
+            /** Details */
+            details?: string | null;
         };
         /** LogEvent */
         LogEvent: {

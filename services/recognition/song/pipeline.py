@@ -46,10 +46,9 @@ def train_to_dir(
     if init_checkpoint is not None:
         init, _, _ = load_checkpoint(init_checkpoint)
         log(f"starting from {init_checkpoint}")
-    log(
-        f"training {opts.loss} on {int(keep.sum())} titles ({len(ids) - int(keep.sum())} held out), "
-        f"{opts.steps} steps"
-    )
+    out = len(ids) - int(keep.sum())
+    held_note = f"{out} held out" if out else "none held out: too few titles"
+    log(f"training {opts.loss} on {int(keep.sum())} titles ({held_note}), {opts.steps} steps")
     result = train(train_imgs, opts, init=init, on_step=on_step)
     meta = result.meta | {
         "train_ids": [int(i) for i in np.asarray(ids)[keep]],

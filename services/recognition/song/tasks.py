@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from shared.config.recognition import SongLoss, SongRecognitionConfig
-from shared.task_context import ANSWERS, TaskContext
+from shared.task_context import ANSWERS, TaskContext, TaskError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 STAT_PAIRS = 2048  # the user's show_features_statistic default (m)
+MIN_TRAIN_TITLES = 2  # metric learning needs two classes (services/recognition/song/batches.py)
 
 
 def song_dir(ctx: TaskContext[SongRecognitionConfig]) -> Path:
@@ -173,13 +174,19 @@ def _ask_id(
 def train_song_recognition(ctx: TaskContext[SongRecognitionConfig]) -> None:
     """Train on title_imgs (minus a hold-out), evaluate on the hold-out, and keep the new
     model only if it is at least as good as the current one."""
-    from services.recognition.song.pipeline import current_model, promote, train_to_dir
+    from services.recognition.song.pipeline import current_model, model_train_ids, promote, train_to_dir
+    from services.recognition.song.store import list_titles
     from services.recognition.song.train import StepInfo, TrainOptions
 
     cfg = _config(ctx)
     tdir = title_dir(ctx)
-    if not tdir.is_dir() or not any(tdir.glob("t-*.png")):
-        raise FileNotFoundError(f"no title crops in {tdir}: add songs first (task add_song)")
+    have = sorted(list_titles(tdir)) if tdir.is_dir() else []
+    if len(have) < MIN_TRAIN_TITLES:
+        where = tdir.relative_to(ctx.data_dir) if tdir.is_relative_to(ctx.data_dir) else tdir
+        raise TaskError(
+            f"training needs title crops of at least {MIN_TRAIN_TITLES} songs; {where} has "
+            f"{len(have)}: add songs first (task add_song)"
+        )
     mdir = models_dir(ctx)
     cand = mdir / "candidate"
     shutil.rmtree(cand, ignore_errors=True)
@@ -219,7 +226,8 @@ def train_song_recognition(ctx: TaskContext[SongRecognitionConfig]) -> None:
 
     train_to_dir(tdir, cand, opts, init_checkpoint=init, on_step=on_step, log=ctx.log)
     ctx.image(_loss_png(losses), kind="loss_curve")
-    ctx.log("evaluating the new model against the current one on held-out titles")
+    subject = eval_subject(have, model_train_ids(cand / "titlenet.onnx"))
+    ctx.log(f"evaluating the new model against the current one on {subject}")
     new_q, old_q = _compare(ctx, cand / "titlenet.onnx", current_model(mdir))
     if old_q is not None and new_q < old_q:
         ctx.log(f"new model is worse ({new_q:.4f} < {old_q:.4f}): keeping the current model", "warning")
@@ -238,6 +246,21 @@ def train_song_recognition(ctx: TaskContext[SongRecognitionConfig]) -> None:
     rec = SongRecognizer(tdir, gallery_path(ctx), mdir / "titlenet.onnx")
     ctx.log(f"gallery: {len(rec.gallery)} songs")
     publish_statistics(ctx, rec)
+
+
+def eval_subject(ids: list[int], train_ids: set[int] | None) -> str:
+    """What the comparison after training measures, in words for the log: the titles held
+    out of training, or (too few to hold any out) the trained titles themselves."""
+    from services.recognition.song.train import holdout_ids
+
+    # The same choice as evaluate.make_eval_set.
+    unseen = [i for i in ids if i not in train_ids] if train_ids else sorted(holdout_ids(ids))
+    if unseen:
+        return f"{len(unseen)} held-out titles (not trained on)"
+    return (
+        f"the {len(ids)} trained titles (too few titles to hold any out: this measures "
+        "recognition of titles it was trained on, not of new ones)"
+    )
 
 
 def publish_statistics(ctx: TaskContext[SongRecognitionConfig], rec: Any = None) -> dict[str, Any] | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import struct
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from fastapi import APIRouter, File, HTTPException, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.gateway.context import Gateway, GatewayDep
 from services.gateway.models import ErrorDetail
 from shared.atomic_write import write_atomic
 from shared.config.base import ModuleConfig
@@ -191,61 +191,59 @@ def store(folder: Path, name: str, data: bytes) -> str:
     return candidate
 
 
-def create_router(data_dir: Path, config_of: Callable[[str], ModuleConfig]) -> APIRouter:
-    """The routes, for ``data_dir`` and the current config of a module (``config_of``)."""
-    router = APIRouter(prefix="/api", tags=["screenshots"])
+router = APIRouter(prefix="/api", tags=["screenshots"])
+
+
+def folder_of(module: str, gw: Gateway) -> tuple[str, Path]:
     names = [spec.name for spec in upload_modules()]
+    if module not in names:
+        raise HTTPException(404, f"module {module!r} takes no screenshots (modules that do: {names})")
+    return screenshot_folder(gw.settings.data_dir, gw.store.get(module)[1])
 
-    def folder_of(module: str) -> tuple[str, Path]:
-        if module not in names:
-            raise HTTPException(404, f"module {module!r} takes no screenshots (modules that do: {names})")
-        return screenshot_folder(data_dir, config_of(module))
 
-    @router.get(
-        "/{module}/screenshots",
-        response_model=ScreenshotList,
-        responses={404: {"model": ErrorDetail}, 409: {"model": ErrorDetail}},
-    )
-    def list_screenshots(module: str) -> ScreenshotList:
-        rel, folder = folder_of(module)
-        count, files = listing(folder)
-        return ScreenshotList(module=module, folder=rel, count=count, files=files)
+@router.get(
+    "/{module}/screenshots",
+    response_model=ScreenshotList,
+    responses={404: {"model": ErrorDetail}, 409: {"model": ErrorDetail}},
+)
+def list_screenshots(module: str, gw: GatewayDep) -> ScreenshotList:
+    rel, folder = folder_of(module, gw)
+    count, files = listing(folder)
+    return ScreenshotList(module=module, folder=rel, count=count, files=files)
 
-    @router.post(
-        "/{module}/screenshots",
-        response_model=ScreenshotUpload,
-        responses={
-            404: {"model": ErrorDetail},
-            409: {"model": ErrorDetail},
-            422: {"model": ScreenshotRejected, "description": "some files refused; the rest stored"},
-        },
-    )
-    def upload_screenshots(
-        module: str,
-        files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots")],
-    ) -> ScreenshotUpload | JSONResponse:
-        rel, folder = folder_of(module)
-        results: list[ScreenshotResult] = []
-        issues: list[UploadIssue] = []
-        for i, upload in enumerate(files):
-            client = upload.filename or f"file {i + 1}"
-            try:
-                data = upload.file.read(MAX_BYTES + 1)  # one byte past the cap is enough to refuse
-                ext, w, h = check_image(data)
-                stored = store(folder, safe_name(upload.filename, ext), data)
-            except BadImage as exc:
-                msg = f"{client}: {exc}"
-                results.append(ScreenshotResult(filename=client, ok=False, error=str(exc)))
-                issues.append(
-                    UploadIssue(loc=["body", "files", i], msg=msg, type="invalid_image", input=client)
-                )
-                continue
-            results.append(ScreenshotResult(filename=client, ok=True, stored_as=stored, width=w, height=h))
-        count, listed = listing(folder)
-        body = ScreenshotUpload(module=module, folder=rel, count=count, files=listed, results=results)
-        if issues:
-            rejected = ScreenshotRejected(**body.model_dump(), detail=issues)
-            return JSONResponse(rejected.model_dump(mode="json"), status_code=422)
-        return body
 
-    return router
+@router.post(
+    "/{module}/screenshots",
+    response_model=ScreenshotUpload,
+    responses={
+        404: {"model": ErrorDetail},
+        409: {"model": ErrorDetail},
+        422: {"model": ScreenshotRejected, "description": "some files refused; the rest stored"},
+    },
+)
+def upload_screenshots(
+    module: str,
+    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots")],
+    gw: GatewayDep,
+) -> ScreenshotUpload | JSONResponse:
+    rel, folder = folder_of(module, gw)
+    results: list[ScreenshotResult] = []
+    issues: list[UploadIssue] = []
+    for i, upload in enumerate(files):
+        client = upload.filename or f"file {i + 1}"
+        try:
+            data = upload.file.read(MAX_BYTES + 1)  # one byte past the cap is enough to refuse
+            ext, w, h = check_image(data)
+            stored = store(folder, safe_name(upload.filename, ext), data)
+        except BadImage as exc:
+            msg = f"{client}: {exc}"
+            results.append(ScreenshotResult(filename=client, ok=False, error=str(exc)))
+            issues.append(UploadIssue(loc=["body", "files", i], msg=msg, type="invalid_image", input=client))
+            continue
+        results.append(ScreenshotResult(filename=client, ok=True, stored_as=stored, width=w, height=h))
+    count, listed = listing(folder)
+    body = ScreenshotUpload(module=module, folder=rel, count=count, files=listed, results=results)
+    if issues:
+        rejected = ScreenshotRejected(**body.model_dump(), detail=issues)
+        return JSONResponse(rejected.model_dump(mode="json"), status_code=422)
+    return body

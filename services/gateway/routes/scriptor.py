@@ -1,0 +1,34 @@
+"""``/api/scriptor/...``: what the scriptor's config form offers (states, weight titles) and
+whether a song id has a chart."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.gateway.context import GatewayDep
+from services.gateway.errors import ERRORS
+from services.gateway.models import SongCheckResponse
+from shared.chart.library import check_song_id
+from shared.screens import get_avail_state
+from shared.weight_titles import get_all_weight_title
+
+router = APIRouter(prefix="/api/scriptor", responses=ERRORS, tags=["scriptor"])
+
+
+@router.get("/available-states", response_model=list[str])
+def available_states() -> list[str]:
+    return get_avail_state()
+
+
+@router.get("/weight-titles", response_model=list[str])
+def weight_titles() -> list[str]:
+    return get_all_weight_title()
+
+
+@router.get("/check-song/{song_id}", response_model=SongCheckResponse)
+def check_song(song_id: int, gw: GatewayDep) -> SongCheckResponse:
+    try:
+        result = check_song_id(song_id, gw.settings.data_dir)
+    except Exception as exc:  # a broken library must not break the form
+        return SongCheckResponse(song_id=song_id, ok=False, message=f"cannot check song {song_id}: {exc}")
+    return SongCheckResponse(song_id=song_id, ok=result.ok, message=result.message)

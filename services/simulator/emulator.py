@@ -1,0 +1,263 @@
+"""The simulated emulator: the game, its screen and its input behind the ADB server.
+
+``Emulator`` is the ADB server's ``Backend``: it runs shell commands (``shell.parse``)
+against the game (``game.Game``), serves frames drawn from the game's view (``frames``),
+owns the touch servers (device-side ``tcp:`` ports behind ``adb forward``) and keeps the
+report in the data dir. Everything runs on one asyncio loop; drawing and encoding run in
+worker threads so touch commits are stamped on time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from services.simulator import shell
+from services.simulator.adb_server import AdbServer
+from services.simulator.charts import ChartSource
+from services.simulator.game import Game, GameView
+from services.simulator.report import ReportWriter, build_report
+from services.simulator.scenario import Scenario
+from services.simulator.touch_server import Commit, TouchEvent, TouchServers, TouchSpace
+
+log = logging.getLogger(__name__)
+
+Frame = np.ndarray
+Renderer = Callable[[GameView], Frame]  # a 720x1280x3 BGR frame of a view
+RAW_FORMAT_RGBA_8888 = 1
+COLOUR_SPACE_SRGB = 1
+MINITOUCH_SOCKET = "minitouch"  # localabstract name, as minitouch uses
+
+
+class Emulator:
+    def __init__(
+        self,
+        scenario: Scenario,
+        data_dir: Path,
+        *,
+        renderer: Renderer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sc = scenario
+        self.serial = scenario.serial
+        self.clock = clock
+        self.charts = ChartSource(scenario.chart_dir, scenario.max_song_s)
+        self.game = Game(scenario, self.charts.load, clock())
+        if renderer is None:
+            from services.simulator.frames import FrameRenderer
+
+            renderer = FrameRenderer(scenario)
+        self.renderer = renderer
+        self.files: dict[str, bytes] = {}  # device-side files (adb push), for bangcheater's f
+        t = scenario.touch
+        self.touch = TouchServers(
+            sink=self._commit,
+            clock=clock,
+            space=TouchSpace(t.max_x, t.max_y, t.rotation),
+            read_file=self.files.get,
+            calibrate=self._calibrate,
+        )
+        self.adb = AdbServer(self)
+        self.report = ReportWriter(data_dir)
+        self._frame_cache: tuple[int, Frame] | None = None
+        self._report_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, port: int = 0, host: str = "127.0.0.1") -> int:
+        self.adb.host = host
+        self.adb.port = port
+        await self.touch.start()
+        await self.adb.start()
+        self._report_task = asyncio.create_task(self._report_loop())
+        self.write_report()
+        return self.adb.port
+
+    async def close(self) -> None:
+        if self._report_task is not None:
+            self._report_task.cancel()
+        await self.adb.close()
+        await self.touch.close()
+        self.write_report()
+
+    def ports(self) -> dict[str, int]:
+        return {
+            "adb": self.adb.port,
+            "minitouch": self.touch.minitouch_port,
+            "bangcheater": self.touch.bangcheater_port,
+        }
+
+    def write_report(self) -> None:
+        self.game.tick(self.clock())
+        self.report.write(
+            build_report(self.game, self.touch.violations, serial=self.serial, ports=self.ports())
+        )
+
+    async def _report_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            try:
+                self.write_report()
+            except OSError as exc:
+                log.warning("cannot write the simulator report: %s", exc)
+
+    # -- Backend -----------------------------------------------------------------------------
+
+    def online(self) -> bool:
+        return self.game.online(self.clock())
+
+    def endpoint(self, spec: str) -> tuple[str, int] | None:
+        t = self.sc.touch
+        if spec in (f"tcp:{t.minitouch_port}", f"localabstract:{MINITOUCH_SOCKET}"):
+            return ("127.0.0.1", self.touch.minitouch_port)
+        if spec == f"tcp:{t.bangcheater_port}":
+            return ("127.0.0.1", self.touch.bangcheater_port)
+        return None
+
+    async def run(self, command: str, writer: asyncio.StreamWriter) -> None:
+        cmd = shell.parse(command, self.serial)
+        now = self.clock()
+        g = self.game
+        if isinstance(cmd, shell.Screencap):
+            latency = g.capture_latency(now)
+            if latency:
+                await asyncio.sleep(latency)
+            writer.write(await self.screencap(png=cmd.png))
+        elif isinstance(cmd, shell.Tap):
+            self._commit(Commit(now, (TouchEvent("d", 0, cmd.x, cmd.y),), "input"))
+            self._commit(Commit(self.clock(), (TouchEvent("u", 0, cmd.x, cmd.y),), "input"))
+        elif isinstance(cmd, shell.Swipe):
+            await self._swipe(cmd)
+        elif isinstance(cmd, shell.Key):
+            if cmd.code == "back":
+                g.back(now)
+        elif isinstance(cmd, shell.Start):
+            if cmd.component.split("/", 1)[0] == self.sc.package:
+                g.start_app(now)
+                if "/" in cmd.component:
+                    writer.write(f"Starting: Intent {{ cmp={cmd.component} }}\n".encode())
+                else:
+                    writer.write(b"Events injected: 1\n")
+            else:
+                writer.write(f"Error: Activity class {{{cmd.component}}} does not exist.\n".encode())
+        elif isinstance(cmd, shell.Stop):
+            if cmd.package == self.sc.package:
+                g.force_stop(now)
+        elif isinstance(cmd, shell.Dumpsys):
+            writer.write(self._dumpsys(cmd.what).encode())
+        elif isinstance(cmd, shell.Screenrecord):
+            await self._screenrecord(cmd, writer)
+        elif isinstance(cmd, shell.Text | shell.Error):
+            writer.write(cmd.output.encode())
+
+    # -- input -------------------------------------------------------------------------------
+
+    def _commit(self, c: Commit) -> None:
+        self.game.commit(c)
+
+    async def _swipe(self, cmd: shell.Swipe) -> None:
+        steps = max(int(cmd.ms / 16), 1)
+        self._commit(Commit(self.clock(), (TouchEvent("d", 0, cmd.x1, cmd.y1),), "input"))
+        for k in range(1, steps + 1):
+            await asyncio.sleep(cmd.ms / 1000 / steps)
+            f = k / steps
+            x, y = cmd.x1 + (cmd.x2 - cmd.x1) * f, cmd.y1 + (cmd.y2 - cmd.y1) * f
+            self._commit(Commit(self.clock(), (TouchEvent("m", 0, x, y),), "input"))
+        self._commit(Commit(self.clock(), (TouchEvent("u", 0, cmd.x2, cmd.y2),), "input"))
+
+    def _calibrate(self, predict_us: int) -> str:
+        """bangcheater ``C``: how far the game's actual start is from the prediction, as the
+        device-side helper measures it (0 when no play is running)."""
+        play = self.game.play
+        return "0" if play is None else str(round(play.t0 * 1e6) - predict_us)
+
+    def _dumpsys(self, what: str) -> str:
+        fg = self.game.foreground
+        if what == "window":
+            return (
+                f"  mCurrentFocus=Window{{4e3f1a2 u0 {fg}}}\n"
+                f"  mFocusedApp=ActivityRecord{{9c1 u0 {fg} t12}}\n"
+            )
+        if what == "activity":
+            return f"    mResumedActivity: ActivityRecord{{9c1 u0 {fg} t12}}\n"
+        if what == "input":
+            orientation = 1 if self.sc.touch.rotation == 90 else 0
+            return f"INPUT MANAGER (dumpsys input)\n    SurfaceOrientation: {orientation}\n"
+        return ""
+
+    # -- frames ------------------------------------------------------------------------------
+
+    async def _frame_async(self) -> Frame:
+        view = self.game.view(self.clock())
+        cached = self._frame_cache
+        if view.state != "playing" and cached is not None and cached[0] == view.key:
+            return cached[1]
+        frame: Frame = await asyncio.to_thread(self.renderer, view)
+        if view.state != "playing":
+            self._frame_cache = (view.key, frame)
+        return frame
+
+    async def screencap(self, *, png: bool) -> bytes:
+        frame = await self._frame_async()
+        return await asyncio.to_thread(encode_png if png else encode_raw, frame)
+
+    async def _screenrecord(self, cmd: shell.Screenrecord, writer: asyncio.StreamWriter) -> None:
+        import av
+
+        codec = av.CodecContext.create("libx264", "w")
+        codec.width, codec.height = cmd.width, cmd.height
+        codec.pix_fmt = "yuv420p"
+        codec.time_base = Fraction(1, self.sc.fps)
+        codec.framerate = Fraction(self.sc.fps, 1)
+        codec.bit_rate = cmd.bit_rate
+        codec.options = {"preset": "ultrafast", "tune": "zerolatency"}
+        period = 1 / self.sc.fps
+        start = self.clock()
+        n = 0
+
+        def encode(frame: Frame, pts: int) -> bytes:
+            if frame.shape[1] != cmd.width or frame.shape[0] != cmd.height:
+                frame = cv2.resize(frame, (cmd.width, cmd.height), interpolation=cv2.INTER_AREA)
+            vf = av.VideoFrame.from_ndarray(frame, format="bgr24")
+            vf.pts = pts
+            return b"".join(bytes(p) for p in codec.encode(vf))
+
+        try:
+            while self.clock() - start < cmd.time_limit_s and not writer.is_closing():
+                frame = await self._frame_async()
+                data = await asyncio.to_thread(encode, frame, n)
+                if data:
+                    writer.write(data)
+                    await writer.drain()
+                n += 1
+                delay = start + n * period - self.clock()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                codec.encode(None)
+
+
+def encode_raw(frame: Frame) -> bytes:
+    """``screencap`` without ``-p``: width, height, format (RGBA_8888), colour space, pixels."""
+    h, w = frame.shape[:2]
+    rgba = cv2.cvtColor(frame, cv2.COLOR_BGR2RGBA)
+    return struct.pack("<4I", w, h, RAW_FORMAT_RGBA_8888, COLOUR_SPACE_SRGB) + rgba.tobytes()
+
+
+def encode_png(frame: Frame) -> bytes:
+    ok, buf = cv2.imencode(".png", frame, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not ok:
+        raise RuntimeError("PNG encoding failed")
+    return bytes(buf.tobytes())

@@ -1,0 +1,177 @@
+"""The simulated screens: every state drawn, distinct, with its buttons where layout.py
+says; songs, levels, result counts, toggles, markers and popups where others read them."""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+
+from services.recognition.song.levels import read_level
+from services.recognition.song.preprocess import level_crop
+from services.simulator import layout
+from services.simulator import screens as S
+from shared.screens import UI_STATES
+
+
+def _small(img: np.ndarray) -> np.ndarray:
+    """What the UI classifier sees (docs/domain.md section 6)."""
+    return cv2.resize(img, (160, 90), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def test_every_state_renders_a_landscape_bgr_frame() -> None:
+    rng = np.random.default_rng(0)
+    for state in UI_STATES:
+        for img in (S.render(S.ScreenView(state)), S.sample_screen(state, rng)):
+            assert img.shape == (720, 1280, 3) and img.dtype == np.uint8, state
+            assert img.std() > 10, f"{state} is nearly blank"
+
+
+def test_states_differ_pairwise_even_at_classifier_size() -> None:
+    small = {s: _small(S.render(S.ScreenView(s))) for s in UI_STATES}
+    for a, b in itertools.combinations(UI_STATES, 2):
+        assert np.abs(small[a] - small[b]).mean() > 5, (a, b)
+
+
+def _views_per_button() -> list[tuple[str, frozenset[str], layout.Button]]:
+    return [(state, frozenset({b.when} - {""}), b) for state in UI_STATES for b in layout.BUTTONS[state]]
+
+
+def test_each_button_lies_on_a_drawn_control() -> None:
+    for state, variants, b in _views_per_button():
+        img = S.render(S.ScreenView(state, variants))
+        bare = S.backdrop(state)
+        x1, y1, x2, y2 = b.box
+        box = (slice(max(y1, 0), min(y2, 720)), slice(max(x1, 0), min(x2, 1280)))
+        changed = np.any(img[box] != bare[box], axis=2).mean()
+        assert changed > 0.5, (state, variants, b.name, changed)
+        # The outline sits on the layout box, unless another shown button covers it.
+        shown = layout.buttons(state, variants)
+        later = shown[shown.index(b) + 1 :]
+        if any(_overlap(b.box, o.box) for o in later):
+            continue
+        y2 = min(y2, 719)
+        edge = np.concatenate([img[y1, x1:x2], img[y2, x1:x2], img[y1:y2, x1], img[y1:y2, x2]])
+        on_edge = np.all(edge == S.BUTTON_EDGE, axis=1).mean()
+        assert on_edge > 0.9, (state, variants, b.name, on_edge)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_only_the_given_variants_are_drawn() -> None:
+    plain = S.render(S.ScreenView("playmode"))
+    left = S.render(S.ScreenView("playmode", frozenset({"event_left"})))
+    (event,) = [b for b in layout.buttons("playmode", frozenset({"event_left"})) if b.name == "event"]
+    x1, y1, x2, y2 = event.box
+    assert np.any(plain[y1:y2, x1:x2] != left[y1:y2, x1:x2])
+    assert np.array_equal(plain[:, :640], left[:, :640])  # nothing else moved
+
+
+def _song(song_id: int, difficulty: int) -> S.SongCard:
+    from services.simulator.titles import title_crop
+    from shared.catalog import SHIPPED_SONGS_ALL, Catalog, load_songs_all
+
+    songs = load_songs_all(SHIPPED_SONGS_ALL)
+    crop = title_crop(song_id, None, Catalog(songs, SHIPPED_SONGS_ALL, True))
+    return S.SongCard(song_id, crop, songs[song_id].levels, difficulty)
+
+
+@pytest.mark.parametrize(
+    ("state", "variants", "multiplayer", "region"),
+    [
+        ("choose", frozenset({"normal", "fixed"}), False, 0),
+        ("join_choose", frozenset({"free"}), False, 0),
+        ("ready", frozenset(), False, 0),
+        ("ready", frozenset({"pick"}), True, 1),
+    ],
+)
+def test_title_crop_and_level_sit_where_song_recognition_reads_them(
+    state: str, variants: frozenset[str], multiplayer: bool, region: int
+) -> None:
+    song = _song(26, 3)
+    img = S.render(S.ScreenView(state, variants, song=song, multiplayer=multiplayer))
+    x1, y1, x2, y2 = (S.TITLE_REGION, S.MULTI_TITLE_REGION)[region]
+    assert np.array_equal(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)[y1:y2, x1:x2], song.title)
+    assert read_level(level_crop(img, region)) == song.levels[3]
+
+
+def test_twins_differ_only_in_the_level_row() -> None:
+    for a, b, diff in ((389, 462, 0), (410, 467, 3)):
+        sa, sb = _song(a, diff), _song(b, diff)
+        assert np.array_equal(sa.title, sb.title) and sa.level != sb.level
+        for state, variants in (("ready", frozenset()), ("choose", frozenset({"normal"}))):
+            ia = S.render(S.ScreenView(state, variants, song=sa))
+            ib = S.render(S.ScreenView(state, variants, song=sb))
+            ys, xs = np.nonzero(np.any(ia != ib, axis=2))
+            x1, _, _, y2 = S.TITLE_REGION
+            assert len(ys) > 0
+            assert (
+                ys.min() >= y2 and ys.max() < y2 + 36 and xs.min() >= x1 and xs.max() < x1 + S.DIGIT_COLUMNS
+            )
+            assert read_level(level_crop(ia, 0)) == sa.level and read_level(level_crop(ib, 0)) == sb.level
+
+
+def test_result_counts_are_drawn_at_their_fields_and_read_back() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        counts = S.sample_result(rng)
+        img = S.render(S.ScreenView("award", result=counts))
+        assert S.read_result(img) == counts
+    a = S.render(S.ScreenView("award", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, 8, 9)))
+    b = S.render(S.ScreenView("award", result=S.ResultCounts(1, 2, 3, 4, 50, 6, 7, 8, 9)))
+    ys, xs = np.nonzero(np.any(a != b, axis=2))
+    x1, y1, x2, y2 = S.RESULT_FIELDS["miss"]
+    assert x1 <= xs.min() and xs.max() < x2 and y1 <= ys.min() and ys.max() < y2
+    with pytest.raises(ValueError, match="does not fit"):
+        S.render(S.ScreenView("award", result=S.ResultCounts(123456, 0, 0, 0, 0, 0, 0)))
+
+
+def test_ready_toggles_show_on_and_off_at_their_pixels() -> None:
+    for on3d, onmv in itertools.product((True, False), repeat=2):
+        img = S.render(S.ScreenView("ready", toggles={"3d": on3d, "mv": onmv}))
+        assert (S.toggle_on(img, "3d"), S.toggle_on(img, "mv")) == (on3d, onmv)
+    with pytest.raises(ValueError, match="unknown toggles"):
+        S.ScreenView("ready", toggles={"4k": True})
+
+
+def test_story_unread_marker() -> None:
+    x, y = S.STORY_UNREAD_PIXEL
+    unread = S.render(S.ScreenView("story_choose", story_unread=True))
+    read = S.render(S.ScreenView("story_choose"))
+    assert tuple(int(v) for v in unread[y, x]) == S.STORY_UNREAD
+    assert tuple(int(v) for v in read[y, x]) != S.STORY_UNREAD
+
+
+def test_popup_is_a_modal_over_any_screen() -> None:
+    for state in ("main_page", "ready", "playing"):
+        plain = S.render(S.ScreenView(state))
+        pop = S.render(S.ScreenView(state, popup="Network unstable, retrying"))
+        assert pop[50:150, 50:250].mean() < plain[50:150, 50:250].mean() * 0.6  # dimmed around
+        assert pop[300:320, 400:880].mean() > 240  # the white dialog
+
+
+def test_samples_are_seeded_and_unknown_screens_are_none_of_the_states() -> None:
+    for state in ("ready", "award", "playing", "opps"):
+        a = S.sample_screen(state, np.random.default_rng(3))
+        assert np.array_equal(a, S.sample_screen(state, np.random.default_rng(3)))
+    rng = np.random.default_rng(1)
+    unknown = [S.sample_unknown(rng) for _ in range(8)]
+    assert all(u.shape == (720, 1280, 3) and u.dtype == np.uint8 for u in unknown)
+    states = [_small(S.render(S.ScreenView(s))) for s in UI_STATES]
+    for u in unknown:
+        assert min(np.abs(_small(u) - s).mean() for s in states) > 5
+
+
+def test_bad_views_are_refused_with_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown screen state 'lobby'"):
+        S.ScreenView("lobby")
+    with pytest.raises(ValueError, match="title crop must be 36x450"):
+        S.SongCard(1, np.zeros((10, 10), np.uint8), {0: 5}, 0)
+    with pytest.raises(ValueError, match="no level for difficulty 4"):
+        S.SongCard(1, np.zeros((36, 450), np.uint8), {0: 5}, 4)
+    with pytest.raises(ValueError, match="unknown screen state"):
+        S.sample_screen("lobby", np.random.default_rng(0))
