@@ -35,7 +35,9 @@ def read_fields(
     frame: npt.NDArray[np.uint8], fields: Mapping[str, tuple[int, int, int, int]] = RESULT_FIELDS
 ) -> dict[str, int | None]:
     """Each field's number, None where it cannot be read."""
-    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+    gray: npt.NDArray[np.uint8] = np.asarray(
+        cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame, dtype=np.uint8
+    )
     return {name: read_number(gray, fields[name]) for name in READ_FIELDS}
 
 
