@@ -85,6 +85,7 @@ def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int) -> list[Tap]:
 START = Tap(1120, 600)
 TOGGLE_3D = Tap(140, 652)
 TOGGLE_MV = Tap(500, 650)
+STORY_READ = Tap(1080, 640)  # story select: read the marked story
 
 
 def lobby_taps(finished: bool) -> list[Tap]:

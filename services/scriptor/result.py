@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from services.recognition.digits import read_number
-from shared.result_screen import JUDGEMENTS, RESULT_FIELDS
+from shared.screen_facts import JUDGEMENTS, RESULT_FIELDS
 
 READ_FIELDS = (*JUDGEMENTS, "fast", "slow")
 
