@@ -4,6 +4,8 @@ autobang up [--port P] [--data-dir D] [--host H]   everything (embedded default)
 autobang gateway                                   the HTTP/WebSocket gateway
 autobang worker <module>                           the RQ worker of one module
 autobang openapi                                   print the OpenAPI JSON
+autobang device info | benchmark [--frames N]      the game's device (AUTOBANG_DEVICE)
+autobang play CHART --touch URL --start-at EPOCH_S play a chart against a touch injector
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def cmd_health(args: argparse.Namespace) -> int:
             from shared import keys
             from shared.runtime.connection import connect
 
-            ok = bool(connect().exists(keys.worker_heartbeat(args.service)))
+            ok = bool(connect(ride_out_s=1.0).exists(keys.worker_heartbeat(args.service)))
     except Exception as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1
@@ -96,6 +98,50 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     json.dump(create_app().openapi(), sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+def cmd_device(args: argparse.Namespace) -> int:
+    """``info``: which device AUTOBANG_DEVICE reaches; ``benchmark``: each capture backend."""
+    from shared.device import DeviceError
+    from shared.device.adb import AdbDevice
+    from shared.device.benchmark import benchmark, table
+    from shared.device.factory import open_device
+
+    try:
+        device = open_device()
+    except DeviceError as exc:
+        print(f"device: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.action == "info":
+            json.dump(device.info.as_dict(), sys.stdout, indent=2)
+            sys.stdout.write("\n")
+            return 0
+        if not isinstance(device, AdbDevice):
+            print(f"device: {device.info.serial} is pictures, nothing to benchmark", file=sys.stderr)
+            return 1
+        info = device.info
+        print(f"{info.serial} ({info.detail}), {args.frames} frames per backend")
+        from shared.device.capture import CAPTURE_NAMES
+
+        backends = tuple(b.strip() for b in args.backends.split(","))
+        unknown = [b for b in backends if b not in CAPTURE_NAMES]
+        if unknown:
+            print(
+                f"device: unknown backend {', '.join(unknown)} (use {', '.join(CAPTURE_NAMES)})",
+                file=sys.stderr,
+            )
+            return 2
+        results = benchmark(device, frames=args.frames, backends=backends)
+        print(table(results))
+        if args.json:
+            from shared.atomic_write import write_atomic
+
+            payload = json.dumps([r.as_dict() for r in results], indent=2) + "\n"
+            write_atomic(Path(args.json), payload.encode())
+        return 0 if any(r.ok for r in results) else 1
+    finally:
+        device.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,8 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
     hc.add_argument("service", choices=("gateway", *MODULE_NAMES))
     hc.set_defaults(func=cmd_health)
 
+    dv = sub.add_parser("device", help="the game's device: info, or benchmark the capture backends")
+    dv.add_argument("action", choices=("info", "benchmark"))
+    dv.add_argument("--frames", type=int, default=20, help="captures per backend (benchmark)")
+    dv.add_argument("--backends", default="png,raw,stream", help="comma-separated (benchmark)")
+    dv.add_argument("--json", help="also write the benchmark's results to this file")
+    common(dv)
+    dv.set_defaults(func=cmd_device)
+
     oa = sub.add_parser("openapi", help="print the gateway's OpenAPI schema (for the dashboard's types)")
     oa.set_defaults(func=cmd_openapi)
+
+    from services.scriptor.play.command import add_parser as add_play_parser
+
+    add_play_parser(sub)
     return parser
 
 

@@ -6,7 +6,8 @@ through ``log``/``progress``/``state``/``image``, calls ``checkpoint()`` (or ``s
 often, and returns when done. Raising ``TaskStopped`` (what ``checkpoint`` does once a
 stop is asked) ends it as *stopped*; raising ``TaskError`` ends it as *failed* with its
 message as the one-line reason (a foreseeable problem: no traceback); any other exception
-ends it as *failed* too, the traceback attached to the log line as details (a bug).
+ends it as *failed* too, the traceback attached to the log line as details (a bug). A task
+that drives the game uses ``ctx.device``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from shared.device import Device
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 ANSWERS = ("Yes", "No", "Drop", "Stop")
@@ -52,6 +56,13 @@ class TaskContext(Protocol[C_co]):
     @property
     def config(self) -> C_co:
         """The latest applied config (updated at checkpoints)."""
+        ...
+
+    @property
+    def device(self) -> Device:
+        """The game's device (``AUTOBANG_DEVICE``), built on first use and closed when the
+        task ends; only tasks that hold the device lease (``uses_device``) have one. A body
+        never constructs a device itself. Raises ``DeviceError`` when it cannot be reached."""
         ...
 
     def log(self, message: str, level: LogLevel = "info") -> None: ...

@@ -7,11 +7,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
+
+if TYPE_CHECKING:
+    from shared.device import Device
 
 
 class Progress(NamedTuple):
@@ -36,6 +39,7 @@ class RecordingContext(Generic[C]):
         stop_after_checkpoints: int | None = None,
         module: str = "test",
         task: str = "test",
+        device: Device | None = None,
     ) -> None:
         self.module, self.task = module, task
         self.data_dir = data_dir
@@ -44,11 +48,19 @@ class RecordingContext(Generic[C]):
         self.stop_after = stop_after_checkpoints
         self.checkpoints = 0
         self.prompts: list[str] = []
+        self.options: list[tuple[str, ...]] = []  # the answers each prompt offered
         self.logs: list[tuple[str, str]] = []
         self.progresses: list[Progress] = []
         self.states: list[dict[str, Any]] = []
         self.images: list[tuple[str, int]] = []
         self.slept: list[float] = []
+        self._device = device
+
+    @property
+    def device(self) -> Device:
+        if self._device is None:
+            raise RuntimeError(f"{self.module}:{self.task} has no device (pass device= to RecordingContext)")
+        return self._device
 
     @property
     def config(self) -> C:
@@ -85,6 +97,7 @@ class RecordingContext(Generic[C]):
 
     def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
         self.prompts.append(prompt)
+        self.options.append(tuple(options))
         if not self.replies:
             raise AssertionError(f"unexpected prompt: {prompt}")
         return self.replies.pop(0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.types import ASGIApp
 
 from services.gateway import ws
 from services.gateway.context import Gateway
@@ -42,6 +43,9 @@ from shared.settings import PROJECT_ROOT, Settings, get_settings
 log = logging.getLogger(__name__)
 
 RECONCILE_S = 1.0
+
+# Request guards, outermost first (each wraps the ones after it).
+MIDDLEWARE: tuple[Callable[[ASGIApp], ASGIApp], ...] = (SameOriginGuard,)
 
 # In this order: the fixed ``/api/songs/...`` paths before the ``/api/{module}/...`` ones.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -87,7 +91,8 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         await gw.hub.stop()
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
-    app.add_middleware(SameOriginGuard)
+    for middleware in reversed(MIDDLEWARE):  # the last one added runs first
+        app.add_middleware(middleware)
     app.state.gateway = gw
     app.state.settings = settings  # what routes.songs reads (it also runs without a Gateway)
     for router in ROUTERS:

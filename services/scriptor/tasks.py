@@ -1,11 +1,10 @@
-"""``start_scriptor`` (placeholder until the scriptor's issue): drives a simulated device
-in a loop, reports the loop's state, applies live config and honours stop. It does not
-recognise screens or play songs yet."""
+"""``start_scriptor`` (placeholder until the scriptor's issue): reads the task's device
+(``ctx.device``) in a loop, reports the loop's state, applies live config and honours stop.
+It does not recognise screens or play songs yet."""
 
 from __future__ import annotations
 
 from shared.config import ScriptorConfig
-from shared.device import SimulatedDevice
 from shared.task_context import TaskContext
 
 LOOP_S = 0.2
@@ -13,9 +12,10 @@ LOOP_S = 0.2
 
 def start_scriptor(ctx: TaskContext[ScriptorConfig]) -> None:
     cfg = ctx.config
-    device = SimulatedDevice(ctx.data_dir / "screenshots")
-    source = f"{len(device.files)} screenshots" if device.files else "generated frames"
-    ctx.log(f"placeholder scriptor: simulated device with {source}; no recognition or play yet")
+    device = ctx.device
+    info = device.info
+    kind = "simulated" if info.simulated else "real"
+    ctx.log(f"placeholder scriptor: {kind} device {info.serial} ({info.detail}); no recognition or play yet")
     seen_mode = (cfg.mode, cfg.event)
     frame_no = 0
     while True:
@@ -33,6 +33,8 @@ def start_scriptor(ctx: TaskContext[ScriptorConfig]) -> None:
             level=cfg.level.value,
             lobby=cfg.effective_lobby,
             frame_mean=round(float(frame.mean()), 1),
+            device=device.info.serial,
+            capture=device.info.capture,
         )
         if frame_no % 25 == 0:
             ctx.log(f"loop {frame_no}: still running ({cfg.mode.value})", "debug")

@@ -103,12 +103,12 @@ class AdbServer:
         for fwd in list(self.forwards.values()):
             fwd.server.close()
         self.forwards.clear()
+        for t in list(self._tasks):
+            t.cancel()
         if self._server is not None:
             self._server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2)
-        for t in list(self._tasks):
-            t.cancel()
 
     # -- connection handling -----------------------------------------------------------------
 

@@ -81,6 +81,14 @@ class ScreenView:
     story_unread: bool = False
     popup: str | None = None  # a modal drawn over the screen (a fault); None = no popup
     caption: str = ""
+    # song select: title crops of the neighbouring songs in the list (up to 4: two above,
+    # two below the selected one)
+    list_titles: tuple[npt.NDArray[np.uint8], ...] = ()
+    # playing: the playfield's notes, whether play started (health pixel), health, combo
+    notes: tuple[NoteSprite, ...] = ()
+    started: bool = False
+    health: float = 1.0
+    combo: int = 0
 
     def __post_init__(self) -> None:
         if self.state not in layout.BUTTONS:
@@ -558,11 +566,8 @@ def _decorate(img: Frame, state: str, look: Look) -> None:
     elif state == "award_loading":
         _lines(img, look.lines, 650, 520, light, centre=True)
     elif state in ("choose", "join_choose"):
-        top = 170 if state == "join_choose" else 90
-        for i in range(5):
-            y = top + 14 + i * ((480 - top) // 5)
-            colour = (200, 120, 240) if i == 2 else (230, 210, 220)
-            panel(img, (720, y, 1220, y + (480 - top) // 5 - 20), colour)
+        for i, box in enumerate(list_cards(state)):
+            panel(img, box, (200, 120, 240) if i == 2 else (230, 210, 220))
         x1, y1, x2, y2 = TITLE_REGION
         panel(img, (x1, y1, x2, y2 + LEVEL_OFFSET_Y), (235, 235, 235))  # where the title goes
         if state == "join_choose":
@@ -630,6 +635,29 @@ def _decorate(img: Frame, state: str, look: Look) -> None:
         for i in range(3):
             for k in range(3):
                 panel(img, (130 + 360 * i, 210 + 110 * k, 370 + 360 * i, 290 + 110 * k), (200, 150, 200))
+
+
+def list_cards(state: str) -> tuple[tuple[int, int, int, int], ...]:
+    """The song list's five cards on song select (the middle one is the selected song)."""
+    top = 170 if state == "join_choose" else 90
+    step = (480 - top) // 5
+    return tuple((720, top + 14 + i * step, 1220, top + 14 + i * step + step - 20) for i in range(5))
+
+
+def _draw_list(
+    img: Frame, state: str, song: SongCard | None, others: tuple[npt.NDArray[np.uint8], ...]
+) -> None:
+    """Title crops (shrunk) in the list cards: the song in the middle, ``others`` around it."""
+    around: list[npt.NDArray[np.uint8] | None] = [*others[:4], None, None, None, None][:4]
+    crops = [*around[:2], song.title if song is not None else None, *around[2:]]
+    for (x1, y1, x2, y2), crop in zip(list_cards(state), crops, strict=True):
+        if crop is None:
+            continue
+        h = min(y2 - y1 - 8, H)
+        w = round(W * h / H)
+        small = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
+        x, y = x1 + (x2 - x1 - w) // 2, y1 + (y2 - y1 - h) // 2
+        img[y : y + h, x : x + w] = small[:, :, None]
 
 
 @lru_cache(maxsize=512)
@@ -701,7 +729,7 @@ def _draw_levels_on_buttons(img: Frame, view: ScreenView, song: SongCard) -> Non
         if b.name.startswith("difficulty_") and b.when == "fixed":
             i = layout.DIFFICULTY_NAMES.index(b.name.removeprefix("difficulty_"))
             if i in song.levels:
-                text(img, str(song.levels[i]), (b.x, b.y + 28), 0.6, (40, 30, 30), 2, centre=True)
+                text(img, str(song.levels[i]), (b.x, b.y + 36), 0.6, (40, 30, 30), 2, centre=True)
             if i == song.difficulty:
                 x1, y1, x2, y2 = b.box
                 cv2.rectangle(img, (x1 - 3, y1 - 3), (x2 + 3, y2 + 3), (255, 255, 255), 2)
@@ -732,18 +760,42 @@ def _draw_number(img: Frame, box: tuple[int, int, int, int], value: int) -> None
         img[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W] = _digit_cell(ch)
 
 
+READ_SLACK = 6  # px of capture shift/scale read_result searches over
+
+
+@lru_cache(maxsize=1)
+def _grey_templates() -> npt.NDArray[np.float32]:
+    return np.stack([cv2.cvtColor(_digit_cell(k), cv2.COLOR_BGR2GRAY) for k in _KEYS]).astype(np.float32)
+
+
+_KEYS = " 0123456789"
+
+
 def read_result(frame: Frame) -> ResultCounts:
-    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS`` by
-    nearest digit template (exact on unperturbed frames, robust to mild noise)."""
-    keys = " 0123456789"
-    templ = np.stack([_digit_cell(k).astype(np.float32) for k in keys])
+    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS``: per
+    field, the white box is found within READ_SLACK px (template match with the empty
+    screen), its cells contrast-stretched and each matched with the digit templates.
+    Exact on rendered frames; survives capture-like brightness, noise, JPEG and a few
+    pixels of shift."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    bare = cv2.cvtColor(_backdrop_cached("award"), cv2.COLOR_BGR2GRAY)
+    templ = _grey_templates()
+    m, k = 8, READ_SLACK  # margin of the box template, search slack
     out: dict[str, int] = {}
     for name, (x1, y1, x2, _) in RESULT_FIELDS.items():
-        digits = ""
-        for i in range((x2 - x1) // DIGIT_W):
-            cell = frame[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W].astype(np.float32)
-            digits += keys[int(np.argmin(((templ - cell) ** 2).sum(axis=(1, 2, 3))))]
-        out[name] = int(digits.strip() or "0")
+        n = (x2 - x1) // DIGIT_W
+        patch = bare[y1 - m : y1 + DIGIT_H + m, x1 - m - 4 : x2 + m + 4]
+        area = grey[y1 - m - k : y1 + DIGIT_H + m + k, x1 - m - 4 - k : x2 + m + 4 + k]
+        score = cv2.matchTemplate(area, patch, cv2.TM_CCOEFF_NORMED)
+        _, _, _, (bx, by) = cv2.minMaxLoc(score)
+        x, y = x1 + bx - k, y1 + by - k
+        strip = grey[y : y + DIGIT_H, x : x + n * DIGIT_W].astype(np.float32)
+        lo, hi = np.percentile(strip, (0.5, 99))
+        if hi - lo > 60:  # ink present: map it onto the templates' levels
+            strip = (strip - lo) * np.float32((250 - 20) / (hi - lo)) + 20
+        cells = strip.reshape(DIGIT_H, n, DIGIT_W).transpose(1, 0, 2)
+        best = ((cells[:, None] - templ[None]) ** 2).sum(axis=(2, 3)).argmin(axis=1)
+        out[name] = int("".join(_KEYS[int(i)] for i in best).replace(" ", "") or "0")
     return ResultCounts(**out)
 
 
@@ -754,7 +806,8 @@ def toggle_on(frame: Frame, name: str) -> bool:
     return g > 160 and g - max(b, r) > 60
 
 
-def _draw_popup(img: Frame, message: str) -> None:
+def draw_popup(img: Frame, message: str) -> None:
+    """A modal with ``message`` over ``img`` (in place): the screen dimmed, a dialog."""
     dim(img, 0.5)
     box = (340, 220, 940, 500)
     panel(img, box, (250, 250, 250), BUTTON_EDGE, 3)
@@ -774,7 +827,10 @@ def _draw_popup(img: Frame, message: str) -> None:
 
 def render(view: ScreenView) -> Frame:
     """The frame of ``view``: 720x1280x3 uint8 BGR."""
-    img = _screen(view.state, frozenset(view.variants)).copy()
+    if view.state == "playing":
+        img = render_playfield(view.notes, health=view.health, combo=view.combo, started=view.started)
+    else:
+        img = _screen(view.state, frozenset(view.variants)).copy()
     if view.song is not None and view.state in ("choose", "join_choose", "ready"):
         multi = view.state == "ready" and view.multiplayer
         region = MULTI_TITLE_REGION if multi else TITLE_REGION
@@ -784,6 +840,8 @@ def render(view: ScreenView) -> Frame:
         _draw_song(img, view.state, view.song, region, full_row)
         if view.state != "ready":
             _draw_levels_on_buttons(img, view, view.song)
+    if view.state in ("choose", "join_choose") and (view.song is not None or view.list_titles):
+        _draw_list(img, view.state, view.song, view.list_titles)
     if view.state == "award" and view.result is not None:
         for name in RESULT_FIELDS:
             _draw_number(img, RESULT_FIELDS[name], int(getattr(view.result, name)))
@@ -796,7 +854,7 @@ def render(view: ScreenView) -> Frame:
     if view.caption:
         text(img, view.caption, (20, 706), 0.55, (255, 255, 255), 1)
     if view.popup is not None:
-        _draw_popup(img, view.popup)
+        draw_popup(img, view.popup)
     return img
 
 
@@ -809,15 +867,20 @@ def backdrop(state: str) -> Frame:
 
 # -- random instances for datasets -----------------------------------------------------------
 
-# Variants a screen can be in (at most one from each group is shown).
-VARIANT_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "choose": (("normal", "stage", "free"), ("fixed", "")),
-    "join_choose": (("normal", "free"), ("fixed", "")),
-    "award_back": (("finish", ""),),
-    "award_dialog": (("row0", "row1", "row2"),),
-    "opps": (tuple(f"row{i}" for i in range(6)),),
-    "playmode": (("event_left", "event_right", ""),),
-    "ready": (("pick", ""), ("stage", "medley", "", "")),
+
+def _sets(*sets: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(v.split()) for v in sets)
+
+
+# The variant sets a screen can show, as the game logic combines them (game.variants()).
+VARIANT_SETS: dict[str, tuple[frozenset[str], ...]] = {
+    "choose": _sets("normal", "stage", "normal free", "normal fixed", "stage fixed", "normal free fixed"),
+    "join_choose": _sets("normal", "normal free"),
+    "award_back": _sets("", "finish"),
+    "award_dialog": _sets("row0", "row1", "row2"),
+    "opps": _sets(*(f"row{i}" for i in range(6))),
+    "playmode": _sets("", "event_left", "event_right"),
+    "ready": _sets("", "pick", "medley", "stage", "pick stage"),
 }
 
 
@@ -882,7 +945,8 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
             combo=int(rng.integers(0, 400)),
             started=bool(rng.random() < 0.85),
         )
-    variants = frozenset(v for group in VARIANT_GROUPS.get(state, ()) if (v := str(rng.choice(group))))
+    options = VARIANT_SETS.get(state, (frozenset(),))
+    variants = options[int(rng.integers(len(options)))]
     song = sample_song(rng) if state in ("choose", "join_choose", "ready") else None
     view = ScreenView(
         state,
@@ -893,6 +957,7 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
         toggles={"3d": bool(rng.random() < 0.5), "mv": bool(rng.random() < 0.5)} if state == "ready" else {},
         story_unread=bool(rng.random() < 0.5),
         caption=str(rng.choice(_CAPTIONS)),
+        list_titles=tuple(sample_song(rng).title for _ in range(4)) if song and rng.random() < 0.7 else (),
     )
     return render(view)
 
@@ -960,6 +1025,7 @@ __all__ = [
     "backdrop",
     "blank",
     "buttons",
+    "draw_popup",
     "read_result",
     "render",
     "sample_screen",

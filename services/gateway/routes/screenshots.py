@@ -12,7 +12,6 @@ client's name (last path part only, ``[A-Za-z0-9._-]``, the right extension) wit
 from __future__ import annotations
 
 import re
-import struct
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -28,14 +27,13 @@ from services.gateway.models import ErrorDetail
 from shared.atomic_write import write_atomic
 from shared.config.base import ModuleConfig
 from shared.device import IMAGE_SUFFIXES
+from shared.image_header import JPEG_MAGIC, PNG_MAGIC, jpeg_size, png_size
 from shared.modules import MODULES, ModuleSpec
 
 MAX_BYTES = 16 << 20  # 16 MiB: a 1280x720 PNG is ~1-2 MiB; 4096x4096 JPEGs fit too
 MAX_SIDE = 4096
 LIST_CAP = 200
 STEM_CHARS = 64
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
 FIELD = "screenshot_dir"
 
 # Name choice + write must not interleave between two uploads of the same name.
@@ -94,39 +92,16 @@ def safe_name(client_name: str | None, ext: str) -> str:
     return f"{stem or 'screenshot'}{ext}"
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from the first SOF marker of a JPEG."""
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length
-            i += 2
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            if i + 9 > len(data):
-                return None
-            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
-            return int(w), int(h)
-        i += 2 + length
-    return None
-
-
 def header_size(data: bytes) -> tuple[str, int, int]:
     """(extension, width, height) from the file's header; BadImage when it is not a PNG or
     JPEG or the header is unreadable."""
     if data.startswith(PNG_MAGIC):
-        if len(data) < 24 or data[12:16] != b"IHDR":
+        size = png_size(data)
+        if size is None:
             raise BadImage("PNG header is truncated or corrupt")
-        w, h = struct.unpack(">II", data[16:24])
-        return ".png", int(w), int(h)
+        return ".png", size[0], size[1]
     if data.startswith(JPEG_MAGIC):
-        size = _jpeg_size(data)
+        size = jpeg_size(data)
         if size is None:
             raise BadImage("JPEG header is truncated or corrupt (no frame size)")
         return ".jpg", size[0], size[1]
