@@ -66,17 +66,16 @@ def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int) -> list[Tap]:
     select, Stage's option, Tour's three medley songs."""
     out: list[Tap] = []
     if cfg.mode is Mode.Event and cfg.event is Event.Tour:
+        # Special is reached through Expert's button (the first tap), as on the ready screen.
         for k in range(3):
             if difficulty == SPECIAL:
                 out.append(Tap(304 + 408 * k, 370))
-            else:
-                out.append(Tap(64 + 80 * difficulty + 408 * k, 370))
+            out.append(Tap(64 + 80 * difficulty + 408 * k, 370))
         return out
     if not cfg.fixed_difficulty:
         if difficulty == SPECIAL:
             out.append(Tap(860, 580))
-        else:
-            out.append(Tap(600 + 85 * difficulty, 580))
+        out.append(Tap(600 + 85 * difficulty, 580))
     if cfg.mode is Mode.Stage:
         out += [Tap(210, 390), Tap(640, 520)]
     return out

@@ -58,7 +58,7 @@ def test_multiplayer_backs_out_of_song_select_but_not_out_of_the_room() -> None:
 def test_ready_picks_the_difficulty_when_not_fixed() -> None:
     multi = cfg(mode="Collaborate")
     assert xy(ready_difficulty_taps(multi, EXPERT)) == [(600 + 85 * 3, 580)]
-    assert xy(ready_difficulty_taps(multi, SPECIAL)) == [(860, 580)]
+    assert xy(ready_difficulty_taps(multi, SPECIAL)) == [(860, 580), (600 + 85 * 4, 580)]
     assert ready_difficulty_taps(cfg(mode="Free"), EXPERT) == []
     tour = xy(ready_difficulty_taps(cfg(mode="Event", event="Tour"), 2))
     assert tour == [(64 + 160 + 408 * k, 370) for k in range(3)]
