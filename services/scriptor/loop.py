@@ -24,6 +24,7 @@ import cv2
 
 from services.scriptor import flows, history
 from services.scriptor.actions import ACTIONS, BACK_BUTTON, Flow, Tap, Taps
+from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultVotes
 from shared.atomic_write import write_atomic
@@ -354,9 +355,30 @@ class Scriptor:
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
         self.ctx.log(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
         self.ctx.state(plays=self.plays)
-        cfg_done = not cfg.is_repeat or (cfg.is_play_one_song and p.song_id == cfg.play_one_song_id)
+        if cfg.is_caliboration:
+            self._calibrated(reading)
+        cfg_done = (
+            cfg.is_caliboration
+            or not cfg.is_repeat
+            or (cfg.is_play_one_song and p.song_id == cfg.play_one_song_id)
+        )
         if cfg_done:
             self.finished = True
+
+    def _calibrated(self, reading: Any) -> None:
+        """One calibration play: the FAST/SLOW balance says which way the touches are off;
+        recommend a ``correction_time`` and stop (the user decides to keep it)."""
+        cfg = self.ctx.config
+        if reading is None:
+            self.ctx.log("calibration: the result screen could not be read; nothing to recommend", "warning")
+            return
+        shift = shift_from_fast_slow(reading.fast, reading.slow)
+        best = recommend_correction(cfg.correction_time, shift)
+        self.ctx.log(
+            f"calibration: FAST {reading.fast}, SLOW {reading.slow}: "
+            f"recommended correction_time {best} us (now {cfg.correction_time})"
+        )
+        self.ctx.state(recommended_correction_time=best)
 
     # -- reporting -----------------------------------------------------------------------
     def _report(self, frame: Frame, state: str, conf: float, now: float) -> None:

@@ -23,6 +23,19 @@ from shared.task_context import TaskContext, TaskError
 START_SYNC_TIMEOUT_S = 20.0  # from the playing screen to the first note found
 
 
+def catch_up_gallery(recogniser: SongRecognizer) -> int:
+    """Title crops copied into ``title_imgs/`` after the gallery was built join it now
+    (the README promises crops dropped there are recognised without training)."""
+    known = set(recogniser.gallery.ids)
+    added = 0
+    for path in sorted(recogniser.title_dir.glob("t-*.png")):
+        stem = path.stem[2:]
+        if stem.isdigit() and int(stem) not in known:
+            recogniser.add_song(path, int(stem))
+            added += 1
+    return added
+
+
 def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     device = ctx.device
     catalog = load_catalog(ctx.data_dir)
@@ -33,6 +46,9 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         song_dir / "feature_vectors.json",
         levels={s.id: s.levels for s in catalog},
     )
+    added = catch_up_gallery(recogniser)
+    if added:
+        ctx.log(f"song gallery: added {added} title crop(s) found in title_imgs/")
 
     def classify(frame: Frame) -> tuple[str, float]:
         p = classifier.classify(frame)

@@ -169,3 +169,18 @@ def test_special_state_frames_are_saved_for_labelling(tmp_path: Path) -> None:
     s = make(tmp_path / "b", dev, special_state_list=["main_page"], is_allow_save=False)
     s.cycle()
     assert not (tmp_path / "b" / "ui_recognition").exists()
+
+
+def test_calibration_recommends_a_correction_from_fast_and_slow_then_stops(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    s = make(tmp_path, dev, is_caliboration=True, is_checking_3d=False, correction_time=-45000)
+    s.cycle()
+    s.cycle()
+    assert s.pending is not None
+    notes = s.pending.chart.note_count
+    dev.state = "award"
+    dev.result = ResultCounts(perfect=notes - 30, great=30, good=0, bad=0, miss=0, fast=30, slow=0)
+    s.cycle()
+    rec = [f for f in ctx_of(s).states if "recommended_correction_time" in f]
+    assert rec and rec[-1]["recommended_correction_time"] > -45000  # early touches: later
+    assert s.done()
