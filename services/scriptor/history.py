@@ -11,29 +11,32 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 log = logging.getLogger(__name__)
 
 JUDGEMENTS = ("perfect", "great", "good", "bad", "miss")
 
 
-@dataclass(frozen=True)
-class PlayRecord:
+class PlayRecord(BaseModel):
+    """One play, as the history file and ``GET /api/scriptor/history`` hold it."""
+
+    model_config = ConfigDict(frozen=True)
+
     song_id: int | None
     title: str
     difficulty: str  # easy .. special
     mode: str  # Free, Event/Compete, ...
-    counts: dict[str, int] = field(default_factory=dict)  # perfect .. miss
+    counts: dict[str, int] = Field(default_factory=dict)  # perfect .. miss
     fast: int = 0
     slow: int = 0
     cleared: bool = True  # False: the song was failed
     correction_time_us: int = 0  # the offset the play used
     performance: str = "AllPerfect"
     simulated: bool = False  # played on the simulator, not the game
-    ts: float = field(default_factory=time.time)
+    ts: float = Field(default_factory=time.time)
     level: int | None = None
     note: str = ""  # e.g. "result screen unreadable"
 
@@ -49,7 +52,7 @@ def history_path(data_dir: Path) -> Path:
 def append(data_dir: Path, record: PlayRecord) -> None:
     path = history_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = (json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n").encode()
+    line = (json.dumps(record.model_dump(), ensure_ascii=False, sort_keys=True) + "\n").encode()
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         size = os.fstat(fd).st_size
@@ -61,21 +64,18 @@ def append(data_dir: Path, record: PlayRecord) -> None:
         os.close(fd)
 
 
-def read(data_dir: Path, limit: int | None = None) -> list[dict[str, Any]]:
+def read(data_dir: Path, limit: int | None = None) -> list[PlayRecord]:
     """Records oldest first (the last ``limit`` when given). Unreadable lines are skipped
     with a warning, never fatal."""
     path = history_path(data_dir)
     if not path.is_file():
         return []
-    out: list[dict[str, Any]] = []
+    out: list[PlayRecord] = []
     for n, raw in enumerate(path.read_bytes().splitlines(), 1):
         if not raw.strip():
             continue
         try:
-            rec = json.loads(raw)
-        except ValueError:
-            log.warning("%s line %d is not a record (torn write?): skipped", path.name, n)
-            continue
-        if isinstance(rec, dict):
-            out.append(rec)
+            out.append(PlayRecord.model_validate_json(raw))
+        except ValidationError:
+            log.warning("%s line %d is not a play record (torn write?): skipped", path.name, n)
     return out[-limit:] if limit else out

@@ -16,9 +16,9 @@ def test_records_round_trip_in_order(tmp_path: Path) -> None:
     append(tmp_path, _rec(1))
     append(tmp_path, _rec(2, miss=3))
     rows = read(tmp_path)
-    assert [r["song_id"] for r in rows] == [1, 2]
-    assert rows[1]["counts"]["miss"] == 3 and rows[1]["difficulty"] == "expert"
-    assert [r["song_id"] for r in read(tmp_path, limit=1)] == [2]
+    assert [r.song_id for r in rows] == [1, 2]
+    assert rows[1].counts["miss"] == 3 and rows[1].difficulty == "expert"
+    assert [r.song_id for r in read(tmp_path, limit=1)] == [2]
 
 
 def test_a_torn_line_is_skipped_and_later_records_still_land(tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ def test_a_torn_line_is_skipped_and_later_records_still_land(tmp_path: Path) -> 
     with history_path(tmp_path).open("ab") as f:
         f.write(b'{"song_id": 7, "tit')  # a crash mid-write
     append(tmp_path, _rec(3))
-    assert [r["song_id"] for r in read(tmp_path)] == [1, 3]
+    assert [r.song_id for r in read(tmp_path)] == [1, 3]
 
 
 def test_all_perfect_needs_a_clear_and_no_other_judgement() -> None:

@@ -111,8 +111,8 @@ def test_ready_then_playing_then_result_lands_in_the_history(tmp_path: Path) -> 
     dev.result = ResultCounts(perfect=notes, great=0, good=0, bad=0, miss=0, fast=0, slow=0)
     s.cycle()  # the result is read before the OK tap
     rows = history.read(tmp_path)
-    assert len(rows) == 1 and rows[0]["song_id"] == 1 and rows[0]["counts"]["perfect"] == notes
-    assert rows[0]["cleared"] and rows[0]["simulated"] and rows[0]["difficulty"] == "expert"
+    assert len(rows) == 1 and rows[0].song_id == 1 and rows[0].counts["perfect"] == notes
+    assert rows[0].cleared and rows[0].simulated and rows[0].difficulty == "expert"
     assert dev.taps[-1] == (1080, 640) and s.pending is None
 
 
@@ -123,7 +123,7 @@ def test_is_repeat_off_ends_the_run_after_one_play(tmp_path: Path) -> None:
     s.cycle()
     dev.state = "failed"
     s.cycle()
-    assert s.done() and history.read(tmp_path)[0]["cleared"] is False
+    assert s.done() and history.read(tmp_path)[0].cleared is False
 
 
 def test_a_song_it_is_not_sure_of_is_not_played_and_its_frame_is_kept(tmp_path: Path) -> None:

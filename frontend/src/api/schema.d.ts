@@ -294,6 +294,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scriptor/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Play History
+         * @description The scriptor's plays, oldest first (the last ``limit``): song, difficulty, mode,
+         *     judgement counts, FAST/SLOW, cleared or failed, the offset used, simulated or not.
+         */
+        get: operations["play_history_api_scriptor_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workflow/color": {
         parameters: {
             query?: never;
@@ -303,6 +324,65 @@ export interface paths {
         };
         /** Get Color */
         get: operations["get_color_api_workflow_color_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow/frames": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Saved Frames
+         * @description The saved frames WalkThrough browses.
+         */
+        get: operations["list_saved_frames_api_workflow_frames_get"];
+        put?: never;
+        /**
+         * Save Current Frame
+         * @description Saves the frame the dashboard shows (the workflow's latest ``frame``) as a PNG named
+         *     by time and state into the folder the UI- or song-recognition tasks read.
+         */
+        post: operations["save_current_frame_api_workflow_frames_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Device */
+        get: operations["get_device_api_device_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Screen */
+        get: operations["get_screen_api_device_screen_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -358,10 +438,79 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** DeviceStatus */
+        DeviceStatus: {
+            /**
+             * Spec
+             * @description AUTOBANG_DEVICE as set: adb, adb://HOST:PORT[/SERIAL] or sim[:file]
+             */
+            spec: string;
+            /** Connected */
+            connected: boolean;
+            /**
+             * Serial
+             * @default
+             */
+            serial: string;
+            /**
+             * Emulator
+             * @description "MuMu 6/X", "MuMu 12 (instance N)", "the simulated game"
+             * @default
+             */
+            emulator: string;
+            /**
+             * Simulated
+             * @default false
+             */
+            simulated: boolean;
+            /**
+             * Capture
+             * @description png | raw | stream | pictures (auto: chosen at the first frame)
+             * @default
+             */
+            capture: string;
+            /**
+             * Touch
+             * @default
+             */
+            touch: string;
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+            /**
+             * Error
+             * @description why the device cannot be reached, in plain words
+             * @default
+             */
+            error: string;
+            /**
+             * Hint
+             * @description what to do about it
+             * @default
+             */
+            hint: string;
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /** Detail */
             detail: string;
+        };
+        /**
+         * FrameFolder
+         * @description Where saved frames go and what WalkThrough browses (``services.workflow.frames``
+         *     maps each to its folder in the data dir).
+         * @enum {string}
+         */
+        FrameFolder: "ui_inbox" | "song_screenshots" | "records";
+        /** FrameListing */
+        FrameListing: {
+            folder: components["schemas"]["FrameFolder"];
+            /** Path */
+            path: string;
+            /** Files */
+            files: string[];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -455,6 +604,63 @@ export interface components {
              */
             last_id: string;
         };
+        /**
+         * PlayRecord
+         * @description One play, as the history file and ``GET /api/scriptor/history`` hold it.
+         */
+        PlayRecord: {
+            /** Song Id */
+            song_id: number | null;
+            /** Title */
+            title: string;
+            /** Difficulty */
+            difficulty: string;
+            /** Mode */
+            mode: string;
+            /** Counts */
+            counts?: {
+                [key: string]: number;
+            };
+            /**
+             * Fast
+             * @default 0
+             */
+            fast: number;
+            /**
+             * Slow
+             * @default 0
+             */
+            slow: number;
+            /**
+             * Cleared
+             * @default true
+             */
+            cleared: boolean;
+            /**
+             * Correction Time Us
+             * @default 0
+             */
+            correction_time_us: number;
+            /**
+             * Performance
+             * @default AllPerfect
+             */
+            performance: string;
+            /**
+             * Simulated
+             * @default false
+             */
+            simulated: boolean;
+            /** Ts */
+            ts?: number;
+            /** Level */
+            level?: number | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
         /** ProgressData */
         ProgressData: {
             /** Task */
@@ -537,6 +743,16 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /** SavedFrame */
+        SavedFrame: {
+            folder: components["schemas"]["FrameFolder"];
+            /** Path */
+            path: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
         };
         /** ScreenshotList */
         ScreenshotList: {
@@ -1916,6 +2132,55 @@ export interface operations {
             };
         };
     };
+    play_history_api_scriptor_history_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlayRecord"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_color_api_workflow_color_get: {
         parameters: {
             query: {
@@ -1936,6 +2201,194 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ColorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_saved_frames_api_workflow_frames_get: {
+        parameters: {
+            query?: {
+                folder?: components["schemas"]["FrameFolder"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameListing"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_current_frame_api_workflow_frames_post: {
+        parameters: {
+            query?: {
+                /** @description default: the config's frame_folder */
+                folder?: components["schemas"]["FrameFolder"] | null;
+                /** @description what the frame shows, for its name */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedFrame"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_device_api_device_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceStatus"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    get_screen_api_device_screen_get: {
+        parameters: {
+            query?: {
+                width?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the device's screen as JPEG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
                 };
             };
             /** @description Not Found */

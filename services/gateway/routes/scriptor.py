@@ -3,11 +3,12 @@ whether a song id has a chart."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from services.gateway.context import GatewayDep
 from services.gateway.errors import ERRORS
 from services.gateway.models import SongCheckResponse
+from services.scriptor import history
 from shared.chart.library import check_song_id
 from shared.screens import get_avail_state
 from shared.weight_titles import get_all_weight_title
@@ -32,3 +33,10 @@ def check_song(song_id: int, gw: GatewayDep) -> SongCheckResponse:
     except Exception as exc:  # a broken library must not break the form
         return SongCheckResponse(song_id=song_id, ok=False, message=f"cannot check song {song_id}: {exc}")
     return SongCheckResponse(song_id=song_id, ok=result.ok, message=result.message)
+
+
+@router.get("/history", response_model=list[history.PlayRecord])
+def play_history(gw: GatewayDep, limit: int = Query(500, ge=1, le=10_000)) -> list[history.PlayRecord]:
+    """The scriptor's plays, oldest first (the last ``limit``): song, difficulty, mode,
+    judgement counts, FAST/SLOW, cleared or failed, the offset used, simulated or not."""
+    return history.read(gw.settings.data_dir, limit)
