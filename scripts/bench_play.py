@@ -111,11 +111,6 @@ def bench_drift(seconds: float) -> None:
         f"  median lateness first 10% {statistics.median(head) * 1e3:.3f} ms, last 10% "
         f"{statistics.median(tail) * 1e3:.3f} ms: drift {drift * 1e3:+.3f} ms"
     )
-    print(f"drift over a {seconds:g} s chart ({n} commits): {fmt(arrival)}")
-    print(
-        f"  median lateness first 10% {statistics.median(head) * 1e3:.3f} ms, last 10% "
-        f"{statistics.median(tail) * 1e3:.3f} ms; fitted drift {slope * seconds * 1e3:+.3f} ms over the run"
-    )
 
 
 def bench_gil(seconds: float) -> None:
