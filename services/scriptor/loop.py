@@ -59,7 +59,11 @@ class Recogniser(Protocol):
 
 
 class PlayerLike(Protocol):
+    def open(self, timeout_s: float = 60.0) -> None: ...
+
     def play(self, plan: Any, t0_monotonic: float, stop_event: Any = None) -> Any: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -107,14 +111,27 @@ class Scriptor:
         self.last_state = ""
         self.device_failures = 0
         self.search_moves = 0
+        self._player: PlayerLike | None = None
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
         self.ctx.log("scriptor started")
-        while not self.done():
-            started = self.t.clock()
-            self.cycle()
-            self.ctx.sleep(max(0.0, CYCLE_S - (self.t.clock() - started)))
+        try:
+            while not self.done():
+                started = self.t.clock()
+                self.cycle()
+                self.ctx.sleep(max(0.0, CYCLE_S - (self.t.clock() - started)))
+        finally:
+            if self._player is not None:
+                self._player.close()  # lifts every contact
+
+    def player(self) -> PlayerLike:
+        """The play engine's sender, started once and kept for the run: starting a process
+        at the first note would cost the first notes on a loaded machine."""
+        if self._player is None:
+            self._player = self.t.player()
+            self._player.open()
+        return self._player
 
     def done(self) -> bool:
         return self.finished and self.pending is None
@@ -237,6 +254,7 @@ class Scriptor:
         chart = self.t.charts.load(guess.song_id, difficulty)
         level = song.levels.get(difficulty, 0) if song else 0
         plan = self.t.compile(chart, cfg, level)
+        self.player()  # connected before the song starts
         self.pending = Pending(guess.song_id, difficulty, chart, plan)
         self.pending.votes.note_count = chart.note_count
         title = song.title if song else f"#{guess.song_id}"
@@ -272,13 +290,14 @@ class Scriptor:
         if p is None or p.played:
             return  # a song we did not prepare, or the end of ours: wait for the result
         self.ctx.log("playing: synchronising with the first note")
+        player = self.player()
         t0 = self.t.start_time(p.chart)
         stop = threading.Event()
         out: dict[str, Any] = {}
 
         def run() -> None:
             try:
-                out["stats"] = self.t.player().play(p.plan, t0, stop)
+                out["stats"] = player.play(p.plan, t0, stop)
             except Exception as exc:  # reported below, in the task's thread
                 out["error"] = exc
 

@@ -4,6 +4,7 @@ the play engine and start sync (``loop.Tools``), built once per run."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from services.recognition.song import SongRecognizer
@@ -36,6 +37,16 @@ def catch_up_gallery(recogniser: SongRecognizer) -> int:
     return added
 
 
+def sync_capture(device: Any) -> Callable[[], Frame]:
+    """Frames for start sync. A video stream is fast but each frame is older than it looks
+    (encoder and decoder buffer frames: ~60 ms on the simulator), and that age is not
+    known, so sync takes screenshots, whose time is known, when the device can."""
+    if device.info.capture == "stream" and hasattr(device, "make_capture"):
+        shot = device.make_capture("raw")
+        return lambda: shot.grab()
+    return device.screencap  # type: ignore[no-any-return]
+
+
 def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     device = ctx.device
     catalog = load_catalog(ctx.data_dir)
@@ -65,12 +76,15 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
 
     def start_time(chart: Chart) -> float:
         sync = StartSync(first_note_s=chart.first_note_s * ctx.config.dilation_time / 1e6)
+        grab = sync_capture(device)
         deadline = time.monotonic() + START_SYNC_TIMEOUT_S
         while time.monotonic() < deadline:
             ctx.checkpoint()
+            # The screen is read somewhere between the request and the reply (then encoded
+            # and sent): the middle is the best guess of the frame's time.
             before = time.monotonic()
-            frame = device.screencap()
-            est = sync.feed(frame, (before + time.monotonic()) / 2)  # mid-capture as its time
+            frame = grab()
+            est = sync.feed(frame, (before + time.monotonic()) / 2)
             if est is not None:
                 ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
                 return est.chart0

@@ -57,6 +57,10 @@ class ScriptedDevice:
 class FakePlayer:
     played: ClassVar[list[float]] = []
 
+    def open(self, timeout_s: float = 60.0) -> None: ...
+
+    def close(self) -> None: ...
+
     def play(self, plan: Any, t0_monotonic: float, stop_event: Any = None) -> str:
         FakePlayer.played.append(t0_monotonic)
         return "sent"
