@@ -121,3 +121,16 @@ def test_recalibrate_distance_rewrites_both_files(tiny: Tiny, tmp_path: Path) ->
     preds = clf.classify_small(tiny.test_images)
     dist = np.array([p.distance for p in preds])
     assert (dist <= value).mean() >= 0.99  # the calibration frames themselves fit
+
+
+def test_the_shipped_model_reads_simulator_screens() -> None:
+    from services.simulator.screens import sample_screen, sample_unknown
+
+    clf = UIClassifier()  # the shipped model
+    assert clf.meta["width_mult"] == 0.35
+    rng = np.random.default_rng(123)
+    for state in ("main_page", "ready", "playing", "award_score"):
+        assert clf.classify(sample_screen(state, rng)).state == state
+    blank = np.zeros((720, 1280, 3), np.uint8)
+    assert clf.classify(blank).state in (UNKNOWN, "loading")  # a black frame is no menu
+    assert clf.classify(sample_unknown(rng)).probs.keys() == set(LABELS)
