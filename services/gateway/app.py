@@ -25,6 +25,7 @@ from services.gateway.context import Gateway
 from services.gateway.origin import AccessPolicy, SameOriginGuard
 from services.gateway.routes import (
     config,
+    device,
     health,
     images,
     modules,
@@ -58,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     images.router,
     scriptor.router,
     workflow.router,
+    device.router,
     ws.router,
 )
 
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         with contextlib.suppress(asyncio.CancelledError):
             await rec
         await gw.hub.stop()
+        device.close_live_screen(app)
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
     AccessPolicy.from_settings(settings).announce()  # at start, not at the first request
