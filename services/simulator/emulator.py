@@ -50,12 +50,14 @@ class Emulator:
         self.sc = scenario
         self.serial = scenario.serial
         self.clock = clock
-        self.charts = ChartSource(scenario.chart_dir, scenario.max_song_s)
+        # Charts and catalog: the scenario's chart_dir, else the data dir (then the shipped ones).
+        library = scenario.chart_dir or data_dir
+        self.charts = ChartSource(library, scenario.max_song_s)
         self.game = Game(scenario, self.charts.load, clock())
         if renderer is None:
             from services.simulator.frames import FrameRenderer
 
-            renderer = FrameRenderer(scenario)
+            renderer = FrameRenderer(scenario, library)
         self.renderer = renderer
         self.files: dict[str, bytes] = {}  # device-side files (adb push), for bangcheater's f
         t = scenario.touch

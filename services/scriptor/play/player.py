@@ -12,6 +12,7 @@ import contextlib
 import gc
 import logging
 import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +64,11 @@ def _sender(url: str, rotation: int | None, stop: MpEvent, conn: Connection) -> 
         conn.send(("error", str(exc)))
         return
     conn.send(("ready", None))
+    parent = os.getppid()
+
+    def stopped() -> bool:  # asked for, or the caller died (a killed worker): lift and go
+        return stop.is_set() or os.getppid() != parent
+
     try:
         while True:
             try:
@@ -76,12 +82,15 @@ def _sender(url: str, rotation: int | None, stop: MpEvent, conn: Connection) -> 
             error: str | None = None
             gc.disable()  # no collector pauses during the song; the plan is allocated already
             try:
-                late = send_plan(channel, plan, t0, stop.is_set)
+                late = send_plan(channel, plan, t0, stopped)
             except (TouchError, OSError) as exc:
                 error = str(exc)
             finally:
                 gc.enable()
-            conn.send(("done", late, error))
+            try:
+                conn.send(("done", late, error))
+            except OSError:  # the caller is gone
+                break
             if error:
                 break
     finally:
