@@ -115,6 +115,15 @@ def cmd_ship(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from services.recognition.ui.pipeline import recalibrate_distance
+
+    imgs, labels = cached_frames(Path(a.cache) if a.cache else None, a.per_state, 0, a.seed)
+    value = recalibrate_distance(Path(a.dir), imgs, labels, half=True)
+    print(f"max_dist {value:.4f} from {len(labels)} calibration frames (seed {a.seed})")
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -137,6 +146,12 @@ def main() -> int:
     s.add_argument("--cache", default=None, help=".npz to keep the generated frames in")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(fn=cmd_ship)
+    c = sub.add_parser("calibrate", help="set the model's max_dist from fresh simulator frames")
+    c.add_argument("dir", nargs="?", default=str(SHIPPED))
+    c.add_argument("--per-state", type=int, default=10)
+    c.add_argument("--seed", type=int, default=3000)
+    c.add_argument("--cache", default=None)
+    c.set_defaults(fn=cmd_calibrate)
     a = p.parse_args()
     return int(a.fn(a))
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from services.gateway.errors import ERRORS
+from services.gateway.models import ErrorDetail
 from shared.device import DeviceError
 from shared.device.factory import open_device
 from shared.device.live import SIM_HINT, LiveScreen
@@ -80,7 +81,10 @@ def get_device(request: Request) -> DeviceStatus:
 @router.get(
     "/screen",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}, "description": "the device's screen as JPEG"}},
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "the device's screen as JPEG"},
+        503: {"model": ErrorDetail, "description": "no device to capture from (the detail says why)"},
+    },
 )
 def get_screen(request: Request, width: int | None = Query(None, ge=64, le=1280)) -> Response:
     try:

@@ -268,7 +268,9 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
     )
     new = accuracy(UIClassifier(cand / "banguinet.onnx"), result.val_images, result.val_labels)
     ctx.log(_summary("new model", new))
-    old_path = current_model(ctx.data_dir)
+    # The previous model is the data dir's own; the shipped one (simulator screens) is only
+    # the fallback until the user has trained on their frames, so the first run replaces it.
+    old_path = mdir / "banguinet.onnx"
     old = None
     if old_path.is_file():
         try:

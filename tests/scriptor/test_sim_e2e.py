@@ -1,0 +1,81 @@
+"""The scriptor through the real stack against the simulated game: gateway, worker, ADB
+protocol, UI classifier, song recogniser, play engine, result reader, history. One full
+cycle in Free mode: main page -> song select -> ready -> play -> result -> history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import cv2
+import httpx
+import pytest
+
+from services.simulator.titles import title_crop
+from shared.catalog import load_catalog
+from shared.chart import parse_chart_bytes
+from tests.conftest import REFERENCE_DATA, free_port
+from tests.stack import Stack, start, start_stack, wait_state
+
+SONG = 316  # オレンジ, expert
+CUT_S = 6.0  # the first seconds of the chart: the suite stays fast
+SCENARIO = {
+    "seed": 3,
+    "mode": "Free",
+    "songs": [SONG],
+    "difficulty": 3,
+    "delays": {"app_start": 0.5, "loading": 0.3, "lead_in": 1.5, "after_song": 0.5, "award_loading": 0.3},
+}
+
+
+def cut_chart(raw: bytes, seconds: float) -> bytes:
+    """The chart's events up to ``seconds`` (slides only when they end by then): the game
+    (simulator) and the scriptor read the same short song from the data dir."""
+    chart = parse_chart_bytes(raw)
+    events: list[dict[str, Any]] = json.loads(raw)
+
+    def keep(e: dict[str, Any]) -> bool:
+        beats = [c["beat"] for c in e.get("connections", [])] or [e.get("beat", 0.0)]
+        return chart.seconds(max(beats)) <= seconds
+
+    return json.dumps([e for e in events if keep(e)]).encode()
+
+
+@pytest.fixture(scope="module")
+def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("scriptor-sim")
+    data = root / "data"
+    (data / "charts").mkdir(parents=True)
+    raw = (REFERENCE_DATA / "charts" / f"{SONG}_3.bestdori").read_bytes()
+    (data / "charts" / f"{SONG}_3.bestdori").write_bytes(cut_chart(raw, CUT_S))
+    # The user has added this song's title (as add_song would): the recogniser knows it.
+    titles = data / "song_recognition" / "title_imgs"
+    titles.mkdir(parents=True)
+    cv2.imwrite(str(titles / f"t-{SONG}.png"), title_crop(SONG, None, load_catalog(data)))
+    scenario = root / "scenario.json"
+    scenario.write_text(json.dumps(SCENARIO))
+    stack = start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario}"}, test_bodies=False)
+    yield stack
+    stack.stop()
+
+
+def test_one_free_play_is_recognised_played_read_and_recorded(sim_stack: Stack) -> None:
+    url = sim_stack.url
+    config = {"mode": "Free", "level": "Expert", "is_repeat": False, "correction_time": 0}
+    start(url, "scriptor", "start_scriptor", config)
+    done = wait_state(url, "scriptor", lambda s: s["status"] in ("finished", "failed"), 240, sim_stack.log)
+    assert done["status"] == "finished", done
+    rows = httpx.get(f"{url}/api/scriptor/history", timeout=10).json()
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert row["song_id"] == SONG and row["difficulty"] == "expert" and row["simulated"] and row["cleared"]
+    report = json.loads((sim_stack.data_dir / "simulator" / "report.json").read_text())
+    judged = report["plays"][-1]
+    assert judged["song"] == SONG and judged["touches"] > 0
+    # What the scriptor read off the result screen is what the simulator judged.
+    for k in ("perfect", "great", "good", "bad", "miss"):
+        assert row["counts"][k] == judged["counts"][k], (row, judged)
+    assert (row["fast"], row["slow"]) == (judged["counts"]["fast"], judged["counts"]["slow"])
+    # Played, not just pressed: the great majority of the cut's notes were hit.
+    assert judged["counts"]["miss"] <= 0.1 * judged["notes"], judged
