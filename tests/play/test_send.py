@@ -92,10 +92,14 @@ def test_percentiles() -> None:
 def test_player_sends_on_time_from_its_own_process() -> None:
     plan = compile_chart(cut(shipped("10001_4"), 8.0))  # taps, flicks, directionals, slides
     with FakeTouchServer(max_x=32767, max_y=32767) as server:
-        t0 = time.monotonic() + 1.5 - plan.frames[0].t_us / 1e6  # first touch in 1.5 s
-        stats = Player(server.url).play(plan, t0)
+        with Player(server.url) as player:
+            t0 = time.monotonic() + 0.5 - plan.frames[0].t_us / 1e6  # first touch in 0.5 s
+            stats = player.play(plan, t0)
+            again = player.play(plan, time.monotonic() + 0.2 - plan.frames[0].t_us / 1e6)
         s = server.wait_closed()
     assert stats.ok and stats.frames_sent == len(plan.frames), stats
+    assert again.ok  # one sender process, one connection, two songs
+    assert len(server.sessions) == 1
     assert s.violations == [] and s.left_down == []
     touches = [c for c in s.commits if c.ops][: len(plan.frames)]
     assert len(touches) == len(plan.frames)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from services.scriptor.play.detect import detect_notes, health_bar_on
-from shared.playfield import Coefficients, shipped_coefficients, time_to_judge
+from shared.playfield import Coefficients, current_coefficients, time_to_judge
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class StartEstimate:
 class StartSync:
     first_note_s: float  # chart time of the chart's first note (after dilation)
     capture_latency_s: float = 0.0  # from the screen showing a frame to it reaching us
-    coefficients: Coefficients = field(default_factory=shipped_coefficients)
+    coefficients: Coefficients = field(default_factory=current_coefficients)
     want_samples: int = 5
     note_timeout_s: float = 6.0  # after the health bar, how long to look for a note
     health_lead_s: float | None = None  # fallback: health bar onset -> chart time 0, when known
