@@ -311,6 +311,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflow/frames": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Saved Frames
+         * @description The saved frames WalkThrough browses.
+         */
+        get: operations["list_saved_frames_api_workflow_frames_get"];
+        put?: never;
+        /**
+         * Save Current Frame
+         * @description Saves the frame the dashboard shows (the workflow's latest ``frame``) as a PNG named
+         *     by time and state into the folder the UI- or song-recognition tasks read.
+         */
+        post: operations["save_current_frame_api_workflow_frames_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Device */
+        get: operations["get_device_api_device_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/device/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Screen */
+        get: operations["get_screen_api_device_screen_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -358,10 +417,79 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** DeviceStatus */
+        DeviceStatus: {
+            /**
+             * Spec
+             * @description AUTOBANG_DEVICE as set: adb, adb://HOST:PORT[/SERIAL] or sim[:file]
+             */
+            spec: string;
+            /** Connected */
+            connected: boolean;
+            /**
+             * Serial
+             * @default
+             */
+            serial: string;
+            /**
+             * Emulator
+             * @description "MuMu 6/X", "MuMu 12 (instance N)", "the simulated game"
+             * @default
+             */
+            emulator: string;
+            /**
+             * Simulated
+             * @default false
+             */
+            simulated: boolean;
+            /**
+             * Capture
+             * @description png | raw | stream | pictures (auto: chosen at the first frame)
+             * @default
+             */
+            capture: string;
+            /**
+             * Touch
+             * @default
+             */
+            touch: string;
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+            /**
+             * Error
+             * @description why the device cannot be reached, in plain words
+             * @default
+             */
+            error: string;
+            /**
+             * Hint
+             * @description what to do about it
+             * @default
+             */
+            hint: string;
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /** Detail */
             detail: string;
+        };
+        /**
+         * FrameFolder
+         * @description Where saved frames go and what WalkThrough browses (``services.workflow.frames``
+         *     maps each to its folder in the data dir).
+         * @enum {string}
+         */
+        FrameFolder: "ui_inbox" | "song_screenshots" | "records";
+        /** FrameListing */
+        FrameListing: {
+            folder: components["schemas"]["FrameFolder"];
+            /** Path */
+            path: string;
+            /** Files */
+            files: string[];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -537,6 +665,16 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /** SavedFrame */
+        SavedFrame: {
+            folder: components["schemas"]["FrameFolder"];
+            /** Path */
+            path: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
         };
         /** ScreenshotList */
         ScreenshotList: {
@@ -1936,6 +2074,194 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ColorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_saved_frames_api_workflow_frames_get: {
+        parameters: {
+            query?: {
+                folder?: components["schemas"]["FrameFolder"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameListing"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_current_frame_api_workflow_frames_post: {
+        parameters: {
+            query?: {
+                /** @description default: the config's frame_folder */
+                folder?: components["schemas"]["FrameFolder"] | null;
+                /** @description what the frame shows, for its name */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedFrame"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_device_api_device_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceStatus"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    get_screen_api_device_screen_get: {
+        parameters: {
+            query?: {
+                width?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the device's screen as JPEG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
                 };
             };
             /** @description Not Found */
