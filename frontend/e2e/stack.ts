@@ -63,11 +63,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // a closed port: the fetch task retries Bestdori with backoff (and logs it) until stopped
   const deadPort = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'autobang-e2e-'))
-  mkdirSync(join(dataDir, 'screenshots'))
   const png = encodePng(1280, 720, testPixel)
-  // same picture twice: the workflow cycles them (stable colours), add_img labels them
-  writeFileSync(join(dataDir, 'screenshots', 'ready_001.png'), png)
-  writeFileSync(join(dataDir, 'screenshots', 'zz_frame.png'), png)
+  // same picture twice: the workflow cycles them (stable colours, from screenshots/),
+  // add_img labels them (from its default screenshot_dir, ui_recognition/inbox)
+  for (const folder of ['screenshots', join('ui_recognition', 'inbox')]) {
+    mkdirSync(join(dataDir, folder), { recursive: true })
+    writeFileSync(join(dataDir, folder, 'ready_001.png'), png)
+    writeFileSync(join(dataDir, folder, 'zz_frame.png'), png)
+  }
 
   const env = { ...process.env }
   delete env.AUTOBANG_REDIS_URL // the launcher starts its own redis-server

@@ -329,6 +329,14 @@ export class MockBackend {
     return { song_id: id, ok: true, message: `song ${id} is ready (mock)` }
   }
 
+  /** The device holder (module:task:job) in words, as shared/runtime/control.py says it. */
+  private deviceUser(holder: string): string {
+    const [module = '', task = ''] = holder.split(':')
+    const m = this.module(module)
+    const t = m.tasks.find((x) => x.name === task)
+    return !t || m.tasks.length === 1 || t.title === m.title ? m.title : `${t.title} in ${m.title}`
+  }
+
   start(name: string, task: string): { module: string; task: string; job_id: string; status: 'queued' } {
     const m = this.module(name)
     const spec = m.tasks.find((t) => t.name === task)
@@ -341,7 +349,7 @@ export class MockBackend {
     this.setState(name, 'queued', task, id)
     this.later(job, 150, () => {
       if (spec.uses_device) {
-        if (this.device) return this.finish(job, 'failed', `the device is in use by ${this.device}`)
+        if (this.device) return this.finish(job, 'failed', `the device is in use by ${this.deviceUser(this.device)}; device tasks run one at a time: stop it first`)
         this.device = `${name}:${task}:${id}`
       }
       this.setState(name, 'running', task, id)
