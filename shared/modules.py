@@ -54,7 +54,6 @@ MODULES: tuple[ModuleSpec, ...] = (
                 "Scriptor",
                 "services.scriptor.tasks:start_scriptor",
                 uses_device=True,
-                placeholder=True,
             ),
         ),
     ),

@@ -14,6 +14,7 @@ from shared.device.pictures import PictureDevice
 from shared.runtime.connection import connect
 from shared.runtime.context import RedisTaskContext
 from shared.settings import get_settings
+from shared.task_context import TaskStopped
 from tests.task_double import RecordingContext
 
 
@@ -62,15 +63,17 @@ def test_a_task_without_the_device_lease_has_no_device(redis_url: str, tmp_path:
         ctx.close()
 
 
-def test_the_placeholder_scriptor_uses_ctx_device(tmp_path: Path) -> None:
+def test_the_scriptor_reads_its_frames_from_ctx_device(tmp_path: Path) -> None:
     from services.scriptor.tasks import start_scriptor
 
     device = PictureDevice(None)
-    config = ScriptorConfig(is_repeat=False, MAX_SAME_STATE=10)  # one round of 10 frames
-    ctx = RecordingContext(tmp_path, config, module="scriptor", device=device)
-    start_scriptor(ctx)
-    assert device.count == 10  # it read frames from the device it was given
-    assert ctx.states[-1]["device"] == "pictures:generated"
+    config = ScriptorConfig(is_no_action=True)  # recognise and report, never touch
+    ctx = RecordingContext(tmp_path, config, module="scriptor", device=device, stop_after_checkpoints=3)
+    with pytest.raises(TaskStopped):
+        start_scriptor(ctx)
+    assert device.count >= 2  # it read frames from the device it was given
+    screens = [s["screen"] for s in ctx.states if "screen" in s]
+    assert screens and all(isinstance(s, str) for s in screens)
     with pytest.raises(RuntimeError, match="pass device= to RecordingContext"):
         _ = RecordingContext(tmp_path, ScriptorConfig()).device
 
