@@ -12,6 +12,7 @@ import json
 import signal
 from pathlib import Path
 
+from services.simulator.demo import seed_data_dir
 from services.simulator.emulator import Emulator
 from services.simulator.scenario import Scenario
 
@@ -19,6 +20,9 @@ READY_PREFIX = "SIMULATOR "
 
 
 async def serve(scenario: Scenario, port: int, data_dir: Path, host: str = "127.0.0.1") -> None:
+    added = seed_data_dir(scenario, data_dir)
+    if added:
+        print(f"[simulator] the simulated songs for the product: {', '.join(added)}", flush=True)
     emu = Emulator(scenario, data_dir)
     await emu.start(port, host)
     info = {"serial": emu.serial, **emu.ports(), "report": str(emu.report.path)}
