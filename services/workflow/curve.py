@@ -153,6 +153,7 @@ def fit_curve(tracks: Sequence[Track], initial: Coefficients | None = None, full
     if full is None:
         full = n >= FULL_FIT_POINTS
     idx = np.concatenate([np.full(len(tr.times), k) for k, tr in enumerate(tracks)]).astype(int)
+    counts = np.bincount(idx)
     depth = np.concatenate([np.array(tr.depths) for tr in tracks])
     times = np.concatenate([np.array(tr.times) for tr in tracks])
     x = np.arange(n, dtype=float)
@@ -160,23 +161,24 @@ def fit_curve(tracks: Sequence[Track], initial: Coefficients | None = None, full
     def shape(p: Sequence[float]) -> Coefficients:
         return pinned(p[0], p[1], p[2], p[3]) if full else pinned(p[0], c_init[2], p[1], c_init[4])
 
-    k = 4 if full else 2
-
     def model(_: np.ndarray, *p: float) -> np.ndarray:
-        big_t = np.array(p[k:])[idx]
-        return np.asarray(big_t - _curve(depth, shape(p[:k])))
+        # The judge times are projected out: for a given curve each track's best T is the
+        # mean of time + time_to_judge(depth), so only the curve's 2 or 4 numbers are searched.
+        ttj = _curve(depth, shape(p))
+        big_t = np.bincount(idx, weights=times + ttj) / counts
+        return np.asarray(big_t[idx] - ttj)
 
-    start_t = residuals(tracks, c_init).judged_at
-    p0 = [c_init[1], c_init[2], c_init[3], max(c_init[4], 0.0), *start_t]
     # c2 > -min depth keeps the pole off the data; 0 <= c4 <= C4_MAX keeps the root real
     # at depth 0 and the square root a curve, not a far-off line the data cannot pin.
-    lo = [-np.inf, -float(depth.min()) + 1e-3, -np.inf, 0.0, *([-np.inf] * len(tracks))]
-    hi = [np.inf, np.inf, np.inf, C4_MAX, *([np.inf] * len(tracks))]
-    p0[1] = max(p0[1], lo[1] + 1e-3)
-    if not full:
-        p0, lo, hi = [p0[0], p0[2], *p0[4:]], [lo[0], lo[2], *lo[4:]], [hi[0], hi[2], *hi[4:]]
-    popt, _ = curve_fit(model, x, times, p0=p0, bounds=(lo, hi), method="trf", max_nfev=20000)
-    return residuals(tracks, shape([float(v) for v in popt[:k]]))
+    c2_lo = -float(depth.min()) + 1e-3
+    if full:
+        p0 = [c_init[1], max(c_init[2], c2_lo + 1e-3), c_init[3], min(max(c_init[4], 0.0), C4_MAX)]
+        bounds = ([-np.inf, c2_lo, -np.inf, 0.0], [np.inf, np.inf, np.inf, C4_MAX])
+    else:
+        p0 = [c_init[1], c_init[3]]
+        bounds = ([-np.inf, -np.inf], [np.inf, np.inf])
+    popt, _ = curve_fit(model, x, times, p0=p0, bounds=bounds, method="trf", max_nfev=2000)
+    return residuals(tracks, shape([float(v) for v in popt]))
 
 
 def max_curve_gap_ms(a: Coefficients, b: Coefficients, lo: float = 0.0, hi: float = 1.0) -> float:
