@@ -19,8 +19,9 @@ ENV PYTHONUNBUFFERED=1 \
     AUTOBANG_DATA_DIR=/data \
     AUTOBANG_HOST=0.0.0.0 \
     AUTOBANG_PORT=8000
-# redis-cli for job injection from inside the container; adb to reach the emulator
-# (host.docker.internal:<mumu_port>); libgl/libglib for OpenCV.
+# redis-cli for job injection from inside the container; adb so each container has its own
+# ADB server to reach the emulator (host.docker.internal:<mumu_port>, docs/device.md);
+# libglib for OpenCV.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends redis-tools adb libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/*

@@ -5,7 +5,9 @@ Children run in their own sessions so a terminal's Ctrl-C reaches only the launc
 which then stops things in order: running tasks cooperatively, workers (a second SIGTERM
 is RQ's cold shutdown, which kills the work-horse), the gateway, Redis (flushing its AOF).
 The launcher is a child subreaper, so a work-horse orphaned by a crashed worker is
-re-parented here and swept up at the end.
+re-parented here and swept up at the end. With ``AUTOBANG_DEVICE=sim[:scenario.json]`` it
+first starts the simulated game (``autobang simulator``) on a free port and hands the
+workers ``AUTOBANG_DEVICE=adb://127.0.0.1:PORT`` plus ``AUTOBANG_DEVICE_SIMULATED=1``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from types import FrameType
 import httpx
 
 from shared.atomic_write import write_atomic
+from shared.device.spec import parse_spec
 from shared.modules import MODULE_NAMES
 from shared.runtime.connection import connect, with_password
 from shared.runtime.control import stop_module
@@ -171,6 +174,8 @@ class Launcher:
     orphans: dict[int, float] = field(default_factory=dict)
     children: list[Child] = field(default_factory=list)
     stopping: bool = False
+    device_env: dict[str, str] = field(default_factory=dict)  # AUTOBANG_DEVICE for the workers
+    sim_port: int = 0
 
     @property
     def url(self) -> str:
@@ -185,6 +190,7 @@ class Launcher:
                 "AUTOBANG_HOST": self.host,
                 "AUTOBANG_PORT": str(self.port),
                 "PYTHONUNBUFFERED": "1",
+                **self.device_env,
             }
         )
         return env
@@ -275,10 +281,44 @@ class Launcher:
         children += [Child(f"worker:{m}", [py, "-m", "services.cli", "worker", m]) for m in MODULE_NAMES]
         return children
 
+    def simulator_child(self) -> Child | None:
+        """With ``AUTOBANG_DEVICE=sim[:scenario.json]``: the simulated game on a free port,
+        and the workers pointed at it as at any ADB server (marked simulated)."""
+        try:
+            spec = parse_spec(self.settings.device)
+        except ValueError:
+            return None  # the device layer reports a bad AUTOBANG_DEVICE where users see it
+        if spec.kind != "sim":
+            return None
+        self.sim_port = free_port()
+        argv = [sys.executable, "-m", "services.cli", "simulator", "--port", str(self.sim_port)]
+        if spec.scenario is not None:
+            argv += ["--scenario", str(spec.scenario)]
+        self.device_env = {
+            "AUTOBANG_DEVICE": f"adb://127.0.0.1:{self.sim_port}",
+            "AUTOBANG_DEVICE_SIMULATED": "1",
+        }
+        return Child("simulator", argv)
+
+    def wait_simulator(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.stopping:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.sim_port), 0.5):
+                say(f"simulated game: ADB server on 127.0.0.1:{self.sim_port} (AUTOBANG_DEVICE=sim)")
+                return
+            time.sleep(0.1)
+        say(f"the simulator does not answer on 127.0.0.1:{self.sim_port}; see its log above")
+
     def start_all(self) -> None:
-        self.children = self.plan()
+        sim = self.simulator_child()
+        if sim is not None:
+            # First, so the workers find their device when they start.
+            self.spawn(sim)
+            self.wait_simulator()
+        self.children = ([sim] if sim else []) + self.plan()
         for child in self.children:
-            self.spawn(child)
+            if child.proc is None:
+                self.spawn(child)
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -347,6 +387,7 @@ class Launcher:
             "redis_url": self.redis_url,
             "pid": os.getpid(),
             "children": {c.name: c.proc.pid for c in self.children if c.proc},
+            "device": self.device_env.get("AUTOBANG_DEVICE", self.settings.device),
         }
         # 0600: the Redis URL carries the password.
         write_atomic(self.data_dir / "run" / "launcher.json", json.dumps(info, indent=2).encode(), 0o600)
@@ -395,6 +436,11 @@ class Launcher:
         for p in gateway:
             self._signal(p, signal.SIGTERM)
         for p in self._wait(gateway, 5.0):
+            self._kill_tree(p.pid)
+        sims = [c.proc for c in self.children if c.proc and c.name == "simulator"]
+        for p in sims:
+            self._signal(p, signal.SIGTERM)  # writes its report and closes its ports
+        for p in self._wait(sims, 5.0):
             self._kill_tree(p.pid)
         if self.redis_proc is not None:
             self._signal(self.redis_proc, signal.SIGTERM)  # saves/flushes the AOF

@@ -31,9 +31,10 @@ class Settings(BaseSettings):
     stream_maxlen: int = 10_000
     # Seconds a task may ignore a stop request before its work-horse is killed.
     stop_grace_s: float = 5.0
-    # Events buffered per WebSocket before the gateway closes it as too slow (it reconnects
-    # with its cursor and loses nothing within stream_maxlen).
-    ws_queue_max: int = 20_000
+    # Events buffered per WebSocket before the gateway closes it as too slow (4008). Well
+    # under stream_maxlen, so a closed reader can always catch up from the stream with its
+    # cursor (the gateway refuses to start otherwise).
+    ws_queue_max: int = 5_000
     log_level: str = "info"
     # Reliability: how long workers and tasks wait for Redis to come back (restart, stall)
     # before a command fails; events a task logs meanwhile are buffered, up to this many.
@@ -46,6 +47,15 @@ class Settings(BaseSettings):
     # this long.
     restart_delay_s: float = 1.0
     restart_healthy_s: float = 30.0
+    # Security: host names the gateway answers to besides loopback and AUTOBANG_HOST
+    # (comma-separated); the token a gateway listening beyond loopback asks for (generated
+    # into <data-dir>/gateway-token when unset).
+    allowed_hosts: str = ""
+    token: str | None = None
+    # Request limits: any body, and a screenshot upload (whole request, files per request).
+    max_body_bytes: int = 1 << 20
+    max_upload_bytes: int = 64 << 20
+    max_upload_files: int = 32
 
     # The game's device (docs/device.md). AUTOBANG_DEVICE: adb | adb://HOST:PORT[/SERIAL] |
     # sim[:scenario.json], parsed by shared.device.spec (a bad value is reported by the

@@ -20,11 +20,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.types import ASGIApp
 
-from services.gateway import ws
+from services.gateway import limits, ws
 from services.gateway.context import Gateway
-from services.gateway.origin import SameOriginGuard
+from services.gateway.origin import AccessPolicy, SameOriginGuard
 from services.gateway.routes import (
     config,
+    device,
     health,
     images,
     modules,
@@ -44,8 +45,8 @@ log = logging.getLogger(__name__)
 
 RECONCILE_S = 1.0
 
-# Request guards, outermost first (each wraps the ones after it).
-MIDDLEWARE: tuple[Callable[[ASGIApp], ASGIApp], ...] = (SameOriginGuard,)
+# Request guards, outermost first (each wraps the ones after it); each takes the settings.
+MIDDLEWARE: tuple[Callable[..., ASGIApp], ...] = (SameOriginGuard, limits.BodyLimit)
 
 # In this order: the fixed ``/api/songs/...`` paths before the ``/api/{module}/...`` ones.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -58,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     images.router,
     scriptor.router,
     workflow.router,
+    device.router,
     ws.router,
 )
 
@@ -76,6 +78,11 @@ async def reconcile_forever(gw: Gateway) -> None:
 def create_app(settings: Settings | None = None, dashboard: Path | None = None) -> FastAPI:
     """The gateway app; ``dashboard`` is the built UI folder (default ``frontend/dist``)."""
     settings = settings or get_settings()
+    if settings.ws_queue_max >= settings.stream_maxlen:
+        raise SystemExit(
+            f"AUTOBANG_WS_QUEUE_MAX ({settings.ws_queue_max}) must be below AUTOBANG_STREAM_MAXLEN "
+            f"({settings.stream_maxlen}): a socket closed as too slow must be able to catch up"
+        )
     gw = Gateway.connect(settings)
 
     @asynccontextmanager
@@ -89,10 +96,13 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         with contextlib.suppress(asyncio.CancelledError):
             await rec
         await gw.hub.stop()
+        device.close_live_screen(app)
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
+    AccessPolicy.from_settings(settings).announce()  # at start, not at the first request
     for middleware in reversed(MIDDLEWARE):  # the last one added runs first
-        app.add_middleware(middleware)
+        app.add_middleware(middleware, settings=settings)
+    limits.install_handlers(app)
     app.state.gateway = gw
     app.state.settings = settings  # what routes.songs reads (it also runs without a Gateway)
     for router in ROUTERS:

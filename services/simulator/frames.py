@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.simulator.charts import SHIPPED_DATA
 from services.simulator.field import NoteSprite, render_playfield
 from services.simulator.game import LAUNCHER, UNKNOWN, GameView
 from services.simulator.perturb import Perturbation, perturb
@@ -24,7 +25,9 @@ SONG_SCREENS = ("choose", "join_choose", "ready")
 def scenario_catalog(scenario: Scenario, data_dir: Path | None) -> Catalog:
     """The song catalog (the data dir's, else the shipped one) with the scenario's
     ``extra_songs`` for songs it lacks."""
-    base = load_catalog(data_dir or scenario.chart_dir or Path("."))
+    base = (
+        load_catalog(data_dir) if data_dir is not None else load_catalog(scenario.chart_dir or SHIPPED_DATA)
+    )
     if not scenario.extra_songs:
         return base
     songs = dict(base.songs)

@@ -243,9 +243,11 @@ class Game:
         self._fire_timed_faults(now)
         if self.frozen is not None and now >= self.frozen[0]:
             self.frozen = None
+            self.key += 1
             self._left_fault("frozen", now)
         if self.unknown_until is not None and now >= self.unknown_until:
             self.unknown_until = None
+            self.key += 1
             self._left_fault("unknown", now)
         if self.offline_until and now >= self.offline_until:
             self._left_fault("adb_disconnect", now)

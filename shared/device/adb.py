@@ -90,6 +90,7 @@ class _Stream:
     def __init__(self, conn: adbutils.AdbConnection) -> None:
         self._conn = conn
         self._sock: socket.socket = conn.conn
+        self._closed = threading.Lock()  # the reader and close() may both close it
 
     def read(self, n: int) -> bytes | None:
         try:
@@ -102,7 +103,8 @@ class _Stream:
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
-        self._conn.close()
+        if self._closed.acquire(blocking=False):
+            self._conn.close()
 
 
 class AdbDevice:

@@ -29,6 +29,7 @@ else:
 TRANSIENT = (ConnectionError, TimeoutError, BusyLoadingError)
 BACKOFF_BASE_S = 0.05
 BACKOFF_CAP_S = 1.0
+GATEWAY_RIDE_OUT_S = 3.0  # a request waits this long for Redis, then answers 503
 SOCKET_TIMEOUT_S = 10.0  # above every blocking read we issue (XREAD/BLPOP block at most 5 s)
 CONNECT_TIMEOUT_S = 2.0
 
@@ -71,6 +72,14 @@ def client_options(ride_out_s: float | None = None) -> dict[str, Any]:
         "socket_keepalive": True,
         "health_check_interval": 30,
     }
+
+
+def async_client_options(ride_out_s: float) -> dict[str, Any]:
+    """``client_options`` for ``redis.asyncio`` clients (the gateway's event hub)."""
+    from redis.asyncio.retry import Retry as AsyncRetry
+
+    backoff = ExponentialBackoff(cap=BACKOFF_CAP_S, base=BACKOFF_BASE_S)
+    return {**client_options(ride_out_s), "retry": AsyncRetry(backoff, retries_for(ride_out_s))}
 
 
 def connect(url: str | None = None, *, ride_out_s: float | None = None) -> TextRedis:

@@ -92,6 +92,8 @@ def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] |
         return str(eval_lua(r, INJECT_LUA, [], args))
     except redis.ResponseError as exc:
         code, _, message = str(exc).partition(" ")
+        if code == "DUPLICATE_JOB" and job_id in message:
+            return job_id  # our first try went through; its reply was lost (Redis restarted)
         if code == "DEVICE_BUSY" and (holder := message.removeprefix("the device is in use by ")) != message:
             message = device_busy(holder)
         raise _CODES.get(code, ControlError)(message or str(exc)) from exc

@@ -97,7 +97,7 @@ class ModuleWorker(Worker):
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         try:
             job_id = self.get_current_job_id()
-            r = connect()
+            r = connect(ride_out_s=2.0)  # a signal handler: do not wait a minute for Redis
             if job_id and read_state(r, self.autobang_module).get("job_id") == job_id:
                 stop_module(r, self.autobang_module)
         except Exception:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from shared.config import ScriptorConfig
@@ -72,3 +73,22 @@ def test_the_placeholder_scriptor_uses_ctx_device(tmp_path: Path) -> None:
     assert ctx.states[-1]["device"] == "pictures:generated"
     with pytest.raises(RuntimeError, match="pass device= to RecordingContext"):
         _ = RecordingContext(tmp_path, ScriptorConfig()).device
+
+
+def test_the_real_workflow_body_reads_ctx_device_in_a_worker(tmp_path: Path) -> None:
+    """The product's own bodies in real workers: the runtime builds the device from
+    AUTOBANG_DEVICE (sim: pictures here) and the workflow publishes its frames."""
+    from services.launcher import free_port
+    from tests.platform.helpers import stop_and_wait
+    from tests.stack import start, start_stack, wait_state
+
+    stack = start_stack(tmp_path / "data", free_port(), test_bodies=False)
+    try:
+        start(stack.url, "workflow", "workflow")
+        state = wait_state(stack.url, "workflow", lambda s: int(s.get("fields", {}).get("frames", 0)) >= 2)
+        assert state["status"] == "running"
+        png = httpx.get(f"{stack.url}/api/workflow/images/frame", timeout=10)
+        assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+        assert stop_and_wait(stack.url, "workflow")["status"] == "stopped"
+    finally:
+        stack.stop()

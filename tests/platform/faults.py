@@ -138,3 +138,40 @@ def wait_until(pred: Callable[[], bool], timeout: float = 60.0, what: str = "") 
     while not pred():
         assert time.monotonic() < deadline, f"not within {timeout:g} s: {what}"
         time.sleep(0.05)
+
+
+def start_gateway(
+    url: str, data_dir: Path, log: Path, env: dict[str, str] | None = None, host: str = "127.0.0.1"
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """A real gateway (``autobang gateway``) on a free port; returns its URL once it answers."""
+    import httpx
+
+    port = free_port()
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
+    child_env.update(
+        {
+            "AUTOBANG_REDIS_URL": url,
+            "AUTOBANG_DATA_DIR": str(data_dir),
+            "AUTOBANG_PORT": str(port),
+            "AUTOBANG_HOST": host,
+            **(env or {}),
+        }
+    )
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "gateway"],
+            cwd=ROOT,
+            env=child_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return base, proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)

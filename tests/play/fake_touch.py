@@ -166,14 +166,17 @@ class FakeTouchServer:
             pending.clear()
         elif bang and cmd == "p":
             return "BANGCHEATERCONTROLLERREADY"
-        elif bang and cmd in ("f", "t", "k", "e"):
+        elif bang and cmd in ("k", "e"):
             s.other.append(line)
-        elif bang and cmd == "s":
+        elif bang and cmd in ("f", "t", "s", "C"):
             s.other.append(line)
-            return "done"
-        elif bang and cmd == "C":
-            s.other.append(line)
-            return str(self.calibration_reply_us)
+            replies = {
+                "f": "f 0",
+                "t": f"t {now // 1000}",
+                "s": "s done",
+                "C": f"C {self.calibration_reply_us}",
+            }
+            return replies[cmd]
         else:
             s.violations.append(f"unknown command {line!r}")
         return None

@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from services.scriptor.play import compile_chart
+from services.scriptor.play.command import PERFORMANCES, ROTATION_CHOICES
 from shared.chart import parse_chart
+from shared.config.scriptor import Performance
+from shared.device.touch import ROTATIONS
 from tests.play.charts import CHARTS
 from tests.play.fake_touch import FakeTouchServer
 
@@ -72,6 +75,11 @@ def test_play_judges_each_note_at_start_plus_its_chart_time(tmp_path: Path, kind
         assert first == ("d", 0, round(194 / 1280 * 32767), round(590 / 720 * 32767))  # scaled
     else:
         assert first == ("d", 0, 194, 590)
+
+
+def test_the_parser_names_match_the_engine() -> None:
+    assert tuple(m.value for m in Performance) == PERFORMANCES
+    assert ROTATION_CHOICES == ROTATIONS
 
 
 def test_play_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:

@@ -3,8 +3,11 @@ fake injector on loopback (short cuts of real charts)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from services.scriptor.play import compile_chart
 from services.scriptor.play.player import Player
@@ -12,6 +15,8 @@ from services.scriptor.play.schedule import SPIN_S, lateness_of, percentile, sen
 from shared.device.touch import open_touch
 from tests.play.charts import chart, cut, shipped
 from tests.play.fake_touch import FakeTouchServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class FakeClock:
@@ -92,10 +97,14 @@ def test_percentiles() -> None:
 def test_player_sends_on_time_from_its_own_process() -> None:
     plan = compile_chart(cut(shipped("10001_4"), 8.0))  # taps, flicks, directionals, slides
     with FakeTouchServer(max_x=32767, max_y=32767) as server:
-        t0 = time.monotonic() + 1.5 - plan.frames[0].t_us / 1e6  # first touch in 1.5 s
-        stats = Player(server.url).play(plan, t0)
+        with Player(server.url) as player:
+            t0 = time.monotonic() + 0.5 - plan.frames[0].t_us / 1e6  # first touch in 0.5 s
+            stats = player.play(plan, t0)
+            again = player.play(plan, time.monotonic() + 0.2 - plan.frames[0].t_us / 1e6)
         s = server.wait_closed()
     assert stats.ok and stats.frames_sent == len(plan.frames), stats
+    assert again.ok  # one sender process, one connection, two songs
+    assert len(server.sessions) == 1
     assert s.violations == [] and s.left_down == []
     touches = [c for c in s.commits if c.ops][: len(plan.frames)]
     assert len(touches) == len(plan.frames)
@@ -118,3 +127,22 @@ def test_player_stop_and_lost_injector() -> None:
     assert stats.frames_sent < len(plan.frames)
     stats = Player("minitouch://127.0.0.1:1").play(plan, time.monotonic())
     assert stats.error is not None and "no touch injector" in stats.error
+
+
+def test_a_killed_caller_leaves_no_contact_down() -> None:
+    with FakeTouchServer() as server:
+        caller = subprocess.Popen(
+            [sys.executable, "-m", "tests.play.orphan", server.url],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert caller.stdout is not None and caller.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 30
+        while not any(c.ops for s in server.sessions for c in s.commits) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the hold is down
+        caller.kill()  # SIGKILL: no finally, no atexit in the caller
+        caller.wait(10)
+        s = server.wait_closed(timeout_s=30)
+    assert s.commits[0].ops == [("d", 0, 491, 589)]  # the header's 1279 x 719 space
+    assert s.left_down == [] and s.violations == []  # the sender saw its parent go and lifted

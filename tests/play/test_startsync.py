@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from services.scriptor.play.calibrate import (
@@ -14,8 +16,16 @@ from services.scriptor.play.calibrate import (
 )
 from services.scriptor.play.detect import detect_notes, health_bar_on
 from services.scriptor.play.startsync import StartSync, StartSyncError
-from shared.playfield import NOTE_COLOURS, depth
+from services.simulator.field import NoteSprite, render_playfield
+from shared.playfield import NOTE_COLOURS, depth, lane_x, y_of_depth
 from tests.play.frames import falling, playfield
+
+
+def test_detector_on_the_simulator_playfield() -> None:
+    notes = [("tap", 3.0, 0.5), ("long", 1.0, 0.8), ("skill", 6.0, 0.6)]
+    boxes = detect_notes(simulator_frame(notes))
+    assert [(b.kind, round(b.depth, 2)) for b in boxes] == [("long", 0.8), ("skill", 0.6), ("tap", 0.5)]
+    assert health_bar_on(simulator_frame([])) and not health_bar_on(simulator_frame([], False))
 
 
 def test_detector_finds_every_kind_with_its_depth() -> None:
@@ -30,7 +40,19 @@ def test_detector_finds_every_kind_with_its_depth() -> None:
     assert health_bar_on(frame) and not health_bar_on(playfield([], health=False))
 
 
-def run_sync(sync: StartSync, chart0: float, first_note_s: float, fps: float, latency: float) -> object:
+def simulator_frame(notes: list[tuple[str, float, float]], health: bool = True) -> np.ndarray:
+    """The same scene drawn by the simulator's playfield renderer."""
+    sprites = [NoteSprite(k, lane_x(lane), y_of_depth(d)) for k, lane, d in notes if 0.0 <= d <= 1.02]
+    return render_playfield(sprites, started=health)
+
+
+Draw = Callable[[list[tuple[str, float, float]], bool], np.ndarray]
+DRAWERS: dict[str, Draw] = {"cv2": playfield, "simulator": simulator_frame}
+
+
+def run_sync(
+    sync: StartSync, chart0: float, first_note_s: float, fps: float, latency: float, draw: Draw = playfield
+) -> object:
     """Frames from just before the health bar (1 s before the first note is judged; notes
     show 0.59 s before), each shown at ``s`` and captured ``latency`` later."""
     health_from = chart0 + first_note_s - 1.0
@@ -40,17 +62,19 @@ def run_sync(sync: StartSync, chart0: float, first_note_s: float, fps: float, la
             falling("tap", 3, chart0 + first_note_s, s),
             falling("long", 1, chart0 + first_note_s + 0.4, s),
         ]
-        est = sync.feed(playfield(notes, health=s >= health_from), s + latency)
+        est = sync.feed(draw(notes, s >= health_from), s + latency)
         if est is not None:
             return est
         s += 1 / fps
     raise AssertionError("no estimate")
 
 
-@pytest.mark.parametrize("fps", [60.0, 30.0])
-def test_start_sync_recovers_chart_zero(fps: float) -> None:
+@pytest.mark.parametrize(
+    "fps, drawer", [(60.0, "cv2"), (30.0, "cv2"), (60.0, "simulator"), (30.0, "simulator")]
+)
+def test_start_sync_recovers_chart_zero(fps: float, drawer: str) -> None:
     sync = StartSync(first_note_s=2.5, capture_latency_s=0.040)
-    est = run_sync(sync, chart0=1000.0, first_note_s=2.5, fps=fps, latency=0.040)
+    est = run_sync(sync, chart0=1000.0, first_note_s=2.5, fps=fps, latency=0.040, draw=DRAWERS[drawer])
     assert est.method == "notes" and est.samples == 5  # type: ignore[attr-defined]
     # Pixel rounding of the drawn depth is the only error: a few ms.
     assert abs(est.chart0 - 1000.0) < 0.006  # type: ignore[attr-defined]

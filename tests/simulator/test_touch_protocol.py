@@ -85,3 +85,27 @@ def test_bangcheater_handshake_clock_and_disconnect_rule(sim: Running) -> None:
         f.close()
     wait_for(lambda: sim.call(lambda: len(sim.emu.touch.violations)) == 1)
     assert "left with contacts [1] down" in sim.emu.touch.violations[0]
+
+
+def test_bangcheater_plays_a_pushed_sheet_on_the_device_clock(sim: Running) -> None:
+    import io
+
+    import adbutils
+
+    d = adbutils.AdbClient("127.0.0.1", sim.port).device()
+    # Two taps 100 ms apart on main_page's live button and then play-mode's Free button.
+    sheet = "b 0\nt 0\nd 0 1120 640\nt 20000\nu 0\nt 100000\nd 0 800 480\nt 120000\nu 0\n"
+    d.sync.push(io.BytesIO(sheet.encode()), "/data/local/tmp/commands.sheet")
+    assert sim.emu.files["/data/local/tmp/commands.sheet"] == sheet.encode()
+    port = d.forward_port(12345)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        f = s.makefile("rb")
+        s.sendall(b"p\nf\n")
+        assert f.readline() == b"BANGCHEATERCONTROLLERREADY\n" and f.readline() == b"f 4\n"
+        host_us = round(time.monotonic() * 1e6)
+        s.sendall(f"t {host_us} 0 1000000\ns {host_us + 50_000}\n".encode())
+        assert f.readline().startswith(b"t ")
+        assert f.readline() == b"s done\n"
+        f.close()
+    wait_for(lambda: sim.call(lambda: sim.emu.game.view(sim.emu.clock()).state) == "loading")
+    assert sim.emu.touch.violations == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 from services.recognition.ui.labels import LABEL_ID
 from services.recognition.ui.preprocess import Image, small
+from tests.conftest import free_port
+from tests.stack import Stack, start_stack
 from tests.ui_recognition.synthetic import layout_frame
 
 STATES = ["main_page", "ready", "playing", "award_score"]
@@ -40,3 +43,12 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Tiny:
     result = train_dataset(imgs, labels, out, opts, log=lambda _m: None)
     test_images, test_labels = frames(STATES, 3, seed=1)
     return Tiny(out, result, test_images, test_labels)
+
+
+@pytest.fixture(scope="module")
+def real_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The product with the ui_recognition module's own task bodies (the shared ``stack``
+    runs the platform suites' test bodies)."""
+    s = start_stack(tmp_path_factory.mktemp("ui_stack") / "data", free_port(), test_bodies=False)
+    yield s
+    s.stop()

@@ -92,3 +92,25 @@ def test_train_without_frames_fails_clearly(tmp_path: Path) -> None:
 
     with pytest.raises(FileNotFoundError, match="add_img"):
         train_ui_recognition(RecordingContext(tmp_path, UIRecognitionConfig()))
+
+
+def test_add_img_from_the_device(tmp_path: Path, tiny: Tiny) -> None:
+    from shared.config.recognition import UIImageSource
+    from shared.device.pictures import PictureDevice
+
+    _install(tiny, tmp_path)
+    shots = tmp_path / "device_pictures"
+    shots.mkdir()
+    rng = np.random.default_rng(4)
+    for i, state in enumerate(["ready", "main_page"]):
+        cv2.imwrite(str(shots / f"{i}.png"), cv2.resize(layout_frame(state, rng), (1280, 720)))
+    cfg = UIRecognitionConfig(image_source=UIImageSource.Device)
+    replies = [Reply("Yes"), Reply("Drop"), Reply("No", "story"), Reply("Stop")]
+    device = PictureDevice(shots)
+    ctx = RecordingContext(tmp_path, cfg, replies, module="ui_recognition", task="add_img", device=device)
+    add_img(ctx)
+    root = dataset_dir(tmp_path)
+    assert len(list((root / "ready").glob("device-*.png"))) == 1  # frame 1: the proposal
+    assert len(list((root / "story").glob("device-*.png"))) == 1  # frame 3, relabelled
+    assert "'ready' (" in ctx.prompts[0] and device.count == 4
+    assert ctx.states[-1] == {"labelled": 2, "dropped": 1}

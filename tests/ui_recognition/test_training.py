@@ -104,3 +104,33 @@ def test_corrupt_and_mismatched_models_are_refused(tiny: Tiny, tmp_path: Path) -
         load_checkpoint(torn)
     with pytest.raises(FileNotFoundError):
         UIClassifier(tmp_path / "missing.onnx")
+
+
+def test_recalibrate_distance_rewrites_both_files(tiny: Tiny, tmp_path: Path) -> None:
+    import shutil
+
+    from services.recognition.ui.pipeline import recalibrate_distance
+
+    d = tmp_path / "m"
+    shutil.copytree(tiny.dir, d)
+    value = recalibrate_distance(d, tiny.test_images, tiny.test_labels)
+    clf = UIClassifier(d / "banguinet.onnx")
+    assert clf.calibration.max_dist == pytest.approx(value, abs=1e-4)
+    assert load_checkpoint(d / "banguinet.pt")[1]["max_dist"] == pytest.approx(value, abs=1e-4)
+    assert clf.meta["temperature"] == tiny.result.meta["temperature"]  # type: ignore[attr-defined]
+    preds = clf.classify_small(tiny.test_images)
+    dist = np.array([p.distance for p in preds])
+    assert (dist <= value).mean() >= 0.99  # the calibration frames themselves fit
+
+
+def test_the_shipped_model_reads_simulator_screens() -> None:
+    from services.simulator.screens import sample_screen, sample_unknown
+
+    clf = UIClassifier()  # the shipped model
+    assert clf.meta["width_mult"] == 0.35
+    rng = np.random.default_rng(123)
+    for state in ("main_page", "ready", "playing", "award_score"):
+        assert clf.classify(sample_screen(state, rng)).state == state
+    blank = np.zeros((720, 1280, 3), np.uint8)
+    assert clf.classify(blank).state in (UNKNOWN, "loading")  # a black frame is no menu
+    assert clf.classify(sample_unknown(rng)).probs.keys() == set(LABELS)

@@ -32,6 +32,10 @@ from shared.modules import MODULES, ModuleSpec
 
 MAX_BYTES = 16 << 20  # 16 MiB: a 1280x720 PNG is ~1-2 MiB; 4096x4096 JPEGs fit too
 MAX_SIDE = 4096
+# Decoded size cap, checked on the header before decoding: a 4096x4096 PNG of one colour is
+# a few KiB on the wire but 64 MiB decoded. 8 Mpx (32 MiB as RGBA) still takes any phone or
+# emulator screenshot.
+MAX_PIXELS = 8 << 20
 LIST_CAP = 200
 STEM_CHARS = 64
 FIELD = "screenshot_dir"
@@ -78,6 +82,18 @@ class ScreenshotRejected(ScreenshotUpload):
     detail: list[UploadIssue]
 
 
+class RequestIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class RequestInvalid(BaseModel):
+    """FastAPI's own 422 for a malformed upload (no ``files`` part, a part that is no file)."""
+
+    detail: list[RequestIssue]
+
+
 class BadImage(ValueError):
     pass
 
@@ -117,6 +133,8 @@ def check_image(data: bytes) -> tuple[str, int, int]:
     ext, w, h = header_size(data)
     if not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
         raise BadImage(f"{w}x{h} is outside 1x1 .. {MAX_SIDE}x{MAX_SIDE}")
+    if w * h > MAX_PIXELS:
+        raise BadImage(f"{w}x{h} is more than {MAX_PIXELS >> 20} Mpx decoded")
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if img is None or img.shape[1] != w or img.shape[0] != h:
         raise BadImage(f"{'PNG' if ext == '.png' else 'JPEG'} data does not decode (corrupt or truncated)")
@@ -193,14 +211,21 @@ def list_screenshots(module: str, gw: GatewayDep) -> ScreenshotList:
     responses={
         404: {"model": ErrorDetail},
         409: {"model": ErrorDetail},
-        422: {"model": ScreenshotRejected, "description": "some files refused; the rest stored"},
+        413: {"model": ErrorDetail, "description": "the request is over the upload limits"},
+        422: {
+            "model": ScreenshotRejected | RequestInvalid,
+            "description": "some files refused (the rest stored), or no files part at all",
+        },
     },
 )
 def upload_screenshots(
     module: str,
-    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots")],
+    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots", min_length=1)],
     gw: GatewayDep,
 ) -> ScreenshotUpload | JSONResponse:
+    limit = gw.settings.max_upload_files
+    if len(files) > limit:
+        raise HTTPException(413, f"{len(files)} files in one upload; at most {limit} per request")
     rel, folder = folder_of(module, gw)
     results: list[ScreenshotResult] = []
     issues: list[UploadIssue] = []

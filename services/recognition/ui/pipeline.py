@@ -120,3 +120,37 @@ def train_dataset(
     result = train(images, labels, opts, init=init, on_epoch=on_epoch, log=log)
     write_model(out_dir, result, half=half)
     return result
+
+
+def recalibrate_distance(
+    model_dir: Path, images: Image, labels: npt.NDArray[np.int64], *, half: bool = False
+) -> float:
+    """Set the model's ``max_dist`` from a calibration set of known screens (not the
+    training frames): DIST_MARGIN x the 99.5 % quantile of their distances to their own
+    state's centroid. Rewrites banguinet.pt/.onnx/.json; returns the new value."""
+    from services.recognition.ui.calibrate import DIST_MARGIN, Calibration
+    from services.recognition.ui.checkpoint import load_checkpoint
+    from services.recognition.ui.train import forward_all
+
+    model, meta = load_checkpoint(model_dir / CHECKPOINT_NAME)
+    known = labels != UNKNOWN_ID
+    _, feats = forward_all(model, images[known])
+    d = Calibration.from_meta(meta).distance(feats, labels[known])
+    value = float(min(2.0, max(0.02, DIST_MARGIN * float(np.quantile(d, 0.995)))))
+    summary = (
+        json.loads((model_dir / SUMMARY_NAME).read_text()) if (model_dir / SUMMARY_NAME).is_file() else {}
+    )
+    result = _Result(
+        model, meta | {"max_dist": round(value, 5), "max_dist_from": f"{int(known.sum())} calibration frames"}
+    )
+    result.history = summary.get("history", [])
+    write_model(model_dir, result, half=half)
+    return value
+
+
+class _Result:
+    """What write_model reads from a TrainResult."""
+
+    def __init__(self, model: Any, meta: dict[str, Any]) -> None:
+        self.model, self.meta = model, meta
+        self.history: list[Any] = []

@@ -1,13 +1,14 @@
 """The ui_recognition module's task bodies (entry points named in shared/modules.py).
 
-``add_img`` labels frames (the inbox the scriptor fills, or uploads into the config's
-folder) with the model's proposal; ``train_ui_recognition`` trains BangUINet on the
+``add_img`` labels frames (the inbox the scriptor fills and uploads land in, or the
+device's screen) with the model's proposal; ``train_ui_recognition`` trains BangUINet on the
 labelled frames and keeps the new model only when it is at least as good as the current
 one on the validation split."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import cv2
@@ -17,6 +18,7 @@ from services.recognition.ui.dataset import (
     FEW_FRAMES,
     IMGS,
     ROOT,
+    add_frame,
     dataset_dir,
     load_dataset,
     models_dir,
@@ -24,8 +26,10 @@ from services.recognition.ui.dataset import (
 )
 from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID, parse_label
 from services.recognition.ui.meta import ModelFileError
-from services.recognition.ui.preprocess import image_files, read_frame
+from services.recognition.ui.preprocess import Image, image_files, read_frame
 from shared.config import UIRecognitionConfig
+from shared.config.recognition import UIImageSource
+from shared.device import BadFrame
 from shared.screens import UI_STATES
 from shared.task_context import ANSWERS, TaskContext
 
@@ -72,6 +76,9 @@ def _ask_label(ctx: TaskContext[UIRecognitionConfig], prompt: str, proposal: str
 def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
     """For each frame: show it with the model's proposal and confidence, ask Yes / No
     (+ state) / Drop / Stop, and move the frame into ``imgs/<state>/`` (atomic rename)."""
+    if ctx.config.image_source == UIImageSource.Device:
+        add_from_device(ctx)
+        return
     folder = ctx.data_dir / ctx.config.screenshot_dir
     files = image_files(folder)
     if not files:
@@ -83,6 +90,7 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
     clf = _classifier(ctx)
     root = dataset_dir(ctx.data_dir)
     ctx.log(f"labelling {len(files)} frames from {ctx.config.screenshot_dir} into {IMGS}")
+    ctx.log("states (name or id after No): " + ", ".join(f"{i} {s}" for i, s in enumerate(LABELS)))
     labelled = dropped = 0
     for n, path in enumerate(files):
         ctx.checkpoint()
@@ -95,18 +103,7 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
         ok, png = cv2.imencode(".png", frame)
         if ok:
             ctx.image(png.tobytes(), kind="frame", meta={"file": path.name})
-        proposal: str | None = None
-        if clf is not None:
-            p = clf.classify(frame)
-            proposal = p.state
-            what = (
-                f"'{p.state}' ({p.confidence:.2f})"
-                if p.state != UNKNOWN
-                else f"'{UNKNOWN}' (best guess '{p.best}' {p.confidence:.2f})"
-            )
-            prompt = f"{path.name}: is it {what}?"
-        else:
-            prompt = f"{path.name}: which state is it? (answer No with the state)"
+        proposal, prompt = _proposal(clf, frame, path.name)
         label = _ask_label(ctx, prompt, proposal)
         if label == "":
             ctx.log("stopped by the user")
@@ -124,6 +121,59 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
     ctx.progress(len(files) - left, len(files), message="done")
     ctx.state(labelled=labelled, dropped=dropped, left=left)
     ctx.log(f"labelled {labelled}, dropped {dropped}, {left} left in {ctx.config.screenshot_dir}")
+
+
+def _proposal(clf: UIClassifier | None, frame: Image, name: str) -> tuple[str | None, str]:
+    """The model's label for the frame and the question that shows it with its confidence."""
+    if clf is None:
+        return None, f"{name}: which state is it? (answer No with the state)"
+    p = clf.classify(frame)
+    what = (
+        f"'{p.state}' ({p.confidence:.2f})"
+        if p.state != UNKNOWN
+        else f"'{UNKNOWN}' (best guess '{p.best}' {p.confidence:.2f})"
+    )
+    return p.state, f"{name}: is it {what}?"
+
+
+def add_from_device(ctx: TaskContext[UIRecognitionConfig]) -> None:
+    """The device source: capture the current screen, ask about it, save it (PNG, atomic)
+    under its label; then capture the next one, until Stop. The user moves the game on
+    between answers."""
+    clf = _classifier(ctx)
+    root = dataset_dir(ctx.data_dir)
+    device = ctx.device
+    ctx.log(f"labelling frames from the device ({device.info.serial}) into {IMGS}; Stop ends")
+    ctx.log("states (name or id after No): " + ", ".join(f"{i} {s}" for i, s in enumerate(LABELS)))
+    labelled = dropped = 0
+    n = 0
+    while True:
+        ctx.checkpoint()
+        try:
+            frame = device.screencap()
+        except BadFrame as exc:
+            ctx.log(f"bad capture ({exc}); trying again", "warning")
+            ctx.sleep(1.0)
+            continue
+        n += 1
+        ok, png = cv2.imencode(".png", frame)
+        if not ok:
+            raise RuntimeError("PNG encoding of a captured frame failed")
+        name = f"device-{time.strftime('%Y%m%d-%H%M%S')}-{n:03d}.png"
+        ctx.image(png.tobytes(), kind="frame", meta={"file": name})
+        proposal, prompt = _proposal(clf, frame, f"frame {n}")
+        label = _ask_label(ctx, prompt, proposal)
+        if label == "":
+            break
+        if label is None:
+            dropped += 1
+            continue
+        target = add_frame(png.tobytes(), root, label, name)
+        labelled += 1
+        ctx.log(f"frame {n} -> {target.relative_to(ctx.data_dir)}")
+        ctx.state(labelled=labelled, dropped=dropped)
+    ctx.state(labelled=labelled, dropped=dropped)
+    ctx.log(f"labelled {labelled}, dropped {dropped} (from the device)")
 
 
 def move_dropped(path: Path, folder: Path) -> None:
@@ -218,7 +268,9 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
     )
     new = accuracy(UIClassifier(cand / "banguinet.onnx"), result.val_images, result.val_labels)
     ctx.log(_summary("new model", new))
-    old_path = current_model(ctx.data_dir)
+    # The previous model is the data dir's own; the shipped one (simulator screens) is only
+    # the fallback until the user has trained on their frames, so the first run replaces it.
+    old_path = mdir / "banguinet.onnx"
     old = None
     if old_path.is_file():
         try:

@@ -31,7 +31,7 @@ class TrainOptions:
     batch_size: int = 64
     lr: float = 0.003  # AdamW peak (warm-up, cosine decay)
     weight_decay: float = 1e-4
-    width_mult: float = 0.5  # docs/recognition.md: full width trains ~3x slower for the same accuracy
+    width_mult: float = 0.5  # from scratch; full width is 2-3x slower per step on CPU (docs/recognition.md)
     val_fraction: float = 0.2
     unknown_fraction: float = 0.15  # generated unknowns, as a share of the known training frames
     val_copies: int = 2  # perturbed copies of each validation frame
