@@ -111,7 +111,6 @@ MODULES: tuple[ModuleSpec, ...] = (
                 "Workflow",
                 "services.workflow.tasks:workflow",
                 uses_device=True,
-                placeholder=True,
             ),
         ),
     ),

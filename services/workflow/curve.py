@@ -27,7 +27,11 @@ NoteTrace = Sequence[tuple[float, Sequence[Sequence[float]]]]
 LATERAL_GAP = 0.04  # a note in the next frame stays this close across the track
 TIME_GAP_S = 0.4  # a track that is not seen for longer has ended
 C4_MAX = 2.0
-MIN_POINTS = 4  # shorter tracks say too little about the curve's shape
+# Below this many points the shape (c2, c4) is kept from the starting curve and only the
+# scale (c1, c3) is fitted: four shape parameters chase the noise of a short trace (a
+# 48-point trace with 20 ms capture jitter bent the full fit 100 ms off the truth).
+FULL_FIT_POINTS = 100
+MIN_POINTS = 3  # shorter tracks say too little about the curve's shape
 
 
 @dataclass(frozen=True)
@@ -134,9 +138,10 @@ def residuals(tracks: Sequence[Track], c: Coefficients) -> Fit:
     return Fit(c, tuple(judged), tuple(res))
 
 
-def fit_curve(tracks: Sequence[Track], initial: Coefficients | None = None) -> Fit:
-    """Least-squares fit of the curve's shape (c1..c4, c0 pinned) and one judge time per
-    track to the observed times. ``initial`` (default: the shipped curve) is the start."""
+def fit_curve(tracks: Sequence[Track], initial: Coefficients | None = None, full: bool | None = None) -> Fit:
+    """Least-squares fit of the curve (c0 pinned) and one judge time per track to the
+    observed times. ``initial`` (default: the shipped curve) is the start; ``full`` fits
+    c1..c4, else only c1 and c3 (c2, c4 kept); by default full from FULL_FIT_POINTS on."""
     tracks = [tr for tr in tracks if tr.times]
     n = sum(len(tr.times) for tr in tracks)
     if not tracks or n < 4 + len(tracks) + 1:
@@ -145,25 +150,35 @@ def fit_curve(tracks: Sequence[Track], initial: Coefficients | None = None) -> F
             f"need at least {4 + len(tracks) + 1}"
         )
     c_init = initial or shipped_coefficients()
+    if full is None:
+        full = n >= FULL_FIT_POINTS
     idx = np.concatenate([np.full(len(tr.times), k) for k, tr in enumerate(tracks)]).astype(int)
+    counts = np.bincount(idx)
     depth = np.concatenate([np.array(tr.depths) for tr in tracks])
     times = np.concatenate([np.array(tr.times) for tr in tracks])
     x = np.arange(n, dtype=float)
 
-    def model(_: np.ndarray, c1: float, c2: float, c3: float, c4: float, *judged: float) -> np.ndarray:
-        big_t = np.array(judged)[idx]
-        return np.asarray(big_t - _curve(depth, pinned(c1, c2, c3, c4)))
+    def shape(p: Sequence[float]) -> Coefficients:
+        return pinned(p[0], p[1], p[2], p[3]) if full else pinned(p[0], c_init[2], p[1], c_init[4])
 
-    start_t = residuals(tracks, c_init).judged_at
-    p0 = [c_init[1], c_init[2], c_init[3], max(c_init[4], 0.0), *start_t]
+    def model(_: np.ndarray, *p: float) -> np.ndarray:
+        # The judge times are projected out: for a given curve each track's best T is the
+        # mean of time + time_to_judge(depth), so only the curve's 2 or 4 numbers are searched.
+        ttj = _curve(depth, shape(p))
+        big_t = np.bincount(idx, weights=times + ttj) / counts
+        return np.asarray(big_t[idx] - ttj)
+
     # c2 > -min depth keeps the pole off the data; 0 <= c4 <= C4_MAX keeps the root real
     # at depth 0 and the square root a curve, not a far-off line the data cannot pin.
-    lo = [-np.inf, -float(depth.min()) + 1e-3, -np.inf, 0.0, *([-np.inf] * len(tracks))]
-    hi = [np.inf, np.inf, np.inf, C4_MAX, *([np.inf] * len(tracks))]
-    p0[1] = max(p0[1], lo[1] + 1e-3)
-    popt, _ = curve_fit(model, x, times, p0=p0, bounds=(lo, hi), maxfev=20000)
-    c = pinned(*(float(v) for v in popt[:4]))
-    return residuals(tracks, c)
+    c2_lo = -float(depth.min()) + 1e-3
+    if full:
+        p0 = [c_init[1], max(c_init[2], c2_lo + 1e-3), c_init[3], min(max(c_init[4], 0.0), C4_MAX)]
+        bounds = ([-np.inf, c2_lo, -np.inf, 0.0], [np.inf, np.inf, np.inf, C4_MAX])
+    else:
+        p0 = [c_init[1], c_init[3]]
+        bounds = ([-np.inf, -np.inf], [np.inf, np.inf])
+    popt, _ = curve_fit(model, x, times, p0=p0, bounds=bounds, method="trf", max_nfev=2000)
+    return residuals(tracks, shape([float(v) for v in popt]))
 
 
 def max_curve_gap_ms(a: Coefficients, b: Coefficients, lo: float = 0.0, hi: float = 1.0) -> float:

@@ -77,7 +77,9 @@ class Camera:
         self.bad = 0
 
     def grab(self) -> tuple[np.ndarray, float]:
-        """A frame and when it was shown (midpoint of the capture call, monotonic s)."""
+        """A frame and when it was asked for (monotonic s): a capture grabs the screen as
+        the request arrives, then encodes and sends it, so the request time varies least
+        against the moment shown; the constant lag is absorbed by each note's judge time."""
         while True:
             t0 = time.monotonic()
             try:
@@ -90,10 +92,9 @@ class Camera:
                 continue
             except DeviceError as exc:
                 raise no_device(exc) from exc
-            t1 = time.monotonic()
             self.n += 1
-            self.times = [*self.times[-19:], t1]
-            return frame, (t0 + t1) / 2
+            self.times = [*self.times[-19:], time.monotonic()]
+            return frame, t0
 
     @property
     def fps(self) -> float:

@@ -25,7 +25,7 @@ def test_refitting_the_first_note_trace_reproduces_v1() -> None:
     track = curve.first_note_track(shipped("trace_first_note.json"))  # type: ignore[arg-type]
     v1 = curve.residuals([track], shipped_coefficients("v1"))
     # Started from v2 (44 ms away from v1), the fit lands on v1's accuracy and curve.
-    fit = curve.fit_curve([track], shipped_coefficients("v2"))
+    fit = curve.fit_curve([track], shipped_coefficients("v2"), full=True)
     assert len(track.times) == 17
     assert v1.rms_ms == pytest.approx(3.78, abs=0.01)
     assert fit.rms_ms <= v1.rms_ms + 0.01
@@ -71,8 +71,9 @@ def test_a_trace_of_drawn_frames_refits_to_the_curve_it_was_drawn_with() -> None
         first.feed(t, boxes)
         every.feed(t, boxes)
         t += 0.02
-    fit_first = curve.fit_curve([curve.first_note_track(first.rows)], shipped_coefficients("v1"))  # type: ignore[arg-type]
-    fit_all = curve.fit_curve(curve.note_tracks(every.rows), shipped_coefficients("v1"))  # type: ignore[arg-type]
+    v1 = shipped_coefficients("v1")
+    fit_first = curve.fit_curve([curve.first_note_track(first.rows)], v1, full=True)  # type: ignore[arg-type]
+    fit_all = curve.fit_curve(curve.note_tracks(every.rows), v1, full=True)  # type: ignore[arg-type]
     assert first.done and len(first.rows) >= 20
     # Depth comes from whole pixels of the box centre (~1/410 of the fall) and the kinds'
     # shapes (flick arrow, skill diamond) shift the centre a little. Measured: first note
