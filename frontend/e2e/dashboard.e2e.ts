@@ -292,6 +292,18 @@ describe('dashboard against the real stack', () => {
     await expect.poll(() => uiLines.count()).toBe(before.length)
   })
 
+  it('shows the live screen of the simulated device on the Scriptor and Workflow tabs', async () => {
+    for (const module of ['scriptor', 'workflow']) {
+      await openModule(page, module)
+      const screen = page.locator('[data-role="device-screen"][data-connected="1"]')
+      await screen.locator('img').waitFor()
+      expect(await screen.locator('[data-role="device-simulated"]').textContent()).toBe('simulated')
+      expect(await screen.locator('[data-role="device-label"]').textContent()).toContain('capture pictures')
+      const size = await screen.locator('img').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
+      expect(size).toEqual([640, 360])
+    }
+  })
+
   it('saves a screenshot of every tab', async () => {
     const modules = await api<{ name: string }[]>('/api/modules')
     for (const m of modules) {
