@@ -4,7 +4,9 @@ autobang up [--port P] [--data-dir D] [--host H]   everything (embedded default)
 autobang gateway                                   the HTTP/WebSocket gateway
 autobang worker <module>                           the RQ worker of one module
 autobang openapi                                   print the OpenAPI JSON
+autobang simulator [--scenario F] [--port P]       the simulated emulator (ADB server + touch)
 autobang device info | benchmark [--frames N]      the game's device (AUTOBANG_DEVICE)
+autobang play CHART --touch URL --start-at EPOCH_S play a chart against a touch injector
 """
 
 from __future__ import annotations
@@ -82,13 +84,25 @@ def cmd_health(args: argparse.Namespace) -> int:
             from shared import keys
             from shared.runtime.connection import connect
 
-            ok = bool(connect().exists(keys.worker_heartbeat(args.service)))
+            ok = bool(connect(ride_out_s=1.0).exists(keys.worker_heartbeat(args.service)))
     except Exception as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1
     if not ok:
         print(f"unhealthy: {args.service}", file=sys.stderr)
     return 0 if ok else 1
+
+
+def cmd_simulator(args: argparse.Namespace) -> int:
+    from services.simulator.run import run
+    from services.simulator.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(Path(args.scenario) if args.scenario else None)
+    except ScenarioError as exc:
+        print(f"autobang simulator: {exc}", file=sys.stderr)
+        return 2
+    return run(scenario, args.adb_port, get_settings().data_dir.resolve(), args.adb_host)
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:
@@ -172,6 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
     hc.add_argument("service", choices=("gateway", *MODULE_NAMES))
     hc.set_defaults(func=cmd_health)
 
+    sim = sub.add_parser("simulator", help="a simulated emulator: an ADB server with the game behind it")
+    sim.add_argument("--scenario", help="scenario JSON (docs/simulator.md); default: the shipped one")
+    # Own dest names: --port/--host here are the ADB server's, not the gateway's AUTOBANG_*.
+    sim.add_argument("--port", dest="adb_port", type=int, default=5037, help="ADB server port (default 5037)")
+    sim.add_argument(
+        "--host", dest="adb_host", default="127.0.0.1", help="listen address (default 127.0.0.1)"
+    )
+    common(sim)
+    sim.set_defaults(func=cmd_simulator)
     dv = sub.add_parser("device", help="the game's device: info, or benchmark the capture backends")
     dv.add_argument("action", choices=("info", "benchmark"))
     dv.add_argument("--frames", type=int, default=20, help="captures per backend (benchmark)")
@@ -182,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     oa = sub.add_parser("openapi", help="print the gateway's OpenAPI schema (for the dashboard's types)")
     oa.set_defaults(func=cmd_openapi)
+
+    from services.scriptor.play.command import add_parser as add_play_parser
+
+    add_play_parser(sub)
     return parser
 
 

@@ -6,7 +6,7 @@ PREFIX = "autobang"
 
 
 def queue_name(module: str) -> str:
-    """RQ queue of a module (RQ adds its own ``rq:queue:`` prefix)."""
+    """RQ queue name of a module (its Redis key is RQ's own: ``rq.Queue(name).key``)."""
     return f"{PREFIX}:{module}"
 
 
@@ -87,3 +87,9 @@ def latest_images(module: str) -> str:
     """Hash: kind -> JSON of the latest image event's data plus its ``id`` and ``ts`` (the
     snapshot's ``images``; outlives the event when the stream trims it)."""
     return f"{PREFIX}:images:{module}"
+
+
+def event_producers(module: str) -> str:
+    """Hash: producer id -> sequence number of its last batch appended to the module's
+    stream (a batch sent again after a lost reply is not appended twice)."""
+    return f"{PREFIX}:event-producers:{module}"

@@ -88,13 +88,11 @@ MODULES: tuple[ModuleSpec, ...] = (
                 "services.recognition.ui.tasks:add_img",
                 uses_device=True,
                 interactive=True,
-                placeholder=True,
             ),
             TaskSpec(
                 "train_ui_recognition",
                 "Train UI recognition",
                 "services.recognition.ui.tasks:train_ui_recognition",
-                placeholder=True,
             ),
         ),
     ),

@@ -106,3 +106,51 @@ def depth_at(seconds_to_judge: float, c: Coefficients, *, tol: float = 1e-6) -> 
         if hi - lo < tol:
             break
     return (lo + hi) / 2
+
+
+# Refitted curves (the workflow's TraceNote / TraceFirstNote) are saved here, one file per
+# version (``v3.json``, ``v4.json``...: {"version", "coefficients", ...}); older ones are
+# kept. The newest wins over the shipped curve.
+SAVED_COEFFICIENTS_DIR = "workflow/coefficients"
+
+
+def _version_number(name: str) -> int:
+    stem = name.removesuffix(".json")
+    return int(stem[1:]) if stem.startswith("v") and stem[1:].isdigit() else -1
+
+
+def saved_coefficient_files(data_dir: Path) -> list[Path]:
+    """The data dir's saved curves, oldest first (files not named ``v<N>.json`` ignored)."""
+    folder = Path(data_dir) / SAVED_COEFFICIENTS_DIR
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and _version_number(p.name) >= 0]
+    return sorted(files, key=lambda p: _version_number(p.name))
+
+
+def next_coefficient_version(data_dir: Path) -> str:
+    """The name of the next saved version: after the newest saved and every shipped one."""
+    shipped = [_version_number(k) for k in json.loads(COEFFICIENTS_FILE.read_text())]
+    saved = [_version_number(p.name) for p in saved_coefficient_files(data_dir)]
+    return f"v{max([*shipped, *saved]) + 1}"
+
+
+def current_coefficients(data_dir: Path | None = None) -> Coefficients:
+    """The curve the play engine uses: the data dir's newest saved version (default: the
+    settings' data dir), else the shipped "v1". A saved file that does not hold five numbers
+    raises ``ValueError`` naming it, rather than silently timing play with another curve."""
+    if data_dir is None:
+        from shared.settings import get_settings
+
+        data_dir = get_settings().data_dir
+    files = saved_coefficient_files(data_dir)
+    if not files:
+        return shipped_coefficients()
+    newest = files[-1]
+    try:
+        c = [float(v) for v in json.loads(newest.read_text())["coefficients"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{newest}: not a saved curve ({exc})") from exc
+    if len(c) != 5 or not all(math.isfinite(v) for v in c):
+        raise ValueError(f"{newest}: expected 5 finite coefficients, got {c}")
+    return (c[0], c[1], c[2], c[3], c[4])

@@ -17,6 +17,7 @@ import numpy as np
 
 from shared.atomic_write import write_atomic
 from shared.config import ScriptorConfig, UIRecognitionConfig, WorkflowConfig
+from shared.device import IMAGE_SUFFIXES
 from shared.screens import UI_STATES
 from shared.task_context import TaskContext
 
@@ -25,14 +26,13 @@ FRAME_S = 0.5
 FRAME_SIZE = (1280, 720)
 SCREENSHOTS = "screenshots"  # under the data dir: the frames the workflow body cycles
 DATASET = "ui_dataset"
-SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 def images_in(folder: Path) -> list[Path]:
     """The image files directly in ``folder``, by name."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
 def loop_and_report(ctx: TaskContext[ScriptorConfig]) -> None:

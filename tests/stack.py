@@ -76,10 +76,12 @@ def start_stack(
     env: dict[str, str] | None = None,
     timeout: float = 60.0,
     test_bodies: bool = True,
+    entry: str = "",
 ) -> Stack:
     """Start ``autobang up --port port --data-dir data_dir`` (with ``test_bodies`` its test
-    twin ``python -m tests.launcher``) and wait until the gateway and every worker report
-    healthy. Without ``redis_url`` the launcher runs its own Redis."""
+    twin ``python -m tests.launcher``; ``entry`` names another such twin) and wait until
+    the gateway and every worker report healthy. Without ``redis_url`` the launcher runs
+    its own Redis."""
     data_dir.mkdir(parents=True, exist_ok=True)
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBANG_")}
     if redis_url:
@@ -88,7 +90,8 @@ def start_stack(
     child_env["AUTOBANG_DEVICE"] = "sim"
     child_env.update(env or {})
     log_path = data_dir.parent / f"{data_dir.name}-launcher.log"
-    launcher = [sys.executable, "-m", *(["tests.launcher"] if test_bodies else ["services.cli", "up"])]
+    twin = [entry] if entry else ["tests.launcher"] if test_bodies else ["services.cli", "up"]
+    launcher = [sys.executable, "-m", *twin]
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [*launcher, "--port", str(port), "--data-dir", str(data_dir)],

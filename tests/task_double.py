@@ -48,6 +48,7 @@ class RecordingContext(Generic[C]):
         self.stop_after = stop_after_checkpoints
         self.checkpoints = 0
         self.prompts: list[str] = []
+        self.options: list[tuple[str, ...]] = []  # the answers each prompt offered
         self.logs: list[tuple[str, str]] = []
         self.progresses: list[Progress] = []
         self.states: list[dict[str, Any]] = []
@@ -96,6 +97,7 @@ class RecordingContext(Generic[C]):
 
     def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
         self.prompts.append(prompt)
+        self.options.append(tuple(options))
         if not self.replies:
             raise AssertionError(f"unexpected prompt: {prompt}")
         return self.replies.pop(0)

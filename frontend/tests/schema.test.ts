@@ -46,6 +46,17 @@ describe('describeSchema on the real scriptor config schema', () => {
     expect(rec.find((f) => f.name === 'screenshot_dir')?.widget).toBe('text')
   })
 
+  it("takes help text from the field, not from an enum's class docstring", () => {
+    // fetch's level refers to the Difficulty enum, whose docstring is developer markup
+    const level = describeSchema(schemaOf('fetch')).find((f) => f.name === 'level')
+    expect(level).toMatchObject({ widget: 'one-of', title: 'Level', description: '' })
+    const own = describeSchema({
+      $defs: { E: { enum: ['a'], description: 'for developers: ``x``' } },
+      properties: { e: { $ref: '#/$defs/E', description: 'Pick one' }, n: { type: 'integer', description: 'How many' } },
+    })
+    expect(own.map((f) => f.description)).toEqual(['Pick one', 'How many'])
+  })
+
   it('infers a widget when x-widget is missing', () => {
     const f = describeSchema({
       properties: { a: { type: 'boolean' }, b: { type: 'integer' }, c: { type: 'string' }, d: { type: 'array', items: { enum: ['x', 'y'] } } },

@@ -60,6 +60,63 @@ describe('backend store: events', () => {
     expect(lines.map((l) => l.message)).toEqual(['add_song running', 'add_song failed: boom'])
   })
 
+  it("disables a device task while another module's device task runs, naming it in words", () => {
+    const b = useBackendStore()
+    const info = (name: string, title: string, tasks: [string, string, boolean][]) => ({
+      name,
+      title,
+      tasks: tasks.map(([n, t, dev]) => ({ name: n, title: t, uses_device: dev, interactive: false, placeholder: false })),
+      state: { status: 'idle' as const, fields: {}, last_id: '0-0' },
+      config_version: 0,
+      config_schema: {},
+    })
+    b.modules = [
+      info('scriptor', 'Scriptor', [['start_scriptor', 'Scriptor', true]]),
+      info('workflow', 'Workflow', [['workflow', 'Workflow', true]]),
+      info('song_recognition', 'Song Recognition', [
+        ['add_song', 'Add songs', true],
+        ['train_song_recognition', 'Train song recognition', false],
+      ]),
+    ]
+    const state = (id: string, module: string, status: string, task: string) =>
+      b.handleMessage({ id, module, type: 'state', ts: 1, data: { status, task, job_id: `${module}-job`, error: null } as never })
+    state('1-0', 'workflow', 'running', 'workflow')
+    expect(b.blockedReason('scriptor', 'start_scriptor')).toBe('the device is in use by Workflow; device tasks run one at a time. Stop it first.')
+    expect(b.blockedReason('song_recognition', 'add_song')).toContain('the device is in use by Workflow')
+    expect(b.blockedReason('song_recognition', 'train_song_recognition')).toBe('') // needs no device
+    expect(b.blockedReason('workflow', 'workflow')).toBe('') // its own running task: Stop, not Start
+    state('2-0', 'workflow', 'stopped', 'workflow')
+    state('3-0', 'song_recognition', 'queued', 'add_song')
+    expect(b.blockedReason('scriptor', 'start_scriptor')).toBe('the device is in use by Add songs in Song Recognition; device tasks run one at a time. Stop it first.')
+    state('4-0', 'song_recognition', 'running', 'train_song_recognition')
+    expect(b.blockedReason('scriptor', 'start_scriptor')).toBe('') // the module is busy, the device is not
+  })
+
+  it("starts a new job's status fields afresh, keeping the fields of the same job", () => {
+    const b = useBackendStore()
+    const ev = (id: string, job: string, status: string, fields: Record<string, unknown>) =>
+      b.handleMessage({ id, module: 'fetch', type: 'state', ts: 1, data: { status, task: 'fetch', job_id: job, error: null, fields } as never })
+    ev('1-0', 'j1', 'running', { fetched: 0, failed: 5 })
+    ev('2-0', 'j1', 'finished', {})
+    expect(b.stateOf('fetch').fields).toEqual({ fetched: 0, failed: 5 })
+    ev('3-0', 'j2', 'queued', {})
+    expect(b.stateOf('fetch').fields).toEqual({})
+    ev('4-0', 'j2', 'running', { fetched: 2 })
+    expect(b.stateOf('fetch').fields).toEqual({ fetched: 2 })
+  })
+
+  it("keeps a log line's details (a traceback) with the line, and in the copied text", () => {
+    const b = useBackendStore()
+    const c = useConsoleStore()
+    b.handleMessage({ id: '1-0', module: 'fetch', type: 'log', ts: 1, data: { level: 'error', message: 'fetch failed: boom', task: 'fetch', job_id: 'j', details: 'Traceback (most recent call last):\n  x' } })
+    b.handleMessage(log('2-0', 'plain'))
+    expect(c.of('fetch').lines.map((l) => [l.message, l.details])).toEqual([
+      ['fetch failed: boom', 'Traceback (most recent call last):\n  x'],
+      ['plain', null],
+    ])
+    expect(c.asText('fetch')).toContain('fetch failed: boom\nTraceback (most recent call last):')
+  })
+
   it('takes state from a snapshot and shows its open prompt once, moved to its event', () => {
     const b = useBackendStore()
     const prompt = { prompt_id: 'p1', task: 'add_img', job_id: 'j', prompt: 'Is x ready?', options: ['Yes', 'No'], closed: false }

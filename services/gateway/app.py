@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,11 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.types import ASGIApp
 
-from services.gateway import ws
+from services.gateway import limits, ws
 from services.gateway.context import Gateway
-from services.gateway.origin import SameOriginGuard
+from services.gateway.origin import AccessPolicy, SameOriginGuard
 from services.gateway.routes import (
     config,
     device,
@@ -43,6 +44,9 @@ from shared.settings import PROJECT_ROOT, Settings, get_settings
 log = logging.getLogger(__name__)
 
 RECONCILE_S = 1.0
+
+# Request guards, outermost first (each wraps the ones after it); each takes the settings.
+MIDDLEWARE: tuple[Callable[..., ASGIApp], ...] = (SameOriginGuard, limits.BodyLimit)
 
 # In this order: the fixed ``/api/songs/...`` paths before the ``/api/{module}/...`` ones.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -74,6 +78,11 @@ async def reconcile_forever(gw: Gateway) -> None:
 def create_app(settings: Settings | None = None, dashboard: Path | None = None) -> FastAPI:
     """The gateway app; ``dashboard`` is the built UI folder (default ``frontend/dist``)."""
     settings = settings or get_settings()
+    if settings.ws_queue_max >= settings.stream_maxlen:
+        raise SystemExit(
+            f"AUTOBANG_WS_QUEUE_MAX ({settings.ws_queue_max}) must be below AUTOBANG_STREAM_MAXLEN "
+            f"({settings.stream_maxlen}): a socket closed as too slow must be able to catch up"
+        )
     gw = Gateway.connect(settings)
 
     @asynccontextmanager
@@ -90,7 +99,10 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         device.close_live_screen(app)
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
-    app.add_middleware(SameOriginGuard)
+    AccessPolicy.from_settings(settings).announce()  # at start, not at the first request
+    for middleware in reversed(MIDDLEWARE):  # the last one added runs first
+        app.add_middleware(middleware, settings=settings)
+    limits.install_handlers(app)
     app.state.gateway = gw
     app.state.settings = settings  # what routes.songs reads (it also runs without a Gateway)
     for router in ROUTERS:

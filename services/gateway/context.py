@@ -14,7 +14,14 @@ from starlette.requests import HTTPConnection
 from services.gateway.hub import Hub
 from shared.modules import MODULES
 from shared.runtime.config_store import ConfigStore
-from shared.runtime.connection import BytesRedis, TextRedis, connect, connect_bytes, redis_url
+from shared.runtime.connection import (
+    GATEWAY_RIDE_OUT_S,
+    BytesRedis,
+    TextRedis,
+    connect,
+    connect_bytes,
+    redis_url,
+)
 from shared.settings import Settings
 
 
@@ -35,11 +42,11 @@ class Gateway:
     @classmethod
     def connect(cls, settings: Settings) -> Gateway:
         url = redis_url(settings.redis_url)
-        r = connect(url)
+        r = connect(url, ride_out_s=GATEWAY_RIDE_OUT_S)
         return cls(
             settings,
             r,
-            connect_bytes(url),
+            connect_bytes(url, ride_out_s=GATEWAY_RIDE_OUT_S),
             ConfigStore(r, settings.data_dir),
             Hub(url, settings.ws_queue_max),
         )

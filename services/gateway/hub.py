@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 
 from shared import keys
 from shared.modules import MODULE_NAMES
+from shared.runtime.connection import GATEWAY_RIDE_OUT_S, TRANSIENT, async_client_options
 from shared.runtime.publish import wire
 from shared.runtime.streamids import parse_id
 
@@ -98,6 +99,8 @@ class Client:
     overflowed: bool = False
     closed: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set with ``overflowed``: ends a send that waits on a reader that stopped reading.
+    overflow: asyncio.Event = field(default_factory=asyncio.Event)
 
     def take(self) -> list[Chunk]:
         chunks, self.pending, self.backlog = self.pending, [], 0
@@ -118,10 +121,13 @@ def raw_reply(response: Any, **options: Any) -> Any:
 class Hub:
     def __init__(self, url: str, queue_max: int) -> None:
         self.queue_max = queue_max
-        self.r: aioredis.Redis[str] = aioredis.Redis.from_url(url, decode_responses=True)
+        # Retrying clients: the first replay after a Redis restart must not fail on a dead
+        # pooled connection; the reader below also rides out the restart.
+        options = async_client_options(GATEWAY_RIDE_OUT_S)
+        self.r: aioredis.Redis[str] = aioredis.Redis.from_url(url, decode_responses=True, **options)
         # The fan-out's reader takes XREAD replies as parsed by the wire parser (hiredis):
         # redis-py's per-entry dict building costs more than the rest of the fan-out.
-        self._reader: aioredis.Redis[str] = aioredis.Redis.from_url(url, decode_responses=True)
+        self._reader: aioredis.Redis[str] = aioredis.Redis.from_url(url, decode_responses=True, **options)
         self._reader.set_response_callback("XREAD", raw_reply)
         self.clients: set[Client] = set()
         self._task: asyncio.Task[None] | None = None
@@ -157,6 +163,7 @@ class Hub:
             if client.backlog + n > self.queue_max:
                 self.clients.discard(client)
                 client.overflowed = True
+                client.overflow.set()
             else:
                 client.pending.append(chunk)
                 client.backlog += n
@@ -178,6 +185,7 @@ class Hub:
         prefix = len(keys.events_stream(""))
         loop = asyncio.get_running_loop()
         started = 0.0
+        failing = False
         behind: set[str] = set()
         while True:
             wait = started + READ_INTERVAL_S - loop.time()
@@ -190,10 +198,19 @@ class Hub:
                 reply = await self._reader.xread(cursors, count=READ_COUNT, block=1000)
             except asyncio.CancelledError:
                 raise
+            except TRANSIENT as exc:
+                if not failing:
+                    log.warning("event reader lost Redis (%s); retrying", exc)
+                failing = True
+                await asyncio.sleep(0.2)
+                continue
             except Exception:
                 log.exception("event reader failed; retrying")
                 await asyncio.sleep(1.0)
                 continue
+            if failing:
+                log.warning("event reader is back")
+                failing = False
             events: list[tuple[str, str, dict[str, str]]] = []
             behind = set()
             for stream, entries in reply.items() if isinstance(reply, dict) else reply or []:

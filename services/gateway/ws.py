@@ -95,12 +95,13 @@ async def stream_events(
                 await socket.close()
 
 
+CLOSE_SLOW = (4008, "too slow: reconnect with since=<last ids>")
+
+
 async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], batch_frames: bool) -> None:
-    """Live events to the socket, skipping what the replay already sent. With ``batch``
-    (``/ws?batch=1``) every frame is a JSON array of all the events ready at that moment
-    (up to ``FRAME_CHARS``): one send per burst instead of per event. Sends go to the raw
-    ASGI ``send``: the socket is accepted, so Starlette's state checks add nothing."""
-    send = socket._send  # a disconnect surfaces as OSError (uvicorn's ClientDisconnected)
+    """Live events to the socket until it goes away, or until it falls ``queue_max``
+    events behind: then it is closed with 4008 even while a send waits on a reader that
+    stopped reading (the close frame follows what is already in flight)."""
 
     async def receive() -> None:
         try:
@@ -112,13 +113,33 @@ async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], bat
             client.close()
 
     reader = asyncio.create_task(receive())
+    sender = asyncio.create_task(send_chunks(socket, client, sent, batch_frames))
+    overflow = asyncio.create_task(client.overflow.wait())
+    try:
+        await asyncio.wait({reader, sender, overflow}, return_when=asyncio.FIRST_COMPLETED)
+        if client.overflowed:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await sender
+            with contextlib.suppress(OSError, RuntimeError):
+                await socket.close(code=CLOSE_SLOW[0], reason=CLOSE_SLOW[1])
+    finally:
+        for task in (reader, sender, overflow):
+            task.cancel()
+
+
+async def send_chunks(
+    socket: WebSocket, client: Client, sent: dict[str, StreamId], batch_frames: bool
+) -> None:
+    """Send what the hub hands the client, skipping what the replay already sent. With
+    ``batch`` (``/ws?batch=1``) every frame is a JSON array of all the events ready at that
+    moment (up to ``FRAME_CHARS``): one send per burst instead of per event. Sends go to the
+    raw ASGI ``send``: the socket is accepted, so Starlette's state checks add nothing."""
+    send = socket._send  # a disconnect surfaces as OSError (uvicorn's ClientDisconnected)
     try:
         while True:
             await client.wake.wait()
-            if client.closed:
-                return
-            if client.overflowed:
-                await socket.close(code=4008, reason="too slow: reconnect with since=<last ids>")
+            if client.closed or client.overflowed:
                 return
             chunks = client.take()
             if batch_frames:
@@ -154,5 +175,3 @@ async def pump(socket: WebSocket, client: Client, sent: dict[str, StreamId], bat
                     await asyncio.sleep(0)
     except OSError:
         return  # the client went away mid-send
-    finally:
-        reader.cancel()

@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 ADB_SERVER_VERSION = 41
 TRANSPORT_ID = 1
 DEVICE_DETAIL = "product:autobang_sim model:AutoBangSim device:sim"
-# Advertised device features: no shell_v2, so clients use plain ``shell:``.
-FEATURES = "cmd,stat_v2,ls_v2,fixed_push_mkdir,apex,abb,fixed_push_symlink_timestamp,abb_exec"
+# Advertised device features: no shell_v2 (clients use plain ``shell:``), no stat_v2/ls_v2
+# (sync stays at v1 STAT/LIST).
+FEATURES = "cmd,fixed_push_mkdir,apex,abb,fixed_push_symlink_timestamp,abb_exec"
 
 
 class Backend(Protocol):
@@ -48,6 +49,11 @@ class Backend(Protocol):
     def endpoint(self, spec: str) -> tuple[str, int] | None:
         """Where a device-side socket (``tcp:PORT``, ``localabstract:NAME``) really
         listens, or None when nothing does."""
+        ...
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The device's files that ``sync:`` (adb push / pull) reads and writes."""
         ...
 
 
@@ -103,12 +109,12 @@ class AdbServer:
         for fwd in list(self.forwards.values()):
             fwd.server.close()
         self.forwards.clear()
+        for t in list(self._tasks):
+            t.cancel()
         if self._server is not None:
             self._server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2)
-        for t in list(self._tasks):
-            t.cancel()
 
     # -- connection handling -----------------------------------------------------------------
 
@@ -275,6 +281,11 @@ class AdbServer:
                 with contextlib.suppress(ConnectionError):
                     await writer.drain()
                 return
+        if req == "sync:":
+            writer.write(b"OKAY")
+            await writer.drain()
+            await self._sync(reader, writer)
+            return
         if req.startswith(("tcp:", "localabstract:")):
             target = self.backend.endpoint(req)
             if target is None:
@@ -288,6 +299,59 @@ class AdbServer:
             return
         writer.write(fail(f"unknown device service '{req}'"))
         await writer.drain()
+
+    async def _sync(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """The file sync protocol (8-byte headers: id, little-endian length): STAT, SEND
+        (DATA chunks, DONE), RECV, LIST (empty), QUIT; files live in the backend."""
+        files = self.backend.files
+        while True:
+            head = await reader.readexactly(8)
+            cmd, n = head[:4], struct.unpack("<I", head[4:])[0]
+            arg = (await reader.readexactly(n)).decode("utf-8", "replace") if cmd != b"QUIT" else ""
+            if cmd == b"QUIT":
+                return
+            if cmd in (b"STAT", b"LST2", b"STA2"):
+                body = files.get(arg)
+                writer.write(
+                    b"STAT" + struct.pack("<3I", 0o100644 if body is not None else 0, len(body or b""), 0)
+                )
+            elif cmd == b"SEND":
+                path = arg.rsplit(",", 1)[0]
+                data = bytearray()
+                while True:
+                    h = await reader.readexactly(8)
+                    kind, size = h[:4], struct.unpack("<I", h[4:])[0]
+                    if kind == b"DATA":
+                        data += await reader.readexactly(size)
+                    elif kind == b"DONE":
+                        break
+                    else:
+                        writer.write(_sync_fail(f"unexpected {kind!r} in SEND"))
+                        await writer.drain()
+                        return
+                files[path] = bytes(data)
+                writer.write(b"OKAY" + struct.pack("<I", 0))
+            elif cmd == b"RECV":
+                body = files.get(arg)
+                if body is None:
+                    writer.write(_sync_fail(f"no such file {arg}"))
+                else:
+                    for i in range(0, len(body), 64 * 1024):
+                        chunk = body[i : i + 64 * 1024]
+                        writer.write(b"DATA" + struct.pack("<I", len(chunk)) + chunk)
+                    writer.write(b"DONE" + struct.pack("<I", 0))
+            elif cmd == b"LIST":
+                writer.write(b"DONE" + bytes(16))
+            else:
+                writer.write(_sync_fail(f"unknown sync command {cmd!r}"))
+                await writer.drain()
+                return
+            await writer.drain()
+
+
+def _sync_fail(message: str) -> bytes:
+    data = message.encode()
+    return b"FAIL" + struct.pack("<I", len(data)) + data
 
 
 def _split_target(req: str) -> tuple[str | None, str]:

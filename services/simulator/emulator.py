@@ -68,7 +68,7 @@ class Emulator:
         )
         self.adb = AdbServer(self)
         self.report = ReportWriter(data_dir)
-        self._frame_cache: tuple[int, Frame] | None = None
+        self._frame_cache: tuple[tuple[int, str], Frame] | None = None
         self._report_task: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -124,6 +124,13 @@ class Emulator:
         return None
 
     async def run(self, command: str, writer: asyncio.StreamWriter) -> None:
+        status = 0
+        for part in shell.split(command):
+            # ``$?`` (adbutils appends ``; echo X4EXIT:$?`` to read the exit status).
+            status = await self._run_one(part.replace("$?", str(status)), writer)
+
+    async def _run_one(self, command: str, writer: asyncio.StreamWriter) -> int:
+        """Run one command; its exit status (127 for a command the shell does not know)."""
         cmd = shell.parse(command, self.serial)
         now = self.clock()
         g = self.game
@@ -147,8 +154,10 @@ class Emulator:
                     writer.write(f"Starting: Intent {{ cmp={cmd.component} }}\n".encode())
                 else:
                     writer.write(b"Events injected: 1\n")
-            else:
+            elif "/" in cmd.component:
                 writer.write(f"Error: Activity class {{{cmd.component}}} does not exist.\n".encode())
+            else:
+                writer.write(b"** No activities found to run, monkey aborted.\n")
         elif isinstance(cmd, shell.Stop):
             if cmd.package == self.sc.package:
                 g.force_stop(now)
@@ -158,6 +167,9 @@ class Emulator:
             await self._screenrecord(cmd, writer)
         elif isinstance(cmd, shell.Text | shell.Error):
             writer.write(cmd.output.encode())
+            if isinstance(cmd, shell.Error):
+                return 127 if cmd.output.endswith("not found\n") else 1
+        return 0
 
     # -- input -------------------------------------------------------------------------------
 
@@ -198,12 +210,13 @@ class Emulator:
 
     async def _frame_async(self) -> Frame:
         view = self.game.view(self.clock())
+        key = (view.key, view.state)
         cached = self._frame_cache
-        if view.state != "playing" and cached is not None and cached[0] == view.key:
+        if view.state != "playing" and cached is not None and cached[0] == key:
             return cached[1]
         frame: Frame = await asyncio.to_thread(self.renderer, view)
         if view.state != "playing":
-            self._frame_cache = (view.key, frame)
+            self._frame_cache = (key, frame)
         return frame
 
     async def screencap(self, *, png: bool) -> bytes:

@@ -28,6 +28,8 @@ from shared.playfield import (
 )
 
 NOTE_KINDS: tuple[str, ...] = tuple(NOTE_COLOURS)
+# Kinds drawn in another kind's colour: slide heads are green like long heads in the game.
+ALIASES: dict[str, str] = {"slide": "long"}
 LANE_STEP = (LANE_X[-1] - LANE_X[0]) / (len(LANE_X) - 1)
 NOTE_W, NOTE_H = 120, 30  # a head's size on the judge line; smaller higher up (perspective)
 BODY_W = 64
@@ -52,7 +54,7 @@ HEALTH_BAR = (HEALTH_PIXEL[0] + 20, HEALTH_PIXEL[1] - 6, 1250, HEALTH_PIXEL[1] +
 
 @dataclass(frozen=True)
 class NoteSprite:
-    kind: str  # "tap" | "long" | "flick" | "skill" | "directional"
+    kind: str  # "tap" | "long" | "flick" | "skill" | "directional" (NOTE_COLOURS), or "slide"
     x: float  # centre, 1280x720 frame
     y: float
     width: float = 1.0  # lanes (directional)
@@ -60,8 +62,10 @@ class NoteSprite:
     tail_y: float | None = None  # long/slide body drawn from y up to tail_y
 
     def __post_init__(self) -> None:
-        if self.kind not in NOTE_COLOURS:
-            raise ValueError(f"unknown note kind {self.kind!r} (one of {', '.join(NOTE_KINDS)})")
+        if self.kind not in NOTE_COLOURS and self.kind not in ALIASES:
+            raise ValueError(
+                f"unknown note kind {self.kind!r} (one of {', '.join(NOTE_KINDS + tuple(ALIASES))})"
+            )
         if self.kind == "directional" and self.direction not in DIRECTIONAL_BGR:
             raise ValueError(f"a directional note needs direction Left or Right, got {self.direction!r}")
 
@@ -106,17 +110,18 @@ def _head(img: Frame, n: NoteSprite) -> None:
         pts = np.array([[tip, y], [base, y - 2 * half_h], [base, y + 2 * half_h]], np.int32)
         cv2.fillConvexPoly(img, pts, colour, cv2.LINE_8)
         return
-    colour = NOTE_BGR[n.kind]
+    kind = ALIASES.get(n.kind, n.kind)
+    colour = NOTE_BGR[kind]
     half_w, half_h = NOTE_W * s / 2, NOTE_H * s / 2
     cv2.rectangle(
         img, (round(x - half_w), round(y - half_h)), (round(x + half_w), round(y + half_h)), colour, -1
     )
-    if n.kind == "flick":  # an arrow pointing up
+    if kind == "flick":  # an arrow pointing up
         pts = np.array(
             [[x, y - half_h - 24 * s], [x - 22 * s, y - half_h], [x + 22 * s, y - half_h]], np.int32
         )
         cv2.fillConvexPoly(img, pts, colour, cv2.LINE_8)
-    elif n.kind == "skill":  # a diamond on the bar
+    elif kind == "skill":  # a diamond on the bar
         pts = np.array(
             [[x, y - 2 * half_h], [x - 2 * half_h, y], [x, y + 2 * half_h], [x + 2 * half_h, y]], np.int32
         )

@@ -17,7 +17,7 @@ player takes on the play-mode screen (which one is the event's depends on the sc
   -> ready (difficulty on ready) -> ready_done -> ... -> award_again -> join_wait
 - story (mode Story): main_page -> story_choose -> story -> story_skip -> story_dialog
 
-Result: award_loading -> award_score (the counts) -> award -> [award_dialog] -> back to
+Result: award_loading -> award (the counts) -> award_score -> [award_dialog] -> back to
 the flow's song select. Faults (scenario ``faults``) put a popup over the screen, freeze
 it, show an unknown screen, crash to the launcher, take ADB offline or slow capture.
 """
@@ -90,7 +90,8 @@ class GameView:
     toggles: dict[str, bool]
     notes: tuple[Sprite, ...] = ()
     started: bool = False
-    counts: dict[str, int] | None = None
+    counts: dict[str, int] | None = None  # the result screen (award)
+    combo: int = 0  # the playfield's combo counter (not judged live: stays 0)
     title_layout: str = "fixed"  # where the title sits: "fixed" (song select) or "ready"
     unread_story: bool = False
     key: int = 0  # changes when anything visible changes (frame cache key)
@@ -138,6 +139,7 @@ class Game:
         self.story_menu = False
         self.plays_done = 0
         self.ignored_taps = 0
+        self.key_last = ""  # the last button pressed
         self.key = 0
         self.stroke_starts: dict[int, tuple[float, float]] = {}
         self._curve = _curve_table(self.coef)
@@ -208,7 +210,7 @@ class Game:
         if self.state == "playing" and self.play is not None and self.popup is None:
             notes = self.sprites(self.play, now)
             started = True
-        if self.state in ("award_score", "award") and self.plays and self.plays[-1].result is not None:
+        if self.state == "award" and self.plays and self.plays[-1].result is not None:
             counts = self.plays[-1].result.counts()
         play = self.play
         song = (
@@ -241,9 +243,11 @@ class Game:
         self._fire_timed_faults(now)
         if self.frozen is not None and now >= self.frozen[0]:
             self.frozen = None
+            self.key += 1
             self._left_fault("frozen", now)
         if self.unknown_until is not None and now >= self.unknown_until:
             self.unknown_until = None
+            self.key += 1
             self._left_fault("unknown", now)
         if self.offline_until and now >= self.offline_until:
             self._left_fault("adb_disconnect", now)
@@ -319,6 +323,7 @@ class Game:
             self._popup_button(b.name, now)
         else:
             self._button(b.name, now)
+        self.key_last = b.name
         return b.name
 
     def back(self, now: float) -> None:
@@ -389,10 +394,10 @@ class Game:
         elif s == "ready":
             self._ready(name, now)
         elif s == "award_loading":
-            self._go("award_score", now)
-        elif s == "award_score":
             self._go("award", now)
         elif s == "award":
+            self._go("award_score", now)
+        elif s == "award_score":
             self._after_award(now)
         elif s == "award_again":
             self._wait("join_wait", d.join_wait, "join_choose", now)
@@ -401,7 +406,7 @@ class Game:
         elif s == "failed":
             self._go("failed_again", now)
         elif s == "failed_again":
-            self._wait("award_loading", d.award_loading, "award_score", now)
+            self._wait("award_loading", d.award_loading, "award", now)
         elif s == "story_choose":
             if name == "read" and self.story_unread > 0:
                 self.story_menu = False
@@ -462,7 +467,11 @@ class Game:
             self.difficulty = layout.DIFFICULTY_NAMES.index(name[len("difficulty_") :])
         elif name.startswith("medley_"):
             _, k, dname = name.split("_", 2)
-            self.medley[int(k)] = layout.DIFFICULTY_NAMES.index(dname)
+            picked = layout.DIFFICULTY_NAMES.index(dname)
+            # Special shares the Expert slot (304 + 408k): a second tap there switches to it.
+            if picked >= 3 and self.medley[int(k)] == 3 and self.key_last == name:
+                picked = 4
+            self.medley[int(k)] = picked
             if k == "0":
                 self.difficulty = self.medley[0]
         elif name == "toggle_3d":
@@ -500,7 +509,7 @@ class Game:
         if self.flow in MULTI_FLOWS:
             # Rooms move on to the next song the room picks.
             self.song_index = (self.song_index + 1) % len(self.sc.songs)
-        self._wait("award_loading", self.sc.delays.award_loading, "award_score", now)
+        self._wait("award_loading", self.sc.delays.award_loading, "award", now)
 
     def sprites(self, play: Play, now: float) -> tuple[Sprite, ...]:
         """The notes on the field at ``now``: each at the depth where the first-note curve
@@ -516,16 +525,16 @@ class Game:
             head_y = self._y(t_head)
             if isinstance(n, Tap):
                 kind = "skill" if n.skill else ("flick" if n.flick else "tap")
-                out.append(Sprite(kind, _persp_x(lane_x(n.lane), head_y), head_y))
+                out.append(Sprite(kind, lane_x(n.lane), head_y))
             elif isinstance(n, Directional):
                 x = lane_x(n.lane + (n.width - 1) / 2)
-                out.append(Sprite("directional", _persp_x(x, head_y), head_y, float(n.width), n.direction))
+                out.append(Sprite("directional", x, head_y, float(n.width), n.direction))
             elif isinstance(n, Slide):
                 tail_y = self._y(t_tail)
                 kind = "long" if n.long else "slide"
                 lane = _slide_lane_at(n, chart, now - play.t0) if t_head < 0 else n.lane
                 y = min(head_y, float(y_of_depth(1.0)))
-                out.append(Sprite(kind, _persp_x(lane_x(lane), y), y, tail_y=tail_y))
+                out.append(Sprite(kind, lane_x(lane), y, tail_y=tail_y))
         return tuple(out)
 
     def _y(self, seconds_to_judge: float) -> float:
@@ -611,12 +620,6 @@ def _curve_table(c: Coefficients) -> tuple[np.ndarray, np.ndarray]:
     depths = np.linspace(1.1, 0.0, 441)
     secs = np.array([time_to_judge(float(d), c) for d in depths])
     return depths, secs
-
-
-def _persp_x(x: float, y: float) -> float:
-    """Lanes converge towards the top of the track (mild perspective)."""
-    scale = 0.45 + 0.55 * (y - 180) / (590 - 180)
-    return 640 + (x - 640) * scale
 
 
 def _slide_lane_at(n: Slide, chart: Chart, t: float) -> float:

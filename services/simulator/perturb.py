@@ -4,9 +4,11 @@ shift and a little scale. Deterministic for a given generator state."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from services.simulator.draw import Frame
 
@@ -32,6 +34,17 @@ class Perturbation:
             raise ValueError(f"scale must be in [0, 0.5), got {self.scale}")
 
 
+# Gaussian noise is drawn as a window at a random offset of one fixed pool: drawing 2.7 M
+# normals per frame would cost ~10x the rest of perturb; windows of a pool twice the frame
+# size are as random as capture noise needs to be.
+_NOISE_POOL = 2 * 720 * 1280 * 3 + 1
+
+
+@lru_cache(maxsize=1)
+def _noise() -> npt.NDArray[np.float32]:
+    return np.random.default_rng(20261201).standard_normal(_NOISE_POOL, dtype=np.float32)
+
+
 def perturb(frame: Frame, p: Perturbation, rng: np.random.Generator) -> Frame:
     """A perturbed copy of ``frame`` (same shape, uint8). Draws from ``rng`` in a fixed
     order whatever is enabled, so one seed gives one result."""
@@ -44,14 +57,21 @@ def perturb(frame: Frame, p: Perturbation, rng: np.random.Generator) -> Frame:
     out = frame
     if s != 1.0 or dx or dy:
         m = np.array([[s, 0.0, (1 - s) * w / 2 + dx], [0.0, s, (1 - s) * h / 2 + dy]], np.float32)
+        interp = cv2.INTER_LINEAR if s != 1.0 else cv2.INTER_NEAREST  # a pure shift stays exact
         out = np.asarray(
-            cv2.warpAffine(out, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), np.uint8
+            cv2.warpAffine(out, m, (w, h), flags=interp, borderMode=cv2.BORDER_REPLICATE), np.uint8
         )
+    n = frame.size
+    start = int(rng.integers(0, max(_NOISE_POOL - n, 1)))
     if b or p.noise:
-        f = out.astype(np.float32) * np.float32(1.0 + b)
+        f = out.astype(np.float32)
+        f *= np.float32(1.0 + b)
         if p.noise:
-            f += rng.normal(0.0, p.noise, size=out.shape).astype(np.float32)
-        out = np.clip(f, 0, 255).astype(np.uint8)
+            noise = (
+                _noise()[start : start + n] if n < _NOISE_POOL else rng.standard_normal(n, dtype=np.float32)
+            )
+            f = np.asarray(cv2.scaleAdd(noise.reshape(frame.shape), p.noise, f), np.float32)
+        out = np.clip(f, 0, 255, out=f).astype(np.uint8)
     if p.jpeg_quality is not None:
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, p.jpeg_quality])
         if not ok:

@@ -50,10 +50,10 @@ class Delays(_Model):
 class Frame(_Model):
     """Capture perturbations (``services.simulator.perturb.Perturbation``); zero = none."""
 
-    brightness: float = Field(0.0, ge=-1, le=1)
-    noise: float = Field(0.0, ge=0, le=1)
+    brightness: float = Field(0.0, ge=0, lt=1, description="max +- fraction")
     jpeg_quality: int = Field(0, ge=0, le=100, description="0 = no JPEG round trip")
     shift: int = Field(0, ge=0, le=20, description="max shift in px")
+    noise: float = Field(0.0, ge=0, le=64, description="std of gaussian noise (0..255 scale)")
     scale: float = Field(0.0, ge=0, le=0.1, description="max relative zoom")
 
 
@@ -106,6 +106,13 @@ class Fault(_Model):
         return self
 
 
+class ExtraSong(_Model):
+    """A song the catalog lacks (e.g. the twin 676 in the trimmed shipped catalog)."""
+
+    title: str
+    levels: dict[int, int] = Field(default_factory=dict, description="difficulty index -> level")
+
+
 class Scenario(_Model):
     seed: int = 0
     serial: str = "emulator-5554"
@@ -116,6 +123,7 @@ class Scenario(_Model):
     event: Event = Event.Challenge
     songs: list[int] = Field(default_factory=lambda: [316, 676, 295], min_length=1)
     difficulty: int = Field(3, ge=0, le=4, description="difficulty preselected on song select")
+    extra_songs: dict[int, ExtraSong] = Field(default_factory=dict)
     titles_dir: Path | None = Field(None, description="title_imgs/ folder (t-<id>.png); None = drawn titles")
     chart_dir: Path | None = Field(None, description="data dir whose charts/ to use before the shipped ones")
     max_song_s: float | None = Field(None, gt=0, description="cut charts to their first N seconds")

@@ -1,10 +1,8 @@
 """The simulated game's screens, drawn by code (pure: a view in, a 720x1280 BGR frame out).
 
 Every one of the 34 states (``shared/screens.py``) has its own colours, header, text and
-layout, with the buttons of ``layout.py`` drawn at their boxes (only the variants shown).
-States the game draws alike (choose / join_choose, the award_* family, the story_* family,
-loading / join_loading) still differ by header, text and panels, as in the game. Dialog
-states are modals over their parent screen.
+layout, with the buttons of ``layout.py`` drawn at their boxes (only the variants shown):
+``looks.py``.
 
 Song select and ready show the song's title crop at the documented title region and its
 level number in the row below (``services.recognition.song.preprocess``), so the real
@@ -12,7 +10,7 @@ level number in the row below (``services.recognition.song.preprocess``), so the
 fixed-cell digits at ``RESULT_FIELDS`` (``read_result`` reads them back).
 
 Everything that does not depend on the song, counts or toggles is drawn once per
-(state, variants, multiplayer) and cached; a render is a copy plus a few pastes."""
+(state, variants) and cached; a render is a copy plus a few pastes."""
 
 from __future__ import annotations
 
@@ -25,16 +23,31 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from services.recognition.song.preprocess import LEVEL_OFFSET_Y, TITLE_REGIONS, H, W
+from services.recognition.song.preprocess import LEVEL_OFFSET_Y, H, W
 from services.simulator import layout
-from services.simulator.draw import BGR, FONT_BOLD, Frame, blank, dim, fit_scale, gradient, panel, text
+from services.simulator.draw import FONT_BOLD, Frame, dim, gradient, panel, text
 from services.simulator.field import NoteSprite, render_playfield
+from services.simulator.looks import (
+    BUTTON_EDGE,
+    DIFFICULTY_BGR,
+    DIGIT_COLUMNS,
+    DIGIT_H,
+    DIGIT_W,
+    LOOKS,
+    MULTI_TITLE_REGION,
+    RESULT_FIELDS,
+    SCORE_FIELD,
+    STORY_UNREAD,
+    STORY_UNREAD_PIXEL,
+    TITLE_REGION,
+    TOGGLE_OFF,
+    TOGGLE_ON,
+    TOGGLE_PIXELS,
+    backdrop_frame,
+    list_cards,
+    screen_frame,
+)
 from shared.playfield import HEIGHT, LANE_X, WIDTH, y_of_depth
-from shared.screens import UI_STATES
-
-TITLE_REGION = TITLE_REGIONS[0]  # song select, and ready with the difficulty fixed
-MULTI_TITLE_REGION = TITLE_REGIONS[1]  # multiplayer ready
-DIGIT_COLUMNS = 64  # the level row's digits sit in its first 64 columns
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,14 @@ class ScreenView:
     story_unread: bool = False
     popup: str | None = None  # a modal drawn over the screen (a fault); None = no popup
     caption: str = ""
+    # song select: title crops of the neighbouring songs in the list (up to 4: two above,
+    # two below the selected one)
+    list_titles: tuple[npt.NDArray[np.uint8], ...] = ()
+    # playing: the playfield's notes, whether play started (health pixel), health, combo
+    notes: tuple[NoteSprite, ...] = ()
+    started: bool = False
+    health: float = 1.0
+    combo: int = 0
 
     def __post_init__(self) -> None:
         if self.state not in layout.BUTTONS:
@@ -90,556 +111,25 @@ class ScreenView:
             raise ValueError(f"unknown toggles {sorted(unknown)} (known: {sorted(TOGGLE_PIXELS)})")
 
 
-# -- fixed places other parts read --------------------------------------------------------
-
-DIGIT_W, DIGIT_H = 24, 40  # one cell of a result number
-_RESULT_X = 330
-RESULT_FIELDS: dict[str, tuple[int, int, int, int]] = {
-    "perfect": (_RESULT_X, 150, _RESULT_X + 5 * DIGIT_W, 190),
-    "great": (_RESULT_X, 210, _RESULT_X + 5 * DIGIT_W, 250),
-    "good": (_RESULT_X, 270, _RESULT_X + 5 * DIGIT_W, 310),
-    "bad": (_RESULT_X, 330, _RESULT_X + 5 * DIGIT_W, 370),
-    "miss": (_RESULT_X, 390, _RESULT_X + 5 * DIGIT_W, 430),
-    "fast": (190, 470, 190 + 5 * DIGIT_W, 510),
-    "slow": (470, 470, 470 + 5 * DIGIT_W, 510),
-    "combo": (_RESULT_X, 540, _RESULT_X + 5 * DIGIT_W, 580),
-    "score": (760, 200, 760 + 8 * DIGIT_W, 240),
-}
-_RESULT_LABELS = {
-    "perfect": "PERFECT",
-    "great": "GREAT",
-    "good": "GOOD",
-    "bad": "BAD",
-    "miss": "MISS",
-    "combo": "MAX COMBO",
-}
-TOGGLE_PIXELS: dict[str, tuple[int, int]] = {"3d": (116, 652), "mv": (476, 650)}
-TOGGLE_ON: BGR = (90, 220, 90)  # the check square's fill when on
-TOGGLE_OFF: BGR = (96, 96, 96)
-STORY_UNREAD_PIXEL = (1172, 600)  # story_choose: the red "new" dot by the read button
-STORY_UNREAD: BGR = (40, 40, 230)
-
-BUTTON_EDGE: BGR = (40, 24, 24)  # every button's outline lies on its layout box
-
-
 def buttons(view: ScreenView) -> tuple[layout.Button, ...]:
     """The buttons ``view`` shows (layout.py is the one table)."""
     return layout.buttons(view.state, view.variants)
 
 
-# -- what each state looks like ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Look:
-    top: BGR  # background gradient
-    bottom: BGR
-    header: str  # "" = no header band
-    band: BGR  # header band colour
-    lines: tuple[str, ...] = ()  # body text (in the dialog for modals)
-    parent: str = ""  # modal: drawn over this state's backdrop
-    dialog: BGR = (245, 245, 245)
-    panels: tuple[tuple[int, int, int, int, BGR], ...] = ()  # decorative boxes
-    box: tuple[int, int, int, int] = (300, 150, 980, 690)  # modal: the dialog box
-
-
-_NIGHT = ((90, 40, 20), (160, 90, 40))
-_LAVENDER = ((235, 205, 220), (200, 160, 190))
-_SKY = ((250, 215, 160), (230, 170, 110))
-
-LOOKS: dict[str, Look] = {
-    "award": Look(*_NIGHT, "LIVE RESULT", (200, 120, 60), panels=((40, 110, 640, 610, (70, 40, 30)),)),
-    "award_score": Look(
-        *_NIGHT,
-        "SCORE REWARD",
-        (60, 150, 220),
-        ("BAND RANK", "Experience +1200"),
-        panels=(
-            (60, 300, 1220, 360, (40, 40, 40)),
-            (60, 300, 900, 360, (60, 200, 250)),
-            (60, 400, 600, 560, (80, 60, 50)),
-        ),
-    ),
-    "award_again": Look(
-        *_NIGHT, "PLAY AGAIN", (200, 120, 60), ("Play the same song again?",), parent="award"
-    ),
-    "award_back": Look(
-        *_NIGHT,
-        "CONTINUE",
-        (200, 120, 60),
-        ("Return to song select?", "or finish here"),
-        parent="award_score",
-    ),
-    "award_dialog": Look(
-        *_NIGHT,
-        "REWARDS",
-        (60, 150, 220),
-        ("You received items",),
-        parent="award_score",
-        dialog=(220, 240, 250),
-        panels=(
-            (440, 300, 520, 380, (60, 200, 250)),
-            (560, 300, 640, 380, (200, 120, 250)),
-            (680, 300, 760, 380, (120, 220, 120)),
-        ),
-    ),
-    "award_loading": Look(
-        (60, 20, 40),
-        (120, 40, 80),
-        "",
-        (0, 0, 0),
-        ("TAP TO CONTINUE",),
-        panels=(
-            (420, 250, 560, 390, (40, 200, 250)),
-            (580, 250, 720, 390, (40, 200, 250)),
-            (740, 250, 880, 390, (40, 200, 250)),
-        ),
-    ),
-    "choose": Look(
-        *_LAVENDER,
-        "SONG SELECT",
-        (180, 90, 230),
-        panels=((700, 90, 1240, 480, (250, 240, 245)), (440, 170, 660, 390, (200, 200, 200))),
-    ),
-    "join_choose": Look(
-        *_LAVENDER,
-        "ROOM SONG SELECT",
-        (120, 170, 60),
-        ("TIME LEFT",),
-        panels=(
-            (700, 170, 1240, 480, (245, 250, 240)),
-            (440, 170, 660, 390, (200, 200, 200)),
-            (700, 90, 1240, 150, (90, 140, 40)),
-        ),
-    ),
-    "choose_dialog": Look(
-        *_LAVENDER,
-        "SORT / FILTER",
-        (180, 90, 230),
-        ("Choose how songs are listed",),
-        parent="choose",
-        box=(520, 120, 1240, 700),
-    ),
-    "compete": Look(
-        (40, 40, 140),
-        (60, 90, 220),
-        "BAND BATTLE",
-        (30, 30, 200),
-        ("5 bands compete for the top score",),
-        panels=tuple((90 + 180 * i, 250, 250 + 180 * i, 450, (230, 230, 250)) for i in range(5)),
-    ),
-    "join": Look(
-        (120, 110, 20),
-        (200, 180, 60),
-        "MULTI LIVE",
-        (140, 120, 10),
-        ("Join a room",),
-        panels=tuple((120, 140 + 90 * i, 860, 210 + 90 * i, (250, 245, 230)) for i in range(5)),
-    ),
-    "download": Look(
-        *_SKY,
-        "DOWNLOAD",
-        (200, 140, 60),
-        ("Additional data is required.", "Download now? (123.4 MB)"),
-        parent="main_page",
-    ),
-    "failed": Look(
-        (20, 10, 60),
-        (40, 20, 120),
-        "LIVE FAILED",
-        (30, 20, 150),
-        ("Your band ran out of life",),
-        panels=((700, 200, 1100, 500, (60, 40, 110)),),
-    ),
-    "failed_again": Look(
-        (20, 10, 60), (40, 20, 120), "RETRY", (30, 20, 150), ("Try this song again?",), parent="failed"
-    ),
-    "join_loading": Look(
-        (12, 12, 12),
-        (30, 30, 30),
-        "",
-        (0, 0, 0),
-        ("MATCHING...",),
-        panels=tuple((180 + 190 * i, 300, 340 + 190 * i, 460, (90, 150, 60)) for i in range(5)),
-    ),
-    "join_wait": Look(
-        (120, 110, 20),
-        (200, 180, 60),
-        "ROOM",
-        (60, 170, 120),
-        ("Waiting for the other players",),
-        panels=tuple((90 + 225 * i, 180, 290 + 225 * i, 470, (250, 250, 250)) for i in range(5)),
-    ),
-    "loading": Look(
-        (10, 10, 10),
-        (10, 10, 10),
-        "",
-        (0, 0, 0),
-        ("NOW LOADING",),
-        panels=((240, 220, 1040, 420, (70, 70, 70)),),
-    ),
-    "main_page": Look(
-        *_SKY,
-        "",
-        (0, 0, 0),
-        panels=(
-            (0, 0, 1280, 70, (120, 60, 30)),
-            (0, 590, 1280, 720, (150, 90, 60)),
-            (500, 140, 780, 590, (210, 200, 240)),
-        ),
-    ),
-    "opps": Look(
-        (60, 60, 60),
-        (90, 90, 90),
-        "ERROR",
-        (40, 40, 180),
-        ("A communication error occurred.",),
-        parent="opps",
-        box=(340, 200, 940, 540),
-    ),
-    "opps_reconnect": Look(
-        (90, 60, 40),
-        (150, 110, 70),
-        "CONNECTION LOST",
-        (40, 140, 230),
-        ("Reconnect to the server?",),
-        parent="opps_reconnect",
-        dialog=(235, 245, 250),
-        panels=((420, 330, 500, 410, (40, 140, 230)), (420, 330, 500, 350, (90, 60, 40))),
-    ),
-    "playmode": Look(
-        (60, 150, 240),
-        (40, 100, 200),
-        "LIVE",
-        (30, 80, 180),
-        panels=((40, 120, 560, 640, (90, 190, 250)),),
-    ),
-    "ready": Look(
-        (210, 240, 220),
-        (150, 200, 170),
-        "LIVE SETTINGS",
-        (100, 160, 60),
-        panels=((240, 110, 440, 310, (200, 200, 200)), (700, 110, 1240, 460, (240, 250, 240))),
-    ),
-    "ready_adjust": Look(
-        (210, 240, 220),
-        (150, 200, 170),
-        "TIMING",
-        (100, 160, 60),
-        ("Adjust the timing offset?",),
-        parent="ready",
-    ),
-    "ready_done": Look(
-        (210, 240, 220),
-        (150, 200, 170),
-        "LIVE SETTINGS",
-        (100, 160, 60),
-        ("READY!",),
-        panels=((0, 300, 1280, 420, (60, 60, 200)),),
-    ),
-    "shop_dialog": Look(
-        *_SKY,
-        "SPECIAL OFFER",
-        (60, 120, 230),
-        ("Star packs on sale today",),
-        parent="main_page",
-        dialog=(220, 245, 255),
-    ),
-    "stage": Look(
-        (80, 90, 30),
-        (140, 160, 60),
-        "STAGE CHALLENGE",
-        (60, 70, 20),
-        ("Clear the stages in order",),
-        panels=tuple(
-            (140 + 200 * i, 260 - 30 * (i % 2), 300 + 200 * i, 400 - 30 * (i % 2), (120, 220, 200))
-            for i in range(5)
-        ),
-    ),
-    "stage_choose": Look(
-        (80, 90, 30),
-        (140, 160, 60),
-        "CHOOSE STAGE",
-        (60, 70, 20),
-        panels=tuple((120 + 350 * i, 160, 420 + 350 * i, 520, (240, 250, 240)) for i in range(3)),
-    ),
-    "story": Look(
-        (200, 230, 240),
-        (140, 190, 210),
-        "",
-        (0, 0, 0),
-        panels=(
-            (500, 110, 780, 520, (190, 180, 230)),
-            (40, 520, 1240, 700, (250, 250, 250)),
-            (60, 490, 300, 540, (180, 110, 230)),
-        ),
-    ),
-    "story_choose": Look(
-        (230, 220, 250),
-        (200, 180, 230),
-        "STORY",
-        (150, 90, 200),
-        panels=tuple((80, 120 + 100 * i, 900, 200 + 100 * i, (250, 250, 250)) for i in range(4)),
-    ),
-    "story_dialog": Look(
-        (230, 220, 250),
-        (200, 180, 230),
-        "NEW STORY",
-        (150, 90, 200),
-        ("A new episode has been unlocked",),
-        parent="story_choose",
-    ),
-    "story_skip": Look(
-        (200, 230, 240), (140, 190, 210), "SKIP", (150, 90, 200), ("Skip this story?",), parent="story"
-    ),
-    "tour": Look(
-        (130, 60, 110), (200, 110, 170), "CHALLENGE TOUR", (110, 40, 90), ("Pick how to play the tour",)
-    ),
-    "tour_choose": Look(
-        (130, 60, 110),
-        (200, 110, 170),
-        "TOUR MEDLEY",
-        (110, 40, 90),
-        ("Choose a medley set",),
-        panels=tuple((100 + 360 * i, 180, 400 + 360 * i, 560, (250, 235, 245)) for i in range(3)),
-    ),
-    "playing": Look((0, 0, 0), (0, 0, 0), "", (0, 0, 0)),
-}
-
-_PRIMARY = {
-    "ok",
-    "confirm",
-    "start",
-    "enter",
-    "live",
-    "again",
-    "go_on",
-    "read",
-    "reconnect",
-    "close",
-    "stage_confirm",
-}
-_DIFFICULTY_BGR: dict[str, BGR] = {
-    "easy": (230, 150, 60),
-    "normal": (80, 190, 80),
-    "hard": (40, 190, 240),
-    "expert": (60, 60, 230),
-    "special": (200, 80, 230),
-}
-_TILE_BGR: dict[str, BGR] = {
-    "free": (60, 180, 250),
-    "collaborate": (250, 150, 90),
-    "stage": (120, 200, 90),
-    "event": (200, 90, 220),
-    "lobby": (230, 140, 240),
-    "solo": (250, 200, 120),
-}
-_LABELS = {"go_on": "CONTINUE", "give_up": "GIVE UP", "list_up": "UP", "list_down": "DOWN", "back": "<"}
-
-
-def _button_look(b: layout.Button) -> tuple[BGR, str]:
-    name = b.name
-    for d, colour in _DIFFICULTY_BGR.items():
-        if name.endswith(d):
-            return colour, d[:2].upper() if name.startswith("medley") else d.upper()
-    if name in _TILE_BGR:
-        return _TILE_BGR[name], name.upper()
-    if name.startswith("option_"):
-        return (250, 230, 240), f"OPTION {int(name[-1]) + 1}"
-    if name.startswith("toggle_"):
-        return (235, 235, 235), name[-2:].upper()
-    label = _LABELS.get(name, name.replace("_", " ").upper())
-    return ((150, 90, 255) if name in _PRIMARY else (245, 225, 205)), label
-
-
-def _draw_button(img: Frame, b: layout.Button) -> None:
-    """The button's face and label, then its outline exactly on the layout box."""
-    _draw_face(img, b)
-    x1, y1, x2, y2 = b.box
-    cv2.rectangle(img, (x1, y1), (x2, y2), BUTTON_EDGE, 2)
-
-
-def _draw_face(img: Frame, b: layout.Button) -> None:
-    x1, y1, x2, y2 = b.box
-    fill, label = _button_look(b)
-    if b.h < 20:  # a thin hit row (the error dialog's OK): draw the visible button around it
-        panel(img, (x1, b.y - 22, x2, b.y + 22), fill)
-    cv2.rectangle(img, (x1, y1), (x2, y2), fill, -1)
-    if b.name.startswith("toggle_"):
-        x, y = TOGGLE_PIXELS[b.name[-2:]]
-        cv2.rectangle(img, (x - 10, y - 10), (x + 10, y + 10), BUTTON_EDGE, 2)
-        text(img, label, (x + 16, y + 9), 0.7, (40, 40, 40), 2)
-        return
-    if b.name in ("list_up", "list_down"):
-        cx, cy, d = b.x, b.y, 1 if b.name == "list_down" else -1
-        pts = np.array([[cx - 24, cy - 12 * d], [cx + 24, cy - 12 * d], [cx, cy + 14 * d]], np.int32)
-        cv2.fillConvexPoly(img, pts, (120, 60, 60), cv2.LINE_AA)
-        return
-    if b.h < 20:
-        y1, y2 = b.y - 22, b.y + 22
-    lum = 0.114 * fill[0] + 0.587 * fill[1] + 0.299 * fill[2]
-    colour: BGR = (40, 30, 30) if lum > 150 else (255, 255, 255)
-    w, h = x2 - x1 - 8, min(y2 - y1 - 8, 40)
-    if b.w >= 500 or b.h >= 500:  # the award_loading skip strip
-        text(img, "<<", (b.x, b.y), 0.8, colour, 2, centre=True)
-        return
-    text(img, label, (b.x, b.y), fit_scale(label, w, h), colour, 2, centre=True)
-
-
-def _header(img: Frame, look: Look) -> None:
-    if not look.header:
-        return
-    panel(img, (0, 0, WIDTH, 64), look.band)
-    text(img, look.header, (90, 46), 1.1, (255, 255, 255), 2, font=FONT_BOLD)
-
-
-def _lines(img: Frame, lines: tuple[str, ...], x: int, y: int, colour: BGR, centre: bool = False) -> None:
-    for i, s in enumerate(lines):
-        text(img, s, (x, y + 44 * i), 0.9, colour, 2, centre=centre)
-
-
-def _backdrop(state: str) -> Frame:
-    """A state's screen without its buttons, songs or counts."""
-    return _backdrop_cached(state).copy()
-
-
-@lru_cache(maxsize=64)
-def _backdrop_cached(state: str) -> Frame:
-    look = LOOKS[state]
-    if state == "playing":
-        img = render_playfield((), started=False)
-        img.setflags(write=False)
-        return img
-    if look.parent and look.parent != state:
-        img = _backdrop(look.parent)
-        for b in layout.buttons(look.parent, frozenset()):
-            _draw_button(img, b)
-        dim(img)
-    else:
-        img = gradient(look.top, look.bottom)
-    if look.parent:
-        box = look.box
-        panel(img, box, look.dialog, BUTTON_EDGE, 3)
-        x1, y1, x2, _ = box
-        panel(img, (x1, y1, x2, y1 + 60), look.band)
-        text(
-            img, look.header, ((x1 + x2) // 2, y1 + 30), 1.0, (255, 255, 255), 2, centre=True, font=FONT_BOLD
-        )
-        _lines(img, look.lines, (x1 + x2) // 2, y1 + 110, (50, 40, 40), centre=True)
-        for px1, py1, px2, py2, colour in look.panels:
-            panel(img, (px1, py1, px2, py2), colour, BUTTON_EDGE, 2)
-    else:
-        for px1, py1, px2, py2, colour in look.panels:
-            panel(img, (px1, py1, px2, py2), colour)
-        _header(img, look)
-        _decorate(img, state, look)
-    img.setflags(write=False)
-    return img
-
-
-def _decorate(img: Frame, state: str, look: Look) -> None:
-    """State-specific text and shapes of full screens (modals are drawn by _backdrop)."""
-    dark: BGR = (50, 40, 40)
-    light: BGR = (255, 255, 255)
-    if state == "award":
-        for name, label in _RESULT_LABELS.items():
-            x1, y1, x2, y2 = RESULT_FIELDS[name]
-            text(img, label, (70, y2 - 10), 0.9, light, 2)
-        text(img, "FAST", (70, RESULT_FIELDS["fast"][3] - 10), 0.8, (250, 170, 90), 2)
-        text(img, "SLOW", (350, RESULT_FIELDS["slow"][3] - 10), 0.8, (90, 120, 250), 2)
-        panel(img, (700, 110, 1240, 270), (70, 40, 30))
-        text(img, "SCORE", (720, 160), 0.9, light, 2)
-        for x1, y1, x2, y2 in RESULT_FIELDS.values():
-            panel(img, (x1 - 4, y1, x2 + 4, y2), (250, 250, 250))
-    elif state == "award_score":
-        text(img, "SCORE", (80, 200), 1.0, light, 2)
-        text(img, "S", (1100, 220), 3.0, (60, 200, 250), 6, font=FONT_BOLD)
-        _lines(img, look.lines, 90, 450, light)
-    elif state == "award_loading":
-        _lines(img, look.lines, 650, 520, light, centre=True)
-    elif state in ("choose", "join_choose"):
-        top = 170 if state == "join_choose" else 90
-        for i in range(5):
-            y = top + 14 + i * ((480 - top) // 5)
-            colour = (200, 120, 240) if i == 2 else (230, 210, 220)
-            panel(img, (720, y, 1220, y + (480 - top) // 5 - 20), colour)
-        x1, y1, x2, y2 = TITLE_REGION
-        panel(img, (x1, y1, x2, y2 + LEVEL_OFFSET_Y), (235, 235, 235))  # where the title goes
-        if state == "join_choose":
-            for i in range(5):
-                cv2.circle(img, (760 + 110 * i, 120), 24, (240, 240, 240), -1)
-            text(img, look.lines[0], (40, 110), 0.8, dark, 2)
-    elif state == "compete":
-        _lines(img, look.lines, 640, 150, light, centre=True)
-        for i in range(5):
-            cv2.circle(img, (170 + 180 * i, 330), 50, (60, 60, 200), -1)
-    elif state == "join":
-        _lines(img, look.lines, 900, 170, light)
-        for i in range(5):
-            text(img, f"ROOM {101 + 37 * i}", (150, 186 + 90 * i), 0.9, dark, 2)
-    elif state == "failed":
-        _lines(img, look.lines, 120, 250, light)
-        cv2.circle(img, (900, 350), 100, (60, 60, 220), -1)
-        cv2.line(img, (860, 260), (940, 440), (20, 10, 60), 12)
-    elif state in ("join_loading", "loading"):
-        if state == "loading":
-            text(img, look.lines[0], (980, 680), 1.0, light, 2)
-            text(img, "TIPS", (270, 270), 1.0, (200, 230, 250), 2)
-            text(img, "Full combo every song for a bonus", (270, 340), 0.8, light, 2)
-        else:
-            text(img, look.lines[0], (640, 200), 1.4, light, 3, centre=True)
-            for i in range(5):
-                cv2.circle(img, (260 + 190 * i, 380), 40, (200, 230, 250), -1)
-    elif state == "join_wait":
-        _lines(img, look.lines, 640, 540, light, centre=True)
-        for i in range(5):
-            cv2.circle(img, (190 + 225 * i, 280), 60, (200, 200, 200), -1)
-            text(img, "READY" if i < 2 else "...", (190 + 225 * i, 420), 0.8, dark, 2, centre=True)
-    elif state == "main_page":
-        text(img, "Lv.120", (30, 46), 1.0, light, 2)
-        text(img, "STAR 12000", (880, 46), 0.9, light, 2)
-        cv2.circle(img, (640, 230), 80, (200, 210, 250), -1)
-        for i, name in enumerate(("HOME", "BAND", "GACHA", "SHOP")):
-            text(img, name, (90 + 200 * i, 660), 0.8, light, 2)
-    elif state == "playmode":
-        text(img, "LIVE MODE", (120, 380), 1.6, light, 3, font=FONT_BOLD)
-    elif state == "ready":
-        text(img, "DIFFICULTY", (720, 160), 0.9, dark, 2)
-        text(img, "SKILL  BAND  TEAM", (720, 260), 0.8, dark, 2)
-    elif state == "ready_done":
-        text(img, look.lines[0], (640, 360), 2.0, light, 4, centre=True, font=FONT_BOLD)
-        text(img, "Waiting for the live to start", (640, 460), 0.9, (60, 60, 60), 2, centre=True)
-    elif state == "stage":
-        _lines(img, look.lines, 140, 140, light)
-        for i in range(5):
-            text(img, f"{i + 1}", (220 + 200 * i, 345 - 30 * (i % 2)), 1.5, dark, 3, centre=True)
-    elif state == "stage_choose":
-        for i in range(3):
-            text(img, f"STAGE {i + 1}", (270 + 350 * i, 340), 1.0, dark, 2, centre=True)
-    elif state == "story":
-        text(img, "Kasumi", (80, 525), 0.9, light, 2)
-        text(img, "Let's play together on the stage!", (80, 600), 1.0, dark, 2)
-        cv2.circle(img, (640, 200), 70, (200, 190, 240), -1)
-    elif state == "story_choose":
-        for i in range(4):
-            text(img, f"EPISODE {i + 1}", (110, 170 + 100 * i), 0.9, dark, 2)
-    elif state == "tour":
-        _lines(img, look.lines, 640, 200, light, centre=True)
-    elif state == "tour_choose":
-        _lines(img, look.lines, 640, 130, light, centre=True)
-        for i in range(3):
-            for k in range(3):
-                panel(img, (130 + 360 * i, 210 + 110 * k, 370 + 360 * i, 290 + 110 * k), (200, 150, 200))
-
-
-@lru_cache(maxsize=512)
-def _screen(state: str, variants: frozenset[str]) -> Frame:
-    """Backdrop plus the buttons of the given variants."""
-    img = _backdrop(state)
-    for b in layout.buttons(state, variants):
-        _draw_button(img, b)
-    img.setflags(write=False)
-    return img
+def _draw_list(
+    img: Frame, state: str, song: SongCard | None, others: tuple[npt.NDArray[np.uint8], ...]
+) -> None:
+    """Title crops (shrunk) in the list cards: the song in the middle, ``others`` around it."""
+    around: list[npt.NDArray[np.uint8] | None] = [*others[:4], None, None, None, None][:4]
+    crops = [*around[:2], song.title if song is not None else None, *around[2:]]
+    for (x1, y1, x2, y2), crop in zip(list_cards(state), crops, strict=True):
+        if crop is None:
+            continue
+        h = min(y2 - y1 - 8, H)
+        w = round(W * h / H)
+        small = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
+        x, y = x1 + (x2 - x1 - w) // 2, y1 + (y2 - y1 - h) // 2
+        img[y : y + h, x : x + w] = small[:, :, None]
 
 
 # -- songs, levels, counts, toggles, popups ---------------------------------------------
@@ -687,7 +177,7 @@ def _draw_song(
     img[ly1:ly2, x1 : x1 + row_w] = np.round(row).astype(np.uint8)[:, :, None]
     if full_row:
         name = layout.DIFFICULTY_NAMES[song.difficulty].upper()
-        text(img, name, (x1 + 90, ly2 - 10), 0.7, _DIFFICULTY_BGR[name.lower()], 2)
+        text(img, name, (x1 + 90, ly2 - 10), 0.7, DIFFICULTY_BGR[name.lower()], 2)
     # Seeded by the title picture: identical titles share a jacket, so twins differ only
     # by their levels.
     hue = int(hashlib.sha256(song.title.tobytes()).digest()[0]) * 180 // 256
@@ -701,7 +191,7 @@ def _draw_levels_on_buttons(img: Frame, view: ScreenView, song: SongCard) -> Non
         if b.name.startswith("difficulty_") and b.when == "fixed":
             i = layout.DIFFICULTY_NAMES.index(b.name.removeprefix("difficulty_"))
             if i in song.levels:
-                text(img, str(song.levels[i]), (b.x, b.y + 28), 0.6, (40, 30, 30), 2, centre=True)
+                text(img, str(song.levels[i]), (b.x, b.y + 36), 0.6, (40, 30, 30), 2, centre=True)
             if i == song.difficulty:
                 x1, y1, x2, y2 = b.box
                 cv2.rectangle(img, (x1 - 3, y1 - 3), (x2 + 3, y2 + 3), (255, 255, 255), 2)
@@ -732,18 +222,42 @@ def _draw_number(img: Frame, box: tuple[int, int, int, int], value: int) -> None
         img[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W] = _digit_cell(ch)
 
 
+READ_SLACK = 6  # px of capture shift/scale read_result searches over
+
+
+@lru_cache(maxsize=1)
+def _grey_templates() -> npt.NDArray[np.float32]:
+    return np.stack([cv2.cvtColor(_digit_cell(k), cv2.COLOR_BGR2GRAY) for k in _KEYS]).astype(np.float32)
+
+
+_KEYS = " 0123456789"
+
+
 def read_result(frame: Frame) -> ResultCounts:
-    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS`` by
-    nearest digit template (exact on unperturbed frames, robust to mild noise)."""
-    keys = " 0123456789"
-    templ = np.stack([_digit_cell(k).astype(np.float32) for k in keys])
+    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS``: per
+    field, the white box is found within READ_SLACK px (template match with the empty
+    screen), its cells contrast-stretched and each matched with the digit templates.
+    Exact on rendered frames; survives capture-like brightness, noise, JPEG and a few
+    pixels of shift."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    bare = cv2.cvtColor(backdrop_frame("award"), cv2.COLOR_BGR2GRAY)
+    templ = _grey_templates()
+    m, k = 8, READ_SLACK  # margin of the box template, search slack
     out: dict[str, int] = {}
     for name, (x1, y1, x2, _) in RESULT_FIELDS.items():
-        digits = ""
-        for i in range((x2 - x1) // DIGIT_W):
-            cell = frame[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W].astype(np.float32)
-            digits += keys[int(np.argmin(((templ - cell) ** 2).sum(axis=(1, 2, 3))))]
-        out[name] = int(digits.strip() or "0")
+        n = (x2 - x1) // DIGIT_W
+        patch = bare[y1 - m : y1 + DIGIT_H + m, x1 - m - 4 : x2 + m + 4]
+        area = grey[y1 - m - k : y1 + DIGIT_H + m + k, x1 - m - 4 - k : x2 + m + 4 + k]
+        score = cv2.matchTemplate(area, patch, cv2.TM_CCOEFF_NORMED)
+        _, _, _, (bx, by) = cv2.minMaxLoc(score)
+        x, y = x1 + bx - k, y1 + by - k
+        strip = grey[y : y + DIGIT_H, x : x + n * DIGIT_W].astype(np.float32)
+        lo, hi = np.percentile(strip, (0.5, 99))
+        if hi - lo > 60:  # ink present: map it onto the templates' levels
+            strip = (strip - lo) * np.float32((250 - 20) / (hi - lo)) + 20
+        cells = strip.reshape(DIGIT_H, n, DIGIT_W).transpose(1, 0, 2)
+        best = ((cells[:, None] - templ[None]) ** 2).sum(axis=(2, 3)).argmin(axis=1)
+        out[name] = int("".join(_KEYS[int(i)] for i in best).replace(" ", "") or "0")
     return ResultCounts(**out)
 
 
@@ -754,7 +268,8 @@ def toggle_on(frame: Frame, name: str) -> bool:
     return g > 160 and g - max(b, r) > 60
 
 
-def _draw_popup(img: Frame, message: str) -> None:
+def draw_popup(img: Frame, message: str) -> None:
+    """A modal with ``message`` over ``img`` (in place): the screen dimmed, a dialog."""
     dim(img, 0.5)
     box = (340, 220, 940, 500)
     panel(img, box, (250, 250, 250), BUTTON_EDGE, 3)
@@ -774,7 +289,10 @@ def _draw_popup(img: Frame, message: str) -> None:
 
 def render(view: ScreenView) -> Frame:
     """The frame of ``view``: 720x1280x3 uint8 BGR."""
-    img = _screen(view.state, frozenset(view.variants)).copy()
+    if view.state == "playing":
+        img = render_playfield(view.notes, health=view.health, combo=view.combo, started=view.started)
+    else:
+        img = screen_frame(view.state, frozenset(view.variants)).copy()
     if view.song is not None and view.state in ("choose", "join_choose", "ready"):
         multi = view.state == "ready" and view.multiplayer
         region = MULTI_TITLE_REGION if multi else TITLE_REGION
@@ -784,9 +302,13 @@ def render(view: ScreenView) -> Frame:
         _draw_song(img, view.state, view.song, region, full_row)
         if view.state != "ready":
             _draw_levels_on_buttons(img, view, view.song)
+    if view.state in ("choose", "join_choose") and (view.song is not None or view.list_titles):
+        _draw_list(img, view.state, view.song, view.list_titles)
     if view.state == "award" and view.result is not None:
         for name in RESULT_FIELDS:
             _draw_number(img, RESULT_FIELDS[name], int(getattr(view.result, name)))
+    if view.state == "award_score" and view.result is not None:
+        _draw_number(img, SCORE_FIELD, view.result.score)
     if view.state == "ready":
         for name, (x, y) in TOGGLE_PIXELS.items():
             on = view.toggles.get(name, True)
@@ -796,7 +318,7 @@ def render(view: ScreenView) -> Frame:
     if view.caption:
         text(img, view.caption, (20, 706), 0.55, (255, 255, 255), 1)
     if view.popup is not None:
-        _draw_popup(img, view.popup)
+        draw_popup(img, view.popup)
     return img
 
 
@@ -804,20 +326,25 @@ def backdrop(state: str) -> Frame:
     """``state``'s screen without buttons, song or counts (what tests compare buttons with)."""
     if state not in LOOKS:
         raise ValueError(f"unknown screen state {state!r}")
-    return _backdrop(state)
+    return backdrop_frame(state).copy()
 
 
 # -- random instances for datasets -----------------------------------------------------------
 
-# Variants a screen can be in (at most one from each group is shown).
-VARIANT_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "choose": (("normal", "stage", "free"), ("fixed", "")),
-    "join_choose": (("normal", "free"), ("fixed", "")),
-    "award_back": (("finish", ""),),
-    "award_dialog": (("row0", "row1", "row2"),),
-    "opps": (tuple(f"row{i}" for i in range(6)),),
-    "playmode": (("event_left", "event_right", ""),),
-    "ready": (("pick", ""), ("stage", "medley", "", "")),
+
+def _sets(*sets: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(v.split()) for v in sets)
+
+
+# The variant sets a screen can show, as the game logic combines them (game.variants()).
+VARIANT_SETS: dict[str, tuple[frozenset[str], ...]] = {
+    "choose": _sets("normal", "stage", "normal free", "normal fixed", "stage fixed", "normal free fixed"),
+    "join_choose": _sets("normal", "normal free"),
+    "award_back": _sets("", "finish"),
+    "award_dialog": _sets("row0", "row1", "row2"),
+    "opps": _sets(*(f"row{i}" for i in range(6))),
+    "playmode": _sets("", "event_left", "event_right"),
+    "ready": _sets("", "pick", "medley", "stage", "pick stage"),
 }
 
 
@@ -882,17 +409,19 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
             combo=int(rng.integers(0, 400)),
             started=bool(rng.random() < 0.85),
         )
-    variants = frozenset(v for group in VARIANT_GROUPS.get(state, ()) if (v := str(rng.choice(group))))
+    options = VARIANT_SETS.get(state, (frozenset(),))
+    variants = options[int(rng.integers(len(options)))]
     song = sample_song(rng) if state in ("choose", "join_choose", "ready") else None
     view = ScreenView(
         state,
         variants,
         song=song,
         multiplayer=bool(rng.random() < 0.4),
-        result=sample_result(rng) if state == "award" else None,
+        result=sample_result(rng) if state in ("award", "award_score") else None,
         toggles={"3d": bool(rng.random() < 0.5), "mv": bool(rng.random() < 0.5)} if state == "ready" else {},
         story_unread=bool(rng.random() < 0.5),
         caption=str(rng.choice(_CAPTIONS)),
+        list_titles=tuple(sample_song(rng).title for _ in range(4)) if song and rng.random() < 0.7 else (),
     )
     return render(view)
 
@@ -902,7 +431,7 @@ _UNKNOWN_NAMES = ("GACHA", "MEMBERS", "SETTINGS", "EVENT NEWS", "LOGIN BONUS", "
 
 def sample_unknown(rng: np.random.Generator) -> Frame:
     """A screen that is none of the 34: other menus of the game, a home screen of the
-    emulator, a blank or half-drawn frame."""
+    emulator, a nearly blank transition frame, random shapes."""
     kind = int(rng.integers(4))
     c1 = tuple(int(v) for v in rng.integers(0, 256, 3))
     c2 = tuple(int(v) for v in rng.integers(0, 256, 3))
@@ -944,25 +473,31 @@ def sample_unknown(rng: np.random.Generator) -> Frame:
     return img
 
 
-def views_for_all_states() -> list[ScreenView]:
-    """One plain view per state (tests, docs)."""
-    return [ScreenView(s) for s in UI_STATES]
-
-
 __all__ = [
+    "BUTTON_EDGE",
+    "DIGIT_COLUMNS",
     "MULTI_TITLE_REGION",
     "RESULT_FIELDS",
+    "SCORE_FIELD",
+    "STORY_UNREAD",
+    "STORY_UNREAD_PIXEL",
     "TITLE_REGION",
+    "TOGGLE_OFF",
+    "TOGGLE_ON",
     "TOGGLE_PIXELS",
+    "VARIANT_SETS",
     "ResultCounts",
     "ScreenView",
     "SongCard",
     "backdrop",
-    "blank",
     "buttons",
+    "draw_popup",
+    "list_cards",
     "read_result",
     "render",
+    "sample_result",
     "sample_screen",
+    "sample_song",
     "sample_unknown",
     "toggle_on",
 ]

@@ -88,6 +88,28 @@ PROPS = {
 }
 
 
+def split(command: str) -> list[str]:
+    """A command line as its commands, split at ``;`` and ``&&``. A pipeline keeps its
+    first command only: the filters clients add (``| grep mCurrentFocus``) would keep the
+    simulator's short answers whole anyway."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    out: list[list[str]] = [[]]
+    piped = False
+    try:
+        for tok in lexer:
+            if tok in (";", "&&", "&"):
+                out.append([])
+                piped = False
+            elif tok in ("|", "||"):
+                piped = True
+            elif not piped:
+                out[-1].append(tok)
+    except ValueError:
+        return [command]
+    return [shlex.join(words) for words in out if words]
+
+
 def parse(command: str, serial: str = "") -> Command:
     try:
         argv = shlex.split(command)

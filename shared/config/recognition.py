@@ -39,9 +39,20 @@ class SongRecognitionConfig(ModuleConfig):
     screenshot_dir: DataPath = Field("song_recognition/screenshots", json_schema_extra=_for(SONG_ADD, "text"))
 
 
+class UIImageSource(StrEnum):
+    Folder = "Folder"  # add_img labels the frames in screenshot_dir (the inbox, uploads)
+    Device = "Device"  # add_img captures the emulator's screen, one frame per answer
+
+
 class UIRecognitionConfig(ModuleConfig):
+    # train_ui_recognition: start from the current model (the data dir's, else the shipped one).
     is_load_model: bool = Field(True, json_schema_extra=_for(UI_TRAIN, "toggle"))
     epoch: int = Field(20, ge=1, le=100, json_schema_extra=_for(UI_TRAIN, "number"))
     batch_size: int = Field(128, ge=32, le=128, json_schema_extra=_for(UI_TRAIN, "number"))
+    # AdamW's peak rate (warm-up then cosine decay); the user's default. The shipped model
+    # was trained at 0.003 (docs/recognition.md, UI recognition).
     learn_rate: float = Field(0.01, ge=0.0001, le=0.1, json_schema_extra=_for(UI_TRAIN, "number"))
-    screenshot_dir: DataPath = Field("screenshots", json_schema_extra=_for(UI_ADD, "text"))
+    # add_img: the inbox the scriptor saves unknown and special screens into; the dashboard's
+    # screenshot upload follows this folder (relative to the data dir).
+    screenshot_dir: DataPath = Field("ui_recognition/inbox", json_schema_extra=_for(UI_ADD, "text"))
+    image_source: UIImageSource = Field(UIImageSource.Folder, json_schema_extra=_for(UI_ADD, "one-of"))

@@ -1,4 +1,4 @@
-"""Scriptor config: every name, default and range of domain.md section 3."""
+"""Scriptor config: every name, default and range of docs/domain.md section 3."""
 
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ class ScriptorConfig(ModuleConfig):
             raise ValueError(f"weight_title {self.weight_title!r} is not one of the weight titles")
         return self
 
-    # Derived rules (domain.md section 3).
+    # Derived rules (docs/domain.md section 3).
     @property
     def lobby_applies(self) -> bool:
         return self.mode is Mode.Event and self.event in LOBBY_EVENTS

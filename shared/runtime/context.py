@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import struct
+import os
 import threading
 import time
 import uuid
@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from shared import keys
+from shared import image_header, keys
 from shared.config import ModuleConfig
-from shared.event_schema import EventType, PromptData
+from shared.event_schema import EventType, PromptData, TaskStatus
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
-from shared.runtime.connection import TextRedis
+from shared.runtime.connection import TRANSIENT, TextRedis
 from shared.runtime.images import publish_image
 from shared.runtime.publish import EventBatcher, publish
-from shared.runtime.state import set_fields
+from shared.runtime.state import finish, set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
 
 if TYPE_CHECKING:
@@ -49,10 +49,10 @@ def live_fields(model: type[ModuleConfig]) -> set[str]:
 
 
 def png_size(png: bytes) -> tuple[int, int]:
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+    size = image_header.png_size(png)
+    if size is None:
         raise ValueError("image() needs PNG bytes")
-    width, height = struct.unpack(">II", png[16:24])
-    return int(width), int(height)
+    return size
 
 
 C = TypeVar("C", bound=ModuleConfig)
@@ -88,7 +88,8 @@ class RedisTaskContext(Generic[C]):
         self._game_lock = threading.Lock()
         self._lost = threading.Event()
         self._done = threading.Event()
-        self._events = EventBatcher(r, module)
+        self._events = EventBatcher(r, module, note_fields={"task": task, "job_id": job_id})
+        self._parent = os.getppid()  # the worker that forked this work-horse
         self._pubsub = r.pubsub(ignore_subscribe_messages=True)
         self._pubsub.subscribe(keys.control_channel(module))
         self._beat = threading.Thread(target=self._heartbeat, name=f"lease-{module}", daemon=True)
@@ -159,10 +160,16 @@ class RedisTaskContext(Generic[C]):
     def _woken(self, timeout: float = 0.0) -> bool:
         """Drain wake messages; True when any arrived (waits up to ``timeout`` for one)."""
         got = False
-        msg = self._pubsub.get_message(timeout=timeout)
-        while msg is not None:
-            got = True
-            msg = self._pubsub.get_message(timeout=0.0)
+        try:
+            msg = self._pubsub.get_message(timeout=timeout)
+            while msg is not None:
+                got = True
+                msg = self._pubsub.get_message(timeout=0.0)
+        except TRANSIENT:
+            # Redis is away: wake-ups may be lost, so re-read the keys (that command waits
+            # for Redis to come back); the subscription is renewed on reconnect.
+            time.sleep(min(timeout, FULL_CHECK_S))
+            return True
         return got
 
     def _poll(self, force: bool = False) -> None:
@@ -262,6 +269,8 @@ class RedisTaskContext(Generic[C]):
     # -- lifetime ----------------------------------------------------------------------
     def _heartbeat(self) -> None:
         while not self._done.wait(leases.LEASE_RENEW_S):
+            if os.getppid() != self._parent:
+                self._end_orphaned()
             try:
                 ok = leases.renew(self._r, keys.module_lease(self.module), self.job_id)
                 if self._device:
@@ -270,6 +279,20 @@ class RedisTaskContext(Generic[C]):
                     self._lost.set()
             except Exception:  # Redis blip: the next beat retries; the TTL covers a few misses
                 log.exception("lease renewal failed")
+
+    def _end_orphaned(self) -> None:
+        """The worker died and this work-horse was re-parented: nobody would record the
+        outcome or could stop it, and its lease renewals would keep the module busy. Mark
+        the job failed, free the module and end the process."""
+        why = f"the worker running {self.task} died; its work-horse ended the task"
+        try:
+            self.log(why, "error")
+            self._events.close()
+            finish(self._r, self.module, self.job_id, TaskStatus.failed, why, self._device)
+        except Exception:
+            log.exception("recording the orphaned job failed")
+        finally:
+            os._exit(70)
 
     def close(self) -> None:
         self._done.set()

@@ -8,14 +8,16 @@ import json
 import logging
 import time
 import uuid
-from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
 import redis
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.queue import Queue
 from rq.serializers import JSONSerializer
+from rq.utils import now, utcformat, utcparse
 
 from shared import keys
 from shared.event_schema import EventType, PromptData, TaskStatus
@@ -27,6 +29,9 @@ from shared.runtime.state import device_holder, finish, is_active, open_prompt, 
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+# RQ job statuses after which a queued job will never run.
+ENDED = {s.value for s in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED, JobStatus.FINISHED)}
 
 INJECT_LUA = resources.files("shared.runtime").joinpath("inject.lua").read_text(encoding="utf-8")
 
@@ -59,17 +64,38 @@ _CODES: dict[str, type[ControlError]] = {
 }
 
 
+def device_user(holder: str) -> str:
+    """The device lease's value (``module:task:job``) in words: the module's title, or the
+    task's and the module's when the module has several ("Add songs in Song Recognition")."""
+    module, _, rest = holder.partition(":")
+    task = rest.partition(":")[0]
+    try:
+        spec = get_module(module)
+        title = spec.task(task).title
+    except KeyError:
+        return holder  # not ours to name: show it as it is
+    return spec.title if len(spec.tasks) == 1 or title == spec.title else f"{title} in {spec.title}"
+
+
+def device_busy(holder: str) -> str:
+    return f"the device is in use by {device_user(holder)}; device tasks run one at a time: stop it first"
+
+
 def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] | None = None) -> str:
     """Enqueue ``module:task`` (config overrides already validated by the caller) through
     the same Lua script redis-cli users run. Returns the job id."""
     get_module(module).task(task)  # KeyError for unknown names, before touching Redis
     job_id = uuid.uuid4().hex
-    ts = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ts = utcformat(now())  # RQ's timestamp format (the script writes it into the job hash)
     try:
         args = [module, task, json.dumps(overrides or {}), job_id, "gateway", ts]
         return str(eval_lua(r, INJECT_LUA, [], args))
     except redis.ResponseError as exc:
         code, _, message = str(exc).partition(" ")
+        if code == "DUPLICATE_JOB" and job_id in message:
+            return job_id  # our first try went through; its reply was lost (Redis restarted)
+        if code == "DEVICE_BUSY" and (holder := message.removeprefix("the device is in use by ")) != message:
+            message = device_busy(holder)
         raise _CODES.get(code, ControlError)(message or str(exc)) from exc
 
 
@@ -87,9 +113,9 @@ def stop_module(r: TextRedis, module: str, task: str | None = None) -> dict[str,
         }
     if raw.get("status") == TaskStatus.queued.value:
         # A worker may have taken it just now; then the stop flag below reaches it instead.
-        removed = r.lrem(f"rq:queue:{keys.queue_name(module)}", 0, job_id)
+        removed = r.lrem(Queue(keys.queue_name(module), connection=r).key, 0, job_id)
         if removed and finish(r, module, job_id, TaskStatus.stopped, "cancelled before it started"):
-            r.hset(f"rq:job:{job_id}", "status", "canceled")
+            r.hset(Job.key_for(job_id), "status", JobStatus.CANCELED.value)
             return {"module": module, "job_id": job_id, "status": "stopped", "stopping": False}
     r.set(keys.stop_flag(module), job_id, ex=3600)
     if raw.get("status") == TaskStatus.running.value:
@@ -160,15 +186,15 @@ def _reconcile_queued(r: TextRedis, module: str, job_id: str) -> str | None:
     """A queued job waits as long as it takes a worker to come; it is only given up when
     RQ no longer has it waiting: the job is gone or ended, or a worker took it and died
     before the task could claim the module (the lease then never got its TTL)."""
-    rq_status, started_at = r.hmget(f"rq:job:{job_id}", ["status", "started_at"])
+    rq_status, started_at = r.hmget(Job.key_for(job_id), ["status", "started_at"])
     why = ""
     if rq_status is None:
         why = "the queued job disappeared from Redis"
-    elif rq_status in ("failed", "stopped", "canceled", "finished"):
+    elif rq_status in ENDED:
         why = f"the job ended as {rq_status} before the task started"
-    elif rq_status == "started":
+    elif rq_status == JobStatus.STARTED.value:
         try:
-            since = time.time() - datetime.fromisoformat(started_at or "").timestamp()
+            since = time.time() - utcparse(started_at or "").timestamp()
         except ValueError:
             since = 0.0
         if since > leases.LEASE_TTL_MS / 1000 and r.pttl(keys.module_lease(module)) == -1:

@@ -217,6 +217,8 @@ end
 if job_id == nil or job_id == '' then
   job_id = 'inj-' .. now[1] .. '-' .. redis.call('INCR', P .. ':inject-seq')
 end
+-- RQ's key names, written out because Lua cannot ask RQ: they mirror rq.job.Job.key_for,
+-- Queue.key and Queue.redis_queues_keys (a test checks them against the installed RQ).
 local job_key = 'rq:job:' .. job_id
 if redis.call('EXISTS', job_key) == 1 then
   return fail('DUPLICATE_JOB', 'job ' .. job_id .. ' already exists')

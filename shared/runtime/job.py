@@ -25,6 +25,7 @@ from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis, connect
 from shared.runtime.context import RedisTaskContext
+from shared.runtime.control import device_busy
 from shared.runtime.publish import publish
 from shared.runtime.state import device_holder, finish, read_state, set_state
 from shared.settings import get_settings
@@ -96,7 +97,7 @@ def run_task(
         device = device_holder(module, task, job_id)
         other_dev = leases.claim(r, keys.DEVICE_LEASE, device)
         if other_dev is not None:
-            return end(TaskStatus.failed, f"the device is in use by {other_dev}")
+            return end(TaskStatus.failed, device_busy(other_dev))
 
     store = ConfigStore(r, settings.data_dir)
     try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from shared.runtime.connection import TextRedis, eval_lua
 
-LEASE_TTL_MS = 15_000  # a running job renews every LEASE_RENEW_S; expiry means it died
-LEASE_RENEW_S = 3.0
+# A running job renews every LEASE_RENEW_S; expiry means it died. The TTL outlasts a Redis
+# stall of 10 s with margin (a stalled Redis expires the key as soon as it resumes).
+LEASE_TTL_MS = 20_000
+LEASE_RENEW_S = 2.0
 
 # Take the key if it is free or already ours (the gateway reserves it at enqueue time).
 _CLAIM = """

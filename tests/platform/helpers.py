@@ -14,10 +14,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from services.gateway.wire import ws_message
-from tests.stack import start, wait_state
+from tests.stack import WAIT_S, start, wait_state
 
 Event = dict[str, Any]
-WAIT_S = 30.0  # generous: the machine is shared and slow; nothing here asserts speed
 __all__ = ["Events", "start", "stop_and_wait", "wait_state", "wait_status"]
 
 

@@ -334,7 +334,10 @@ def test_device_lease_keeps_device_tasks_of_different_modules_apart(live: Stack)
     wait_status(live.url, "workflow", "running", job_id=job)
     resp = httpx.post(f"{live.url}/api/scriptor/tasks/start_scriptor/start")
     assert resp.status_code == 409
-    assert resp.json()["detail"] == f"the device is in use by workflow:workflow:{job}"
+    assert (
+        resp.json()["detail"]
+        == "the device is in use by Workflow; device tasks run one at a time: stop it first"
+    )
     stop_and_wait(live.url, "workflow")
     job2 = start(live.url, "scriptor", "start_scriptor")  # the device is free again
     wait_status(live.url, "scriptor", "running", job_id=job2)

@@ -1,4 +1,5 @@
-"""Starting tasks with the real redis-cli binary and scripts/inject.lua, as the docs say."""
+"""Starting tasks with the real redis-cli binary and scripts/inject.lua, as the docs say.
+(The scripts/inject wrapper: tests/runtime/test_inject_script.py.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import redis
 from rq import Queue
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from shared import keys
@@ -60,11 +62,11 @@ def test_inject_refuses_unknown_tasks_and_bad_config(live: Stack) -> None:
         ("scriptor", "start_scriptor", "{nope"): "config is not valid JSON",
     }
     r = redis.Redis.from_url(live.redis_url, decode_responses=True)
-    before = {m: r.llen(f"rq:queue:{keys.queue_name(m)}") for m in ("scriptor", "ui_recognition")}
+    before = {m: Queue(keys.queue_name(m), connection=r).count for m in ("scriptor", "ui_recognition")}
     for args, expected in cases.items():
         out = inject(live, *args)
         assert expected in out.stdout + out.stderr, (args, out)
-    after = {m: r.llen(f"rq:queue:{keys.queue_name(m)}") for m in ("scriptor", "ui_recognition")}
+    after = {m: Queue(keys.queue_name(m), connection=r).count for m in ("scriptor", "ui_recognition")}
     assert after == before  # nothing was enqueued
     assert httpx.get(f"{live.url}/api/scriptor/state").json()["status"] not in ("queued", "running")
 
@@ -96,33 +98,10 @@ def test_worker_runs_only_the_runtime_entry_point(live: Stack, tmp_path: Path) -
     assert not marker.exists()
 
 
-def test_inject_wrapper_waits_and_sets_the_exit_code(live: Stack) -> None:
-    env = {"PATH": "/usr/bin:/bin", "AUTOBANG_REDIS_URL": live.redis_url}
-    ok = subprocess.run(
-        [str(ROOT / "scripts" / "inject"), "scriptor", "start_scriptor", '{"level": "Hard"}'],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert ok.returncode == 0 and "status running" in ok.stdout, ok
-    stop_and_wait(live.url, "scriptor")
-    bad = subprocess.run(
-        [str(ROOT / "scripts" / "inject"), "scriptor", "start_scriptor", '{"level": "Hardest"}'],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert bad.returncode == 1 and "INVALID_CONFIG level: must be one of" in bad.stderr
-    failed = subprocess.run(
-        [str(ROOT / "scripts" / "inject"), "scriptor", "start_scriptor", '{"weight_title": "nobody"}'],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert failed.returncode == 1 and "status failed: invalid config" in failed.stdout
+def test_the_script_uses_rq_s_own_key_names() -> None:
+    """The script writes RQ's keys by hand: they must be the installed RQ's names."""
+    lua = SCRIPT.read_text()
+    assert f"local job_key = '{Job.redis_job_namespace_prefix}' .. job_id" in lua
+    prefix = Queue.redis_queue_namespace_prefix
+    assert f"redis.call('SADD', '{Queue.redis_queues_keys}', '{prefix}' .. queue)" in lua
+    assert f"redis.call('RPUSH', '{prefix}' .. queue, job_id)" in lua

@@ -20,7 +20,7 @@ def compose() -> dict[str, Any]:
 
 
 def test_compose_services_match_registry_and_launcher() -> None:
-    services = compose()["services"]
+    services = {k: v for k, v in compose()["services"].items() if "profiles" not in v}
     assert set(services) == {"redis", "gateway", *(f"worker-{m}" for m in MODULE_NAMES)}
     for child in Launcher.plan():
         name = "gateway" if child.name == "gateway" else f"worker-{child.name.split(':', 1)[1]}"
@@ -46,7 +46,10 @@ def test_compose_runtime_settings() -> None:
         assert svc["environment"]["AUTOBANG_REDIS_URL"] == "redis://redis:6379/0"
         assert svc["depends_on"]["redis"]["condition"] == "service_healthy"
         assert int(svc["stop_grace_period"].rstrip("s")) >= 10
-        if name != "gateway":
+        if name == "simulator":  # profile "sim": the simulated game, on the compose network only
+            assert svc["profiles"] == ["sim"] and "ports" not in svc
+            assert "autobang simulator --host 0.0.0.0 --port 5037" in svc["command"][-1]
+        elif name != "gateway":
             assert "ports" not in svc and svc["healthcheck"]["test"][-1] == name.removeprefix("worker-")
     assert all(p.startswith("127.0.0.1:") for p in services["gateway"]["ports"])
     assert set(doc["volumes"]) >= {"data", "redis"}

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rq.job import Job
+from rq.utils import utcformat
 
 from services.gateway.hub import was_trimmed
 from services.gateway.ws import parse_since
@@ -129,18 +131,18 @@ def test_reconcile_gives_up_queued_jobs_that_rq_no_longer_has(r: TextRedis, redi
     now = datetime.now(UTC)
     started: dict[str | bytes, str] = {
         "status": "started",
-        "started_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "started_at": utcformat(now),
     }
-    r.hset(f"rq:job:{job}", mapping=started)  # taken by a worker...
+    r.hset(Job.key_for(job), mapping=started)  # taken by a worker...
     assert reconcile(r, rb, "fetch") is None  # ...just now: give it time to claim the module
-    long_ago = (now - timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    r.hset(f"rq:job:{job}", "started_at", long_ago)  # and the lease never got its TTL
+    long_ago = utcformat(now - timedelta(seconds=60))
+    r.hset(Job.key_for(job), "started_at", long_ago)  # and the lease never got its TTL
     assert reconcile(r, rb, "fetch") == "failed"
     state = read_state(r, "fetch")
     assert state["status"] == "failed" and "died before the task started" in state["error"]
     assert r.get(keys.module_lease("fetch")) is None
 
     job = start_task(r, "fetch", "fetch")
-    r.delete(f"rq:job:{job}")
+    r.delete(Job.key_for(job))
     assert reconcile(r, rb, "fetch") == "failed"
     assert read_state(r, "fetch")["error"] == "the queued job disappeared from Redis"

@@ -42,6 +42,7 @@ class FakeTouchServer:
         max_y: int = 719,
         header: bytes | None = None,
         calibration_reply_us: int = 0,
+        drop_after_commits: int | None = None,
     ) -> None:
         self.kind = kind
         self.max_contacts = max_contacts
@@ -51,6 +52,7 @@ class FakeTouchServer:
             else (f"v 1\n^ {max_contacts} {max_x} {max_y} 255\n$ 4242\n".encode())
         )
         self.calibration_reply_us = calibration_reply_us
+        self.drop_after_commits = drop_after_commits  # hang up after this many commits
         self.sessions: list[Session] = []
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -114,6 +116,10 @@ class FakeTouchServer:
                     reply = self._line(raw.decode("ascii", errors="replace").strip(), now, s, down, pending)
                     if reply is not None:
                         conn.sendall(reply.encode() + b"\n")
+                if self.drop_after_commits is not None and len(s.commits) >= self.drop_after_commits:
+                    down.clear()  # a dropped link: what is down is the device's problem now
+                    pending.clear()
+                    break
         except OSError:
             pass
         finally:
@@ -160,14 +166,17 @@ class FakeTouchServer:
             pending.clear()
         elif bang and cmd == "p":
             return "BANGCHEATERCONTROLLERREADY"
-        elif bang and cmd in ("f", "t", "k", "e"):
+        elif bang and cmd in ("k", "e"):
             s.other.append(line)
-        elif bang and cmd == "s":
+        elif bang and cmd in ("f", "t", "s", "C"):
             s.other.append(line)
-            return "done"
-        elif bang and cmd == "C":
-            s.other.append(line)
-            return str(self.calibration_reply_us)
+            replies = {
+                "f": "f 0",
+                "t": f"t {now // 1000}",
+                "s": "s done",
+                "C": f"C {self.calibration_reply_us}",
+            }
+            return replies[cmd]
         else:
             s.violations.append(f"unknown command {line!r}")
         return None

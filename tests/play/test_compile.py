@@ -213,3 +213,11 @@ def test_options_from_config_and_the_ladder() -> None:
         17: "god",
     }
     assert {lv: ladder_title(lv) for lv in ladder} == ladder
+
+
+def test_minitouch_waits_do_not_drift() -> None:
+    # Taps every 1/3 s (whole ms cannot say 333.33 ms): the waits' sum follows the plan.
+    c = chart(*({"type": "Single", "beat": k * 2 / 3, "lane": 1} for k in range(90)), bpm=120)
+    plan = compile_chart(c)
+    waits = [int(line.split()[1]) for line in render_minitouch(plan).splitlines() if line.startswith("w ")]
+    assert abs(sum(waits) * 1000 - (plan.at_us(plan.frames[-1]) - plan.at_us(plan.frames[0]))) < 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,14 +59,22 @@ def _data_dir(tmp_path: Path, titles: Path, model: Path, drop: tuple[int, ...] =
     return data
 
 
-def test_add_song_interactive(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
-    data = _data_dir(tmp_path, title_dir, tiny_model, drop=(41,))
-    shots = data / "screenshots"
-    shots.mkdir()
+ALL = ("Yes", "No", "Drop", "Stop")
+
+
+def _shots(data: Path, title_dir: Path) -> Path:
+    shots = data / SongRecognitionConfig().screenshot_dir
+    shots.mkdir(parents=True)
     cv2.imwrite(str(shots / "a_known.png"), screenshot(read_gray(title_dir / "t-26.png"), region=0))
     cv2.imwrite(str(shots / "b_new.png"), screenshot(read_gray(title_dir / "t-41.png"), region=1))
     cv2.imwrite(str(shots / "c_drop.png"), screenshot(render_title("捨てる画面"), region=0))
     cv2.imwrite(str(shots / "d_never.png"), screenshot(render_title("もう一枚"), region=0))
+    return shots
+
+
+def test_add_song_interactive(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model, drop=(41,))
+    _shots(data, title_dir)
     replies = [
         Reply("Yes"),  # a_known: the proposal is song 26, already in the gallery
         Reply("No", "forty-one"),  # b_new: not a number -> asked again
@@ -78,6 +87,11 @@ def test_add_song_interactive(tmp_path: Path, title_dir: Path, tiny_model: Path)
     tasks.add_song(ctx)
     assert not ctx.replies
     assert "known song 26" in ctx.prompts[0] and "That Is How I Roll!" in ctx.prompts[0]
+    # Each prompt says what its answers do; a guess's Yes is not "it is new".
+    assert "Yes: it is song 26 (already in the gallery, nothing added)" in ctx.prompts[0]
+    assert "No: it is another song, type its id to add it" in ctx.prompts[0]
+    assert "not recognised; closest is" in ctx.prompts[1]
+    assert ctx.options == [ALL] * 6
     assert "song 26 is already in the gallery; nothing to add" in ctx.text()
     assert any("whole number" in m for lvl, m in ctx.logs if lvl == "error")
     assert "added song 41" in ctx.text() and "stopped by the user" in ctx.text()
@@ -86,6 +100,66 @@ def test_add_song_interactive(tmp_path: Path, title_dir: Path, tiny_model: Path)
     rec = SongRecognizer(tasks.title_dir(ctx), tasks.gallery_path(ctx), model)
     assert len(rec.gallery) == 12 and rec.get_id(read_gray(tasks.title_dir(ctx) / "t-41.png")) == 41
     assert [k for k, _ in ctx.images] == ["frame"] * 4
+
+    # A second run asks only about the screenshot left unanswered (Stop is no answer).
+    again = RecordingContext(data, SongRecognitionConfig(), [Reply("Drop")])
+    tasks.add_song(again)
+    assert len(again.prompts) == 1 and again.prompts[0].startswith("d_never.png:")
+    assert (
+        "4 screenshots in song_recognition/screenshots (3 answered before, not asked again)" in again.text()
+    )
+    ledger = json.loads(tasks.answered_path(ctx).read_text(encoding="utf-8"))
+    assert sorted((e["file"], e["answer"], e["song"]) for e in ledger.values()) == [
+        ("a_known.png", "Yes", 26),
+        ("b_new.png", "No", 41),
+        ("c_drop.png", "Drop", None),
+        ("d_never.png", "Drop", None),
+    ]
+    third = RecordingContext(data, SongRecognitionConfig())  # nothing left to ask
+    tasks.add_song(third)
+    assert not third.prompts and "done: 0 songs added" in third.text()
+
+
+def test_add_song_with_an_empty_gallery_offers_no_yes(
+    tmp_path: Path, title_dir: Path, tiny_model: Path
+) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model, drop=tuple(list_titles(title_dir)))
+    shots = data / SongRecognitionConfig().screenshot_dir
+    shots.mkdir(parents=True)
+    cv2.imwrite(str(shots / "first.png"), screenshot(read_gray(title_dir / "t-26.png"), region=0))
+    ctx = RecordingContext(data, SongRecognitionConfig(), [Reply("No", "26")])
+    tasks.add_song(ctx)
+    assert ctx.options == [("No", "Drop", "Stop")]
+    assert "no proposal (the gallery is empty)" in ctx.prompts[0]
+    assert "No: type the song id to add it" in ctx.prompts[0] and "Yes" not in ctx.prompts[0]
+    assert "added song 26" in ctx.text() and list(list_titles(tasks.title_dir(ctx))) == [26]
+
+
+def test_question_offers_only_the_answers_that_apply() -> None:
+    none = tasks.question("f.png", None, "?", False, 0.0, "")
+    assert none.options == ("No", "Drop", "Stop")
+    guess = tasks.question("f.png", 5, "Title", False, 0.41, "")
+    assert guess.options == ALL and "closest is 5 «Title» score 0.410" in guess.prompt
+    assert "Yes: it is song 5 (already in the gallery, nothing added)" in guess.prompt
+
+
+def test_unreadable_ledger_asks_again(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:
+    data = _data_dir(tmp_path, title_dir, tiny_model)
+    shots = data / SongRecognitionConfig().screenshot_dir
+    shots.mkdir(parents=True)
+    cv2.imwrite(str(shots / "a.png"), screenshot(read_gray(title_dir / "t-26.png"), region=0))
+    ctx = RecordingContext(data, SongRecognitionConfig(), [Reply("Drop")])
+    tasks.answered_path(ctx).write_text("{not json", encoding="utf-8")
+    tasks.add_song(ctx)
+    assert len(ctx.prompts) == 1
+    assert json.loads(tasks.answered_path(ctx).read_text(encoding="utf-8"))  # rewritten whole
+
+
+def test_song_and_ui_screenshots_live_apart() -> None:
+    from shared.config.recognition import UIRecognitionConfig
+
+    assert SongRecognitionConfig().screenshot_dir == "song_recognition/screenshots"
+    assert SongRecognitionConfig().screenshot_dir != UIRecognitionConfig().screenshot_dir
 
 
 def test_add_song_needs_a_screenshot_folder(tmp_path: Path, title_dir: Path, tiny_model: Path) -> None:

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import adbutils
@@ -48,6 +49,14 @@ def test_shell_commands(sim: Running) -> None:
     assert "com.android.launcher3" in d.shell("dumpsys activity activities")
     d.shell("monkey -p com.bilibili.star.bili -c android.intent.category.LAUNCHER 1")
     assert "com.bilibili.star.bili" in d.shell("dumpsys activity activities")
+
+
+def test_command_lists_exit_status_and_pipes(sim: Running) -> None:
+    d = client(sim).device()
+    assert d.shell2("frobnicate").returncode == 127  # adbutils appends "; echo X4EXIT:$?"
+    ok = d.shell2("echo hi")
+    assert ok.returncode == 0 and ok.output == "hi\n"
+    assert "mCurrentFocus=" in d.shell("dumpsys window | grep -E 'mCurrentFocus|mFocusedApp'")
 
 
 def test_screencap_raw_and_png(sim: Running) -> None:
@@ -143,3 +152,57 @@ def test_stock_adb_shell_input_tap(sim: Running) -> None:
     assert sim.call(lambda: sim.emu.game.state) == "playmode"
     out = stock_adb(sim, "forward", "tcp:0", "tcp:12345")
     assert out.returncode == 0 and int(out.stdout) > 0
+
+
+def test_adb_disconnect_and_slow_capture_faults(tmp_path: Path) -> None:
+    from services.simulator.scenario import Delays, Fault, Scenario
+    from tests.simulator.conftest import start_emulator, state_colour
+
+    faults = [Fault(kind="adb_disconnect", at_s=0, duration_s=1.0), Fault(kind="slow", at_s=0, duration_s=30)]
+    sc = Scenario(delays=Delays(app_start=0), faults=faults)
+    for sim in start_emulator(sc, tmp_path, state_colour):
+        c = client(sim)
+        out = c.make_connection()
+        out.send_command("host:devices")
+        out.check_okay()
+        assert out.read_string_block() == "emulator-5554\toffline\n"
+        out.close()
+        with pytest.raises(adbutils.AdbError, match="device/emulator"):
+            c.device()  # adbutils finds no device in state "device"
+        with pytest.raises(adbutils.AdbError, match="offline"):
+            c.device("emulator-5554").shell("echo hi")
+        time.sleep(1.1)
+        d = c.device()
+        assert d.shell("echo hi") == "hi"
+        t = time.monotonic()
+        d.shell("screencap -p", encoding=None)
+        assert time.monotonic() - t >= 0.3  # the slow device's capture latency
+        report = sim.emu.game.faults
+        assert [f.kind for f in report] == ["adb_disconnect", "slow"] and report[0].left is not None
+
+
+def test_stock_adb_push(sim: Running, tmp_path: Path) -> None:
+    sheet = tmp_path / "commands.sheet"
+    sheet.write_bytes(b"b 0\nt 0\nd 0 194 590\n")
+    out = stock_adb(sim, "push", str(sheet), "/data/local/tmp/commands.sheet")
+    assert out.returncode == 0, out.stderr
+    assert sim.emu.files["/data/local/tmp/commands.sheet"] == sheet.read_bytes()
+
+
+def test_frames_follow_an_unknown_screen_fault(tmp_path: Path) -> None:
+    from services.simulator.scenario import Delays, Fault, Scenario
+    from tests.simulator.conftest import start_emulator, state_colour
+
+    sc = Scenario(delays=Delays(app_start=0), faults=[Fault(kind="unknown", at_s=0, duration_s=0.5)])
+    for sim in start_emulator(sc, tmp_path, state_colour):
+        d = client(sim).device()
+
+        assert first_pixel(d) == 8 + 7 * 34  # the unknown screen
+        time.sleep(0.6)
+        assert first_pixel(d) == 8 + 7 * 17  # main_page, once the fault is over
+
+
+def first_pixel(d: adbutils.AdbDevice) -> int:
+    raw = d.shell("screencap", encoding=None)
+    assert isinstance(raw, bytes)
+    return raw[16]

@@ -13,6 +13,7 @@ from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import level_crop
 from services.simulator import layout
 from services.simulator import screens as S
+from services.simulator.perturb import Perturbation, perturb
 from shared.screens import UI_STATES
 
 
@@ -113,6 +114,18 @@ def test_twins_differ_only_in_the_level_row() -> None:
                 ys.min() >= y2 and ys.max() < y2 + 36 and xs.min() >= x1 and xs.max() < x1 + S.DIGIT_COLUMNS
             )
             assert read_level(level_crop(ia, 0)) == sa.level and read_level(level_crop(ib, 0)) == sb.level
+        # With the difficulty buttons shown, their level labels differ too, and nothing else.
+        ia = S.render(S.ScreenView("choose", frozenset({"normal", "fixed"}), song=sa))
+        ib = S.render(S.ScreenView("choose", frozenset({"normal", "fixed"}), song=sb))
+        ys, xs = np.nonzero(np.any(ia != ib, axis=2))
+        labels = [
+            b for b in layout.buttons("choose", frozenset({"fixed"})) if b.name.startswith("difficulty_")
+        ]
+        in_row = (ys >= 576) & (ys < 612) & (xs >= 220) & (xs < 220 + S.DIGIT_COLUMNS)
+        under = np.zeros_like(in_row)
+        for btn in labels:
+            under |= (abs(xs - btn.x) <= btn.w // 2) & (ys > btn.y + 22) & (ys < btn.y + 50)
+        assert (in_row | under).all() and under.any()
 
 
 def test_result_counts_are_drawn_at_their_fields_and_read_back() -> None:
@@ -121,10 +134,22 @@ def test_result_counts_are_drawn_at_their_fields_and_read_back() -> None:
         counts = S.sample_result(rng)
         img = S.render(S.ScreenView("award", result=counts))
         assert S.read_result(img) == counts
+    # Through capture: brightness, noise, JPEG, a few pixels of shift.
+    capture = Perturbation(brightness=0.1, noise=3.0, jpeg_quality=85, shift=3, scale=0.003)
+    for seed in range(4):
+        counts = S.sample_result(rng)
+        img = perturb(S.render(S.ScreenView("award", result=counts)), capture, np.random.default_rng(seed))
+        assert S.read_result(img) == counts, seed
     a = S.render(S.ScreenView("award", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, 8, 9)))
     b = S.render(S.ScreenView("award", result=S.ResultCounts(1, 2, 3, 4, 50, 6, 7, 8, 9)))
     ys, xs = np.nonzero(np.any(a != b, axis=2))
     x1, y1, x2, y2 = S.RESULT_FIELDS["miss"]
+    assert x1 <= xs.min() and xs.max() < x2 and y1 <= ys.min() and ys.max() < y2
+    # The score screen shows the score alone, in its own field.
+    a = S.render(S.ScreenView("award_score", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, score=1234567)))
+    b = S.render(S.ScreenView("award_score", result=S.ResultCounts(1, 2, 3, 4, 5, 6, 7, score=7654321)))
+    ys, xs = np.nonzero(np.any(a != b, axis=2))
+    x1, y1, x2, y2 = S.SCORE_FIELD
     assert x1 <= xs.min() and xs.max() < x2 and y1 <= ys.min() and ys.max() < y2
     with pytest.raises(ValueError, match="does not fit"):
         S.render(S.ScreenView("award", result=S.ResultCounts(123456, 0, 0, 0, 0, 0, 0)))
@@ -175,3 +200,43 @@ def test_bad_views_are_refused_with_a_clear_error() -> None:
         S.SongCard(1, np.zeros((36, 450), np.uint8), {0: 5}, 4)
     with pytest.raises(ValueError, match="unknown screen state"):
         S.sample_screen("lobby", np.random.default_rng(0))
+
+
+def test_the_playing_view_is_the_playfield() -> None:
+    from services.simulator.field import NoteSprite, render_playfield
+
+    notes = (NoteSprite("tap", 491, 400), NoteSprite("long", 788, 560, tail_y=300))
+    view = S.ScreenView("playing", notes=notes, started=True, health=0.5, combo=12)
+    assert np.array_equal(S.render(view), render_playfield(notes, health=0.5, combo=12, started=True))
+    assert not np.array_equal(S.render(view), S.render(S.ScreenView("playing", notes=notes)))
+
+
+def test_the_song_list_shows_the_song_and_its_neighbours() -> None:
+    song, other = _song(26, 3), _song(5, 1)
+    plain = S.render(S.ScreenView("choose", song=song))
+    listed = S.render(S.ScreenView("choose", song=song, list_titles=(other.title,) * 4))
+    ys, xs = np.nonzero(np.any(plain != listed, axis=2))
+    cards = S.list_cards("choose")
+    assert xs.min() >= cards[0][0] and xs.max() < cards[0][2] and ys.min() >= cards[0][1]
+    # The selected (middle) card holds the song's own title, shrunk.
+    x1, y1, x2, y2 = cards[2]
+    assert cv2.cvtColor(plain, cv2.COLOR_BGR2GRAY)[y1:y2, x1:x2].min() < 120
+
+
+def test_sampled_variants_are_variants_of_the_layout() -> None:
+    for state, sets in S.VARIANT_SETS.items():
+        known = {b.when for b in layout.BUTTONS[state]} - {""}
+        for v in sets:
+            assert v <= known, (state, v - known)
+
+
+def test_captured_samples_are_nearest_to_their_own_state() -> None:
+    """Separable for a classifier even before training: a random instance of each state,
+    through capture, is nearest (at 160x90) to its own state's plain screen."""
+    refs = np.stack([_small(S.render(S.ScreenView(s))) for s in UI_STATES])
+    capture = Perturbation(brightness=0.1, noise=4.0, jpeg_quality=80, shift=3, scale=0.01)
+    rng = np.random.default_rng(4)
+    for i, state in enumerate(UI_STATES):
+        q = _small(perturb(S.sample_screen(state, rng), capture, rng))
+        nearest = int(np.abs(refs - q).mean(axis=(1, 2, 3)).argmin())
+        assert nearest == i, (state, UI_STATES[nearest])

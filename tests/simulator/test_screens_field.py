@@ -46,9 +46,10 @@ def test_directional_notes_are_purple_or_orange(direction: str, colour: int) -> 
     )  # 2 lanes wide
 
 
-def test_long_bodies_are_not_taken_for_heads() -> None:
+@pytest.mark.parametrize("kind", ["long", "slide"])
+def test_long_bodies_are_not_taken_for_heads(kind: str) -> None:
     y = y_of_depth(0.9)
-    hsv, changed = _changed([NoteSprite("long", LANE_X[4], y, tail_y=y - 250)])
+    hsv, changed = _changed([NoteSprite(kind, LANE_X[4], y, tail_y=y - 250)])
     heads = _in(hsv, NOTE_COLOURS["long"]) & changed
     body = changed & ~heads
     assert body.sum() > 2000

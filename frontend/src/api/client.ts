@@ -1,5 +1,6 @@
 /** A small fetch wrapper: JSON in and out, errors as ApiError with the server's words. */
 import type { components } from './schema'
+import { announceTokenRequired } from '@/lib/token'
 
 /** One entry of FastAPI's 422 detail, as the gateway's OpenAPI schema names it. */
 export type ValidationIssue = components['schemas']['ValidationError']
@@ -52,6 +53,7 @@ export async function request<T>(method: string, path: string, body?: unknown, s
       payload = text
     }
   }
+  if (res.status === 401) announceTokenRequired()
   if (!res.ok) {
     const detail = payload && typeof payload === 'object' && 'detail' in payload ? (payload as { detail: unknown }).detail : payload
     throw new ApiError(res.status, detail, messageOf(res.status, detail, res.statusText))

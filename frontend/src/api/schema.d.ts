@@ -609,6 +609,23 @@ export interface components {
             /** Answer */
             answer: string;
         };
+        /**
+         * RequestInvalid
+         * @description FastAPI's own 422 for a malformed upload (no ``files`` part, a part that is no file).
+         */
+        RequestInvalid: {
+            /** Detail */
+            detail: components["schemas"]["RequestIssue"][];
+        };
+        /** RequestIssue */
+        RequestIssue: {
+            /** Loc */
+            loc: (string | number)[];
+            /** Msg */
+            msg: string;
+            /** Type */
+            type: string;
+        };
         /** ScreenshotList */
         ScreenshotList: {
             /** Module */
@@ -1179,6 +1196,15 @@ export interface operations {
                     "application/json": components["schemas"]["SongDetail"];
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1281,13 +1307,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
-            /** @description some files refused; the rest stored */
+            /** @description the request is over the upload limits */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description some files refused (the rest stored), or no files part at all */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ScreenshotRejected"];
+                    "application/json": components["schemas"]["ScreenshotRejected"] | components["schemas"]["RequestInvalid"];
                 };
             };
         };

@@ -112,7 +112,9 @@ export function describeField(name: string, raw: JsonSchema, root: JsonSchema): 
   const field: FieldDescriptor = {
     name,
     title: raw.title ?? node.title ?? humanize(name),
-    description: node.description ?? '',
+    // an enum $def's description is its class docstring, written for developers: only a
+    // field's own description is help text for the user
+    description: raw.description ?? (raw.$ref ? '' : (node.description ?? '')),
     widget,
     type,
     integer: type === 'integer',

@@ -33,13 +33,24 @@ export interface TaskFeedback {
 export const HEALTH_POLL_MS = 5000
 
 function toState(raw: Partial<StateData> & Record<string, unknown>, prev?: ModuleState): ModuleState {
+  const jobId = typeof raw.job_id === 'string' ? raw.job_id : (prev?.jobId ?? null)
+  // A new job starts with its own fields: the last run's counts ("failed 5") are not its.
+  const kept = prev && prev.jobId === jobId ? prev.fields : {}
   return {
     status: isTaskStatus(raw.status) ? raw.status : (prev?.status ?? 'idle'),
     task: typeof raw.task === 'string' ? raw.task : raw.task === null ? null : (prev?.task ?? null),
-    jobId: typeof raw.job_id === 'string' ? raw.job_id : (prev?.jobId ?? null),
+    jobId,
     error: typeof raw.error === 'string' && raw.error ? raw.error : null,
-    fields: { ...(prev?.fields ?? {}), ...(raw.fields && typeof raw.fields === 'object' ? raw.fields : {}) },
+    fields: { ...kept, ...(raw.fields && typeof raw.fields === 'object' ? raw.fields : {}) },
   }
+}
+
+/** How a task is named to the user (as shared/runtime/control.py device_user does): its
+ * module's title, or the task's and the module's when the module has several ("Add songs
+ * in Song Recognition"). */
+function holderName(info: ModuleInfo, task: string | null): string {
+  const t = info.tasks.find((x) => x.name === task)
+  return !t || info.tasks.length === 1 || t.title === info.title ? info.title : `${t.title} in ${info.title}`
 }
 
 /** Reads a worker's liveness out of /healthz, whatever detail the gateway gives. */
@@ -91,13 +102,26 @@ export const useBackendStore = defineStore('backend', () => {
     return f
   }
 
-  /** Why a task cannot start now, or '' when it can. */
+  const usesDevice = (module: string, task: string | null): boolean =>
+    !!modules.value.find((m) => m.name === module)?.tasks.find((t) => t.name === task)?.uses_device
+
+  /** Why a task cannot start now, or '' when it can: another task of its module is active,
+   * or (for a device task) another module's device task holds the device. */
   function blockedReason(module: string, task: string): string {
     const s = stateOf(module)
-    if (!isActive(s.status) || s.task === task) return ''
+    if (isActive(s.status) && s.task === task) return ''
     const info = modules.value.find((m) => m.name === module)
-    const holder = info?.tasks.find((t) => t.name === s.task)?.title ?? s.task ?? 'another task'
-    return `${holder} is ${s.status} in this module; its tasks run one at a time. Stop it first.`
+    if (isActive(s.status)) {
+      const holder = info?.tasks.find((t) => t.name === s.task)?.title ?? s.task ?? 'another task'
+      return `${holder} is ${s.status} in this module; its tasks run one at a time. Stop it first.`
+    }
+    if (!usesDevice(module, task)) return ''
+    for (const other of modules.value) {
+      const o = stateOf(other.name)
+      if (other.name === module || !isActive(o.status) || !usesDevice(other.name, o.task)) continue
+      return `the device is in use by ${holderName(other, o.task)}; device tasks run one at a time. Stop it first.`
+    }
+    return ''
   }
 
   let loading: Promise<void> | null = null
@@ -146,7 +170,7 @@ export const useBackendStore = defineStore('backend', () => {
     const console = useConsoleStore()
     switch (ev.type) {
       case 'log':
-        console.addLog(ev.module, ev.id, ev.ts, ev.data.level, ev.data.message, ev.data.task)
+        console.addLog(ev.module, ev.id, ev.ts, ev.data.level, ev.data.message, ev.data.task, ev.data.details)
         break
       case 'state': {
         const prev = states[ev.module]

@@ -20,6 +20,8 @@ export interface ConsoleLine {
   message: string
   task?: string | null
   promptId?: string
+  /** longer text behind the line (a failed task's traceback), shown behind a toggle */
+  details?: string | null
 }
 
 export interface PromptEntry extends PromptData {
@@ -77,8 +79,8 @@ export const useConsoleStore = defineStore('console', () => {
     if (c.lines.length > MAX_LINES) c.lines.splice(0, c.lines.length - MAX_LINES)
   }
 
-  function addLog(module: string, id: string, ts: number, level: LogLevel, message: string, task?: string | null): void {
-    push(module, { key: id, id, ts, level, message, task: task ?? null })
+  function addLog(module: string, id: string, ts: number, level: LogLevel, message: string, task?: string | null, details?: string | null): void {
+    push(module, { key: id, id, ts, level, message, task: task ?? null, details: details || null })
   }
 
   function addState(module: string, id: string, ts: number, message: string, task?: string | null): void {
@@ -136,7 +138,7 @@ export const useConsoleStore = defineStore('console', () => {
 
   function asText(module: string): string {
     return visibleLines(module)
-      .map((l) => `${new Date(l.ts * 1000).toISOString()} ${l.level.toUpperCase().padEnd(7)} ${l.task ? `[${l.task}] ` : ''}${l.message}`)
+      .map((l) => `${new Date(l.ts * 1000).toISOString()} ${l.level.toUpperCase().padEnd(7)} ${l.task ? `[${l.task}] ` : ''}${l.message}${l.details ? `\n${l.details}` : ''}`)
       .join('\n')
   }
 

@@ -15,7 +15,7 @@ from shared import keys
 router = APIRouter(prefix="/api", responses=ERRORS, tags=["modules"])
 
 
-@router.get("/{module}/images", response_model=list[LatestImage], responses=ERRORS)
+@router.get("/{module}/images", response_model=list[LatestImage])
 def images(module: str, gw: GatewayDep) -> list[LatestImage]:
     """The latest image of each kind the module published (sorted by kind)."""
     module_or_404(module)

@@ -12,7 +12,6 @@ client's name (last path part only, ``[A-Za-z0-9._-]``, the right extension) wit
 from __future__ import annotations
 
 import re
-import struct
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -28,14 +27,17 @@ from services.gateway.models import ErrorDetail
 from shared.atomic_write import write_atomic
 from shared.config.base import ModuleConfig
 from shared.device import IMAGE_SUFFIXES
+from shared.image_header import JPEG_MAGIC, PNG_MAGIC, jpeg_size, png_size
 from shared.modules import MODULES, ModuleSpec
 
 MAX_BYTES = 16 << 20  # 16 MiB: a 1280x720 PNG is ~1-2 MiB; 4096x4096 JPEGs fit too
 MAX_SIDE = 4096
+# Decoded size cap, checked on the header before decoding: a 4096x4096 PNG of one colour is
+# a few KiB on the wire but 64 MiB decoded. 8 Mpx (32 MiB as RGBA) still takes any phone or
+# emulator screenshot.
+MAX_PIXELS = 8 << 20
 LIST_CAP = 200
 STEM_CHARS = 64
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
 FIELD = "screenshot_dir"
 
 # Name choice + write must not interleave between two uploads of the same name.
@@ -80,6 +82,18 @@ class ScreenshotRejected(ScreenshotUpload):
     detail: list[UploadIssue]
 
 
+class RequestIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class RequestInvalid(BaseModel):
+    """FastAPI's own 422 for a malformed upload (no ``files`` part, a part that is no file)."""
+
+    detail: list[RequestIssue]
+
+
 class BadImage(ValueError):
     pass
 
@@ -94,39 +108,16 @@ def safe_name(client_name: str | None, ext: str) -> str:
     return f"{stem or 'screenshot'}{ext}"
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from the first SOF marker of a JPEG."""
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length
-            i += 2
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            if i + 9 > len(data):
-                return None
-            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
-            return int(w), int(h)
-        i += 2 + length
-    return None
-
-
 def header_size(data: bytes) -> tuple[str, int, int]:
     """(extension, width, height) from the file's header; BadImage when it is not a PNG or
     JPEG or the header is unreadable."""
     if data.startswith(PNG_MAGIC):
-        if len(data) < 24 or data[12:16] != b"IHDR":
+        size = png_size(data)
+        if size is None:
             raise BadImage("PNG header is truncated or corrupt")
-        w, h = struct.unpack(">II", data[16:24])
-        return ".png", int(w), int(h)
+        return ".png", size[0], size[1]
     if data.startswith(JPEG_MAGIC):
-        size = _jpeg_size(data)
+        size = jpeg_size(data)
         if size is None:
             raise BadImage("JPEG header is truncated or corrupt (no frame size)")
         return ".jpg", size[0], size[1]
@@ -142,6 +133,8 @@ def check_image(data: bytes) -> tuple[str, int, int]:
     ext, w, h = header_size(data)
     if not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
         raise BadImage(f"{w}x{h} is outside 1x1 .. {MAX_SIDE}x{MAX_SIDE}")
+    if w * h > MAX_PIXELS:
+        raise BadImage(f"{w}x{h} is more than {MAX_PIXELS >> 20} Mpx decoded")
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if img is None or img.shape[1] != w or img.shape[0] != h:
         raise BadImage(f"{'PNG' if ext == '.png' else 'JPEG'} data does not decode (corrupt or truncated)")
@@ -218,14 +211,21 @@ def list_screenshots(module: str, gw: GatewayDep) -> ScreenshotList:
     responses={
         404: {"model": ErrorDetail},
         409: {"model": ErrorDetail},
-        422: {"model": ScreenshotRejected, "description": "some files refused; the rest stored"},
+        413: {"model": ErrorDetail, "description": "the request is over the upload limits"},
+        422: {
+            "model": ScreenshotRejected | RequestInvalid,
+            "description": "some files refused (the rest stored), or no files part at all",
+        },
     },
 )
 def upload_screenshots(
     module: str,
-    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots")],
+    files: Annotated[list[UploadFile], File(description="PNG or JPEG screenshots", min_length=1)],
     gw: GatewayDep,
 ) -> ScreenshotUpload | JSONResponse:
+    limit = gw.settings.max_upload_files
+    if len(files) > limit:
+        raise HTTPException(413, f"{len(files)} files in one upload; at most {limit} per request")
     rel, folder = folder_of(module, gw)
     results: list[ScreenshotResult] = []
     issues: list[UploadIssue] = []

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from services.gateway.models import ErrorDetail
 from shared.catalog import Catalog, Song, difficulty_name, load_catalog, shave
 from shared.chart.library import ChartLibrary
 from shared.settings import Settings, get_settings
@@ -84,7 +85,7 @@ def list_songs(
     return SongList(count=len(rows), shipped_catalog=catalog.shipped, songs=rows)
 
 
-@router.get("/api/songs/{song_id}", response_model=SongDetail)
+@router.get("/api/songs/{song_id}", response_model=SongDetail, responses={404: {"model": ErrorDetail}})
 def get_song(song_id: int, data_dir: DataDir) -> SongDetail:
     catalog = _catalog(data_dir)
     song = catalog.get(song_id)

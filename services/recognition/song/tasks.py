@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +75,43 @@ def _parse_id(text: str | None) -> int | None:
     return v if v >= 0 else None
 
 
+def answered_path(ctx: TaskContext[SongRecognitionConfig]) -> Path:
+    return song_dir(ctx) / "answered.json"
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str
+    options: tuple[str, ...]
+
+
+def question(frame: str, proposal: int | None, name: str, known: bool, score: float, reason: str) -> Question:
+    """The prompt for one screenshot: what was recognised, and what each offered answer
+    does. Yes is offered only when there is a proposal to accept (a guess is a song that
+    is already in the gallery, so Yes adds nothing: "it is new" is No with its id)."""
+    if proposal is None:
+        return Question(
+            f"{frame}: no proposal (the gallery is empty). "
+            "No: type the song id to add it · Drop: skip this screenshot · Stop: end",
+            ("No", "Drop", "Stop"),
+        )
+    seen = f"{proposal} «{name}» score {score:.3f}" + (f" ({reason})" if reason else "")
+    head = f"{frame}: known song {seen}" if known else f"{frame}: not recognised; closest is {seen}"
+    return Question(
+        f"{head}. Yes: it is song {proposal} (already in the gallery, nothing added) · "
+        "No: it is another song, type its id to add it · Drop: skip this screenshot · Stop: end",
+        ANSWERS,
+    )
+
+
 def add_song(ctx: TaskContext[SongRecognitionConfig]) -> None:
-    """For each screenshot: crop the title, propose id/title/score, ask Yes/No/Drop/Stop.
-    Yes keeps the proposal, No takes the song id the user types (validated). A new id is
-    saved into title_imgs and the gallery at once (no retraining)."""
+    """For each screenshot not answered before: crop the title, propose id/title/score,
+    ask (the prompt says what each answer does). Yes confirms the proposal, No takes the
+    song id the user types (validated) and saves the crop into title_imgs and the gallery
+    at once (no retraining). Answers are remembered (answered.json): a later run asks only
+    about new screenshots."""
     from services.recognition.song import SongRecognizer
+    from services.recognition.song.answered import AnsweredLedger, file_key
     from services.recognition.song.pipeline import current_model
     from services.recognition.song.preprocess import title_crops
     from services.recognition.song.store import read_gray
@@ -89,15 +122,23 @@ def add_song(ctx: TaskContext[SongRecognitionConfig]) -> None:
     if not frames:
         ctx.log(f"no screenshots in {folder}; nothing to add", "warning")
         return
+    ledger = AnsweredLedger(answered_path(ctx))
+    keys = {f: file_key(f) for f in frames}
+    todo = [f for f in frames if keys[f] not in ledger]
     title_dir(ctx).mkdir(parents=True, exist_ok=True)
     catalog = _catalog(ctx)
     levels = {s.id: s.levels for s in catalog} if catalog is not None else None
     rec = SongRecognizer(title_dir(ctx), gallery_path(ctx), current_model(models_dir(ctx)), levels=levels)
-    ctx.log(f"{len(frames)} screenshots in {cfg.screenshot_dir}; gallery has {len(rec.gallery)} songs")
+    before = (
+        f" ({len(frames) - len(todo)} answered before, not asked again)" if len(todo) < len(frames) else ""
+    )
+    ctx.log(
+        f"{len(frames)} screenshots in {cfg.screenshot_dir}{before}; gallery has {len(rec.gallery)} songs"
+    )
     added = 0
-    for n, frame in enumerate(frames, 1):
+    for n, frame in enumerate(todo, 1):
         ctx.checkpoint()
-        ctx.progress(n - 1, len(frames), message=frame.name)
+        ctx.progress(n - 1, len(todo), message=frame.name)
         try:
             img = read_gray(frame)
             m = rec.match(img)
@@ -112,16 +153,13 @@ def add_song(ctx: TaskContext[SongRecognitionConfig]) -> None:
             if catalog is not None and proposal is not None and catalog.get(proposal)
             else "?"
         )
-        known = m.id is not None
-        prompt = (
-            f"{frame.name}: {'known song' if known else 'new song? best guess'} {proposal} «{name}» "
-            f"score {m.score:.3f}" + (f" ({m.reason})" if m.reason else "")
-        )
-        sid = _ask_id(ctx, rec, prompt, proposal, catalog)
-        if sid == "stop":
+        q = question(frame.name, proposal, name, m.id is not None, m.score, m.reason)
+        answer, sid = _ask_id(ctx, rec, q, proposal, catalog)
+        if answer == "Stop":
             ctx.log("stopped by the user")
             break
-        if not isinstance(sid, int):
+        ledger.record(keys[frame], frame.name, answer, sid)
+        if sid is None:
             continue
         if sid in rec.gallery:
             ctx.log(f"song {sid} is already in the gallery; nothing to add")
@@ -133,39 +171,36 @@ def add_song(ctx: TaskContext[SongRecognitionConfig]) -> None:
             f"added song {sid} ({(time.perf_counter() - t0) * 1000:.0f} ms); "
             f"gallery has {len(rec.gallery)} songs"
         )
-    ctx.progress(len(frames), len(frames), message=f"{added} songs added")
+    ctx.progress(len(todo), len(todo), message=f"{added} songs added")
     ctx.log(f"done: {added} songs added")
 
 
 def _ask_id(
-    ctx: TaskContext[SongRecognitionConfig], rec: Any, prompt: str, proposal: int | None, catalog: Any
-) -> int | str | None:
-    """The user's decision: a song id, None (drop) or "stop"."""
+    ctx: TaskContext[SongRecognitionConfig], rec: Any, q: Question, proposal: int | None, catalog: Any
+) -> tuple[str, int | None]:
+    """The user's decision: the answer and, for Yes / No, the song id."""
+    prompt = q.prompt
     while True:
-        reply = ctx.ask(prompt, ANSWERS, text="song id")
-        if reply.answer == "Stop":
-            return "stop"
-        if reply.answer == "Drop":
-            return None
-        if reply.answer == "Yes":
-            if proposal is None:
-                ctx.log("there is no proposal to accept: answer No and type the song id", "warning")
-                continue
-            return proposal
-        if reply.answer == "No":
-            sid = _parse_id(reply.text)
-            if sid is None:
-                ctx.log(f"song id must be a whole number >= 0, got {reply.text!r}", "error")
-                prompt = "Type the song id and answer No (or Drop / Stop)"
-                continue
-            if sid in rec.gallery:
-                ctx.log(f"song {sid} is already in the gallery; type another id or Drop", "error")
-                continue
-            if catalog is not None and catalog.get(sid) is None:
-                ctx.log(f"song {sid} is not in the song catalog; type another id or Drop", "error")
-                continue
-            return sid
-        ctx.log(f"unknown answer {reply.answer!r}", "warning")
+        reply = ctx.ask(prompt, q.options, text="song id")
+        if reply.answer not in q.options:
+            ctx.log(f"unknown answer {reply.answer!r}", "warning")
+            continue
+        if reply.answer == "Yes" and proposal is not None:
+            return "Yes", proposal
+        if reply.answer != "No":
+            return reply.answer, None
+        sid = _parse_id(reply.text)
+        if sid is None:
+            ctx.log(f"song id must be a whole number >= 0, got {reply.text!r}", "error")
+            prompt = "Type the song id and answer No to add it (or Drop: skip this screenshot · Stop: end)"
+            continue
+        if sid in rec.gallery:
+            ctx.log(f"song {sid} is already in the gallery; type another id or Drop", "error")
+            continue
+        if catalog is not None and catalog.get(sid) is None:
+            ctx.log(f"song {sid} is not in the song catalog; type another id or Drop", "error")
+            continue
+        return "No", sid
 
 
 # --- train_song_recognition ----------------------------------------------------------------

@@ -1,117 +1,302 @@
-"""UI recognition tasks (placeholders until the UI-recognition issue).
+"""The ui_recognition module's task bodies (entry points named in shared/modules.py).
 
-``add_img`` labels screenshots interactively: for each frame it asks Yes/No/Drop/Stop
-about a guess (from the file name; there is no model yet), asks for the state after No
-(an id 0-33 or a state name, checked against the 34 states) and saves labelled frames
-under ``<data_dir>/ui_dataset/<state>/``. ``train_ui_recognition`` counts the dataset and
-reports progress per epoch; it trains nothing yet, so it reports no loss.
-"""
+``add_img`` labels frames (the inbox the scriptor fills and uploads land in, or the
+device's screen) with the model's proposal; ``train_ui_recognition`` trains BangUINet on the
+labelled frames and keeps the new model only when it is at least as good as the current
+one on the validation split."""
 
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 
 import cv2
 
-from shared.atomic_write import write_atomic
+from services.recognition.ui.classifier import UIClassifier, current_model
+from services.recognition.ui.dataset import (
+    FEW_FRAMES,
+    IMGS,
+    ROOT,
+    add_frame,
+    dataset_dir,
+    load_dataset,
+    models_dir,
+    move_into,
+)
+from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID, parse_label
+from services.recognition.ui.meta import ModelFileError
+from services.recognition.ui.preprocess import Image, image_files, read_frame
 from shared.config import UIRecognitionConfig
-from shared.device import image_files
+from shared.config.recognition import UIImageSource
+from shared.device import BadFrame
 from shared.screens import UI_STATES
-from shared.task_context import TaskContext
+from shared.task_context import ANSWERS, TaskContext
 
-DATASET = "ui_dataset"
-
-
-def parse_state(text: str | None) -> str | None:
-    """A state from an id (0-33) or a name; None when it is neither."""
-    value = (text or "").strip()
-    if value.isdigit() and int(value) < len(UI_STATES):
-        return UI_STATES[int(value)]
-    return value if value in UI_STATES else None
+DROPPED = f"{ROOT}/dropped"  # dropped frames are kept aside, not deleted
+LABEL_HINT = f"state name or id (0-{len(LABELS) - 1}; {UNKNOWN_ID} = {UNKNOWN})"
 
 
-def guess_state(path: Path) -> str | None:
-    """The longest state name the file name starts with (e.g. ``ready_done_12.png``)."""
-    stem = path.stem.lower()
-    matches = [s for s in UI_STATES if stem == s or stem.startswith(s + "_") or stem.startswith(s + "-")]
-    return max(matches, key=len) if matches else None
+def _classifier(ctx: TaskContext[UIRecognitionConfig]) -> UIClassifier | None:
+    path = current_model(ctx.data_dir)
+    try:
+        return UIClassifier(path)
+    except (FileNotFoundError, ModelFileError) as exc:
+        ctx.log(f"no usable UI model ({exc}); frames are shown without a proposal", "warning")
+        return None
 
 
-def _save(ctx: TaskContext[UIRecognitionConfig], path: Path, state: str) -> Path:
-    target = ctx.data_dir / DATASET / state / path.name
-    write_atomic(target, path.read_bytes())
-    return target
+def _ask_label(ctx: TaskContext[UIRecognitionConfig], prompt: str, proposal: str | None) -> str | None:
+    """The user's label, None for Drop, "" for Stop."""
+    while True:
+        reply = ctx.ask(prompt, ANSWERS, text=LABEL_HINT)
+        if reply.answer == "Stop":
+            return ""
+        if reply.answer == "Drop":
+            return None
+        if reply.answer == "Yes":
+            if proposal is None:
+                ctx.log("there is no proposal to accept: answer No and type the state", "warning")
+                continue
+            return proposal
+        if reply.answer == "No":
+            label = parse_label(reply.text)
+            if label is None:
+                ctx.log(
+                    f"{reply.text!r} is not a state: type a name ({', '.join(UI_STATES[:3])}, ...) "
+                    f"or an id 0-{len(LABELS) - 1}",
+                    "error",
+                )
+                prompt = "Type the state (name or id) and answer No, or Drop / Stop"
+                continue
+            return label
+        ctx.log(f"unknown answer {reply.answer!r}", "warning")
 
 
 def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
-    cfg = ctx.config
-    folder = ctx.data_dir / cfg.screenshot_dir
+    """For each frame: show it with the model's proposal and confidence, ask Yes / No
+    (+ state) / Drop / Stop, and move the frame into ``imgs/<state>/`` (atomic rename)."""
+    if ctx.config.image_source == UIImageSource.Device:
+        add_from_device(ctx)
+        return
+    folder = ctx.data_dir / ctx.config.screenshot_dir
     files = image_files(folder)
     if not files:
-        raise FileNotFoundError(
-            f"no screenshots in {cfg.screenshot_dir} (put PNG/JPG files under the data dir)"
+        ctx.log(
+            f"no frames in {ctx.config.screenshot_dir}: nothing to label (upload frames there)", "warning"
         )
-    ctx.log(
-        f"labelling {len(files)} screenshots from {cfg.screenshot_dir} (placeholder: guesses from file names)"
-    )
-    saved = dropped = 0
-    for i, path in enumerate(files):
+        ctx.state(labelled=0, dropped=0, left=0)
+        return
+    clf = _classifier(ctx)
+    root = dataset_dir(ctx.data_dir)
+    ctx.log(f"labelling {len(files)} frames from {ctx.config.screenshot_dir} into {IMGS}")
+    ctx.log("states (name or id after No): " + ", ".join(f"{i} {s}" for i, s in enumerate(LABELS)))
+    labelled = dropped = 0
+    for n, path in enumerate(files):
         ctx.checkpoint()
-        frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if frame is None:
-            ctx.log(f"skipping unreadable image {path.name}", "warning")
+        ctx.progress(n, len(files), message=path.name)
+        try:
+            frame = read_frame(path)
+        except ValueError as exc:
+            ctx.log(f"skipping {exc}", "warning")
             continue
         ok, png = cv2.imencode(".png", frame)
         if ok:
             ctx.image(png.tobytes(), kind="frame", meta={"file": path.name})
-        ctx.progress(i, len(files), message=path.name)
-        guess = guess_state(path)
-        state: str | None = None
-        if guess is not None:
-            reply = ctx.ask(f"Is {path.name} '{guess}'?", ("Yes", "No", "Drop", "Stop"))
-            if reply.answer == "Stop":
-                break
-            if reply.answer == "Drop":
-                dropped += 1
-                continue
-            state = guess if reply.answer == "Yes" else parse_state(reply.text)
-        while state is None:
-            reply = ctx.ask(
-                f"Which state is {path.name}? (id 0-{len(UI_STATES) - 1} or name)",
-                ("No", "Drop", "Stop"),
-                text="state id or name",
-            )
-            if reply.answer in ("Drop", "Stop"):
-                break
-            state = parse_state(reply.text)
-            if state is None:
-                ctx.log(
-                    f"{reply.text!r} is not a state; ids 0-{len(UI_STATES) - 1} or one of the names",
-                    "warning",
-                )
-        if state is None:
-            if reply.answer == "Stop":
-                break
+        proposal, prompt = _proposal(clf, frame, path.name)
+        label = _ask_label(ctx, prompt, proposal)
+        if label == "":
+            ctx.log("stopped by the user")
+            break
+        if label is None:
+            move_dropped(path, ctx.data_dir / DROPPED)
+            dropped += 1
+            ctx.log(f"dropped {path.name} (kept in {DROPPED})")
+            continue
+        target = move_into(path, root, label)
+        labelled += 1
+        ctx.log(f"{path.name} -> {target.relative_to(ctx.data_dir)}")
+        ctx.state(labelled=labelled, dropped=dropped, left=len(files) - n - 1)
+    left = len(image_files(folder))
+    ctx.progress(len(files) - left, len(files), message="done")
+    ctx.state(labelled=labelled, dropped=dropped, left=left)
+    ctx.log(f"labelled {labelled}, dropped {dropped}, {left} left in {ctx.config.screenshot_dir}")
+
+
+def _proposal(clf: UIClassifier | None, frame: Image, name: str) -> tuple[str | None, str]:
+    """The model's label for the frame and the question that shows it with its confidence."""
+    if clf is None:
+        return None, f"{name}: which state is it? (answer No with the state)"
+    p = clf.classify(frame)
+    what = (
+        f"'{p.state}' ({p.confidence:.2f})"
+        if p.state != UNKNOWN
+        else f"'{UNKNOWN}' (best guess '{p.best}' {p.confidence:.2f})"
+    )
+    return p.state, f"{name}: is it {what}?"
+
+
+def add_from_device(ctx: TaskContext[UIRecognitionConfig]) -> None:
+    """The device source: capture the current screen, ask about it, save it (PNG, atomic)
+    under its label; then capture the next one, until Stop. The user moves the game on
+    between answers."""
+    clf = _classifier(ctx)
+    root = dataset_dir(ctx.data_dir)
+    device = ctx.device
+    ctx.log(f"labelling frames from the device ({device.info.serial}) into {IMGS}; Stop ends")
+    ctx.log("states (name or id after No): " + ", ".join(f"{i} {s}" for i, s in enumerate(LABELS)))
+    labelled = dropped = 0
+    n = 0
+    while True:
+        ctx.checkpoint()
+        try:
+            frame = device.screencap()
+        except BadFrame as exc:
+            ctx.log(f"bad capture ({exc}); trying again", "warning")
+            ctx.sleep(1.0)
+            continue
+        n += 1
+        ok, png = cv2.imencode(".png", frame)
+        if not ok:
+            raise RuntimeError("PNG encoding of a captured frame failed")
+        name = f"device-{time.strftime('%Y%m%d-%H%M%S')}-{n:03d}.png"
+        ctx.image(png.tobytes(), kind="frame", meta={"file": name})
+        proposal, prompt = _proposal(clf, frame, f"frame {n}")
+        label = _ask_label(ctx, prompt, proposal)
+        if label == "":
+            break
+        if label is None:
             dropped += 1
             continue
-        target = _save(ctx, path, state)
-        saved += 1
-        ctx.log(f"saved {path.name} as {state} ({target.relative_to(ctx.data_dir)})")
-    ctx.progress(len(files), len(files), message="done")
-    ctx.state(saved=saved, dropped=dropped)
-    ctx.log(f"labelled {saved}, dropped {dropped}")
+        target = add_frame(png.tobytes(), root, label, name)
+        labelled += 1
+        ctx.log(f"frame {n} -> {target.relative_to(ctx.data_dir)}")
+        ctx.state(labelled=labelled, dropped=dropped)
+    ctx.state(labelled=labelled, dropped=dropped)
+    ctx.log(f"labelled {labelled}, dropped {dropped} (from the device)")
+
+
+def move_dropped(path: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    k = 1
+    while target.exists():
+        target = folder / f"{path.stem}-{k}{path.suffix}"
+        k += 1
+    path.replace(target)
 
 
 def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
+    """Train on imgs/ (stratified validation split), report loss and validation accuracy per
+    epoch, publish the confusion matrix, and promote the model only if it is not worse."""
+    from services.recognition.ui.classifier import DEFAULT_MODEL
+    from services.recognition.ui.pipeline import (
+        CHECKPOINT_NAME,
+        accuracy,
+        confusion_png,
+        promote,
+        train_dataset,
+    )
+    from services.recognition.ui.train import EpochInfo, TrainOptions
+
     cfg = ctx.config
-    root = ctx.data_dir / DATASET
-    counts = {s: len(image_files(root / s)) for s in UI_STATES}
-    total = sum(counts.values())
-    if total == 0:
-        raise FileNotFoundError(f"no labelled images under {DATASET}/: run add_img first")
-    ctx.log(f"dataset: {total} images in {sum(1 for c in counts.values() if c)} of {len(UI_STATES)} states")
-    ctx.log("placeholder: no model is trained yet, so no loss is reported", "warning")
-    for epoch in range(1, cfg.epoch + 1):
-        ctx.checkpoint()
-        ctx.progress(epoch, cfg.epoch, message=f"epoch {epoch}/{cfg.epoch} (placeholder)", images=total)
-        ctx.sleep(0.05)
+    data = load_dataset(dataset_dir(ctx.data_dir))
+    for s in data.stray:
+        ctx.log(f"{IMGS}/{s}/ is not a state name: ignored", "warning")
+    for s in data.skipped:
+        ctx.log(f"skipped {s}", "warning")
+    if len(data.labels) == 0:
+        raise FileNotFoundError(f"no labelled frames under {IMGS}/<state>/: label frames with add_img first")
+    counts = data.counts()
+    states = [s for s in UI_STATES if s in counts]
+    if len(states) < 2:
+        raise ValueError(f"{IMGS} has frames of {len(states)} state(s); training needs at least 2")
+    few = [f"{s} ({counts[s]})" for s in states if counts[s] < FEW_FRAMES]
+    if few:
+        ctx.log(
+            f"few frames (under {FEW_FRAMES}) for: {', '.join(few)}; these states may be misread", "warning"
+        )
+    missing = [s for s in UI_STATES if s not in counts]
+    ctx.log(
+        f"dataset: {len(data.labels)} frames of {len(states)} states"
+        + (
+            f"; no frames of {len(missing)} states ({', '.join(missing[:6])}"
+            + (", ...)" if len(missing) > 6 else ")")
+            if missing
+            else ""
+        )
+    )
+    mdir = models_dir(ctx.data_dir)
+    cand = mdir / "candidate"
+    shutil.rmtree(cand, ignore_errors=True)
+    init = None
+    if cfg.is_load_model:
+        for p in (mdir / CHECKPOINT_NAME, DEFAULT_MODEL.with_suffix(".pt")):
+            if p.is_file():
+                init = p
+                break
+    opts = TrainOptions(epochs=cfg.epoch, batch_size=cfg.batch_size, lr=cfg.learn_rate)
+
+    def on_epoch(e: EpochInfo) -> None:
+        ctx.progress(
+            e.epoch,
+            e.epochs,
+            message=f"epoch {e.epoch}/{e.epochs}",
+            loss=round(e.loss, 5),
+            val_acc=round(e.val_acc, 5),
+            elapsed_s=round(e.elapsed_s, 1),
+            eta_s=round(e.eta_s, 1),
+        )
+        ctx.log(f"epoch {e.epoch}/{e.epochs}: loss {e.loss:.4f} validation accuracy {e.val_acc:.4f}")
+        ctx.checkpoint()  # raises TaskStopped on stop: the current model stays untouched
+
+    ctx.progress(0, cfg.epoch, message="loading")
+    try:
+        result = train_dataset(
+            data.images, data.labels, cand, opts, init_checkpoint=init, on_epoch=on_epoch, log=ctx.log
+        )
+    except ModelFileError as exc:
+        ctx.log(f"cannot start from the current model ({exc}); training from scratch", "warning")
+        result = train_dataset(data.images, data.labels, cand, opts, on_epoch=on_epoch, log=ctx.log)
+    m = result.meta
+    ctx.log(
+        f"calibration: temperature {m['temperature']:.3f}, threshold {m['threshold']}, "
+        f"max distance {m['max_dist']:.3f}"
+    )
+    ctx.image(
+        confusion_png(result.confusion), kind="confusion_matrix", meta={"best_epoch": result.best_epoch}
+    )
+    new = accuracy(UIClassifier(cand / "banguinet.onnx"), result.val_images, result.val_labels)
+    ctx.log(_summary("new model", new))
+    old_path = current_model(ctx.data_dir)
+    old = None
+    if old_path.is_file():
+        try:
+            old = accuracy(UIClassifier(old_path), result.val_images, result.val_labels)
+            ctx.log(_summary("current model", old))
+        except (ModelFileError, ValueError) as exc:
+            ctx.log(f"current model unusable ({exc}); replacing it", "warning")
+    if old is not None and new["accuracy"] < old["accuracy"]:
+        ctx.log(
+            f"new model is worse ({new['accuracy']:.4f} < {old['accuracy']:.4f}): keeping the current model",
+            "warning",
+        )
+        shutil.rmtree(cand, ignore_errors=True)
+        return
+    promote(cand, mdir)
+    shutil.rmtree(cand, ignore_errors=True)
+    ctx.state(val_acc=round(new["accuracy"], 4), best_epoch=result.best_epoch)
+    ctx.log(
+        f"new model saved in {mdir.relative_to(ctx.data_dir)} (validation accuracy {new['accuracy']:.4f})"
+    )
+
+
+def _summary(name: str, rep: dict[str, object]) -> str:
+    return (
+        f"{name}: accuracy {rep['accuracy']:.4f} on the validation split "
+        f"({rep['known_wrong']} of {rep['known']} screens named wrongly, {rep['known_rejected']} rejected; "
+        f"unknowns rejected {rep['unknown_rejected']:.3f})"
+    )
+
+
+__all__ = ["add_img", "train_ui_recognition"]

@@ -18,12 +18,15 @@ def render_minitouch(plan: TouchPlan, space: TouchSpace = IDENTITY, pressure: in
     """A minitouch script: each frame committed, ``w <ms>`` waits between frames (whole
     ms, the protocol's unit; the live sender times frames itself to the us)."""
     lines: list[str] = []
-    prev: int | None = None
+    clock: int | None = None  # the script's own time (us): the sum of its waits
     for f in plan.frames:
         at = plan.at_us(f)
-        if prev is not None and at - prev >= 1000:
-            lines.append(f"w {(at - prev) // 1000}")
-        prev = at if prev is None or at - prev >= 1000 else prev
+        if clock is None:
+            clock = at
+        wait_ms = (at - clock) // 1000
+        if wait_ms > 0:
+            lines.append(f"w {wait_ms}")
+            clock += wait_ms * 1000  # remainders carry over: no drift over a song
         lines.extend(_op(o, space, pressure) for o in f.ops)
         lines.append("c")
     return "\n".join(lines) + "\n"

@@ -1,10 +1,12 @@
 """bangcheater, the first version's own injector (docs/domain.md section 8).
 
 One command per line, each reply one line. Handshake ``p`` -> ``BANGCHEATERCONTROLLERREADY``;
-``d <contact> <x> <y>``, ``m``, ``u``, ``c`` commit, ``r`` lift all; for device-side timing
-``f`` reloads the pushed commands file, ``t <send_us> <correction_us> <dilation>`` syncs the
-clocks, ``s <predict_us>`` plays the loaded script (its reply comes when the song is over),
-``C <predict_us>`` replies the measured difference in microseconds; ``k``/``e`` exit.
+``d <contact> <x> <y>``, ``m``, ``u``, ``c`` commit, ``r`` lift all (no replies); for
+device-side timing ``f`` reloads the pushed commands file (-> ``f <groups>``), ``t <send_us>
+<correction_us> <dilation>`` syncs the clocks (-> ``t <device_us>``), ``s <predict_us>``
+plays the loaded script with its first command at host time ``predict_us`` (-> ``s done``
+when the song is over), ``C <predict_us>`` -> ``C <actual - predicted us>``; ``ERR ...`` on a
+refused command; ``k``/``e`` exit. Host times are ``time.monotonic`` in us.
 Coordinates are the 1280x720 landscape frame's. The first version wrote commands with no
 framing and slept 10 ms between sends; lines need neither."""
 
@@ -20,8 +22,8 @@ from shared.playfield import HEIGHT, MAX_CONTACTS, WIDTH
 READY = "BANGCHEATERCONTROLLERREADY"
 
 
-def epoch_us() -> int:
-    return time.time_ns() // 1000
+def host_us() -> int:
+    return time.monotonic_ns() // 1000
 
 
 class BangcheaterChannel(SocketChannel):
@@ -39,28 +41,38 @@ class BangcheaterChannel(SocketChannel):
         return "r\n"  # the injector's own lift-all also covers contacts we do not know of
 
     # -- device-side timing ----------------------------------------------------------------
-    def reload(self) -> None:
-        """Make the injector read the commands file pushed to the device again."""
-        self.send_raw(b"f\n")
+    def _ask(self, command: str, timeout_s: float = 5.0) -> list[str]:
+        """Send one command and read its reply line, split; ``ERR ...`` raises."""
+        self.send_raw(command.encode("ascii") + b"\n")
+        reply = self.reader.line(timeout_s)
+        if not reply or reply.startswith("ERR"):
+            raise TouchError(f"{self.url} refused {command.split()[0]!r}: {reply or 'no reply'}")
+        return reply.split()
 
-    def sync(self, correction_us: int, dilation: int) -> None:
-        """Clock sync: the host's time now (epoch us), the correction and the dilation."""
-        self.send_raw(f"t {epoch_us()} {int(correction_us)} {int(dilation)}\n".encode())
+    def _number(self, command: str, timeout_s: float = 5.0) -> int:
+        reply = self._ask(command, timeout_s)
+        try:
+            return int(reply[-1])
+        except ValueError as exc:
+            raise TouchError(f"{self.url}: reply {' '.join(reply)!r} to {command!r} is not a number") from exc
+
+    def reload(self) -> int:
+        """Make the injector read the commands file pushed to the device; its group count."""
+        return self._number("f")
+
+    def sync(self, correction_us: int, dilation: int) -> int:
+        """Clock sync: the host's time now, the correction and the dilation; the device's
+        time (us) at receipt."""
+        return self._number(f"t {host_us()} {int(correction_us)} {int(dilation)}")
 
     def play(self, predict_us: int, timeout_s: float) -> str:
-        """Play the loaded script with chart time 0 at host epoch ``predict_us``; returns the
-        injector's reply, which it sends when the song is over."""
-        self.send_raw(f"s {int(predict_us)}\n".encode())
-        return self.reader.line(timeout_s)
+        """Play the loaded script, its first command at host time ``predict_us``; returns
+        the reply the injector sends when the song is over."""
+        return " ".join(self._ask(f"s {int(predict_us)}", timeout_s))
 
     def calibrate(self, predict_us: int, timeout_s: float = 30.0) -> int:
-        """``C``: the injector's measured difference (us) against ``predict_us``."""
-        self.send_raw(f"C {int(predict_us)}\n".encode())
-        reply = self.reader.line(timeout_s)
-        try:
-            return int(reply.split()[-1])
-        except (ValueError, IndexError) as exc:
-            raise TouchError(f"{self.url}: calibration reply {reply!r} is not a number of us") from exc
+        """``C``: the injector's measured difference (us, actual - predicted)."""
+        return self._number(f"C {int(predict_us)}", timeout_s)
 
     def farewell(self) -> bytes:
         return b"e\n"

@@ -11,7 +11,7 @@ import contextlib
 import socket
 from typing import Protocol, runtime_checkable
 
-from shared.device import DeviceError
+from shared.device.errors import DeviceError
 from shared.device.touch.rules import ContactRules
 from shared.device.touch.space import TouchSpace
 

@@ -1,0 +1,3 @@
+from services.recognition.ui.cli import main
+
+raise SystemExit(main())

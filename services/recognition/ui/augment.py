@@ -1,0 +1,47 @@
+"""Training augmentation: what capture does to frames (brightness, noise, JPEG, a few
+pixels of shift and scale), applied to the 90x160 copy the dataset keeps (one pixel here is
+eight in a 1280x720 frame), so an epoch costs no full-size decoding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from services.recognition.ui.preprocess import Image
+
+
+@dataclass(frozen=True)
+class Strength:
+    shift_px: float = 1.0  # at 160x90: 8 px of a 1280x720 frame
+    scale: float = 0.03  # +-3 %
+    brightness: float = 0.2  # gain 1 +- 0.2
+    offset: float = 15.0  # added level, 0-255
+    noise: float = 4.0  # Gaussian sigma, 0-255
+    jpeg: tuple[int, int] = (35, 95)  # quality range, applied to half the frames
+
+
+TRAIN = Strength()
+
+
+def augment(img: Image, rng: np.random.Generator, s: Strength = TRAIN) -> Image:
+    h, w = img.shape[:2]
+    k = 1.0 + rng.uniform(-s.scale, s.scale)
+    dx, dy = rng.uniform(-s.shift_px, s.shift_px, 2)
+    m = np.array([[k, 0, (1 - k) * w / 2 + dx], [0, k, (1 - k) * h / 2 + dy]], np.float32)
+    out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    f = out.astype(np.float32) * (1.0 + rng.uniform(-s.brightness, s.brightness))
+    f += rng.uniform(-s.offset, s.offset) + rng.normal(0, rng.uniform(0, s.noise), f.shape)
+    out = np.clip(f, 0, 255).astype(np.uint8)
+    if rng.random() < 0.5:
+        q = int(rng.integers(s.jpeg[0], s.jpeg[1] + 1))
+        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])
+        dec = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
+        if dec is not None:
+            out = dec
+    return out
+
+
+def augment_batch(imgs: Image, rng: np.random.Generator, s: Strength = TRAIN) -> Image:
+    return np.stack([augment(i, rng, s) for i in imgs])

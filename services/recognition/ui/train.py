@@ -1,0 +1,245 @@
+"""Training BangUINet on CPU: stratified validation split, class-weighted cross-entropy,
+capture-like augmentation, generated unknowns for the rejection class, the best epoch kept,
+then calibration on the validation split (temperature, threshold, centroid distance)."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+import torch.nn.functional as F
+
+from services.recognition.ui.augment import augment, augment_batch
+from services.recognition.ui.bangui_net import BangUINet
+from services.recognition.ui.calibrate import calibrate
+from services.recognition.ui.labels import LABELS, UNKNOWN_ID
+from services.recognition.ui.meta import base_meta
+from services.recognition.ui.preprocess import Image, to_input
+from services.recognition.ui.unknowns import synthetic_unknowns
+
+
+@dataclass
+class TrainOptions:
+    epochs: int = 20
+    batch_size: int = 64
+    lr: float = 0.003  # AdamW peak (warm-up, cosine decay)
+    weight_decay: float = 1e-4
+    width_mult: float = 0.5  # docs/recognition.md: full width trains ~3x slower for the same accuracy
+    val_fraction: float = 0.2
+    unknown_fraction: float = 0.15  # generated unknowns, as a share of the known training frames
+    val_copies: int = 2  # perturbed copies of each validation frame
+    threads: int = 1  # leaves the second core to the rest of the stack (and is faster under load)
+    seed: int = 0
+
+
+@dataclass
+class EpochInfo:
+    epoch: int
+    epochs: int
+    loss: float
+    val_acc: float
+    lr: float
+    elapsed_s: float
+    eta_s: float
+
+
+@dataclass
+class TrainResult:
+    model: BangUINet
+    meta: dict[str, Any]
+    best_epoch: int
+    val_acc: float
+    confusion: npt.NDArray[np.int64]  # (35, 35) true x predicted on the validation split
+    val_images: Image  # the perturbed validation frames (and generated unknowns)
+    val_labels: npt.NDArray[np.int64]
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def stratified_split(
+    labels: npt.NDArray[np.int64], fraction: float, rng: np.random.Generator
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(train, val) indices with ``fraction`` of every label in val; a label with a single
+    frame stays in training only."""
+    train: list[int] = []
+    val: list[int] = []
+    for c in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        k = round(fraction * len(idx)) if len(idx) >= 2 else 0
+        k = min(max(k, 1 if len(idx) >= 2 else 0), len(idx) - 1)
+        val += idx[:k].tolist()
+        train += idx[k:].tolist()
+    return np.asarray(train, np.int64), np.asarray(val, np.int64)
+
+
+def class_weights(labels: npt.NDArray[np.int64], n: int = len(LABELS)) -> npt.NDArray[np.float32]:
+    """Inverse frequency, mean 1 over the labels present; absent labels weigh 0."""
+    counts = np.bincount(labels, minlength=n).astype(np.float64)
+    w = np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
+    w *= (counts > 0).sum() / w.sum()
+    return w.astype(np.float32)
+
+
+def forward_all(
+    model: BangUINet, imgs: Image, batch: int = 128
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """(logits, features) in eval mode."""
+    model.eval()
+    logits, feats = [], []
+    with torch.no_grad():
+        for i in range(0, len(imgs), batch):
+            lo, fe = model.embed(torch.from_numpy(to_input(imgs[i : i + batch])))
+            logits.append(lo.numpy())
+            feats.append(fe.numpy())
+    if not logits:
+        return np.zeros((0, len(LABELS)), np.float32), np.zeros((0, 0), np.float32)
+    return np.concatenate(logits), np.concatenate(feats)
+
+
+def recompute_bn(
+    model: BangUINet, pool: Image, rng: np.random.Generator, batches: int = 4, size: int = 64
+) -> None:
+    """Re-estimate BatchNorm's running statistics as plain averages over a few augmented
+    training batches: with few steps per epoch the momentum averages lag the weights and the
+    eval-mode model answers one class for everything (the song module saw the same)."""
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average
+    model.train()
+    with torch.no_grad():
+        for _ in range(min(batches, math.ceil(len(pool) / size))):
+            idx = rng.choice(len(pool), size=min(size, len(pool)), replace=False)
+            model(torch.from_numpy(to_input(np.stack([augment(pool[i], rng) for i in idx]))))
+    for m, mom in zip(bns, saved, strict=True):
+        m.momentum = mom
+    model.eval()
+
+
+def confusion(
+    true: npt.NDArray[np.int64], pred: npt.NDArray[np.int64], n: int = len(LABELS)
+) -> npt.NDArray[np.int64]:
+    m = np.zeros((n, n), np.int64)
+    np.add.at(m, (true, pred), 1)
+    return m
+
+
+def train(
+    images: Image,
+    labels: npt.NDArray[np.int64],
+    opts: TrainOptions,
+    *,
+    init: BangUINet | None = None,
+    on_epoch: Callable[[EpochInfo], None] | None = None,
+    log: Callable[[str], None] = print,
+) -> TrainResult:
+    """Train on (N, 90, 160, 3) frames with label ids; returns the best epoch's model,
+    calibrated (meta carries temperature, threshold, centroids)."""
+    if len(images) == 0:
+        raise ValueError("no frames to train on")
+    torch.set_num_threads(opts.threads)
+    torch.manual_seed(opts.seed)
+    rng = np.random.default_rng(opts.seed)
+    tr, va = stratified_split(labels, opts.val_fraction, rng)
+    known_train = images[tr][labels[tr] != UNKNOWN_ID]
+    n_unk = max(8, int(opts.unknown_fraction * len(known_train)))
+    # Generated unknowns: a fixed validation set, fresh training ones every epoch.
+    val_unk = synthetic_unknowns(max(4, n_unk // 4), np.random.default_rng(opts.seed + 1), known_train)
+    vrng = np.random.default_rng(opts.seed + 2)
+    val_imgs = np.concatenate([augment_batch(images[va], vrng) for _ in range(opts.val_copies)] + [val_unk])
+    val_labels = np.concatenate([np.tile(labels[va], opts.val_copies), np.full(len(val_unk), UNKNOWN_ID)])
+    train_labels = np.concatenate([labels[tr], np.full(n_unk, UNKNOWN_ID)])
+    weights = torch.from_numpy(class_weights(train_labels))
+
+    model = copy.deepcopy(init) if init is not None else BangUINet(width_mult=opts.width_mult)
+    opt = torch.optim.AdamW(model.parameters(), lr=opts.lr, weight_decay=opts.weight_decay)
+    n_train = len(train_labels)
+    steps_per_epoch = max(1, math.ceil(n_train / opts.batch_size))
+    total = opts.epochs * steps_per_epoch
+    warm = max(1, int(0.05 * total))
+
+    def lr_at(step: int) -> float:
+        if step < warm:
+            return opts.lr * (step + 1) / warm
+        return opts.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+
+    best_state: dict[str, torch.Tensor] = copy.deepcopy(model.state_dict())
+    best_acc, best_loss, best_epoch = -1.0, math.inf, 0
+    history: list[dict[str, float]] = []
+    t0 = time.perf_counter()
+    step = 0
+    for epoch in range(1, opts.epochs + 1):
+        unk = synthetic_unknowns(n_unk, rng, known_train)
+        pool = np.concatenate([images[tr], unk])
+        order = rng.permutation(n_train)
+        model.train()
+        losses = []
+        for b in range(steps_per_epoch):
+            idx = order[b * opts.batch_size : (b + 1) * opts.batch_size]
+            if len(idx) < 2:  # BatchNorm needs two samples
+                continue
+            x = torch.from_numpy(to_input(np.stack([augment(pool[i], rng) for i in idx])))
+            y = torch.from_numpy(train_labels[idx])
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step)
+            loss = F.cross_entropy(model(x), y, weight=weights, label_smoothing=0.05)
+            opt.zero_grad()
+            loss.backward()  # type: ignore[no-untyped-call]
+            opt.step()
+            losses.append(float(loss.detach()))
+            step += 1
+        recompute_bn(model, pool, rng)
+        logits, _ = forward_all(model, val_imgs)
+        val_loss = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(val_labels)))
+        val_acc = float((logits.argmax(1) == val_labels).mean())
+        mean_loss = float(np.mean(losses)) if losses else math.nan
+        history.append({"epoch": epoch, "loss": mean_loss, "val_loss": val_loss, "val_acc": val_acc})
+        if val_acc > best_acc or (val_acc == best_acc and val_loss < best_loss):
+            best_acc, best_loss, best_epoch = val_acc, val_loss, epoch
+            best_state = copy.deepcopy(model.state_dict())
+        elapsed = time.perf_counter() - t0
+        if on_epoch is not None:
+            on_epoch(
+                EpochInfo(
+                    epoch,
+                    opts.epochs,
+                    mean_loss,
+                    val_acc,
+                    lr_at(max(0, step - 1)),
+                    elapsed,
+                    elapsed / epoch * (opts.epochs - epoch),
+                )
+            )
+    model.load_state_dict(best_state)
+    model.eval()
+    log(f"best epoch {best_epoch}: validation accuracy {best_acc:.4f}")
+    val_logits, val_feats = forward_all(model, val_imgs)
+    _, train_feats = forward_all(model, images[tr])
+    cal = calibrate(val_logits, val_labels, train_feats, labels[tr], val_feats)
+    pred = cal.decide(val_logits, val_feats)
+    meta = (
+        base_meta()
+        | {
+            "width_mult": model.width_mult,
+            "train_counts": {
+                LABELS[int(c)]: int(n)
+                for c, n in zip(*np.unique(labels[tr], return_counts=True), strict=True)
+            },
+            "val_frames": len(val_labels),
+            "best_epoch": best_epoch,
+            "val_acc": round(best_acc, 5),
+            "train_seconds": round(time.perf_counter() - t0, 1),
+            "options": {k: v for k, v in vars(opts).items()},
+        }
+        | cal.as_meta()
+    )
+    return TrainResult(
+        model, meta, best_epoch, best_acc, confusion(val_labels, pred), val_imgs, val_labels, history
+    )

@@ -1,0 +1,81 @@
+"""The play history: one record per play, kept in ``<data dir>/scriptor/history.jsonl``.
+
+Append-only JSON Lines: each record is one ``write`` of one line on a file opened for
+appending, so a crash can at worst leave a torn last line, which the reader skips (and
+says so) instead of losing the file. ``GET /api/scriptor/history`` serves it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+JUDGEMENTS = ("perfect", "great", "good", "bad", "miss")
+
+
+@dataclass(frozen=True)
+class PlayRecord:
+    song_id: int | None
+    title: str
+    difficulty: str  # easy .. special
+    mode: str  # Free, Event/Compete, ...
+    counts: dict[str, int] = field(default_factory=dict)  # perfect .. miss
+    fast: int = 0
+    slow: int = 0
+    cleared: bool = True  # False: the song was failed
+    correction_time_us: int = 0  # the offset the play used
+    performance: str = "AllPerfect"
+    simulated: bool = False  # played on the simulator, not the game
+    ts: float = field(default_factory=time.time)
+    level: int | None = None
+    note: str = ""  # e.g. "result screen unreadable"
+
+    @property
+    def all_perfect(self) -> bool:
+        return self.cleared and sum(self.counts.get(k, 0) for k in JUDGEMENTS[1:]) == 0
+
+
+def history_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "scriptor" / "history.jsonl"
+
+
+def append(data_dir: Path, record: PlayRecord) -> None:
+    path = history_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(asdict(record), ensure_ascii=False, sort_keys=True) + "\n").encode()
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = b"\n" + line  # a torn last line stays torn alone, this record stays whole
+        os.write(fd, line)  # one write of one line: appends do not interleave
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read(data_dir: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """Records oldest first (the last ``limit`` when given). Unreadable lines are skipped
+    with a warning, never fatal."""
+    path = history_path(data_dir)
+    if not path.is_file():
+        return []
+    out: list[dict[str, Any]] = []
+    for n, raw in enumerate(path.read_bytes().splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            log.warning("%s line %d is not a record (torn write?): skipped", path.name, n)
+            continue
+        if isinstance(rec, dict):
+            out.append(rec)
+    return out[-limit:] if limit else out

@@ -1,0 +1,398 @@
+"""The scriptor's loop: frame -> screen state (with a confidence) -> act.
+
+Each cycle grabs a frame, classifies it (below the confidence threshold the screen is
+``unknown``), asks the recovery ladder whether the loop is stuck, and then runs the
+state's action (``actions.ACTIONS``; flows in ``flows.py``). The ready screen prepares a
+play (song recognised, chart compiled); the playing screen after it plays the song with
+the play engine; the result screen is read and the play lands in the history.
+
+Everything the loop touches comes in through ``Tools`` so it runs against the real device,
+the simulator or scripted fakes alike."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+
+from services.scriptor import flows, history
+from services.scriptor.actions import ACTIONS, BACK_BUTTON, Flow, Tap, Taps
+from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
+from services.scriptor.result import ResultVotes
+from shared.atomic_write import write_atomic
+from shared.catalog import DIFFICULTIES, Catalog
+from shared.chart import Chart
+from shared.chart.library import ChartLibrary
+from shared.config.scriptor import ScriptorConfig
+from shared.device import DeviceError, Frame
+from shared.screen_facts import STORY_UNREAD_PIXEL, TOGGLE_PIXELS, story_unread, toggle_is_on
+from shared.task_context import TaskContext, TaskError
+
+MIN_CONFIDENCE = 0.6  # below this a screen is "unknown"
+CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
+SCREEN_IMAGE_S = 1.0  # the live screen in the dashboard at most this often
+DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
+RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
+KEEP_FRAMES = 8  # last frames kept for the error bundle
+
+
+class Classifier(Protocol):
+    def __call__(self, frame: Frame) -> tuple[str, float]: ...
+
+
+@dataclass(frozen=True)
+class SongGuess:
+    song_id: int | None  # None: not sure
+    detail: str  # candidates / reason, for the log
+
+
+class Recogniser(Protocol):
+    def __call__(self, frame: Frame, multiplayer: bool) -> SongGuess: ...
+
+
+class PlayerLike(Protocol):
+    def play(self, plan: Any, t0_monotonic: float, stop_event: Any = None) -> Any: ...
+
+
+@dataclass
+class Tools:
+    device: Any  # shared.device.Device
+    classify: Classifier
+    recognise: Recogniser
+    charts: ChartLibrary
+    catalog: Catalog
+    compile: Callable[[Chart, ScriptorConfig, int], Any]  # chart, config, song level -> plan
+    player: Callable[[], PlayerLike]
+    start_time: Callable[[Chart], float]  # frames -> monotonic time chart time 0 is judged
+    game_package: str = ""
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass
+class Pending:
+    """A play prepared on the ready screen, followed until its result is recorded."""
+
+    song_id: int
+    difficulty: int
+    chart: Chart
+    plan: Any
+    played: bool = False
+    votes: ResultVotes = field(default_factory=ResultVotes)
+    ready_seen: int = 1
+
+
+class Scriptor:
+    def __init__(self, ctx: TaskContext[ScriptorConfig], tools: Tools) -> None:
+        self.ctx = ctx
+        self.t = tools
+        cfg = ctx.config
+        self.recovery = Recovery(
+            RecoveryPolicy(max_same_state=cfg.MAX_SAME_STATE, protected=frozenset(cfg.protected_state))
+        )
+        self.cycle_no = 0
+        self.pending: Pending | None = None
+        self.plays = 0
+        self.finished = False  # the run's work is done: leave rooms, then return
+        self.frames: deque[tuple[float, str, Frame]] = deque(maxlen=KEEP_FRAMES)
+        self.last_action = ""
+        self.last_image = 0.0
+        self.last_state = ""
+        self.device_failures = 0
+        self.search_moves = 0
+
+    # -- the loop ------------------------------------------------------------------------
+    def run(self) -> None:
+        self.ctx.log("scriptor started")
+        while not self.done():
+            started = self.t.clock()
+            self.cycle()
+            self.ctx.sleep(max(0.0, CYCLE_S - (self.t.clock() - started)))
+
+    def done(self) -> bool:
+        return self.finished and self.pending is None
+
+    def cycle(self) -> None:
+        self.ctx.checkpoint()
+        cfg = self.ctx.config
+        self.recovery.configure(cfg.MAX_SAME_STATE, cfg.protected_state)
+        self.cycle_no += 1
+        frame = self._frame()
+        if frame is None:
+            return
+        raw, conf = self.t.classify(frame)
+        state = raw if conf >= MIN_CONFIDENCE else UNKNOWN
+        now = self.t.clock()
+        self.frames.append((now, state, frame))
+        self._report(frame, state, conf, now)
+        if cfg.is_allow_save and state in cfg.special_state_list:
+            self._save_frame(frame, state)
+        if cfg.is_no_action:
+            return
+        decision = self.recovery.observe(state, now)
+        if decision.step is not Step.act:
+            self._recover(decision.step, decision.reason)
+            return
+        if state in ("award", "failed") and self.result_frame(state, frame):
+            return  # still reading the result: no tap yet
+        action = ACTIONS[state]
+        if isinstance(action, Taps):
+            self._taps(state, action.taps)
+        elif isinstance(action, Flow):
+            getattr(self, f"_flow_{action.name}")(state, frame)
+
+    # -- device --------------------------------------------------------------------------
+    def _frame(self) -> Frame | None:
+        try:
+            frame = self.t.device.screencap()
+        except DeviceError as exc:
+            if self.device_failures >= len(DEVICE_RETRIES_S):
+                self._give_up(f"the device stopped answering: {exc}")
+            wait = DEVICE_RETRIES_S[self.device_failures]
+            self.device_failures += 1
+            self.ctx.log(f"device: {exc}; retrying in {wait:g} s ({self.device_failures})", "warning")
+            self.ctx.sleep(wait)
+            return None
+        if self.device_failures:
+            self.ctx.log(f"device answers again after {self.device_failures} failed tries")
+            self.device_failures = 0
+        return frame  # type: ignore[no-any-return]
+
+    def _tap(self, state: str, tap: Tap) -> None:
+        self.ctx.checkpoint()  # a stop means no further input
+        self.t.device.tap(tap.x, tap.y)
+        self.recovery.tapped(state, tap.x, tap.y)
+        self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
+        if tap.pause_s:
+            self.ctx.sleep(tap.pause_s)
+
+    def _taps(self, state: str, taps: tuple[Tap, ...] | list[Tap]) -> None:
+        for tap in taps:
+            self._tap(state, tap)
+
+    def _recover(self, step: Step, why: str) -> None:
+        if step is Step.wait:
+            return
+        self.ctx.log(f"recovery: {step.value} ({why})", "warning")
+        self.last_action = f"recovery {step.value}"
+        self.ctx.checkpoint()
+        if step is Step.safe_tap:
+            action = ACTIONS[self.recovery.last_known]
+            if isinstance(action, Taps):
+                self._taps(UNKNOWN, action.taps)
+        elif step is Step.back:
+            self.t.device.back()
+        elif step is Step.restart:
+            self.t.device.stop_game()
+            self.ctx.sleep(1.0)
+            self.t.device.start_game()
+            self.recovery.restarted(self.t.clock())
+            self.pending = None
+        elif step is Step.give_up:
+            self._give_up(why)
+
+    # -- flows ---------------------------------------------------------------------------
+    def _flow_song_select(self, state: str, frame: Frame) -> None:
+        cfg = self.ctx.config
+        available: set[int] | None = None
+        if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
+            guess = self.t.recognise(frame, False)
+            if guess.song_id != cfg.play_one_song_id:
+                self.search_moves += 1
+                if self.search_moves > 2 * max(len(self.t.catalog), 1):
+                    self._give_up(f"song {cfg.play_one_song_id} is not in the song list")
+                self._tap(state, Tap(380, 420))  # the next song in the list
+                return
+            available = set(self.t.charts.difficulties(cfg.play_one_song_id))
+        difficulty = flows.difficulty_index(cfg.level, available)
+        self._taps(state, flows.song_select_taps(cfg, state, difficulty))
+
+    def _flow_ready(self, state: str, frame: Frame) -> None:
+        cfg = self.ctx.config
+        if self.pending is not None and not self.pending.played:
+            # Tapped start already: in multiplayer the room waits for the others.
+            self.pending.ready_seen += 1
+            if self.pending.ready_seen <= cfg.MAX_RE_READY + 1:
+                return
+            self.ctx.log(f"ready seen {self.pending.ready_seen} times: pressing start again", "warning")
+            self._tap(state, flows.START)
+            return
+        guess = self.t.recognise(frame, cfg.multiplayer)
+        if guess.song_id is None:
+            self._unsure(frame, guess.detail)
+            return
+        song = self.t.catalog.get(guess.song_id)
+        have = set(self.t.charts.difficulties(guess.song_id))
+        difficulty = flows.difficulty_index(cfg.level, have)
+        if difficulty not in have:
+            self._unsure(frame, f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it")
+            return
+        chart = self.t.charts.load(guess.song_id, difficulty)
+        level = song.levels.get(difficulty, 0) if song else 0
+        plan = self.t.compile(chart, cfg, level)
+        self.pending = Pending(guess.song_id, difficulty, chart, plan)
+        self.pending.votes.note_count = chart.note_count
+        title = song.title if song else f"#{guess.song_id}"
+        self.ctx.log(
+            f"ready: {title} ({guess.song_id}) {DIFFICULTIES[difficulty]} lv {level}; {guess.detail}"
+        )
+        self.ctx.state(song_id=guess.song_id, song=title, difficulty=DIFFICULTIES[difficulty])
+        if cfg.is_checking_3d:
+            self._toggles_off(state, frame)
+        self._taps(state, flows.ready_difficulty_taps(cfg, difficulty))
+        self._tap(state, flows.START)
+
+    def _toggles_off(self, state: str, frame: Frame) -> None:
+        for name, tap in (("3d", flows.TOGGLE_3D), ("mv", flows.TOGGLE_MV)):
+            x, y = TOGGLE_PIXELS[name]
+            b, g, r = (int(v) for v in frame[y, x])
+            if toggle_is_on((b, g, r)):
+                self._tap(state, tap)
+
+    def _unsure(self, frame: Frame, detail: str) -> None:
+        """Never play a song the recogniser is not sure of: keep the frame for add_song,
+        log the candidates and go on without touching the song."""
+        path = self._save_frame(
+            frame, "unsure", folder=self.ctx.data_dir / "song_recognition" / "screenshots"
+        )
+        self.ctx.log(f"song not recognised surely ({detail}); frame saved as {path.name}", "warning")
+        if not self.ctx.config.multiplayer:
+            self._tap("ready", Tap(*BACK_BUTTON))  # back to song select, another song next
+        # In a room the song starts anyway: it is played without touches.
+
+    def _flow_playing(self, state: str, frame: Frame) -> None:
+        p = self.pending
+        if p is None or p.played:
+            return  # a song we did not prepare, or the end of ours: wait for the result
+        self.ctx.log("playing: synchronising with the first note")
+        t0 = self.t.start_time(p.chart)
+        stop = threading.Event()
+        out: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                out["stats"] = self.t.player().play(p.plan, t0, stop)
+            except Exception as exc:  # reported below, in the task's thread
+                out["error"] = exc
+
+        sender = threading.Thread(target=run, name="play", daemon=True)
+        sender.start()
+        try:
+            while sender.is_alive():
+                self.ctx.sleep(0.2)
+        finally:
+            stop.set()
+            sender.join(5.0)
+        p.played = True
+        if "error" in out:
+            self.ctx.log(f"play failed: {out['error']}", "error")
+        else:
+            self.ctx.log(f"play done: {out.get('stats')}")
+
+    def _flow_award_back(self, state: str, frame: Frame) -> None:
+        self._tap(state, flows.award_back_tap(self.finished))
+
+    def _flow_lobby(self, state: str, frame: Frame) -> None:
+        self._taps(state, flows.lobby_taps(self.finished))
+
+    def _flow_tour(self, state: str, frame: Frame) -> None:
+        self._tap(state, flows.tour_tap(self.ctx.config))
+
+    def _flow_playmode(self, state: str, frame: Frame) -> None:
+        self._tap(state, flows.playmode_tap(self.ctx.config))
+
+    def _flow_story_choose(self, state: str, frame: Frame) -> None:
+        x, y = STORY_UNREAD_PIXEL
+        b, g, r = (int(v) for v in frame[y, x])
+        if story_unread((b, g, r)):
+            self._tap(state, flows.STORY_READ)
+
+    # -- results -------------------------------------------------------------------------
+    def result_frame(self, state: str, frame: Frame) -> bool:
+        """Called before the state's action on ``award`` and ``failed``: reads the result
+        of a finished play. Returns True while it still needs frames (no tap yet)."""
+        p = self.pending
+        if p is None or not p.played:
+            return False
+        if state == "failed":
+            self._record(p, None, cleared=False)
+            return False
+        reading = p.votes.add(frame)
+        if reading is None and p.votes.frames < RESULT_FRAMES:
+            return True
+        self._record(p, reading, cleared=True)
+        return False
+
+    def _record(self, p: Pending, reading: Any, *, cleared: bool) -> None:
+        cfg = self.ctx.config
+        song = self.t.catalog.get(p.song_id)
+        rec = history.PlayRecord(
+            song_id=p.song_id,
+            title=song.title if song else f"#{p.song_id}",
+            difficulty=DIFFICULTIES[p.difficulty],
+            mode=cfg.mode.value if cfg.mode.value != "Event" else f"Event/{cfg.event.value}",
+            counts=dict(reading.counts) if reading else {},
+            fast=reading.fast if reading else 0,
+            slow=reading.slow if reading else 0,
+            cleared=cleared,
+            correction_time_us=cfg.correction_time,
+            performance=cfg.performance.value,
+            simulated=bool(getattr(self.t.device.info, "simulated", False)),
+            level=song.levels.get(p.difficulty) if song else None,
+            note="" if reading or not cleared else "result screen unreadable",
+        )
+        history.append(self.ctx.data_dir, rec)
+        self.plays += 1
+        self.pending = None
+        self.recovery.progressed()
+        counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
+        self.ctx.log(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
+        self.ctx.state(plays=self.plays)
+        cfg_done = not cfg.is_repeat or (cfg.is_play_one_song and p.song_id == cfg.play_one_song_id)
+        if cfg_done:
+            self.finished = True
+
+    # -- reporting -----------------------------------------------------------------------
+    def _report(self, frame: Frame, state: str, conf: float, now: float) -> None:
+        if state != self.last_state:
+            self.ctx.log(f"screen: {state} ({conf:.2f})", "debug")
+            self.last_state = state
+        self.ctx.state(
+            screen=state,
+            confidence=round(conf, 3),
+            cycle=self.cycle_no,
+            time_in_state_s=round(now - self.recovery.since, 1) if self.recovery.state == state else 0.0,
+            last_action=self.last_action,
+        )
+        if now - self.last_image >= SCREEN_IMAGE_S:
+            self.last_image = now
+            ok, png = cv2.imencode(".png", cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA))
+            if ok:
+                self.ctx.image(png.tobytes(), kind="screen", meta={"state": state, "cycle": self.cycle_no})
+
+    def _save_frame(self, frame: Frame, state: str, folder: Path | None = None) -> Path:
+        folder = folder or self.ctx.data_dir / "ui_recognition" / "inbox"
+        path = folder / f"{state}-{time.strftime('%Y%m%d-%H%M%S')}-{self.cycle_no}.png"
+        ok, png = cv2.imencode(".png", frame)
+        if ok:
+            write_atomic(path, png.tobytes())
+        return path
+
+    def _give_up(self, why: str) -> None:
+        """Stop with an error bundle: the last frames, the state history and why."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder = self.ctx.data_dir / "scriptor" / "errors" / stamp
+        for i, (_, state, frame) in enumerate(self.frames):
+            ok, png = cv2.imencode(".png", frame)
+            if ok:
+                write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
+        states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
+        write_atomic(folder / "states.json", json.dumps({"reason": why, "states": states}, indent=1).encode())
+        self.ctx.state(error_bundle=f"scriptor/errors/{stamp}")
+        raise TaskError(f"gave up: {why} (error bundle: scriptor/errors/{stamp})")

@@ -1,0 +1,74 @@
+"""Falling notes in a frame by colour (docs/domain.md section 8): HSV masks per kind on
+the note track, connected regions as boxes with their kind and depth. The start sync
+uses it here; the workflow's overlay and tracer use the same function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from shared.playfield import HEALTH_PIXEL, HEALTH_RANGE, NOTE_COLOURS, TRACK, depth
+
+MIN_AREA = 60  # px: smaller specks are noise (sparks, text)
+
+
+@dataclass(frozen=True)
+class NoteBox:
+    kind: str  # a key of shared.playfield.NOTE_COLOURS
+    x: int  # box in frame coordinates
+    y: int
+    w: int
+    h: int
+    area: int
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x + self.w / 2, self.y + self.h / 2)
+
+    @property
+    def depth(self) -> float:
+        """0 at the top line, 1 at the judge line (from the box's centre)."""
+        return depth(self.centre[1])
+
+
+def hsv_of(frame: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)
+
+
+def kind_mask(hsv: np.ndarray, kind: str) -> np.ndarray:
+    masks = [cv2.inRange(hsv, np.array(r.lo, np.uint8), np.array(r.hi, np.uint8)) for r in NOTE_COLOURS[kind]]
+    out = masks[0]
+    for m in masks[1:]:
+        out = cv2.bitwise_or(out, m)
+    return out
+
+
+def detect_notes(
+    frame: np.ndarray, kinds: tuple[str, ...] = tuple(NOTE_COLOURS), min_area: int = MIN_AREA
+) -> list[NoteBox]:
+    """Notes on the track of a 720x1280 BGR frame, lowest (nearest the judge line) first."""
+    x1, y1, x2, y2 = TRACK
+    hsv = hsv_of(frame[y1:y2, x1:x2])
+    boxes: list[NoteBox] = []
+    for kind in kinds:
+        mask = kind_mask(hsv, kind)
+        if not cv2.countNonZero(mask):
+            continue
+        # Outer contours: several times cheaper than labelling connected components.
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for c in contours:
+            x, y, w, h = cv2.boundingRect(c)
+            area = int(cv2.countNonZero(mask[y : y + h, x : x + w]))
+            if area >= min_area:
+                boxes.append(NoteBox(kind, x + x1, y + y1, w, h, area))
+    boxes.sort(key=lambda b: -b.centre[1])
+    return boxes
+
+
+def health_bar_on(frame: np.ndarray) -> bool:
+    """Play has started: the health bar's pixel is in its colour range."""
+    x, y = HEALTH_PIXEL
+    h, s, v = (int(c) for c in hsv_of(frame[y : y + 1, x : x + 1])[0, 0])
+    return HEALTH_RANGE.contains((h, s, v))

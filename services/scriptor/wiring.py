@@ -1,0 +1,72 @@
+"""The scriptor's real tools: the task's device, the UI classifier, the song recogniser,
+the play engine and start sync (``loop.Tools``), built once per run."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from services.recognition.song import SongRecognizer
+from services.recognition.ui import UIClassifier
+from services.recognition.ui.classifier import current_model
+from services.scriptor.loop import SongGuess, Tools
+from services.scriptor.play import PlayOptions, compile_chart, ladder_title
+from services.scriptor.play.player import Player
+from services.scriptor.play.startsync import StartSync
+from shared.catalog import load_catalog
+from shared.chart import Chart
+from shared.chart.library import ChartLibrary
+from shared.config.scriptor import ScriptorConfig
+from shared.device import Frame
+from shared.task_context import TaskContext, TaskError
+
+START_SYNC_TIMEOUT_S = 20.0  # from the playing screen to the first note found
+
+
+def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
+    device = ctx.device
+    catalog = load_catalog(ctx.data_dir)
+    song_dir = ctx.data_dir / "song_recognition"
+    classifier = UIClassifier(current_model(ctx.data_dir))  # the trained model, else the shipped one
+    recogniser = SongRecognizer(
+        song_dir / "title_imgs",
+        song_dir / "feature_vectors.json",
+        levels={s.id: s.levels for s in catalog},
+    )
+
+    def classify(frame: Frame) -> tuple[str, float]:
+        p = classifier.classify(frame)
+        return p.state, p.confidence
+
+    def recognise(frame: Frame, multiplayer: bool) -> SongGuess:
+        m = recogniser.match(frame)
+        cands = ", ".join(f"{c.id}:{c.correlation:.2f}" for c in m.candidates[:3])
+        return SongGuess(m.id, f"{m.reason or 'match'} (score {m.score:.2f}; candidates {cands})")
+
+    def compile_for(chart: Chart, cfg: ScriptorConfig, level: int) -> Any:
+        title = ladder_title(level) if level and cfg.performance.value.endswith("Custom") else None
+        return compile_chart(chart, PlayOptions.from_config(cfg, title=title, seed=int(time.time())))
+
+    def start_time(chart: Chart) -> float:
+        sync = StartSync(first_note_s=chart.first_note_s * ctx.config.dilation_time / 1e6)
+        deadline = time.monotonic() + START_SYNC_TIMEOUT_S
+        while time.monotonic() < deadline:
+            ctx.checkpoint()
+            before = time.monotonic()
+            frame = device.screencap()
+            est = sync.feed(frame, (before + time.monotonic()) / 2)  # mid-capture as its time
+            if est is not None:
+                ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
+                return est.chart0
+        raise TaskError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s")
+
+    return Tools(
+        device=device,
+        classify=classify,
+        recognise=recognise,
+        charts=ChartLibrary(ctx.data_dir),
+        catalog=catalog,
+        compile=compile_for,
+        player=lambda: Player(device.touch_url()),
+        start_time=start_time,
+    )

@@ -1,0 +1,171 @@
+"""The scriptor loop against a scripted device: the screens are the simulator's pictures,
+the classifier reads the script's state (recognition is tested on its own), taps move the
+script along. Cycles are driven one by one (no 0.8 s cadence)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from services.scriptor import history
+from services.scriptor.loop import Pending, Scriptor, SongGuess, Tools
+from services.scriptor.play import PlayOptions, compile_chart
+from services.simulator.screens import ResultCounts, ScreenView, render
+from shared.catalog import load_catalog
+from shared.chart.library import ChartLibrary
+from shared.config.scriptor import ScriptorConfig
+from shared.device import DeviceError, DeviceInfo
+from shared.task_context import TaskError
+from tests.task_double import RecordingContext
+
+CHARTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "charts"
+
+
+@dataclass
+class ScriptedDevice:
+    """A game whose screen is ``state``; ``moves`` says where a tap at (x, y) leads."""
+
+    state: str
+    moves: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    result: ResultCounts | None = None
+    taps: list[tuple[int, int]] = field(default_factory=list)
+    backs: int = 0
+    fail_next: int = 0
+    info: DeviceInfo = field(default_factory=lambda: DeviceInfo("sim", "test", True, "raw", "input"))
+
+    def screencap(self) -> Any:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise DeviceError("no emulator at 127.0.0.1:7555")
+        return render(ScreenView(state=self.state, result=self.result if self.state == "award" else None))
+
+    def tap(self, x: int, y: int) -> None:
+        self.taps.append((x, y))
+        self.state = self.moves.get((self.state, x, y), self.state)
+
+    def back(self) -> None:
+        self.backs += 1
+
+    def start_game(self) -> None: ...
+
+    def stop_game(self) -> None: ...
+
+
+class FakePlayer:
+    played: ClassVar[list[float]] = []
+
+    def play(self, plan: Any, t0_monotonic: float, stop_event: Any = None) -> str:
+        FakePlayer.played.append(t0_monotonic)
+        return "sent"
+
+
+def make(tmp_path: Path, device: ScriptedDevice, guess: int | None = 1, **cfg: Any) -> Scriptor:
+    lib = ChartLibrary(tmp_path)
+    lib.store(1, 3, (CHARTS / "1_0.bestdori").read_bytes())
+    ctx = RecordingContext(tmp_path, ScriptorConfig.model_validate({"mode": "Free", **cfg}))
+    tools = Tools(
+        device=device,
+        classify=lambda frame: (device.state, 0.99),
+        recognise=lambda frame, multi: SongGuess(guess, "test guess"),
+        charts=lib,
+        catalog=load_catalog(tmp_path),
+        compile=lambda chart, config, level: compile_chart(chart, PlayOptions.from_config(config)),
+        player=FakePlayer,
+        start_time=lambda chart: 123.0,
+    )
+    return Scriptor(ctx, tools)
+
+
+def ctx_of(s: Scriptor) -> RecordingContext[ScriptorConfig]:
+    assert isinstance(s.ctx, RecordingContext)
+    return s.ctx
+
+
+def test_no_action_recognises_and_reports_but_never_touches(tmp_path: Path) -> None:
+    dev = ScriptedDevice("main_page")
+    s = make(tmp_path, dev, is_no_action=True)
+    for _ in range(3):
+        s.cycle()
+    assert dev.taps == [] and dev.backs == 0
+    assert ctx_of(s).states[-1]["screen"] == "main_page"
+
+
+def test_a_fixed_sequence_state_taps_its_buttons(tmp_path: Path) -> None:
+    dev = ScriptedDevice("award_dialog")
+    make(tmp_path, dev).cycle()
+    assert dev.taps == [(640, 640), (640, 580), (640, 520)]
+
+
+def test_ready_then_playing_then_result_lands_in_the_history(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    s = make(tmp_path, dev, is_checking_3d=False)
+    s.cycle()  # ready: song recognised, chart compiled, start
+    assert dev.taps[-1] == (1120, 600) and isinstance(s.pending, Pending)
+    notes = s.pending.chart.note_count
+    s.cycle()  # playing: the player gets the plan and the synced start
+    assert FakePlayer.played[-1] == 123.0 and s.pending.played
+    dev.state = "award"
+    dev.result = ResultCounts(perfect=notes, great=0, good=0, bad=0, miss=0, fast=0, slow=0)
+    s.cycle()  # the result is read before the OK tap
+    rows = history.read(tmp_path)
+    assert len(rows) == 1 and rows[0]["song_id"] == 1 and rows[0]["counts"]["perfect"] == notes
+    assert rows[0]["cleared"] and rows[0]["simulated"] and rows[0]["difficulty"] == "expert"
+    assert dev.taps[-1] == (1080, 640) and s.pending is None
+
+
+def test_is_repeat_off_ends_the_run_after_one_play(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    s = make(tmp_path, dev, is_repeat=False, is_checking_3d=False)
+    s.cycle()
+    s.cycle()
+    dev.state = "failed"
+    s.cycle()
+    assert s.done() and history.read(tmp_path)[0]["cleared"] is False
+
+
+def test_a_song_it_is_not_sure_of_is_not_played_and_its_frame_is_kept(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready")
+    s = make(tmp_path, dev, guess=None)
+    s.cycle()
+    assert s.pending is None and dev.taps == [(32, 32)]  # solo: back to song select
+    saved = list((tmp_path / "song_recognition" / "screenshots").glob("unsure-*.png"))
+    assert len(saved) == 1
+    assert any("not recognised" in m for m in ctx_of(s).warnings())
+
+
+def test_unknown_screens_get_back_presses(tmp_path: Path) -> None:
+    dev = ScriptedDevice("main_page")
+    s = make(tmp_path, dev)
+    s.t.classify = lambda frame: ("main_page", 0.2)  # below the confidence threshold
+    s.cycle()
+    assert dev.backs == 1 and dev.taps == []
+
+
+def test_device_errors_are_retried_then_fatal_with_an_error_bundle(tmp_path: Path) -> None:
+    dev = ScriptedDevice("main_page", fail_next=2)
+    s = make(tmp_path, dev)
+    s.ctx.sleep = lambda seconds: None  # type: ignore[method-assign]
+    s.cycle()
+    s.cycle()
+    s.cycle()
+    assert dev.taps == [(1120, 640)]  # answered again: the main page's tap
+    dev.fail_next = 100
+    with pytest.raises(TaskError, match="stopped answering"):
+        for _ in range(20):
+            s.cycle()
+    bundles = list((tmp_path / "scriptor" / "errors").iterdir())
+    assert len(bundles) == 1 and (bundles[0] / "states.json").is_file()
+    assert list(bundles[0].glob("frame-*.png"))
+
+
+def test_special_state_frames_are_saved_for_labelling(tmp_path: Path) -> None:
+    dev = ScriptedDevice("main_page")
+    s = make(tmp_path, dev, special_state_list=["main_page"], is_allow_save=True)
+    s.cycle()
+    assert len(list((tmp_path / "ui_recognition" / "inbox").glob("main_page-*.png"))) == 1
+    s = make(tmp_path / "b", dev, special_state_list=["main_page"], is_allow_save=False)
+    s.cycle()
+    assert not (tmp_path / "b" / "ui_recognition").exists()

@@ -1,0 +1,116 @@
+"""add_img and train_ui_recognition called directly with a RecordingContext."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from services.recognition.ui.dataset import INBOX, dataset_dir, models_dir
+from services.recognition.ui.tasks import DROPPED, add_img, train_ui_recognition
+from shared.config import UIRecognitionConfig
+from shared.screens import UI_STATES
+from shared.task_context import Reply
+from tests.task_double import RecordingContext
+from tests.ui_recognition.conftest import STATES, Tiny
+from tests.ui_recognition.synthetic import layout_frame, write_dataset
+
+
+def _install(tiny: Tiny, data: Path) -> None:
+    mdir = models_dir(data)
+    mdir.mkdir(parents=True)
+    for name in ("banguinet.onnx", "banguinet.pt", "banguinet.json"):
+        shutil.copy(tiny.dir / name, mdir / name)
+
+
+def test_add_img_yes_no_drop_stop(tmp_path: Path, tiny: Tiny) -> None:
+    _install(tiny, tmp_path)
+    inbox = tmp_path / INBOX
+    inbox.mkdir(parents=True)
+    rng = np.random.default_rng(3)
+    for name, state in [("a", "ready"), ("b", "ready"), ("c", "ready"), ("d", "ready"), ("e", "ready")]:
+        cv2.imwrite(str(inbox / f"{name}.png"), cv2.resize(layout_frame(state, rng), (1280, 720)))
+    replies = [
+        Reply("Yes"),  # a: the proposal
+        Reply("No", "nope"),  # b: not a state -> asked again
+        Reply("No", "17"),  # b: by id
+        Reply("No", "Award_Score"),  # c: by name, any case
+        Reply("Drop"),  # d
+        Reply("Stop"),  # e stays in the inbox
+    ]
+    ctx = RecordingContext(tmp_path, UIRecognitionConfig(), replies, module="ui_recognition", task="add_img")
+    add_img(ctx)
+    root = dataset_dir(tmp_path)
+    assert (root / "ready" / "a.png").is_file()  # the tiny model knows "ready"
+    assert "'ready' (" in ctx.prompts[0]
+    assert (root / UI_STATES[17] / "b.png").is_file() and UI_STATES[17] == "main_page"
+    assert (root / "award_score" / "c.png").is_file()
+    assert (tmp_path / DROPPED / "d.png").is_file()
+    assert sorted(p.name for p in inbox.iterdir()) == ["e.png"]
+    assert any("'nope' is not a state" in w for w in ctx.warnings())
+    assert ctx.states[-1] == {"labelled": 3, "dropped": 1, "left": 1}
+    assert [k for k, _ in ctx.images] == ["frame"] * 5
+
+
+def test_add_img_with_an_empty_inbox_ends_clearly(tmp_path: Path) -> None:
+    ctx = RecordingContext(tmp_path, UIRecognitionConfig())
+    add_img(ctx)
+    assert "nothing to label" in ctx.warnings()[0] and not ctx.prompts
+
+
+def test_train_reports_epochs_and_promotes(tmp_path: Path) -> None:
+    write_dataset(dataset_dir(tmp_path), ["ready", "main_page", "playing"], 5)
+    write_dataset(dataset_dir(tmp_path), ["story"], 1)
+    cfg = UIRecognitionConfig(is_load_model=False, epoch=2, batch_size=32)
+    ctx = RecordingContext(tmp_path, cfg, module="ui_recognition", task="train_ui_recognition")
+    train_ui_recognition(ctx)
+    epochs = [p for p in ctx.progresses if "loss" in p.metrics]
+    assert [p.done for p in epochs] == [1, 2] and all(p.total == 2 for p in epochs)
+    assert all(0 <= float(p.metrics["val_acc"]) <= 1 for p in epochs)
+    assert any("story (1)" in w for w in ctx.warnings())
+    assert "confusion_matrix" in [k for k, _ in ctx.images]
+    assert (models_dir(tmp_path) / "banguinet.onnx").is_file()
+    assert not (models_dir(tmp_path) / "candidate").exists()
+    assert "new model saved" in ctx.text()
+
+
+def test_train_keeps_the_current_model_when_the_new_one_is_worse(tmp_path: Path, tiny: Tiny) -> None:
+    _install(tiny, tmp_path)
+    write_dataset(dataset_dir(tmp_path), STATES, 5, seed=11)
+    before = (models_dir(tmp_path) / "banguinet.onnx").read_bytes()
+    cfg = UIRecognitionConfig(is_load_model=False, epoch=1, batch_size=128, learn_rate=0.0001)
+    ctx = RecordingContext(tmp_path, cfg, module="ui_recognition", task="train_ui_recognition")
+    train_ui_recognition(ctx)
+    assert any("keeping the current model" in w for w in ctx.warnings()), ctx.text()
+    assert (models_dir(tmp_path) / "banguinet.onnx").read_bytes() == before
+
+
+def test_train_without_frames_fails_clearly(tmp_path: Path) -> None:
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="add_img"):
+        train_ui_recognition(RecordingContext(tmp_path, UIRecognitionConfig()))
+
+
+def test_add_img_from_the_device(tmp_path: Path, tiny: Tiny) -> None:
+    from shared.config.recognition import UIImageSource
+    from shared.device.pictures import PictureDevice
+
+    _install(tiny, tmp_path)
+    shots = tmp_path / "device_pictures"
+    shots.mkdir()
+    rng = np.random.default_rng(4)
+    for i, state in enumerate(["ready", "main_page"]):
+        cv2.imwrite(str(shots / f"{i}.png"), cv2.resize(layout_frame(state, rng), (1280, 720)))
+    cfg = UIRecognitionConfig(image_source=UIImageSource.Device)
+    replies = [Reply("Yes"), Reply("Drop"), Reply("No", "story"), Reply("Stop")]
+    device = PictureDevice(shots)
+    ctx = RecordingContext(tmp_path, cfg, replies, module="ui_recognition", task="add_img", device=device)
+    add_img(ctx)
+    root = dataset_dir(tmp_path)
+    assert len(list((root / "ready").glob("device-*.png"))) == 1  # frame 1: the proposal
+    assert len(list((root / "story").glob("device-*.png"))) == 1  # frame 3, relabelled
+    assert "'ready' (" in ctx.prompts[0] and device.count == 4
+    assert ctx.states[-1] == {"labelled": 2, "dropped": 1}

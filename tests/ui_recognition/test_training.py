@@ -1,0 +1,106 @@
+"""A tiny training run, ONNX parity with torch, the classifier's rejection, and refusal of
+corrupt or mismatched model files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from services.recognition.ui import UIClassifier
+from services.recognition.ui.checkpoint import load_checkpoint
+from services.recognition.ui.labels import LABELS, UNKNOWN
+from services.recognition.ui.meta import ModelFileError
+from services.recognition.ui.onnx_model import META_KEY
+from services.recognition.ui.preprocess import to_input
+from services.recognition.ui.train import class_weights, stratified_split
+from services.recognition.ui.unknowns import synthetic_unknowns
+from tests.ui_recognition.conftest import STATES, Tiny
+
+
+def test_stratified_split_keeps_every_label_in_training() -> None:
+    labels = np.array([0] * 10 + [1] * 3 + [2])
+    tr, va = stratified_split(labels, 0.2, np.random.default_rng(0))
+    assert sorted(np.concatenate([tr, va]).tolist()) == list(range(14))
+    assert np.bincount(labels[va], minlength=3).tolist() == [2, 1, 0]
+    assert set(labels[tr].tolist()) == {0, 1, 2}
+
+
+def test_class_weights_balance_the_labels() -> None:
+    w = class_weights(np.array([0] * 9 + [1] * 3), n=3)
+    assert w[2] == 0 and w[1] == pytest.approx(3 * w[0]) and w[:2].mean() == pytest.approx(1.0)
+
+
+def test_tiny_training_learns_the_states(tiny: Tiny) -> None:
+    r = tiny.result
+    assert r.best_epoch >= 1 and r.val_acc > 0.8  # type: ignore[attr-defined]
+    assert r.confusion.shape == (35, 35)  # type: ignore[attr-defined]
+    clf = UIClassifier(tiny.dir / "banguinet.onnx")
+    preds = clf.classify_small(tiny.test_images)
+    got = [p.state for p in preds]
+    want = [LABELS[i] for i in tiny.test_labels]
+    assert sum(g == w for g, w in zip(got, want, strict=True)) >= len(want) - 1
+    assert all(0 <= p.confidence <= 1 and abs(sum(p.probs.values()) - 1) < 1e-4 for p in preds)
+
+
+def test_unlike_frames_come_back_unknown(tiny: Tiny) -> None:
+    clf = UIClassifier(tiny.dir / "banguinet.onnx")
+    rng = np.random.default_rng(5)
+    odd = synthetic_unknowns(30, rng)  # fills, blocks and noise: no known layout
+    flat = np.full((1, 90, 160, 3), 128, np.uint8)
+    preds = clf.classify_small(np.concatenate([odd, flat]))
+    assert sum(p.state == UNKNOWN for p in preds) >= 2 * len(preds) // 3  # a tiny model; see the bench
+
+
+def test_onnx_matches_torch(tiny: Tiny) -> None:
+    model, meta = load_checkpoint(tiny.dir / "banguinet.pt")
+    x = to_input(tiny.test_images[:6])
+    with torch.no_grad():
+        logits, feats = model.embed(torch.from_numpy(x))
+    clf = UIClassifier(tiny.dir / "banguinet.onnx")
+    o_logits, o_feats = clf.net(x)
+    assert np.abs(o_logits - logits.numpy()).max() < 1e-3
+    assert np.abs(o_feats - feats.numpy()).max() < 1e-3
+    assert meta["labels"] == list(LABELS) and clf.meta["temperature"] == meta["temperature"]
+
+
+def test_classify_full_frame(tiny: Tiny) -> None:
+    import cv2
+
+    from tests.ui_recognition.synthetic import layout_frame
+
+    frame = cv2.resize(layout_frame(STATES[1], np.random.default_rng(7)), (1280, 720))
+    p = UIClassifier(tiny.dir / "banguinet.onnx").classify(frame)
+    assert p.state == STATES[1] and p.best == STATES[1]
+
+
+def test_corrupt_and_mismatched_models_are_refused(tiny: Tiny, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"\x08\x01garbage" * 50)
+    with pytest.raises(ModelFileError, match="not a readable ONNX model"):
+        UIClassifier(bad)
+    proto = onnx.load(str(tiny.dir / "banguinet.onnx"))
+    entry = next(e for e in proto.metadata_props if e.key == META_KEY)
+    meta = json.loads(entry.value)
+    entry.value = json.dumps(meta | {"labels": meta["labels"][:-1]})
+    other = tmp_path / "other.onnx"
+    other.write_bytes(proto.SerializeToString())
+    with pytest.raises(ModelFileError, match="labels"):
+        UIClassifier(other)
+    entry.value = json.dumps({"format": "autobang-titlenet"})
+    other.write_bytes(proto.SerializeToString())
+    with pytest.raises(ModelFileError, match="format"):
+        UIClassifier(other)
+    song = Path(__file__).resolve().parents[2] / "services/recognition/song/models/titlenet.onnx"
+    with pytest.raises(ModelFileError):
+        UIClassifier(song)
+    torn = tmp_path / "torn.pt"
+    torn.write_bytes((tiny.dir / "banguinet.pt").read_bytes()[:500])
+    with pytest.raises(ModelFileError, match="not a readable checkpoint"):
+        load_checkpoint(torn)
+    with pytest.raises(FileNotFoundError):
+        UIClassifier(tmp_path / "missing.onnx")
