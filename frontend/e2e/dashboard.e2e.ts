@@ -298,7 +298,8 @@ describe('dashboard against the real stack', () => {
       const screen = page.locator('[data-role="device-screen"][data-connected="1"]')
       await screen.locator('img').waitFor()
       expect(await screen.locator('[data-role="device-simulated"]').textContent()).toBe('simulated')
-      expect(await screen.locator('[data-role="device-label"]').textContent()).toContain('capture pictures')
+      // the launcher started the simulated game for AUTOBANG_DEVICE=sim
+      expect(await screen.locator('[data-role="device-label"]').textContent()).toMatch(/the simulated game · .* · capture raw/)
       const size = await screen.locator('img').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
       expect(size).toEqual([640, 360])
     }

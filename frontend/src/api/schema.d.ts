@@ -311,6 +311,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflow/frames": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Saved Frames
+         * @description The saved frames WalkThrough browses.
+         */
+        get: operations["list_saved_frames_api_workflow_frames_get"];
+        put?: never;
+        /**
+         * Save Current Frame
+         * @description Saves the frame the dashboard shows (the workflow's latest ``frame``) as a PNG named
+         *     by time and state into the folder the UI- or song-recognition tasks read.
+         */
+        post: operations["save_current_frame_api_workflow_frames_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/device": {
         parameters: {
             query?: never;
@@ -450,6 +475,21 @@ export interface components {
         ErrorDetail: {
             /** Detail */
             detail: string;
+        };
+        /**
+         * FrameFolder
+         * @description Where saved frames go and what WalkThrough browses (``services.workflow.frames``
+         *     maps each to its folder in the data dir).
+         * @enum {string}
+         */
+        FrameFolder: "ui_inbox" | "song_screenshots" | "records";
+        /** FrameListing */
+        FrameListing: {
+            folder: components["schemas"]["FrameFolder"];
+            /** Path */
+            path: string;
+            /** Files */
+            files: string[];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -625,6 +665,16 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /** SavedFrame */
+        SavedFrame: {
+            folder: components["schemas"]["FrameFolder"];
+            /** Path */
+            path: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
         };
         /** ScreenshotList */
         ScreenshotList: {
@@ -2024,6 +2074,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ColorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_saved_frames_api_workflow_frames_get: {
+        parameters: {
+            query?: {
+                folder?: components["schemas"]["FrameFolder"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameListing"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_current_frame_api_workflow_frames_post: {
+        parameters: {
+            query?: {
+                /** @description default: the config's frame_folder */
+                folder?: components["schemas"]["FrameFolder"] | null;
+                /** @description what the frame shows, for its name */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedFrame"];
                 };
             };
             /** @description Not Found */
