@@ -292,8 +292,8 @@ describe('dashboard against the real stack', () => {
     await expect.poll(() => uiLines.count()).toBe(before.length)
   })
 
-  it('shows the live screen of the simulated device on the Scriptor and Workflow tabs', async () => {
-    for (const module of ['scriptor', 'workflow']) {
+  it('shows the live screen of the simulated device on the Scriptor tab', async () => {
+    for (const module of ['scriptor']) {
       await openModule(page, module)
       const screen = page.locator('[data-role="device-screen"][data-connected="1"]')
       await screen.locator('img').waitFor()
