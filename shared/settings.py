@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # sim[:scenario.json], parsed by shared.device.spec (a bad value is reported by the
     # device, not at start-up, so the dashboard can show it).
     device: str = "adb"
+    # Set by the launcher with the adb:// of the simulator it started for AUTOBANG_DEVICE=sim
+    # (the device is also recognised by its ro.product.model).
+    device_simulated: bool = False
     # The local ADB server (adb mode) listens here; `adb start-server` is run when none does.
     adb_port: int = 5037
     # The emulator's ADB port: MuMu 6/X 7555, MuMu 12 16384 + 32 * instance.

@@ -292,6 +292,19 @@ describe('dashboard against the real stack', () => {
     await expect.poll(() => uiLines.count()).toBe(before.length)
   })
 
+  it('shows the live screen of the simulated device on the Scriptor tab', async () => {
+    for (const module of ['scriptor']) {
+      await openModule(page, module)
+      const screen = page.locator('[data-role="device-screen"][data-connected="1"]')
+      await screen.locator('img').waitFor()
+      expect(await screen.locator('[data-role="device-simulated"]').textContent()).toBe('simulated')
+      // the launcher started the simulated game for AUTOBANG_DEVICE=sim
+      expect(await screen.locator('[data-role="device-label"]').textContent()).toMatch(/the simulated game · .* · capture raw/)
+      const size = await screen.locator('img').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
+      expect(size).toEqual([640, 360])
+    }
+  })
+
   it('saves a screenshot of every tab', async () => {
     const modules = await api<{ name: string }[]>('/api/modules')
     for (const m of modules) {

@@ -79,6 +79,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AUTOBANG_BESTDORI_RETRIES: '14',
     AUTOBANG_BESTDORI_BACKOFF_S: '0.05',
     AUTOBANG_LOG_LEVEL: 'warning',
+    AUTOBANG_DEVICE: 'sim', // no emulator here: the launcher starts the simulated game
   })
   const proc = spawn(python, ['-m', 'tests.launcher', '--port', String(port), '--data-dir', dataDir], {
     cwd: join(frontend, '..'),

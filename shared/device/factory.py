@@ -57,8 +57,8 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
             raise NoDevice(f"{NO_EMULATOR.format(addr=emulator_addr)} (adb: {answer.strip()})")
         serial, emulator = emulator_addr, emulator_name(settings.mumu_port)
     serial = wait_ready(client, serial, where)
-    simulated = False
-    if spec.kind != "adb":
+    simulated = settings.device_simulated
+    if spec.kind != "adb" and not simulated:
         try:
             model = client.device(serial).shell("getprop ro.product.model", timeout=settings.device_timeout_s)
         except (adbutils.AdbError, OSError):

@@ -151,6 +151,10 @@ def test_the_simulator_is_recognised_by_its_model(tmp_path: Path, fake: FakeAdb)
     fake.shell = lambda cmd: b"AutoBangSim\n" if cmd == "getprop ro.product.model" else b""
     info = open_device(settings(tmp_path, device=fake.url)).info
     assert info.simulated and "simulated game" in info.detail
+    fake.shell = lambda cmd: b"MuMu\n"
+    assert not open_device(settings(tmp_path, device=fake.url)).info.simulated
+    # the launcher says so for the simulator it started
+    assert open_device(settings(tmp_path, device=fake.url, device_simulated=True)).info.simulated
 
 
 # -- capture ----------------------------------------------------------------------------------

@@ -70,13 +70,15 @@ def test_hints_say_what_to_do(tmp_path: Path) -> None:
 
 
 def test_the_gateway_reports_the_device_and_serves_its_screen(stack: Stack) -> None:
+    # AUTOBANG_DEVICE=sim: the launcher started the simulated game and handed its adb:// on.
     status = httpx.get(f"{stack.url}/api/device", timeout=30).json()
-    assert status["spec"] == "sim" and status["connected"] and status["simulated"]
-    assert status["capture"] == "pictures" and status["error"] == ""
+    assert status["spec"].startswith("adb://127.0.0.1:") and status["connected"] and status["simulated"]
+    assert status["emulator"] == "the simulated game" and status["error"] == ""
     resp = httpx.get(f"{stack.url}/api/device/screen", params={"width": 640}, timeout=30)
     assert resp.status_code == 200 and resp.headers["content-type"] == "image/jpeg"
     assert resp.headers["x-device-simulated"] == "1" and resp.headers["cache-control"] == "no-store"
     img = cv2.imdecode(np.frombuffer(resp.content, np.uint8), cv2.IMREAD_COLOR)
     assert img is not None and img.shape == (360, 640, 3)
+    assert resp.headers["x-device-capture"] == "raw"  # polled once a second: no stream for it
     bad = httpx.get(f"{stack.url}/api/device/screen", params={"width": 5}, timeout=30)
     assert bad.status_code == 422

@@ -4,6 +4,7 @@ import type {
   ColorResponse,
   ConfigDoc,
   ConfigValues,
+  DeviceStatus,
   Health,
   ModulesResponse,
   ReplyAnswer,
@@ -32,6 +33,7 @@ export const api = {
     for (const f of files) form.append('files', f, f.name)
     return http.post<ScreenshotUpload>(`/api/${enc(module)}/screenshots`, form)
   },
+  device: () => http.get<DeviceStatus>('/api/device'),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

@@ -22,6 +22,7 @@ export type ColorResponse = Schemas['ColorResponse']
 export type ScreenshotList = Schemas['ScreenshotList']
 export type ScreenshotUpload = Schemas['ScreenshotUpload']
 export type ScreenshotRejected = Schemas['ScreenshotRejected']
+export type DeviceStatus = Schemas['DeviceStatus']
 
 /** What an x-check path answers (e.g. /api/scriptor/check-song/{value}). */
 export type CheckResult = Pick<Schemas['SongCheckResponse'], 'ok' | 'message'>

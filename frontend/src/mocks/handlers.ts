@@ -41,6 +41,15 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
         return backend.color(Number(u.searchParams.get('x')), Number(u.searchParams.get('y')))
       }),
     ),
+    // No device behind the mock: the live screen shows why, as with no emulator.
+    http.get('/api/device', () =>
+      Response.json({
+        spec: 'mock',
+        connected: false,
+        error: 'the mock backend has no device',
+        hint: 'run the real product (scripts/up) to see the emulator or the simulated game',
+      }),
+    ),
     http.get('/api/:module/state', ({ params }) => wrap(() => backend.moduleState(m(params)))),
     http.get('/api/:module/config', ({ params }) => wrap(() => backend.getConfig(m(params)))),
     http.put('/api/:module/config', async ({ params, request }) => wrap(async () => backend.updateConfig(m(params), await body(request), true))),

@@ -20,6 +20,7 @@ from shared.settings import Settings
 router = APIRouter(prefix="/api/device", responses=ERRORS, tags=["device"])
 
 SCREEN_INTERVAL_S = 0.5
+LIVE_CAPTURE = "raw"  # the live view's backend unless AUTOBANG_CAPTURE names one
 _lock = threading.Lock()
 
 
@@ -42,6 +43,10 @@ def live_screen(request: Request) -> LiveScreen:
         screen = getattr(request.app.state, "live_screen", None)
         if screen is None:
             settings: Settings = request.app.state.settings
+            # The view polls about once a second: a screenrecord stream would keep the
+            # device's encoder (the simulator's CPU) busy all the time for it; raw is cheap.
+            if settings.capture == "auto":
+                settings = settings.model_copy(update={"capture": LIVE_CAPTURE})
             screen = LiveScreen(lambda: open_device(settings), interval_s=SCREEN_INTERVAL_S)
             request.app.state.live_screen = screen
         assert isinstance(screen, LiveScreen)
