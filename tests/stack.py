@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# The default simulated game, but leaving the data dir as the test made it (no demo songs).
+TEST_SCENARIO = ROOT / "tests" / "sim-scenario.json"
 
 
 @dataclass
@@ -87,7 +89,7 @@ def start_stack(
     if redis_url:
         child_env["AUTOBANG_REDIS_URL"] = redis_url
     # No emulator here: device tasks get the simulated game unless a test names a device.
-    child_env["AUTOBANG_DEVICE"] = "sim"
+    child_env["AUTOBANG_DEVICE"] = f"sim:{TEST_SCENARIO}"
     child_env.update(env or {})
     log_path = data_dir.parent / f"{data_dir.name}-launcher.log"
     twin = [entry] if entry else ["tests.launcher"] if test_bodies else ["services.cli", "up"]

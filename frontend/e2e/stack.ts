@@ -79,7 +79,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AUTOBANG_BESTDORI_RETRIES: '14',
     AUTOBANG_BESTDORI_BACKOFF_S: '0.05',
     AUTOBANG_LOG_LEVEL: 'warning',
-    AUTOBANG_DEVICE: 'sim', // no emulator here: the launcher starts the simulated game
+    // No emulator here: the launcher starts the simulated game (without its demo songs).
+    AUTOBANG_DEVICE: `sim:${join(frontend, '..', 'tests', 'sim-scenario.json')}`,
   })
   const proc = spawn(python, ['-m', 'tests.launcher', '--port', String(port), '--data-dir', dataDir], {
     cwd: join(frontend, '..'),

@@ -21,6 +21,8 @@ def seed_data_dir(scenario: Scenario, data_dir: Path) -> list[str]:
     """Charts and title crops of the scenario's songs the data dir lacks; returns what was
     added, for the log."""
     added: list[str] = []
+    if not scenario.seed_data:
+        return added
     library = ChartLibrary(data_dir)
     source = ChartSource(scenario.chart_dir or data_dir)
     catalog = load_catalog(data_dir)

@@ -133,6 +133,9 @@ class Scenario(_Model):
     touch: Touch = Field(default_factory=Touch)
     faults: list[Fault] = Field(default_factory=list)
     fps: int = Field(30, ge=1, le=60, description="screenrecord frame rate")
+    seed_data: bool = Field(
+        True, description="put the offered songs' charts and title crops in the data dir when missing"
+    )
 
 
 class ScenarioError(ValueError):
