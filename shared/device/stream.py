@@ -8,6 +8,7 @@ starts it again. Nothing is installed on the device (unlike scrcpy).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -51,6 +52,7 @@ class StreamCapture:
         self._error: str = ""
         self._stop = threading.Event()
         self._stream: ByteStream | None = None
+        self._stream_lock = threading.Lock()
         self.restarts = 0  # streams that ended and were started again (the 180 s limit)
         self._thread = threading.Thread(target=self._run, name="screenrecord", daemon=True)
         self._thread.start()
@@ -64,15 +66,17 @@ class StreamCapture:
         while not self._stop.is_set():
             got = self._frames
             try:
-                self._stream = self._open()
-                self._decode(self._stream)
+                stream = self._open()
+                with self._stream_lock:
+                    self._stream = stream
+                if self._stop.is_set():
+                    return  # closed while opening
+                self._decode(stream)
             except (DeviceError, OSError, av.FFmpegError) as exc:
                 self._error = f"{type(exc).__name__}: {exc}"
                 log.debug("screenrecord stream failed", exc_info=True)
             finally:
-                if self._stream is not None:
-                    self._stream.close()
-                    self._stream = None
+                self._close_stream()
             if self._stop.is_set():
                 return
             self.restarts += 1
@@ -122,11 +126,19 @@ class StreamCapture:
             raise BadFrame(f"screenrecord gave no frame in {self._first_frame_s:g} s{why}")
         return checked_screen(image, "screenrecord")
 
+    def _close_stream(self) -> None:
+        """Close the current stream once: the reader (when a stream ends) and ``close``
+        (to unblock the reader's read) may both try, and a second close of an adbutils
+        connection raises."""
+        with self._stream_lock:
+            stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+
     def close(self) -> None:
         self._stop.set()
-        stream = self._stream
-        if stream is not None:
-            stream.close()  # unblocks the reader's read()
+        self._close_stream()  # unblocks the reader's read()
         self._thread.join(timeout=5)
 
 
