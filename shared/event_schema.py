@@ -75,6 +75,9 @@ class PromptData(BaseModel):
     prompt: str
     options: list[str]
     text_hint: str | None = None
+    # Values the text answer may take (e.g. the 34 state names): the dashboard offers them
+    # as a list to pick from; empty = free text.
+    choices: list[str] = Field(default_factory=list)
     closed: bool = False  # true on the event that closes the prompt
     answer: str | None = None
 

@@ -91,7 +91,14 @@ class TaskContext(Protocol[C_co]):
         """Sleep that wakes for control messages and raises ``TaskStopped`` on stop."""
         ...
 
-    def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
+    def ask(
+        self,
+        prompt: str,
+        options: Sequence[str] = ANSWERS,
+        *,
+        text: str | None = None,
+        choices: Sequence[str] = (),
+    ) -> Reply:
         """Ask the user and block until they reply (or raise ``TaskStopped`` on stop).
         ``text`` is a hint for the optional text box (e.g. "song id")."""
         ...

@@ -49,6 +49,7 @@ class RecordingContext(Generic[C]):
         self.checkpoints = 0
         self.prompts: list[str] = []
         self.options: list[tuple[str, ...]] = []  # the answers each prompt offered
+        self.choices: list[tuple[str, ...]] = []  # the choices each prompt offered
         self.logs: list[tuple[str, str]] = []
         self.progresses: list[Progress] = []
         self.states: list[dict[str, Any]] = []
@@ -95,9 +96,17 @@ class RecordingContext(Generic[C]):
             raise TaskStopped()
         time.sleep(seconds)
 
-    def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
+    def ask(
+        self,
+        prompt: str,
+        options: Sequence[str] = ANSWERS,
+        *,
+        text: str | None = None,
+        choices: Sequence[str] = (),
+    ) -> Reply:
         self.prompts.append(prompt)
         self.options.append(tuple(options))
+        self.choices.append(tuple(choices))
         if not self.replies:
             raise AssertionError(f"unexpected prompt: {prompt}")
         return self.replies.pop(0)

@@ -237,7 +237,14 @@ class RedisTaskContext(Generic[C]):
                 self._poll(force=True)
             self.checkpoint()
 
-    def ask(self, prompt: str, options: Sequence[str] = ANSWERS, *, text: str | None = None) -> Reply:
+    def ask(
+        self,
+        prompt: str,
+        options: Sequence[str] = ANSWERS,
+        *,
+        text: str | None = None,
+        choices: Sequence[str] = (),
+    ) -> Reply:
         pid = uuid.uuid4().hex[:12]
         data = PromptData(
             prompt_id=pid,
@@ -246,6 +253,7 @@ class RedisTaskContext(Generic[C]):
             prompt=prompt,
             options=list(options),
             text_hint=text,
+            choices=list(choices),
         )
         self._r.delete(keys.reply_list(self.module))
         self.flush()

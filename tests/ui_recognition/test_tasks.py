@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from services.recognition.ui.dataset import INBOX, dataset_dir, models_dir
 from services.recognition.ui.tasks import DROPPED, add_img, train_ui_recognition
@@ -114,3 +115,25 @@ def test_add_img_from_the_device(tmp_path: Path, tiny: Tiny) -> None:
     assert len(list((root / "story").glob("device-*.png"))) == 1  # frame 3, relabelled
     assert "'ready' (" in ctx.prompts[0] and device.count == 4
     assert ctx.states[-1] == {"labelled": 2, "dropped": 1}
+
+
+def test_add_img_offers_the_states_to_pick_from_and_yes_only_with_a_proposal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import services.recognition.ui.tasks as ui_tasks
+
+    inbox = tmp_path / INBOX
+    inbox.mkdir(parents=True)
+    rng = np.random.default_rng(4)
+    for name in ("a", "b"):
+        cv2.imwrite(str(inbox / f"{name}.png"), cv2.resize(layout_frame("ready", rng), (1280, 720)))
+    replies = [Reply("No", "ready"), Reply("Stop")]
+    ctx = RecordingContext(tmp_path, UIRecognitionConfig(), replies, module="ui_recognition", task="add_img")
+    add_img(ctx)  # the shipped model proposes: Yes is offered
+    assert ctx.options[0] == ("Yes", "No", "Drop", "Stop") and ctx.choices[0] == tuple(UI_STATES)
+    assert (dataset_dir(tmp_path) / "ready" / "a.png").is_file()
+    monkeypatch.setattr(ui_tasks, "current_model", lambda data_dir: tmp_path / "missing.onnx")
+    stop = [Reply("Stop")]
+    ctx = RecordingContext(tmp_path, UIRecognitionConfig(), stop, module="ui_recognition", task="add_img")
+    add_img(ctx)  # no model, no proposal: nothing to say Yes to
+    assert ctx.options[0] == ("No", "Drop", "Stop") and ctx.choices[0] == tuple(UI_STATES)

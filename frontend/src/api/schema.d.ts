@@ -695,6 +695,8 @@ export interface components {
             options: string[];
             /** Text Hint */
             text_hint?: string | null;
+            /** Choices */
+            choices?: string[];
             /**
              * Closed
              * @default false

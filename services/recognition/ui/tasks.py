@@ -49,7 +49,9 @@ def _classifier(ctx: TaskContext[UIRecognitionConfig]) -> UIClassifier | None:
 def _ask_label(ctx: TaskContext[UIRecognitionConfig], prompt: str, proposal: str | None) -> str | None:
     """The user's label, None for Drop, "" for Stop."""
     while True:
-        reply = ctx.ask(prompt, ANSWERS, text=LABEL_HINT)
+        # Yes only when there is a proposal to accept; the states are offered to pick from.
+        options = ANSWERS if proposal is not None else tuple(a for a in ANSWERS if a != "Yes")
+        reply = ctx.ask(prompt, options, text=LABEL_HINT, choices=UI_STATES)
         if reply.answer == "Stop":
             return ""
         if reply.answer == "Drop":
