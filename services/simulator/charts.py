@@ -8,8 +8,9 @@ from pathlib import Path
 
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
+from shared.data import DATA_DIR
 
-SHIPPED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHIPPED_DATA = DATA_DIR
 
 
 class ChartSource:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from shared.chart import Chart, parse_chart, parse_chart_bytes
+from shared.data import CHARTS_DIR
 
-CHARTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "charts"
+CHARTS = CHARTS_DIR
 
 
 def shipped(name: str) -> Chart:

@@ -17,11 +17,12 @@ from services.simulator.screens import ResultCounts, ScreenView, render
 from shared.catalog import load_catalog
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
+from shared.data import CHARTS_DIR
 from shared.device import DeviceError, DeviceInfo
 from shared.task_context import TaskError
 from tests.task_double import RecordingContext
 
-CHARTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "charts"
+CHARTS = CHARTS_DIR
 
 
 @dataclass

@@ -4,17 +4,17 @@ the tracer records from drawn frames."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from services.scriptor.play.detect import detect_notes
 from services.workflow import curve
 from services.workflow.trace import FirstNoteRecorder, NoteRecorder
+from shared.data import DATA_DIR
 from shared.playfield import shipped_coefficients, time_to_judge
 from tests.workflow.drawn import falling
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = DATA_DIR
 
 
 def shipped(name: str) -> list[list[object]]:

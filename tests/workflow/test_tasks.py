@@ -19,6 +19,7 @@ from services.workflow import frames
 from services.workflow.tasks import refit, workflow
 from shared.config import WorkflowConfig
 from shared.config.workflow import FrameFolder, WorkflowMode
+from shared.data import DATA_DIR
 from shared.device import Device
 from shared.device.factory import open_device
 from shared.device.pictures import PictureDevice
@@ -27,7 +28,7 @@ from shared.settings import Settings, get_settings
 from shared.task_context import Reply, TaskError, TaskStopped
 from tests.task_double import RecordingContext
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = DATA_DIR
 
 
 def config(**kw: Any) -> WorkflowConfig:
