@@ -10,9 +10,9 @@ worker threads so touch commits are stamped on time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import struct
+import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -238,13 +238,18 @@ class Emulator:
         period = 1 / self.sc.fps
         start = self.clock()
         n = 0
+        # The encoder runs in a worker thread; a client that leaves cancels this coroutine
+        # while that thread may still be encoding. libx264 aborts the process when one
+        # context is used from two threads at once, so every use holds this lock.
+        busy = threading.Lock()
 
         def encode(frame: Frame, pts: int) -> bytes:
             if frame.shape[1] != cmd.width or frame.shape[0] != cmd.height:
                 frame = cv2.resize(frame, (cmd.width, cmd.height), interpolation=cv2.INTER_AREA)
             vf = av.VideoFrame.from_ndarray(frame, format="bgr24")
             vf.pts = pts
-            return b"".join(bytes(p) for p in codec.encode(vf))
+            with busy:
+                return b"".join(bytes(p) for p in codec.encode(vf))
 
         try:
             while self.clock() - start < cmd.time_limit_s and not writer.is_closing():
@@ -260,8 +265,11 @@ class Emulator:
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            with contextlib.suppress(Exception):
-                codec.encode(None)
+            # No flush: the client has gone, and flushing from the loop thread right after
+            # a worker thread encoded aborted libx264 (seen in the test suite). Waiting for
+            # an encode in flight before the context is dropped keeps it single-threaded.
+            busy.acquire()
+            busy.release()
 
 
 def encode_raw(frame: Frame) -> bytes:
