@@ -38,7 +38,6 @@ from shared.task_context import TaskContext, TaskError
 
 MIN_CONFIDENCE = 0.6  # below this a screen is "unknown"
 CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
-SCREEN_IMAGE_S = 1.0  # the live screen in the dashboard at most this often
 DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
 RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
 KEEP_FRAMES = 8  # last frames kept for the error bundle
@@ -107,7 +106,6 @@ class Scriptor:
         self.finished = False  # the run's work is done: leave rooms, then return
         self.frames: deque[tuple[float, str, Frame]] = deque(maxlen=KEEP_FRAMES)
         self.last_action = ""
-        self.last_image = 0.0
         self.last_state = ""
         self.device_failures = 0
         self.search_moves = 0
@@ -148,7 +146,7 @@ class Scriptor:
         state = raw if conf >= MIN_CONFIDENCE else UNKNOWN
         now = self.t.clock()
         self.frames.append((now, state, frame))
-        self._report(frame, state, conf, now)
+        self._report(state, conf, now)
         if cfg.is_allow_save and state in cfg.special_state_list:
             self._save_frame(frame, state)
         if cfg.is_no_action:
@@ -400,7 +398,7 @@ class Scriptor:
         self.ctx.state(recommended_correction_time=best)
 
     # -- reporting -----------------------------------------------------------------------
-    def _report(self, frame: Frame, state: str, conf: float, now: float) -> None:
+    def _report(self, state: str, conf: float, now: float) -> None:
         if state != self.last_state:
             self.ctx.log(f"screen: {state} ({conf:.2f})", "debug")
             self.last_state = state
@@ -411,11 +409,6 @@ class Scriptor:
             time_in_state_s=round(now - self.recovery.since, 1) if self.recovery.state == state else 0.0,
             last_action=self.last_action,
         )
-        if now - self.last_image >= SCREEN_IMAGE_S:
-            self.last_image = now
-            ok, png = cv2.imencode(".png", cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA))
-            if ok:
-                self.ctx.image(png.tobytes(), kind="screen", meta={"state": state, "cycle": self.cycle_no})
 
     def _save_frame(self, frame: Frame, state: str, folder: Path | None = None) -> Path:
         folder = folder or self.ctx.data_dir / "ui_recognition" / "inbox"
