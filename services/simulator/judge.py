@@ -70,6 +70,17 @@ class Stroke:
         _, x, y = self.points[max(i, 0)]
         return (x, y)
 
+    def reaches(self, x: float, t: float, late_s: float, tolerance_px: float) -> bool:
+        """Held near ``x`` at ``t``, or there within ``late_s`` after it: slide ticks are
+        lenient late (a finger that moves onto the node as it passes still follows it)."""
+        pos = self.at(t)
+        if pos is not None and abs(pos[0] - x) <= tolerance_px:
+            return True
+        return any(
+            t < pt <= t + late_s and (self.up_t is None or pt <= self.up_t) and abs(px - x) <= tolerance_px
+            for pt, px, _ in self.points
+        )
+
     def moved(self, t0: float, t1: float) -> tuple[float, float]:
         """(dx, dy) between the positions at ``t0`` and the last point up to ``t1``."""
         start = self.at(t0) or self.points[0][1:]
@@ -223,8 +234,7 @@ def _judge_slide(
             err = (s.down_t - t0 - tp) * 1000
             out.results.append(NoteResult(i, part, tp, w.grade(err), err))
         elif part == "tick":
-            pos = s.at(t0 + tp)
-            ok = pos is not None and abs(pos[0] - lane_x(p.lane)) <= w.lane_tolerance_px
+            ok = s.reaches(lane_x(p.lane), t0 + tp, w.good_ms / 1000, w.lane_tolerance_px)
             out.results.append(NoteResult(i, part, tp, "perfect" if ok else "miss", 0.0 if ok else None))
         else:
             out.results.append(_slide_end(i, p.lane, p.flick, tp, t0, s, w))

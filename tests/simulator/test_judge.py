@@ -113,6 +113,12 @@ def test_slide_follows_visible_nodes_and_ends_with_a_flick() -> None:
         ("tick", "perfect"),
         ("end", "perfect"),
     ]
+    # Reaching the middle node a few ms after its time (a move sent at that time arrives
+    # a little later) still follows it: ticks are lenient late, up to the Good window.
+    late = [path[0], path[1], Commit(T0 + 2.003, path[2].events), *path[3:]]
+    assert [r.judgement for r in judge(chart(slide), T0, late).results] == ["perfect"] * 3
+    too_late = [path[0], path[1], Commit(T0 + 2.06, path[2].events), *path[3:]]
+    assert [r.judgement for r in judge(chart(slide), T0, too_late).results] == ["perfect", "miss", "perfect"]
     # Not following the middle node (stays on lane 1) misses that tick.
     stay = [path[0], Commit(T0 + 3.0, (TouchEvent("m", 0, x(5), JUDGE_Y),)), *path[4:]]
     assert [r.judgement for r in judge(chart(slide), T0, stay).results] == ["perfect", "miss", "perfect"]
