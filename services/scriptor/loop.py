@@ -259,7 +259,7 @@ class Scriptor:
         self.ctx.log(
             f"ready: {title} ({guess.song_id}) {DIFFICULTIES[difficulty]} lv {level}; {guess.detail}"
         )
-        self.ctx.state(song_id=guess.song_id, song=title, difficulty=DIFFICULTIES[difficulty])
+        self.ctx.state(song_id=guess.song_id, song=title, difficulty=DIFFICULTIES[difficulty], in_play=True)
         if cfg.is_checking_3d:
             self._toggles_off(state, frame)
         self._taps(state, flows.ready_difficulty_taps(cfg, difficulty))
@@ -408,6 +408,7 @@ class Scriptor:
             cycle=self.cycle_no,
             time_in_state_s=round(now - self.recovery.since, 1) if self.recovery.state == state else 0.0,
             last_action=self.last_action,
+            in_play=self.pending is not None,  # song/difficulty are the current play's, else the last one's
         )
 
     def _save_frame(self, frame: Frame, state: str, folder: Path | None = None) -> Path:
