@@ -371,7 +371,7 @@ class Scriptor:
         self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
         self.ctx.log(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
-        self.ctx.state(plays=self.plays)
+        self.ctx.state(plays=self.plays, in_play=False)
         if cfg.is_caliboration:
             self._calibrated(reading)
         cfg_done = (

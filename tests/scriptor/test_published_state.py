@@ -35,8 +35,9 @@ def test_in_play_is_true_from_ready_until_the_result_is_recorded(tmp_path: Path)
     assert published(s)["in_play"] is True
     dev.state = "award"
     dev.result = ResultCounts(perfect=notes, great=0, good=0, bad=0, miss=0, fast=0, slow=0)
-    s.cycle()  # result read and recorded
-    s.cycle()
+    s.cycle()  # result read and recorded: a run that ends here publishes no further cycle
     after = published(s)
     assert after["in_play"] is False and after["plays"] == 1
     assert after["song_id"] == 1  # the last song stays named, as the last one
+    s.cycle()
+    assert published(s)["in_play"] is False

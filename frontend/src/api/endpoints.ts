@@ -6,6 +6,7 @@ import type {
   ConfigValues,
   DeviceStatus,
   Health,
+  PlayRecord,
   ModulesResponse,
   ReplyAnswer,
   ReplyResponse,
@@ -34,6 +35,7 @@ export const api = {
     return http.post<ScreenshotUpload>(`/api/${enc(module)}/screenshots`, form)
   },
   device: () => http.get<DeviceStatus>('/api/device'),
+  scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

@@ -3,15 +3,17 @@
  * services/gateway/app.py, with simulated tasks (logs, state, progress with loss/lr,
  * prompts, frames), module exclusion (409), the device lease and 422 validation. The
  * module registry and config schemas come from the real backend (fixtures/registry.json,
- * written by `npm run gen:api`), so new modules appear here without code changes.
+ * written by `npm run gen:api`), so new modules appear here without code changes. The
+ * scriptor's run and its play history are shaped like the real loop's (./scriptor.ts).
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { ModuleInfo, ModuleStateDoc, SnapshotModuleDoc } from '@/api/types'
+import type { ModuleInfo, ModuleStateDoc, PlayRecord, SnapshotModuleDoc } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
 import registry from './fixtures/registry.json'
+import { runMockScriptor, seedHistory } from './scriptor'
 import { validateConfig } from './validate'
 
 export interface MockEvent {
@@ -115,6 +117,8 @@ export interface MockOptions {
   /** chart maker for loss curves and similarity histograms (browser: canvas; tests: none) */
   makeChart?: (spec: ChartSpec) => Promise<Frame | null>
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null
+  /** the scriptor's play history to start with (default: a few seeded plays) */
+  history?: PlayRecord[]
 }
 
 const MAXLEN = 2000
@@ -138,6 +142,8 @@ export class MockBackend {
   /** module -> kind -> the latest image event's data with its id and ts (the gateway's
    * autobang:images:<module> hash): the snapshot names it after the stream trimmed it */
   readonly latestImages = new Map<string, Map<string, LatestImage>>()
+  /** the scriptor's plays, oldest first (<data dir>/scriptor/history.jsonl) */
+  readonly scriptorHistory: PlayRecord[]
   private readonly jobs = new Map<string, Job>()
   private readonly listeners = new Set<(e: MockEvent) => void>()
   private device: string | null = null
@@ -153,6 +159,7 @@ export class MockBackend {
     this.makeFrame = opts.makeFrame
     this.makeChart = opts.makeChart
     this.storage = opts.storage ?? null
+    this.scriptorHistory = opts.history ?? seedHistory(Date.now() / 1000)
     for (const m of MODULES) {
       this.streams.set(m.name, [])
       this.configs.set(m.name, { version: 0, config: structuredClone(m.config) })
@@ -320,6 +327,14 @@ export class MockBackend {
       setTimeout(() => this.emit(name, 'config', { version: c.version, task: job.task, job_id: job.id, applied, deferred }), 50 * this.tick)
     }
     return this.getConfig(name)
+  }
+
+  /** GET /api/scriptor/history: the last `limit` plays, oldest first. */
+  history(limit = 500): PlayRecord[] {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new HttpError(422, [{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 10000', type: 'greater_than_equal' }])
+    }
+    return this.scriptorHistory.slice(-limit)
   }
 
   checkSong(id: number): { song_id: number; ok: boolean; message: string } {
@@ -536,6 +551,26 @@ export class MockBackend {
         }
         this.log(job, `${total} screenshots to label (mock)`)
         this.later(job, 200, next)
+        return
+      }
+      case 'start_scriptor': {
+        const s = this.states.get(job.module)
+        if (s) s.fields = {}
+        runMockScriptor({
+          config: () => this.config(job.module),
+          fields: (f) => {
+            const st = this.states.get(job.module)
+            if (!st || this.jobs.get(job.module) !== job) return
+            st.fields = { ...(st.fields ?? {}), ...f }
+            this.emit(job.module, 'state', { status: st.status, task: job.task, job_id: job.id, error: null, fields: st.fields })
+          },
+          log: (message, level) => this.log(job, message, level),
+          later: (ms, fn) => this.later(job, ms, fn),
+          record: (play) => {
+            this.scriptorHistory.push(play)
+          },
+          finish: () => this.finish(job, 'finished'),
+        })
         return
       }
       case 'fetch': {
