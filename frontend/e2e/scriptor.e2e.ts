@@ -132,8 +132,10 @@ describe('the Scriptor tab during a simulated play', () => {
     await screenshot(page, 'scriptor-played')
 
     const screens = await page.evaluate(() => (window as unknown as { seenScreens: string[] }).seenScreens)
-    expect(screens).toEqual(expect.arrayContaining(['ready', 'playing']))
-    expect(screens.indexOf('ready')).toBeLessThan(screens.indexOf('playing'))
+    // what the scriptor logged, to read when the order below is not what it should be
+    const story = `${screens.join(' > ')}\n${(await page.locator('.console-panel[data-module="scriptor"] [data-role="console-lines"]').textContent()) ?? ''}`
+    expect(screens, story).toEqual(expect.arrayContaining(['ready', 'playing']))
+    expect(screens.lastIndexOf('playing'), story).toBeGreaterThan(screens.indexOf('ready'))
     const after = await page.locator('[data-role="device-screen"] img').screenshot()
     expect(after.equals(before)).toBe(false) // the live screen moved on with the game
 
