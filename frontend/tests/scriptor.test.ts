@@ -101,6 +101,10 @@ describe('scriptor fields and words', () => {
     expect(at(170, [{ ts: 165, level: 'info', message: 'device answers again after 2 failed tries' }]).map((w) => w.kind)).toEqual(['song'])
     expect(at(200)).toEqual([]) // all expired
     expect(scriptorWarnings({ status: 'finished', error: null, live, lines, now: 170 })).toEqual([]) // not running: nothing logged counts
+    // a known screen that began after the recovery step: recovered
+    const moved = (inState: number) => scriptorWarnings({ status: 'running', error: null, live: readLive({ screen: 'choose', time_in_state_s: inState }), lines: [lines[0]!], now: 110 })
+    expect(moved(5).map((w) => w.kind)).toEqual([]) // choose since 105, after the step at 100
+    expect(moved(20).map((w) => w.kind)).toEqual(['recovery']) // stuck on choose since 90: still recovering
     const unknown = scriptorWarnings({ status: 'running', error: null, live: readLive({ screen: 'unknown', confidence: 0.42 }), lines: [], now: 0 })
     expect(unknown[0]).toMatchObject({ kind: 'screen', text: expect.stringContaining('42 % sure') })
   })
@@ -303,6 +307,20 @@ describe('mock scriptor', () => {
     const notes = Object.values(r.counts ?? {}).reduce((a, b) => a + b, 0)
     expect(notes).toBeGreaterThan(0)
     expect((r.fast ?? 0) + (r.slow ?? 0)).toBe(r.counts?.great)
+  })
+
+  it('draws the device screen from the scriptor state when it can draw, else has no device', async () => {
+    const drawn: Record<string, unknown>[] = []
+    const mock = useMockBackend({ makeScreen: async (fields) => (drawn.push(fields), new Blob(['jpeg'], { type: 'image/jpeg' })) })
+    mock.states.get('scriptor')!.fields = { screen: 'playing', song: 'オレンジ' }
+    const status = (await (await fetch('/api/device')).json()) as { connected: boolean; simulated: boolean }
+    expect(status).toMatchObject({ connected: true, simulated: true })
+    const shot = await fetch('/api/device/screen?width=640')
+    expect(shot.headers.get('content-type')).toBe('image/jpeg')
+    expect(drawn).toEqual([{ screen: 'playing', song: 'オレンジ' }])
+    useMockBackend()
+    expect(((await (await fetch('/api/device')).json()) as { connected: boolean }).connected).toBe(false)
+    expect((await fetch('/api/device/screen')).status).toBe(503)
   })
 
   it('seeds a history and serves it at GET /api/scriptor/history with a limit', async () => {

@@ -110,7 +110,9 @@ export function explainLog(line: LogLineLike): ScriptorWarning | null {
 /**
  * What the user should know now: why a run stopped, and while it runs the latest logged
  * warning of each kind from the last `WARNING_WINDOW_S` (a device warning is cleared by
- * the loop's "device answers again"), plus an unrecognised screen.
+ * the loop's "device answers again", a recovery step by a known screen that began after
+ * it), plus an unrecognised screen. Log times are the gateway's, `now` the browser's: the
+ * same clock when both run on one machine, as by default.
  */
 export function scriptorWarnings(opts: {
   status: TaskStatus
@@ -134,6 +136,11 @@ export function scriptorWarnings(opts: {
     if (/^device answers again/.test(line.message)) latest.delete('device')
     const w = explainLog(line)
     if (w) latest.set(w.kind, w)
+  }
+  // Recovered: a known screen began after the recovery step (the ladder starts over then).
+  const recovery = latest.get('recovery')
+  if (recovery?.ts != null && live.screen && live.screen !== 'unknown' && live.timeInStateS !== null && recovery.ts < opts.now - live.timeInStateS) {
+    latest.delete('recovery')
   }
   if (live.screen === 'unknown') {
     const conf = live.confidence !== null ? ` (best guess only ${Math.round(live.confidence * 100)} % sure)` : ''

@@ -8,7 +8,7 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { ModuleInfo, ModuleStateDoc, PlayRecord, SnapshotModuleDoc } from '@/api/types'
+import type { DeviceStatus, ModuleInfo, ModuleStateDoc, PlayRecord, SnapshotModuleDoc } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
@@ -119,6 +119,9 @@ export interface MockOptions {
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null
   /** the scriptor's play history to start with (default: a few seeded plays) */
   history?: PlayRecord[]
+  /** the device's screen as JPEG, drawn from the scriptor's state fields (browser: canvas;
+   * without it the mock has no device, as a machine without an emulator) */
+  makeScreen?: (fields: Record<string, unknown>, n: number) => Promise<Blob | null>
 }
 
 const MAXLEN = 2000
@@ -153,6 +156,8 @@ export class MockBackend {
   private readonly makeFrame: MockOptions['makeFrame']
   private readonly makeChart: MockOptions['makeChart']
   private readonly storage: MockOptions['storage']
+  private readonly makeScreen: MockOptions['makeScreen']
+  private screens = 0
 
   constructor(opts: MockOptions = {}) {
     this.tick = opts.tick ?? 1
@@ -160,6 +165,7 @@ export class MockBackend {
     this.makeChart = opts.makeChart
     this.storage = opts.storage ?? null
     this.scriptorHistory = opts.history ?? seedHistory(Date.now() / 1000)
+    this.makeScreen = opts.makeScreen
     for (const m of MODULES) {
       this.streams.set(m.name, [])
       this.configs.set(m.name, { version: 0, config: structuredClone(m.config) })
@@ -335,6 +341,22 @@ export class MockBackend {
       throw new HttpError(422, [{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 10000', type: 'greater_than_equal' }])
     }
     return this.scriptorHistory.slice(-limit)
+  }
+
+  /** GET /api/device: a drawn stand-in for the game when the mock can draw, else none. */
+  deviceStatus(): DeviceStatus {
+    const none = { serial: '', emulator: '', simulated: false, capture: '', touch: '', detail: '' }
+    if (!this.makeScreen) {
+      return { spec: 'mock', connected: false, ...none, error: 'the mock backend has no device', hint: 'run the real product (scripts/up) to see the emulator or the simulated game' }
+    }
+    return { spec: 'mock', connected: true, serial: 'mock-5554', emulator: 'the mock game', simulated: true, capture: 'drawn', touch: 'none', detail: 'drawn by the dev mock from the scriptor state', error: '', hint: '' }
+  }
+
+  /** GET /api/device/screen: what the mock scriptor is on, drawn. */
+  async deviceScreen(): Promise<Blob> {
+    const shot = await this.makeScreen?.(this.states.get('scriptor')?.fields ?? {}, ++this.screens)
+    if (!shot) throw new HttpError(503, 'the mock backend has no device')
+    return shot
   }
 
   checkSong(id: number): { song_id: number; ok: boolean; message: string } {

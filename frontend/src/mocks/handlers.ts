@@ -42,15 +42,16 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
         return backend.color(Number(u.searchParams.get('x')), Number(u.searchParams.get('y')))
       }),
     ),
-    // No device behind the mock: the live screen shows why, as with no emulator.
-    http.get('/api/device', () =>
-      Response.json({
-        spec: 'mock',
-        connected: false,
-        error: 'the mock backend has no device',
-        hint: 'run the real product (scripts/up) to see the emulator or the simulated game',
-      }),
-    ),
+    // In the browser a drawn stand-in for the game; in unit tests no device (the live
+    // screen then shows why, as with no emulator).
+    http.get('/api/device', () => wrap(() => backend.deviceStatus())),
+    http.get('/api/device/screen', async () => {
+      try {
+        return new Response(await backend.deviceScreen(), { headers: { 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-store' } })
+      } catch (err) {
+        return fail(err)
+      }
+    }),
     http.get('/api/:module/state', ({ params }) => wrap(() => backend.moduleState(m(params)))),
     http.get('/api/:module/config', ({ params }) => wrap(() => backend.getConfig(m(params)))),
     http.put('/api/:module/config', async ({ params, request }) => wrap(async () => backend.updateConfig(m(params), await body(request), true))),
