@@ -314,6 +314,9 @@ def refit(ctx: Ctx, rows: list[Any], first: bool, source: str) -> curve.Fit:
     except (ValueError, RuntimeError) as exc:  # too few points, or no convergence
         raise TaskError(f"the trace cannot be fitted: {exc}") from exc
     before = curve.residuals(tracks, previous)
+    # the last fit is on disk before the dashboard hears of it (its Save coefficients reads it)
+    doc = fits.fit_document(fit, source, "TraceFirstNote" if first else "TraceNote")
+    fits.write_last_fit(ctx.data_dir, doc)
     ctx.image(fit_png(tracks, fit, previous), kind="fit", meta={"rms_ms": fit.rms_ms, "max_ms": fit.max_ms})
     coeffs = [round(c, 12) for c in fit.coefficients]
     ctx.state(
@@ -328,9 +331,6 @@ def refit(ctx: Ctx, rows: list[Any], first: bool, source: str) -> curve.Fit:
         f"in {len(tracks)} track(s) "
         f"(the curve in use: rms {before.rms_ms:.2f} ms); coefficients {coeffs}"
     )
-    mode = "TraceFirstNote" if first else "TraceNote"
-    doc = fits.fit_document(fit, source, mode)
-    fits.write_last_fit(ctx.data_dir, doc)
     if ctx.config.save_coefficients:
         version, path = fits.save_version(ctx.data_dir, doc)
         where = path.relative_to(ctx.data_dir)
