@@ -49,7 +49,8 @@ describe('workflow: pure rules', () => {
       simulated: true,
     })
     expect(captureInfo({}, undefined)).toEqual({ fps: null, capture: null, source: null, simulated: false })
-    expect(curveText([1.41421, 0.5, 0.25, -0.1, 0.04])).toBe('1.4142 − 0.5/(t+0.25) + -0.1·√(t+0.04)')
+    expect(curveText([1.41421, 0.5, 0.25, -0.1, 0.04])).toBe('1.4142 − 0.5/(t+0.25) − 0.1·√(t+0.04)')
+    expect(curveText([1, -2, -0.5, 3, 0])).toBe('1 + 2/(t−0.5) + 3·√(t+0)')
   })
 })
 

@@ -45,8 +45,9 @@ def gateway(tmp_path: Path, redis_url: str) -> Iterator[tuple[str, Path]]:
 def test_the_last_fit_is_shown_and_saved_once(gateway: tuple[str, Path]) -> None:
     url, data = gateway
     none = httpx.get(f"{url}/api/workflow/fit")
-    assert none.status_code == 404 and "run TraceNote or TraceFirstNote" in none.json()["detail"]
-    assert httpx.post(f"{url}/api/workflow/fit/save").status_code == 404
+    assert none.status_code == 200 and none.json() is None
+    nothing = httpx.post(f"{url}/api/workflow/fit/save")
+    assert nothing.status_code == 404 and "run TraceNote or TraceFirstNote" in nothing.json()["detail"]
 
     rows = json.loads((DATA_DIR / "trace_note.json").read_text())
     cfg = WorkflowConfig.model_validate({"workflow_mode": "TraceNote"})

@@ -35,7 +35,7 @@ export const api = {
   saveFrame: (state: string, folder?: FrameFolder) =>
     http.post<SavedFrame>(`/api/workflow/frames?state=${enc(state)}${folder ? `&folder=${enc(folder)}` : ''}`),
   savedFrames: (folder?: FrameFolder) => http.get<FrameListing>(`/api/workflow/frames${folder ? `?folder=${enc(folder)}` : ''}`),
-  lastFit: () => http.get<LastFit>('/api/workflow/fit'),
+  lastFit: () => http.get<LastFit | null>('/api/workflow/fit'),
   saveFit: () => http.post<SavedCoefficients>('/api/workflow/fit/save'),
   screenshots: (module: string) => http.get<ScreenshotList>(`/api/${enc(module)}/screenshots`),
   uploadScreenshots: (module: string, files: readonly File[]) => {

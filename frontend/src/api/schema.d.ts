@@ -366,7 +366,8 @@ export interface paths {
         };
         /**
          * Last Fit
-         * @description The last refit of a trace (TraceNote / TraceFirstNote), saved or not.
+         * @description The last refit of a trace (TraceNote / TraceFirstNote), saved or not; null before
+         *     the first (not an error: the dashboard asks whenever the Trace modes are shown).
          */
         get: operations["last_fit_api_workflow_fit_get"];
         put?: never;
@@ -2419,7 +2420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LastFit"];
+                    "application/json": components["schemas"]["LastFit"] | null;
                 };
             };
             /** @description Not Found */

@@ -1,6 +1,5 @@
 import { computed, reactive, ref, watch } from 'vue'
 import { api } from '@/api/endpoints'
-import { ApiError } from '@/api/client'
 import type { FrameListing, LastFit } from '@/api/types'
 import { isActive } from '@/lib/status'
 import { captureInfo, currentMode, noteMarks, sectionOf, walkPosition, walkReply, type WalkAction } from '@/lib/workflow'
@@ -109,12 +108,13 @@ export function useWorkflow() {
   }
 
   const fit = ref<LastFit | null>(null)
+  const fitError = ref('')
   async function loadFit(): Promise<void> {
     try {
       fit.value = await api.lastFit()
+      fitError.value = ''
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 404)) throw err
-      fit.value = null
+      fitError.value = messageOf(err)
     }
   }
   const savingFit = reactive<Action>({ state: 'idle', message: '' })
@@ -133,17 +133,18 @@ export function useWorkflow() {
   }
 
   // Keep the saved frames and the last fit current as the task moves on.
+  // (sources watched one by one: a state event that changes none of them asks nothing)
   watch(
-    () => [section.value, state.value.fields.total, state.value.status] as const,
+    [section, () => state.value.fields.total, () => state.value.status],
     ([s]) => {
       if (s === 'walk' || s === 'capture') void refreshFrames()
     },
     { immediate: true },
   )
   watch(
-    () => [section.value, images.value.fit?.id, state.value.status] as const,
+    [section, () => images.value.fit?.id, () => state.value.status],
     ([s]) => {
-      if (s === 'trace') void loadFit().catch(() => undefined)
+      if (s === 'trace') void loadFit()
     },
     { immediate: true },
   )
@@ -169,6 +170,7 @@ export function useWorkflow() {
     listingError,
     refreshFrames,
     fit,
+    fitError,
     loadFit,
     savingFit,
     saveFit,

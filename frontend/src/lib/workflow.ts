@@ -117,5 +117,7 @@ export function captureInfo(fields: Record<string, unknown>, meta: Record<string
 /** The curve's formula with its coefficients, for reading. */
 export function curveText(c: readonly number[]): string {
   const [c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0] = c.map((v) => Number(v.toPrecision(5)))
-  return `${c0} − ${c1}/(t+${c2}) + ${c3}·√(t+${c4})`
+  const signed = (v: number): string => (v < 0 ? `− ${-v}` : `+ ${v}`)
+  const inner = (v: number): string => (v < 0 ? `t−${-v}` : `t+${v}`)
+  return `${c0} ${signed(-c1)}/(${inner(c2)}) ${signed(c3)}·√(${inner(c4)})`
 }

@@ -369,6 +369,7 @@ export class MockBackend {
     const id = Math.random().toString(16).slice(2, 14)
     const job: Job = { id, module: name, task, stop: false, timers: [] }
     this.jobs.set(name, job)
+    s.fields = {} // a new job starts with its own fields, as the runtime's state does
     this.setState(name, 'queued', task, id)
     this.later(job, 150, () => {
       if (spec.uses_device) {
@@ -440,13 +441,13 @@ export class MockBackend {
     return { folder: which, path: FRAME_FOLDERS[which], files: [...(this.savedFrames.get(which) ?? [])] }
   }
 
-  getFit(): LastFit {
-    if (!this.lastFit) throw new HttpError(404, 'no fit yet: run TraceNote or TraceFirstNote during a song')
-    return { ...this.lastFit }
+  getFit(): LastFit | null {
+    return this.lastFit ? { ...this.lastFit } : null
   }
 
   saveFit(): SavedCoefficients {
     const fit = this.getFit()
+    if (!fit) throw new HttpError(404, 'no fit yet: run TraceNote or TraceFirstNote during a song')
     if (fit.saved_as) throw new HttpError(409, `this fit is saved already, as ${fit.saved_as}`)
     const version = `v${++this.coefficientVersion}`
     this.lastFit = { ...fit, saved_as: version }

@@ -120,20 +120,19 @@ class SavedCoefficients(BaseModel):
     coefficients: list[float]
 
 
-def _last_fit(gw: Gateway) -> dict[str, Any]:
+def _last_fit(gw: Gateway) -> dict[str, Any] | None:
     try:
-        doc = fits.read_last_fit(gw.settings.data_dir)
+        return fits.read_last_fit(gw.settings.data_dir)
     except ValueError as exc:
         raise HTTPException(500, str(exc)) from exc
-    if doc is None:
-        raise HTTPException(404, "no fit yet: run TraceNote or TraceFirstNote during a song")
-    return doc
 
 
-@router.get("/fit", response_model=LastFit)
-def last_fit(gw: GatewayDep) -> LastFit:
-    """The last refit of a trace (TraceNote / TraceFirstNote), saved or not."""
-    return LastFit.model_validate(_last_fit(gw))
+@router.get("/fit", response_model=LastFit | None)
+def last_fit(gw: GatewayDep) -> LastFit | None:
+    """The last refit of a trace (TraceNote / TraceFirstNote), saved or not; null before
+    the first (not an error: the dashboard asks whenever the Trace modes are shown)."""
+    doc = _last_fit(gw)
+    return None if doc is None else LastFit.model_validate(doc)
 
 
 @router.post("/fit/save", response_model=SavedCoefficients)
@@ -141,6 +140,8 @@ def save_last_fit(gw: GatewayDep) -> SavedCoefficients:
     """Saves the last fit as the next coefficient version: the play engine uses it from
     then on; older versions are kept. A fit is saved once (409 names its version)."""
     doc = _last_fit(gw)
+    if doc is None:
+        raise HTTPException(404, "no fit yet: run TraceNote or TraceFirstNote during a song")
     if doc.get("saved_as"):
         raise HTTPException(409, f"this fit is saved already, as {doc['saved_as']}")
     version, path = fits.save_version(gw.settings.data_dir, doc)
