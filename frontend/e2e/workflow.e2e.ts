@@ -2,11 +2,12 @@
  * The Workflow tab in a real browser against the real stack, the workflow task running its
  * real body on the simulated game (AUTOBANG_DEVICE=sim): live frames reach the browser and
  * change, the probe reads the pixel the gateway serves, Save frame writes the frame shown,
- * the walk-through browses the saved frames (next / previous / jump / label) and the
- * WalkThroughSheet overlay marks the notes the simulator's playfield drew.
+ * the walk-through browses the saved frames (next / previous / jump / label), the
+ * WalkThroughSheet overlay marks the notes the simulator's playfield drew, and a trace
+ * with no song says so while the last fit is saved from the dashboard.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -223,6 +224,35 @@ describe('the Workflow tab on the simulated game', () => {
 
     await page.click(`${task('workflow')} [data-action="stop"]`)
     await waitStatus('stopped')
+    await choose('workflow_mode', 'Capture')
+  })
+
+  it('a trace with no song says so; the last fit is shown and saved as the next version', async () => {
+    // the simulated game here sits on its main page: nothing to trace
+    await choose('workflow_mode', 'TraceFirstNote')
+    await page.fill(`${field('trace_duration_s')} input[data-part="input"]`, '1')
+    await page.waitForSelector('.settings .save-status[data-state="saved"]')
+    await page.waitForSelector('[data-role="trace"] .empty')
+    // a fit as TraceNote leaves it (from the shipped trace), not saved yet
+    const coefficients = JSON.parse(execFileSync(python, ['-m', 'tests.workflow.shipped_fit', dataDir], { cwd: root }).toString()) as number[]
+    await page.click(`${task('workflow')} [data-action="start"]`)
+    await waitStatus('failed')
+    await expect(page.locator(`${task('workflow')} [data-role="task-error"]`).textContent()).resolves.toBe(
+      'failed: TraceFirstNote: no note seen in 1 s: start a song and trace again',
+    )
+    const fit = page.locator('[data-role="fit"]')
+    await fit.waitFor()
+    await expect(fit.textContent()).resolves.toContain('shared/data/trace_note.json (TraceNote)')
+    expect(await fit.getAttribute('data-saved-as')).toBeNull()
+
+    await page.click('[data-action="save-fit"]:not([disabled])')
+    await page.waitForSelector('[data-role="fit"][data-saved-as="v3"]')
+    await expect(page.locator('[data-role="fit-result"][data-state="done"]').textContent()).resolves.toContain('saved as v3 (workflow/coefficients/v3.json)')
+    const saved = JSON.parse(readFileSync(join(dataDir, 'workflow', 'coefficients', 'v3.json'), 'utf8')) as { coefficients: number[]; version: string }
+    expect(saved).toMatchObject({ version: 'v3', coefficients })
+    expect(await page.locator('[data-action="save-fit"]').isDisabled()).toBe(true) // saved once
+
+    await page.fill(`${field('trace_duration_s')} input[data-part="input"]`, '20')
     await choose('workflow_mode', 'Capture')
   })
 })
