@@ -105,6 +105,16 @@ describe('WorkflowPanel against the mock backend', () => {
     await b.stop('workflow', 'workflow')
   })
 
+  it('Record: the progress bar follows the frames saved to the end', async () => {
+    const b = await open({ workflow_mode: 'Record', frame_rate: 5, record_duration_s: 2, frame_folder: 'records' })
+    expect(text('[data-role="record-progress"]')).toBe('not recording')
+    await b.start('workflow', 'workflow')
+    await until(() => b.stateOf('workflow').status === 'finished', 4000)
+    expect(w!.get('[data-role="record"] [role="progressbar"]').attributes('aria-valuenow')).toBe('100')
+    expect(text('[data-role="record-progress"]')).toBe('10/10 frames') // the finished job's last word
+    expect(mock.savedFrames.get('records')).toHaveLength(10)
+  })
+
   it('WalkThroughSheet: next, jump and label answer the prompt; the notes are listed', async () => {
     const b = await open({ workflow_mode: 'WalkThroughSheet', frame_folder: 'ui_inbox' })
     await b.start('workflow', 'workflow')
