@@ -41,6 +41,9 @@ CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
 DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
 RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
 KEEP_FRAMES = 8  # last frames kept for the error bundle
+# Where a finished run stops: back where a song would be chosen (or out of the room), so
+# that the game is left as a user would leave it, never on a dialog or in a room.
+REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "story_choose"})
 
 
 class Classifier(Protocol):
@@ -104,6 +107,9 @@ class Scriptor:
         self.pending: Pending | None = None
         self.plays = 0
         self.finished = False  # the run's work is done: leave rooms, then return
+        self.at_rest = False  # finished and back at a rest state: the run ends
+        self.tap_count = 0
+        self.tapped_on: str | None = None  # the state the last cycle tapped on
         self.frames: deque[tuple[float, str, Frame]] = deque(maxlen=KEEP_FRAMES)
         self.last_action = ""
         self.last_state = ""
@@ -132,7 +138,7 @@ class Scriptor:
         return self._player
 
     def done(self) -> bool:
-        return self.finished and self.pending is None
+        return self.at_rest
 
     def cycle(self) -> None:
         self.ctx.checkpoint()
@@ -151,17 +157,29 @@ class Scriptor:
             self._save_frame(frame, state)
         if cfg.is_no_action:
             return
+        if self.finished and self.pending is None and state in REST_STATES:
+            self.at_rest = True  # back where the next song would be chosen: no further taps
+            self.ctx.log(f"run finished on {state}")
+            return
         decision = self.recovery.observe(state, now)
         if decision.step is not Step.act:
             self._recover(decision.step, decision.reason)
             return
         if state in ("award", "failed") and self.result_frame(state, frame):
             return  # still reading the result: no tap yet
+        if self.tapped_on == state:
+            # The last cycle tapped this very screen: a frame can predate those taps (a
+            # video stream lags a screen change), and tapping it again would land on the
+            # next screen's buttons (song select's confirm is ready's start). Look again.
+            self.tapped_on = None
+            return
+        taps = self.tap_count
         action = ACTIONS[state]
         if isinstance(action, Taps):
             self._taps(state, action.taps)
         elif isinstance(action, Flow):
             getattr(self, f"_flow_{action.name}")(state, frame)
+        self.tapped_on = state if self.tap_count != taps else None
 
     # -- device --------------------------------------------------------------------------
     def _frame(self) -> Frame | None:
@@ -183,6 +201,7 @@ class Scriptor:
     def _tap(self, state: str, tap: Tap) -> None:
         self.ctx.checkpoint()  # a stop means no further input
         self.t.device.tap(tap.x, tap.y)
+        self.tap_count += 1
         self.recovery.tapped(state, tap.x, tap.y)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:
@@ -216,6 +235,9 @@ class Scriptor:
     # -- flows ---------------------------------------------------------------------------
     def _flow_song_select(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if self.finished:
+            self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
+            return
         available: set[int] | None = None
         if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
             guess = self.t.recognise(frame, False)
@@ -330,6 +352,9 @@ class Scriptor:
         b, g, r = (int(v) for v in frame[y, x])
         if story_unread((b, g, r)):
             self._tap(state, flows.STORY_READ)
+        elif not self.finished:
+            self.ctx.log("story: every story is read")
+            self.finished = True  # nothing left to read: the run ends here
 
     # -- results -------------------------------------------------------------------------
     def result_frame(self, state: str, frame: Frame) -> bool:
