@@ -44,6 +44,8 @@ KEEP_FRAMES = 8  # last frames kept for the error bundle
 # Where a finished run stops: back where a song would be chosen (or out of the room), so
 # that the game is left as a user would leave it, never on a dialog or in a room.
 REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "story_choose"})
+FOREGROUND_EVERY_S = 30.0  # the app in front is asked on unknown screens and this often
+GAME_START_WAIT_S = 5.0  # after starting the game, before starting it again
 
 
 class Classifier(Protocol):
@@ -109,6 +111,8 @@ class Scriptor:
         self.finished = False  # the run's work is done: leave rooms, then return
         self.at_rest = False  # finished and back at a rest state: the run ends
         self.tap_count = 0
+        self.foreground_asked = float("-inf")
+        self.game_started = float("-inf")
         self.tapped_on: str | None = None  # the state the last cycle tapped on
         self.frames: deque[tuple[float, str, Frame]] = deque(maxlen=KEEP_FRAMES)
         self.last_action = ""
@@ -157,6 +161,8 @@ class Scriptor:
             self._save_frame(frame, state)
         if cfg.is_no_action:
             return
+        if self._foreign_app(state, now):
+            return
         if self.finished and self.pending is None and state in REST_STATES:
             self.at_rest = True  # back where the next song would be chosen: no further taps
             self.ctx.log(f"run finished on {state}")
@@ -197,6 +203,29 @@ class Scriptor:
             self.ctx.log(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
         return frame  # type: ignore[no-any-return]
+
+    def _foreign_app(self, state: str, now: float) -> bool:
+        """Another app in front (the launcher, a browser a notification opened): start the
+        game and send that app nothing. Asked on unknown screens, the first cycle and every
+        ``FOREGROUND_EVERY_S``; True when the cycle must not act."""
+        package = self.t.game_package
+        if not package or (state != UNKNOWN and now - self.foreground_asked < FOREGROUND_EVERY_S):
+            return False
+        self.foreground_asked = now
+        try:
+            front = self.t.device.foreground_app()
+        except DeviceError as exc:
+            self.ctx.log(f"cannot tell which app is in front: {exc}", "warning")
+            return False
+        if not front or front == package:
+            return False
+        if now - self.game_started >= GAME_START_WAIT_S:
+            self.ctx.log(f"{front} is in front, not the game: starting the game ({package})", "warning")
+            self.ctx.checkpoint()
+            self.t.device.start_game()
+            self.game_started = now
+            self.last_action = f"start the game ({front} was in front)"
+        return True
 
     def _tap(self, state: str, tap: Tap) -> None:
         self.ctx.checkpoint()  # a stop means no further input

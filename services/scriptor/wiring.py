@@ -19,6 +19,7 @@ from shared.chart import Chart
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.device import Frame
+from shared.settings import get_settings
 from shared.task_context import TaskContext, TaskError
 
 START_SYNC_TIMEOUT_S = 20.0  # from the playing screen to the first note found
@@ -99,4 +100,5 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         compile=compile_for,
         player=lambda: Player(device.touch_url()),
         start_time=start_time,
+        game_package=get_settings().game_package,
     )

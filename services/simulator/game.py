@@ -139,6 +139,7 @@ class Game:
         self.story_menu = False
         self.plays_done = 0
         self.ignored_taps = 0
+        self.foreign_input = 0  # taps and keys sent while another app (the launcher) was in front
         self.key_last = ""  # the last button pressed
         self.key = 0
         self.stroke_starts: dict[int, tuple[float, float]] = {}
@@ -310,6 +311,8 @@ class Game:
     def tap(self, now: float, x: float, y: float) -> str | None:
         """Press whatever button is at (x, y); returns its name (None: nothing there)."""
         self.tick(now)
+        if self.state == LAUNCHER:
+            self.foreign_input += 1
         if self.frozen is not None or self.state in (LAUNCHER, "playing") or self.unknown_until is not None:
             self.ignored_taps += 1
             return None
@@ -331,6 +334,8 @@ class Game:
         own back arrow where it has one."""
         self.tick(now)
         self.key += 1
+        if self.state == LAUNCHER:
+            self.foreign_input += 1
         if self.frozen is not None or self.state == LAUNCHER:
             return
         if self.unknown_until is not None:

@@ -48,6 +48,8 @@ def build_report(game: Game, violations: list[str], *, serial: str, ports: dict[
         "protocol_violations": len(violations),
         "violations": violations[-100:],
         "ignored_taps": game.ignored_taps,
+        "stories_unread": game.story_unread,
+        "foreign_input": game.foreign_input,
     }
 
 

@@ -218,3 +218,26 @@ def test_a_screen_just_tapped_is_looked_at_again_before_it_is_tapped_again(tmp_p
     assert dev.taps == [(1120, 640)]
     s.cycle()
     assert dev.taps == [(1120, 640), (1120, 640)]  # still there a cycle later: tapped again
+
+
+def test_another_app_in_front_is_not_tapped_the_game_is_started(tmp_path: Path) -> None:
+    started: list[str] = []
+
+    class Launcher(ScriptedDevice):
+        front = "com.android.launcher3"
+
+        def foreground_app(self) -> str:
+            return self.front
+
+        def start_game(self) -> None:
+            started.append("start")
+            self.front, self.state = "com.bilibili.star.bili", "main_page"
+
+    dev = Launcher("main_page")  # the launcher classified as a known screen: still asked
+    s = make(tmp_path, dev)
+    s.t.game_package = "com.bilibili.star.bili"
+    s.cycle()
+    assert started == ["start"] and dev.taps == [] and dev.backs == 0
+    s.cycle()
+    assert dev.taps == [(1120, 640)]  # the game again: its screen's tap
+    assert any("is in front, not the game" in m for m in ctx_of(s).warnings())

@@ -131,3 +131,26 @@ def test_twins_are_told_apart_by_their_level(game: Game) -> None:
     assert_played(second, TWIN, "expert", "Free", play=1)
     assert second.rows[0]["level"] == 26 and first.rows[0]["level"] == 25
     assert [o["song"] for o in second.report["offered"]] == [316, TWIN]
+
+
+def test_story_reads_every_unread_story_then_ends(game: Game) -> None:
+    run = game.run({"mode": "Story"}, {"mode": "Story"})
+    assert run.rows == [] and run.report["plays"] == []  # stories have no live
+    assert run.report["stories_unread"] == 0, run.report
+    assert run.report["state"] == "story_choose" and not run.report["faults"]
+    assert any("every story is read" in line for line in run.log), run
+
+
+def test_another_app_in_front_gets_no_input_the_game_is_started(game: Game) -> None:
+    """The launcher is in front when the run starts, and again when the game crashes on
+    the score screen: each time the scriptor starts the game (am start / monkey) and sends
+    the launcher nothing, then plays on."""
+    crash = {"kind": "crash", "on_state": "award_score"}
+    run = game.run(
+        {"mode": "Free", "songs": [316], "game_running": False, "faults": [crash]}, {"mode": "Free"}
+    )
+    assert run.report["foreign_input"] == 0, run
+    assert run.report["faults"][0]["left"] is not None, run.report["faults"]  # back on main_page
+    assert sum("is in front, not the game" in line for line in run.log) == 2, run
+    assert_played(run, 316, "expert", "Free")
+    assert run.report["state"] == "main_page"  # where the restarted game opens: the run ends there
