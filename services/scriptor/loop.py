@@ -81,7 +81,20 @@ class Tools:
     player: Callable[[], PlayerLike]
     start_time: Callable[[Chart], float]  # frames -> monotonic time chart time 0 is judged
     game_package: str = ""
+    # A tour medley's k-th song (k = 1, 2) on the ready screen (MEDLEY_TITLE_REGIONS).
+    recognise_medley: Callable[[Frame, int], SongGuess] | None = None
     clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class Part:
+    """One song of a play: a tour medley has three, one after the other."""
+
+    song_id: int
+    difficulty: int
+    chart: Chart
+    plan: Any
+    level: int = 0
 
 
 @dataclass
@@ -95,6 +108,12 @@ class Pending:
     played: bool = False
     votes: ResultVotes = field(default_factory=ResultVotes)
     ready_seen: int = 1
+    medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
+    parts_played: int = 0
+
+    @property
+    def parts(self) -> list[Part]:
+        return [Part(self.song_id, self.difficulty, self.chart, self.plan), *self.medley]
 
 
 class Scriptor:
@@ -290,31 +309,57 @@ class Scriptor:
             self.ctx.log(f"ready seen {self.pending.ready_seen} times: pressing start again", "warning")
             self._tap(state, flows.START)
             return
-        guess = self.t.recognise(frame, cfg.multiplayer)
+        guesses = [self.t.recognise(frame, cfg.multiplayer)]
+        if flows.is_medley(cfg):
+            if self.t.recognise_medley is None:
+                self._unsure(frame, "no recogniser for the medley's other songs")
+                return
+            guesses += [self.t.recognise_medley(frame, k) for k in (1, 2)]
+        parts: list[Part] = []
+        for guess in guesses:
+            part = self._prepare(guess)
+            if isinstance(part, str):
+                self._unsure(frame, part)
+                return
+            parts.append(part)
+        self.player()  # connected before the song starts
+        first = parts[0]
+        self.pending = Pending(
+            first.song_id, first.difficulty, first.chart, first.plan, medley=tuple(parts[1:])
+        )
+        self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
+        for part, guess in zip(parts, guesses, strict=True):
+            self.ctx.log(
+                f"ready: {self._title(part.song_id)} ({part.song_id}) {DIFFICULTIES[part.difficulty]} "
+                f"lv {part.level}; {guess.detail}"
+            )
+        self.ctx.state(
+            song_id=first.song_id,
+            song=" / ".join(self._title(p.song_id) for p in parts),
+            difficulty=DIFFICULTIES[first.difficulty],
+        )
+        if cfg.is_checking_3d:
+            self._toggles_off(state, frame)
+        self._taps(state, flows.ready_difficulty_taps(cfg, first.difficulty, [p.difficulty for p in parts]))
+        self._tap(state, flows.START)
+
+    def _title(self, song_id: int) -> str:
+        song = self.t.catalog.get(song_id)
+        return song.title if song else f"#{song_id}"
+
+    def _prepare(self, guess: SongGuess) -> Part | str:
+        """The recognised song's chart for ``level``, compiled; or why it cannot be played."""
+        cfg = self.ctx.config
         if guess.song_id is None:
-            self._unsure(frame, guess.detail)
-            return
+            return guess.detail
         song = self.t.catalog.get(guess.song_id)
         have = set(self.t.charts.difficulties(guess.song_id))
         difficulty = flows.difficulty_index(cfg.level, have)
         if difficulty not in have:
-            self._unsure(frame, f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it")
-            return
+            return f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it"
         chart = self.t.charts.load(guess.song_id, difficulty)
         level = song.levels.get(difficulty, 0) if song else 0
-        plan = self.t.compile(chart, cfg, level)
-        self.player()  # connected before the song starts
-        self.pending = Pending(guess.song_id, difficulty, chart, plan)
-        self.pending.votes.note_count = chart.note_count
-        title = song.title if song else f"#{guess.song_id}"
-        self.ctx.log(
-            f"ready: {title} ({guess.song_id}) {DIFFICULTIES[difficulty]} lv {level}; {guess.detail}"
-        )
-        self.ctx.state(song_id=guess.song_id, song=title, difficulty=DIFFICULTIES[difficulty])
-        if cfg.is_checking_3d:
-            self._toggles_off(state, frame)
-        self._taps(state, flows.ready_difficulty_taps(cfg, difficulty))
-        self._tap(state, flows.START)
+        return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
 
     def _toggles_off(self, state: str, frame: Frame) -> None:
         for name, tap in (("3d", flows.TOGGLE_3D), ("mv", flows.TOGGLE_MV)):
@@ -338,15 +383,19 @@ class Scriptor:
         p = self.pending
         if p is None or p.played:
             return  # a song we did not prepare, or the end of ours: wait for the result
+        part = p.parts[p.parts_played]
+        if p.medley:
+            self.ctx.log(f"medley song {p.parts_played + 1} of {len(p.parts)}: {self._title(part.song_id)}")
+            self.ctx.state(song_id=part.song_id, song=self._title(part.song_id))
         self.ctx.log("playing: synchronising with the first note")
         player = self.player()
-        t0 = self.t.start_time(p.chart)
+        t0 = self.t.start_time(part.chart)
         stop = threading.Event()
         out: dict[str, Any] = {}
 
         def run() -> None:
             try:
-                out["stats"] = player.play(p.plan, t0, stop)
+                out["stats"] = player.play(part.plan, t0, stop)
             except Exception as exc:  # reported below, in the task's thread
                 out["error"] = exc
 
@@ -358,7 +407,8 @@ class Scriptor:
         finally:
             stop.set()
             sender.join(5.0)
-        p.played = True
+        p.parts_played += 1
+        p.played = p.parts_played == len(p.parts)  # a medley's next song: the next playing screen
         if "error" in out:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
@@ -418,6 +468,17 @@ class Scriptor:
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
             note="" if reading or not cleared else "result screen unreadable",
+            medley=[
+                history.MedleySong(
+                    song_id=m.song_id,
+                    title=self._title(m.song_id),
+                    difficulty=DIFFICULTIES[m.difficulty],
+                    level=m.level,
+                )
+                for m in p.parts
+            ]
+            if p.medley
+            else [],
         )
         history.append(self.ctx.data_dir, rec)
         self.plays += 1

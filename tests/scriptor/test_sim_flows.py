@@ -154,3 +154,30 @@ def test_another_app_in_front_gets_no_input_the_game_is_started(game: Game) -> N
     assert sum("is in front, not the game" in line for line in run.log) == 2, run
     assert_played(run, 316, "expert", "Free")
     assert run.report["state"] == "main_page"  # where the restarted game opens: the run ends there
+
+
+def test_tour_medley_plays_its_three_songs_in_one_go(game: Game) -> None:
+    """Tour (through the lobby): the ready screen shows the medley's three songs; each is
+    recognised (the twins by their level rows), set to its difficulty (Special where the
+    song has one, else Expert) and played on its own playfield; the one result screen
+    counts the medley, and so does the one history row."""
+    medley = [SPECIAL_SONG, 316, TWIN]
+    config = {"mode": "Event", "event": "Tour", "lobby": True, "level": "Special"}
+    run = game.run({"mode": "Event", "event": "Tour", "songs": medley}, config)
+    plays = run.report["plays"]
+    assert [(p["song"], p["difficulty"]) for p in plays] == [(SPECIAL_SONG, 4), (316, 3), (TWIN, 3)], run
+    assert all(p["touches"] > 0 and p["counts"]["miss"] <= 0.1 * p["notes"] for p in plays), plays
+    assert len(run.rows) == 1, run.rows
+    row = run.rows[0]
+    assert (row["song_id"], row["difficulty"], row["mode"]) == (SPECIAL_SONG, "special", "Event/Tour"), row
+    assert [(m["song_id"], m["difficulty"]) for m in row["medley"]] == [
+        (SPECIAL_SONG, "special"),
+        (316, "expert"),
+        (TWIN, "expert"),
+    ], row
+    for k in ("perfect", "great", "good", "bad", "miss", "fast", "slow"):
+        assert (row["counts"].get(k) if k not in ("fast", "slow") else row[k]) == sum(
+            p["counts"][k] for p in plays
+        ), (row, plays)
+    assert run.report["offered"][0]["medley"] == medley
+    assert run.report["state"] == "tour_choose"
