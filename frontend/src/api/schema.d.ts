@@ -621,6 +621,20 @@ export interface components {
              */
             ts: number;
         };
+        /**
+         * MedleySong
+         * @description One song of a tour medley (the result screen counts the medley as a whole).
+         */
+        MedleySong: {
+            /** Song Id */
+            song_id: number;
+            /** Title */
+            title: string;
+            /** Difficulty */
+            difficulty: string;
+            /** Level */
+            level?: number | null;
+        };
         /** ModuleInfo */
         ModuleInfo: {
             /** Name */
@@ -721,6 +735,8 @@ export interface components {
              * @default
              */
             note: string;
+            /** Medley */
+            medley?: components["schemas"]["MedleySong"][];
         };
         /** ProgressData */
         ProgressData: {
