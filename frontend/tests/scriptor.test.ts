@@ -258,6 +258,21 @@ describe('ScriptorPanel against the mock backend', () => {
     w.unmount()
   })
 
+  it('names every song of a tour medley in its row', async () => {
+    const medley = [
+      { song_id: 689, title: 'ピコ', difficulty: 'special', level: 41 },
+      { song_id: 316, title: 'オレンジ', difficulty: 'expert', level: 25 },
+    ]
+    useMockBackend({ history: [play({ song_id: 689, title: 'ピコ', difficulty: 'special', mode: 'Event/Tour', medley })] })
+    const w = mount(ScriptorPanel, { attachTo: document.body })
+    await until(() => w.findAll('[data-role="play-row"]').length === 1)
+    const cell = w.find('[data-role="play-row"] td.song')
+    expect(cell.attributes('data-medley')).toBe('2')
+    expect(cell.find('.title').text()).toBe('ピコ / オレンジ')
+    expect(cell.find('.sub').text()).toMatch(/#689\s*Special 41\s*#316\s*Expert 25\s*Event\/Tour medley/)
+    w.unmount()
+  })
+
   it('shows the error bundle of a run that gave up', async () => {
     useMockBackend({ history: [] })
     const w = mount(ScriptorPanel, { attachTo: document.body })
