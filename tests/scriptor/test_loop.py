@@ -253,7 +253,13 @@ def test_a_tour_medley_plays_its_three_songs_and_records_one_row(tmp_path: Path)
     p = s.pending
     assert p is not None and [(m.song_id, m.difficulty) for m in p.parts] == [(1, 3), (2, 4), (3, 3)]
     # Each slot its song's difficulty: song 1 and 3 have no Special (Expert), song 2 has.
-    assert dev.taps == [(304, 370), (304 + 408, 370), (304 + 408, 370), (304 + 816, 370), (1120, 600)]
+    assert dev.taps == [
+        (304, 370),
+        (304 + 408, 370),
+        (384 + 408, 370),
+        (304 + 816, 370),
+        (1120, 600),
+    ]
     FakePlayer.played.clear()
     for k in range(3):
         s.cycle()  # each song from its own playing screen
