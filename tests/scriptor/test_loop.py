@@ -275,3 +275,26 @@ def test_a_tour_medley_plays_its_three_songs_and_records_one_row(tmp_path: Path)
     assert len(rows) == 1 and rows[0].counts["perfect"] == notes and rows[0].mode == "Event/Tour"
     played = [(m.song_id, m.difficulty) for m in rows[0].medley]
     assert played == [(1, "expert"), (2, "special"), (3, "expert")]
+
+
+def test_frames_right_after_taps_are_screenshots(tmp_path: Path) -> None:
+    # A video stream's frames lag a screen change: after a tap the loop looks with a
+    # frame taken after the tap (Tools.fresh_frame).
+    dev = ScriptedDevice("main_page")
+    s = make(tmp_path, dev)
+    fresh: list[str] = []
+
+    def screenshot() -> Any:
+        fresh.append(dev.state)
+        return dev.screencap()
+
+    now = [100.0]
+    s.t.fresh_frame = screenshot
+    s.t.clock = lambda: now[0]
+    s.cycle()
+    assert fresh == [] and dev.taps == [(1120, 640)]
+    s.cycle()
+    assert fresh == ["main_page"]
+    now[0] += 5.0  # long after the tap: the usual capture again
+    s.cycle()
+    assert fresh == ["main_page"] and len(dev.taps) == 2
