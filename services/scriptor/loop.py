@@ -46,6 +46,7 @@ KEEP_FRAMES = 8  # last frames kept for the error bundle
 REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "story_choose"})
 FOREGROUND_EVERY_S = 30.0  # the app in front is asked on unknown screens and this often
 GAME_START_WAIT_S = 5.0  # after starting the game, before starting it again
+FRESH_AFTER_TAP_S = 2.0  # frames this soon after a tap are screenshots (``Tools.fresh_frame``)
 
 
 class Classifier(Protocol):
@@ -83,6 +84,9 @@ class Tools:
     game_package: str = ""
     # A tour medley's k-th song (k = 1, 2) on the ready screen (MEDLEY_TITLE_REGIONS).
     recognise_medley: Callable[[Frame, int], SongGuess] | None = None
+    # A frame taken after the call (a screenshot), for the cycles right after taps when
+    # the usual capture is a video stream whose frames lag; None: ``device.screencap``.
+    fresh_frame: Callable[[], Frame] | None = None
     clock: Callable[[], float] = time.monotonic
 
 
@@ -130,6 +134,7 @@ class Scriptor:
         self.finished = False  # the run's work is done: leave rooms, then return
         self.at_rest = False  # finished and back at a rest state: the run ends
         self.tap_count = 0
+        self.last_tap_at = float("-inf")
         self.foreground_asked = float("-inf")
         self.game_started = float("-inf")
         self.tapped_on: str | None = None  # the state the last cycle tapped on
@@ -208,8 +213,10 @@ class Scriptor:
 
     # -- device --------------------------------------------------------------------------
     def _frame(self) -> Frame | None:
+        recent = self.t.clock() - self.last_tap_at < FRESH_AFTER_TAP_S
+        grab = self.t.fresh_frame if recent and self.t.fresh_frame is not None else self.t.device.screencap
         try:
-            frame = self.t.device.screencap()
+            frame = grab()
         except DeviceError as exc:
             if self.device_failures >= len(DEVICE_RETRIES_S):
                 self._give_up(f"the device stopped answering: {exc}")
@@ -221,7 +228,7 @@ class Scriptor:
         if self.device_failures:
             self.ctx.log(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
-        return frame  # type: ignore[no-any-return]
+        return frame
 
     def _foreign_app(self, state: str, now: float) -> bool:
         """Another app in front (the launcher, a browser a notification opened): start the
@@ -250,6 +257,7 @@ class Scriptor:
         self.ctx.checkpoint()  # a stop means no further input
         self.t.device.tap(tap.x, tap.y)
         self.tap_count += 1
+        self.last_tap_at = self.t.clock()
         self.recovery.tapped(state, tap.x, tap.y)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:

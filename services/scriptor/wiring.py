@@ -104,6 +104,14 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
                 return est.chart0
         raise TaskError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s")
 
+    fresh: list[Callable[[], Frame]] = []
+
+    def fresh_frame() -> Frame:
+        # Chosen on first use: the capture is measured at the run's first frame.
+        if not fresh:
+            fresh.append(sync_capture(device))
+        return fresh[0]()
+
     return Tools(
         device=device,
         classify=classify,
@@ -115,4 +123,5 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         start_time=start_time,
         game_package=get_settings().game_package,
         recognise_medley=recognise_medley,
+        fresh_frame=fresh_frame,
     )
