@@ -99,7 +99,7 @@ def cmd_ship(a: argparse.Namespace) -> int:
     imgs, labels = cached_frames(Path(a.cache) if a.cache else None, a.per_state, a.unknowns, a.seed)
     print(f"{len(labels)} frames generated", flush=True)
     opts = TrainOptions(
-        epochs=a.epochs, batch_size=64, lr=a.lr, width_mult=a.width, threads=a.threads, seed=a.seed
+        epochs=a.epochs, batch_size=a.batch, lr=a.lr, width_mult=a.width, threads=a.threads, seed=a.seed
     )
 
     def epoch(e: EpochInfo) -> None:

@@ -17,8 +17,8 @@ from services.recognition.ui.labels import LABELS, UNKNOWN
 from services.recognition.ui.meta import ModelFileError
 from services.recognition.ui.onnx_model import META_KEY
 from services.recognition.ui.preprocess import to_input
-from services.recognition.ui.train import class_weights, stratified_split
-from services.recognition.ui.unknowns import synthetic_unknowns
+from services.recognition.ui.train import class_weights, stratified_split, validation_sources
+from services.recognition.ui.unknowns import MIN_CHANGE, synthetic_unknowns
 from tests.ui_recognition.conftest import STATES, Tiny
 
 
@@ -28,6 +28,22 @@ def test_stratified_split_keeps_every_label_in_training() -> None:
     assert sorted(np.concatenate([tr, va]).tolist()) == list(range(14))
     assert np.bincount(labels[va], minlength=3).tolist() == [2, 1, 0]
     assert set(labels[tr].tolist()) == {0, 1, 2}
+
+
+def test_a_single_frame_label_is_validated_on_its_own_frame() -> None:
+    labels = np.array([0] * 10 + [1] * 3 + [2])
+    tr, va = stratified_split(labels, 0.2, np.random.default_rng(0))
+    src = validation_sources(labels, tr, va)
+    assert sorted(set(labels[src].tolist())) == [0, 1, 2]
+    assert np.bincount(labels[src], minlength=3).tolist() == [2, 1, 1]
+
+
+def test_generated_unknowns_are_none_of_the_known_frames() -> None:
+    rng = np.random.default_rng(4)
+    known = np.stack([np.tile(rng.integers(0, 256, (9, 16, 3)), (10, 10, 1)).astype(np.uint8)])
+    odd = synthetic_unknowns(200, rng, known)
+    change = np.abs(odd.astype(np.int16) - known[0].astype(np.int16)).mean(axis=(1, 2, 3))
+    assert odd.shape == (200, 90, 160, 3) and change.min() >= MIN_CHANGE
 
 
 def test_class_weights_balance_the_labels() -> None:
