@@ -104,7 +104,9 @@ def test_calibration_round_trips_through_the_model_record() -> None:
     assert back.max_maha == pytest.approx(cal.max_maha, rel=1e-4)
     assert np.allclose(back.mahalanobis(feats, labels), cal.mahalanobis(feats, labels), rtol=2e-2)
     rec = encode_matrix(np.arange(6, dtype=np.float32).reshape(2, 3))
-    assert decode_matrix(rec).tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert np.allclose(decode_matrix(rec), [[0, 1, 2], [3, 4, 5]], rtol=1e-3)
+    huge = np.array([[1e5, -3e5], [2.5, 0]], np.float32)  # beyond float16's 65504
+    assert np.allclose(decode_matrix(encode_matrix(huge)), huge, rtol=1e-3, atol=1e5 * 1e-3)
     with pytest.raises(ValueError, match="values"):
         decode_matrix(rec | {"shape": [3, 3]})
     with pytest.raises(ValueError, match="whiten has shape"):

@@ -122,21 +122,22 @@ def test_corrupt_and_mismatched_models_are_refused(tiny: Tiny, tmp_path: Path) -
         UIClassifier(tmp_path / "missing.onnx")
 
 
-def test_recalibrate_distance_rewrites_both_files(tiny: Tiny, tmp_path: Path) -> None:
+def test_recalibrate_rewrites_both_files(tiny: Tiny, tmp_path: Path) -> None:
     import shutil
 
-    from services.recognition.ui.pipeline import recalibrate_distance
+    from services.recognition.ui.pipeline import recalibrate
 
     d = tmp_path / "m"
     shutil.copytree(tiny.dir, d)
-    value = recalibrate_distance(d, tiny.test_images, tiny.test_labels)
+    cal = recalibrate(d, tiny.test_images, tiny.test_labels, fit=(tiny.test_images, tiny.test_labels))
     clf = UIClassifier(d / "banguinet.onnx")
-    assert clf.calibration.max_dist == pytest.approx(value, abs=1e-4)
-    assert load_checkpoint(d / "banguinet.pt")[1]["max_dist"] == pytest.approx(value, abs=1e-4)
+    assert clf.calibration.max_dist == pytest.approx(cal.max_dist, abs=1e-4)
+    assert clf.calibration.max_maha == pytest.approx(cal.max_maha, abs=1e-4)
+    assert load_checkpoint(d / "banguinet.pt")[1]["max_maha"] == pytest.approx(cal.max_maha, abs=1e-4)
     assert clf.meta["temperature"] == tiny.result.meta["temperature"]  # type: ignore[attr-defined]
     preds = clf.classify_small(tiny.test_images)
-    dist = np.array([p.distance for p in preds])
-    assert (dist <= value).mean() >= 0.99  # the calibration frames themselves fit
+    assert all(p.distance <= cal.max_dist and p.spread <= 1.0 for p in preds)  # the calibration frames fit
+    assert all(p.state == LABELS[i] for p, i in zip(preds, tiny.test_labels, strict=True))
 
 
 def test_the_shipped_model_reads_simulator_screens() -> None:

@@ -130,23 +130,29 @@ class Calibration:
 
 
 def encode_matrix(m: F32) -> dict[str, Any]:
-    """A matrix as float16 bytes in base64: a 256x256 one is 170 KB of text instead of the
+    """A matrix as float16 bytes in base64, over its largest magnitude (float16 ends at
+    65504; whitening entries can exceed it): a 256x256 one is 170 KB of text instead of the
     ~650 KB a JSON list of decimals takes (the model files must stay small)."""
+    scale = float(np.abs(m).max()) or 1.0
     return {
         "dtype": "float16",
         "shape": list(m.shape),
-        "b64": base64.b64encode(m.astype("<f2").tobytes()).decode(),
+        "scale": scale,
+        "b64": base64.b64encode((m / scale).astype("<f2").tobytes()).decode(),
     }
 
 
 def decode_matrix(rec: Any) -> F32:
     if not isinstance(rec, dict) or rec.get("dtype") != "float16":
-        raise ValueError("matrix record is not {dtype: float16, shape, b64}")
+        raise ValueError("matrix record is not {dtype: float16, shape, scale, b64}")
     shape = tuple(int(v) for v in rec["shape"])
     raw = np.frombuffer(base64.b64decode(rec["b64"]), "<f2")
     if raw.size != math.prod(shape):
         raise ValueError(f"matrix record has {raw.size} values, shape {shape} needs {math.prod(shape)}")
-    return raw.reshape(shape).astype(np.float32)
+    out: F32 = (raw.reshape(shape).astype(np.float32) * np.float32(rec.get("scale", 1.0))).astype(np.float32)
+    if not np.isfinite(out).all():
+        raise ValueError("matrix record holds values that are not finite")
+    return out
 
 
 def centroids(feats: F32, labels: npt.NDArray[np.int64]) -> F32:
@@ -176,6 +182,12 @@ def maha_limit(d: F32) -> float:
     return float(MAHA_MARGIN * float(np.quantile(d, MAHA_QUANTILE)))
 
 
+def refit(cal: Calibration, feats: F32, labels: npt.NDArray[np.int64]) -> None:
+    """The centroids and the covariance from these frames' features."""
+    cal.centroids = centroids(feats, labels)
+    cal.whiten = whitening(feats, labels, cal.centroids)
+
+
 def calibrate(
     val_logits: F32,
     val_labels: npt.NDArray[np.int64],
@@ -186,8 +198,7 @@ def calibrate(
     cal = Calibration(fit_temperature(val_logits, val_labels))
     if len(train_feats) == 0:
         return cal
-    cal.centroids = centroids(train_feats, train_labels)
-    cal.whiten = whitening(train_feats, train_labels, cal.centroids)
+    refit(cal, train_feats, train_labels)
     known = val_labels != UNKNOWN_ID
     # The limits come from the validation frames' own distances; without any, from the
     # training frames' (tighter: they made the centroids).

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from services.recognition.common import files
+from services.recognition.ui.calibrate import Calibration
 from services.recognition.ui.classifier import MODEL_NAME, UIClassifier
 from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID
 from services.recognition.ui.preprocess import Image
@@ -112,28 +113,37 @@ def train_dataset(
     return result
 
 
-def recalibrate_distance(
-    model_dir: Path, images: Image, labels: npt.NDArray[np.int64], *, half: bool = False
-) -> float:
-    """Set the model's rejection limits (``max_dist`` and ``max_maha``) from a calibration
-    set of known screens (not the training frames; calibrate.set_limits). Rewrites
-    banguinet.pt/.onnx/.json; returns the new ``max_dist``."""
-    from services.recognition.ui.calibrate import Calibration, set_limits
+def recalibrate(
+    model_dir: Path,
+    images: Image,
+    labels: npt.NDArray[np.int64],
+    *,
+    fit: tuple[Image, npt.NDArray[np.int64]] | None = None,
+    half: bool = False,
+) -> Calibration:
+    """Set the model's rejection limits (``max_dist``, ``max_maha``) from a calibration set
+    of known screens that is not the training frames (calibrate.set_limits); with ``fit``,
+    first the centroids and the covariance from those frames (e.g. fresh captures rather
+    than the training split). Rewrites banguinet.pt/.onnx/.json; returns the calibration."""
+    from services.recognition.ui.calibrate import refit, set_limits
     from services.recognition.ui.checkpoint import load_checkpoint
     from services.recognition.ui.train import forward_all
 
     model, meta = load_checkpoint(model_dir / CHECKPOINT_NAME)
-    known = labels != UNKNOWN_ID
-    _, feats = forward_all(model, images[known])
     cal = Calibration.from_meta(meta)
-    set_limits(cal, feats, labels[known])
+    if fit is not None:
+        refit(cal, forward_all(model, fit[0])[1], fit[1])
+    known = labels != UNKNOWN_ID
+    set_limits(cal, forward_all(model, images[known])[1], labels[known])
     summary = (
         json.loads((model_dir / SUMMARY_NAME).read_text()) if (model_dir / SUMMARY_NAME).is_file() else {}
     )
-    result = _Result(model, meta | cal.as_meta() | {"limits_from": f"{int(known.sum())} calibration frames"})
+    fitted = {"fitted_on": f"{len(fit[1])} calibration frames"} if fit is not None else {}
+    record = meta | cal.as_meta() | {"limits_from": f"{int(known.sum())} calibration frames"} | fitted
+    result = _Result(model, record)
     result.history = summary.get("history", [])
     write_model(model_dir, result, half=half)
-    return cal.max_dist
+    return cal
 
 
 class _Result:

@@ -24,6 +24,8 @@ from services.recognition.ui.meta import base_meta
 from services.recognition.ui.preprocess import Image, to_input
 from services.recognition.ui.unknowns import synthetic_unknowns
 
+FIT_COPIES = 2  # perturbed copies of each training frame for the centroids and covariance
+
 
 @dataclass
 class TrainOptions:
@@ -234,8 +236,12 @@ def train(
     model.eval()
     log(f"best epoch {best_epoch}: validation accuracy {best_acc:.4f}")
     val_logits, val_feats = forward_all(model, val_imgs)
-    _, train_feats = forward_all(model, images[tr])
-    cal = calibrate(val_logits, val_labels, train_feats, labels[tr], val_feats)
+    # Centroids and covariance from the training frames and perturbed copies of them: the
+    # spread a capture gives, which one frame per label alone would not show.
+    frng = np.random.default_rng(opts.seed + 3)
+    fit_imgs = np.concatenate([images[tr]] + [augment_batch(images[tr], frng) for _ in range(FIT_COPIES)])
+    _, train_feats = forward_all(model, fit_imgs)
+    cal = calibrate(val_logits, val_labels, train_feats, np.tile(labels[tr], FIT_COPIES + 1), val_feats)
     pred = cal.decide(val_logits, val_feats)
     meta = (
         base_meta()
