@@ -141,13 +141,21 @@ def test_recalibrate_rewrites_both_files(tiny: Tiny, tmp_path: Path) -> None:
 
 
 def test_the_shipped_model_reads_simulator_screens() -> None:
+    from services.simulator.perturb import Perturbation, perturb
     from services.simulator.screens import sample_screen, sample_unknown
 
     clf = UIClassifier()  # the shipped model
     assert clf.meta["width_mult"] == 0.35
+    assert clf.calibration.whiten is not None and np.isfinite(clf.calibration.max_maha)
     rng = np.random.default_rng(123)
-    for state in ("main_page", "ready", "playing", "award_score"):
-        assert clf.classify(sample_screen(state, rng)).state == state
+    rough = Perturbation(brightness=0.1, noise=6, jpeg_quality=60, shift=4, scale=0.02)
+    for state in ("main_page", "ready", "playing", "award_score", "loading", "story_dialog"):
+        p = clf.classify(perturb(sample_screen(state, rng), rough, rng))
+        assert p.state == state and p.spread <= 1.0
     blank = np.zeros((720, 1280, 3), np.uint8)
     assert clf.classify(blank).state in (UNKNOWN, "loading")  # a black frame is no menu
-    assert clf.classify(sample_unknown(rng)).probs.keys() == set(LABELS)
+    # The simulator's other screens: in the first shipped training, not in this fine-tune; the
+    # benchmark measures 99 of 100 rejected (docs/recognition.md).
+    odd = [clf.classify(perturb(sample_unknown(rng), rough, rng)) for _ in range(12)]
+    assert sum(p.state == UNKNOWN for p in odd) >= 10
+    assert odd[0].probs.keys() == set(LABELS)
