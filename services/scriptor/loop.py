@@ -41,6 +41,11 @@ CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
 DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
 RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
 KEEP_FRAMES = 8  # last frames kept for the error bundle
+# Where a finished run stops: back where a song would be chosen (or out of the room), so
+# that the game is left as a user would leave it, never on a dialog or in a room.
+REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "story_choose"})
+FOREGROUND_EVERY_S = 30.0  # the app in front is asked on unknown screens and this often
+GAME_START_WAIT_S = 5.0  # after starting the game, before starting it again
 
 
 class Classifier(Protocol):
@@ -76,7 +81,20 @@ class Tools:
     player: Callable[[], PlayerLike]
     start_time: Callable[[Chart], float]  # frames -> monotonic time chart time 0 is judged
     game_package: str = ""
+    # A tour medley's k-th song (k = 1, 2) on the ready screen (MEDLEY_TITLE_REGIONS).
+    recognise_medley: Callable[[Frame, int], SongGuess] | None = None
     clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class Part:
+    """One song of a play: a tour medley has three, one after the other."""
+
+    song_id: int
+    difficulty: int
+    chart: Chart
+    plan: Any
+    level: int = 0
 
 
 @dataclass
@@ -90,6 +108,12 @@ class Pending:
     played: bool = False
     votes: ResultVotes = field(default_factory=ResultVotes)
     ready_seen: int = 1
+    medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
+    parts_played: int = 0
+
+    @property
+    def parts(self) -> list[Part]:
+        return [Part(self.song_id, self.difficulty, self.chart, self.plan), *self.medley]
 
 
 class Scriptor:
@@ -104,6 +128,11 @@ class Scriptor:
         self.pending: Pending | None = None
         self.plays = 0
         self.finished = False  # the run's work is done: leave rooms, then return
+        self.at_rest = False  # finished and back at a rest state: the run ends
+        self.tap_count = 0
+        self.foreground_asked = float("-inf")
+        self.game_started = float("-inf")
+        self.tapped_on: str | None = None  # the state the last cycle tapped on
         self.frames: deque[tuple[float, str, Frame]] = deque(maxlen=KEEP_FRAMES)
         self.last_action = ""
         self.last_state = ""
@@ -132,7 +161,7 @@ class Scriptor:
         return self._player
 
     def done(self) -> bool:
-        return self.finished and self.pending is None
+        return self.at_rest
 
     def cycle(self) -> None:
         self.ctx.checkpoint()
@@ -151,17 +180,31 @@ class Scriptor:
             self._save_frame(frame, state)
         if cfg.is_no_action:
             return
+        if self._foreign_app(state, now):
+            return
+        if self.finished and self.pending is None and state in REST_STATES:
+            self.at_rest = True  # back where the next song would be chosen: no further taps
+            self.ctx.log(f"run finished on {state}")
+            return
         decision = self.recovery.observe(state, now)
         if decision.step is not Step.act:
             self._recover(decision.step, decision.reason)
             return
         if state in ("award", "failed") and self.result_frame(state, frame):
             return  # still reading the result: no tap yet
+        if self.tapped_on == state:
+            # The last cycle tapped this very screen: a frame can predate those taps (a
+            # video stream lags a screen change), and tapping it again would land on the
+            # next screen's buttons (song select's confirm is ready's start). Look again.
+            self.tapped_on = None
+            return
+        taps = self.tap_count
         action = ACTIONS[state]
         if isinstance(action, Taps):
             self._taps(state, action.taps)
         elif isinstance(action, Flow):
             getattr(self, f"_flow_{action.name}")(state, frame)
+        self.tapped_on = state if self.tap_count != taps else None
 
     # -- device --------------------------------------------------------------------------
     def _frame(self) -> Frame | None:
@@ -180,9 +223,33 @@ class Scriptor:
             self.device_failures = 0
         return frame  # type: ignore[no-any-return]
 
+    def _foreign_app(self, state: str, now: float) -> bool:
+        """Another app in front (the launcher, a browser a notification opened): start the
+        game and send that app nothing. Asked on unknown screens, the first cycle and every
+        ``FOREGROUND_EVERY_S``; True when the cycle must not act."""
+        package = self.t.game_package
+        if not package or (state != UNKNOWN and now - self.foreground_asked < FOREGROUND_EVERY_S):
+            return False
+        self.foreground_asked = now
+        try:
+            front = self.t.device.foreground_app()
+        except DeviceError as exc:
+            self.ctx.log(f"cannot tell which app is in front: {exc}", "warning")
+            return False
+        if not front or front == package:
+            return False
+        if now - self.game_started >= GAME_START_WAIT_S:
+            self.ctx.log(f"{front} is in front, not the game: starting the game ({package})", "warning")
+            self.ctx.checkpoint()
+            self.t.device.start_game()
+            self.game_started = now
+            self.last_action = f"start the game ({front} was in front)"
+        return True
+
     def _tap(self, state: str, tap: Tap) -> None:
         self.ctx.checkpoint()  # a stop means no further input
         self.t.device.tap(tap.x, tap.y)
+        self.tap_count += 1
         self.recovery.tapped(state, tap.x, tap.y)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:
@@ -216,6 +283,9 @@ class Scriptor:
     # -- flows ---------------------------------------------------------------------------
     def _flow_song_select(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if self.finished:
+            self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
+            return
         available: set[int] | None = None
         if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
             guess = self.t.recognise(frame, False)
@@ -239,31 +309,58 @@ class Scriptor:
             self.ctx.log(f"ready seen {self.pending.ready_seen} times: pressing start again", "warning")
             self._tap(state, flows.START)
             return
-        guess = self.t.recognise(frame, cfg.multiplayer)
+        guesses = [self.t.recognise(frame, cfg.multiplayer)]
+        if flows.is_medley(cfg):
+            if self.t.recognise_medley is None:
+                self._unsure(frame, "no recogniser for the medley's other songs")
+                return
+            guesses += [self.t.recognise_medley(frame, k) for k in (1, 2)]
+        parts: list[Part] = []
+        for guess in guesses:
+            part = self._prepare(guess)
+            if isinstance(part, str):
+                self._unsure(frame, part)
+                return
+            parts.append(part)
+        self.player()  # connected before the song starts
+        first = parts[0]
+        self.pending = Pending(
+            first.song_id, first.difficulty, first.chart, first.plan, medley=tuple(parts[1:])
+        )
+        self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
+        for part, guess in zip(parts, guesses, strict=True):
+            self.ctx.log(
+                f"ready: {self._title(part.song_id)} ({part.song_id}) {DIFFICULTIES[part.difficulty]} "
+                f"lv {part.level}; {guess.detail}"
+            )
+        self.ctx.state(
+            song_id=first.song_id,
+            song=" / ".join(self._title(p.song_id) for p in parts),
+            difficulty=DIFFICULTIES[first.difficulty],
+            in_play=True,
+        )
+        if cfg.is_checking_3d:
+            self._toggles_off(state, frame)
+        self._taps(state, flows.ready_difficulty_taps(cfg, first.difficulty, [p.difficulty for p in parts]))
+        self._tap(state, flows.START)
+
+    def _title(self, song_id: int) -> str:
+        song = self.t.catalog.get(song_id)
+        return song.title if song else f"#{song_id}"
+
+    def _prepare(self, guess: SongGuess) -> Part | str:
+        """The recognised song's chart for ``level``, compiled; or why it cannot be played."""
+        cfg = self.ctx.config
         if guess.song_id is None:
-            self._unsure(frame, guess.detail)
-            return
+            return guess.detail
         song = self.t.catalog.get(guess.song_id)
         have = set(self.t.charts.difficulties(guess.song_id))
         difficulty = flows.difficulty_index(cfg.level, have)
         if difficulty not in have:
-            self._unsure(frame, f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it")
-            return
+            return f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it"
         chart = self.t.charts.load(guess.song_id, difficulty)
         level = song.levels.get(difficulty, 0) if song else 0
-        plan = self.t.compile(chart, cfg, level)
-        self.player()  # connected before the song starts
-        self.pending = Pending(guess.song_id, difficulty, chart, plan)
-        self.pending.votes.note_count = chart.note_count
-        title = song.title if song else f"#{guess.song_id}"
-        self.ctx.log(
-            f"ready: {title} ({guess.song_id}) {DIFFICULTIES[difficulty]} lv {level}; {guess.detail}"
-        )
-        self.ctx.state(song_id=guess.song_id, song=title, difficulty=DIFFICULTIES[difficulty])
-        if cfg.is_checking_3d:
-            self._toggles_off(state, frame)
-        self._taps(state, flows.ready_difficulty_taps(cfg, difficulty))
-        self._tap(state, flows.START)
+        return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
 
     def _toggles_off(self, state: str, frame: Frame) -> None:
         for name, tap in (("3d", flows.TOGGLE_3D), ("mv", flows.TOGGLE_MV)):
@@ -287,15 +384,19 @@ class Scriptor:
         p = self.pending
         if p is None or p.played:
             return  # a song we did not prepare, or the end of ours: wait for the result
+        part = p.parts[p.parts_played]
+        if p.medley:
+            self.ctx.log(f"medley song {p.parts_played + 1} of {len(p.parts)}: {self._title(part.song_id)}")
+            self.ctx.state(song_id=part.song_id, song=self._title(part.song_id))
         self.ctx.log("playing: synchronising with the first note")
         player = self.player()
-        t0 = self.t.start_time(p.chart)
+        t0 = self.t.start_time(part.chart)
         stop = threading.Event()
         out: dict[str, Any] = {}
 
         def run() -> None:
             try:
-                out["stats"] = player.play(p.plan, t0, stop)
+                out["stats"] = player.play(part.plan, t0, stop)
             except Exception as exc:  # reported below, in the task's thread
                 out["error"] = exc
 
@@ -307,7 +408,8 @@ class Scriptor:
         finally:
             stop.set()
             sender.join(5.0)
-        p.played = True
+        p.parts_played += 1
+        p.played = p.parts_played == len(p.parts)  # a medley's next song: the next playing screen
         if "error" in out:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
@@ -330,6 +432,9 @@ class Scriptor:
         b, g, r = (int(v) for v in frame[y, x])
         if story_unread((b, g, r)):
             self._tap(state, flows.STORY_READ)
+        elif not self.finished:
+            self.ctx.log("story: every story is read")
+            self.finished = True  # nothing left to read: the run ends here
 
     # -- results -------------------------------------------------------------------------
     def result_frame(self, state: str, frame: Frame) -> bool:
@@ -364,6 +469,17 @@ class Scriptor:
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
             note="" if reading or not cleared else "result screen unreadable",
+            medley=[
+                history.MedleySong(
+                    song_id=m.song_id,
+                    title=self._title(m.song_id),
+                    difficulty=DIFFICULTIES[m.difficulty],
+                    level=m.level,
+                )
+                for m in p.parts
+            ]
+            if p.medley
+            else [],
         )
         history.append(self.ctx.data_dir, rec)
         self.plays += 1
@@ -371,7 +487,7 @@ class Scriptor:
         self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
         self.ctx.log(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
-        self.ctx.state(plays=self.plays)
+        self.ctx.state(plays=self.plays, in_play=False)
         if cfg.is_caliboration:
             self._calibrated(reading)
         cfg_done = (
@@ -408,6 +524,7 @@ class Scriptor:
             cycle=self.cycle_no,
             time_in_state_s=round(now - self.recovery.since, 1) if self.recovery.state == state else 0.0,
             last_action=self.last_action,
+            in_play=self.pending is not None,  # song/difficulty are the current play's, else the last one's
         )
 
     def _save_frame(self, frame: Frame, state: str, folder: Path | None = None) -> Path:
