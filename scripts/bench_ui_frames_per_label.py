@@ -6,10 +6,14 @@ table; record it in docs/recognition.md.
 For each N: N perturbed simulator frames of each of the 34 states (seeds unlike the
 held-out ones), trained from scratch exactly as ``train_ui_recognition`` trains (its
 stratified validation split takes 20 % of a label's frames, at least one when it has two;
-generated unknowns; calibration), for about ``--steps`` optimiser steps whatever N (so
-fewer epochs for larger N), then evaluated on the held-out frames of bench_ui_recognition
-(10 per state) and on the benchmark's unknown kinds. Torch forward + the classifier's own
-decision code (calibrate.py), which is what the ONNX classifier runs.
+generated unknowns; calibration on capture-like copies), for about ``--steps`` optimiser
+steps whatever N (so fewer epochs for larger N), then evaluated on the held-out frames of
+bench_ui_recognition (10 per state) and on the benchmark's unknown kinds. Torch forward +
+the classifier's own decision code (calibrate.py), which is what the ONNX classifier runs.
+
+Each trained network is also calibrated the way the task did before (on copies augmented
+as training augments, ``--compare-train-limits``): the same network, only the frames that
+set its temperature, centroids, covariance and limits differ.
 """
 
 from __future__ import annotations
@@ -30,8 +34,20 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_ui_recognition import HELD_OUT_SEED, unknown_kinds  # noqa: E402
 from make_ui_dataset import cached_frames  # noqa: E402
 
+from services.recognition.ui.augment import TRAIN  # noqa: E402
+from services.recognition.ui.bangui_net import BangUINet  # noqa: E402
+from services.recognition.ui.calibrate import Calibration  # noqa: E402
 from services.recognition.ui.labels import UNKNOWN_ID  # noqa: E402
-from services.recognition.ui.train import TrainOptions, forward_all, stratified_split, train  # noqa: E402
+from services.recognition.ui.train import (  # noqa: E402
+    TrainOptions,
+    calibrate_model,
+    forward_all,
+    known_frames,
+    split_dataset,
+    stratified_split,
+    train,
+    validation_unknowns,
+)
 
 CURVE_SEED = 2000
 
@@ -53,33 +69,63 @@ def run(
     t = time.perf_counter()
     r = train(imgs, labels, opts, log=lambda _m: None)
     seconds = time.perf_counter() - t
-    from services.recognition.ui.calibrate import Calibration
+    row = measure(r.model, Calibration.from_meta(r.meta), test, kinds) | {
+        "per_label": n,
+        "epochs": opts.epochs,
+        "train_seconds": round(seconds),
+        "limits": "capture-like",
+        "temperature": r.meta["temperature"],
+    }
+    print_row(row)
+    if a.compare_train_limits:
+        split = split_dataset(labels, opts.val_fraction, np.random.default_rng(opts.seed))
+        known = known_frames(imgs, labels, split)
+        n_unk = max(8, int(opts.unknown_fraction * len(known)))
+        unk = validation_unknowns(max(4, n_unk // 4), opts.seed + 1, known)
+        cal = calibrate_model(r.model, imgs, labels, split, unk, opts.seed, TRAIN)
+        old = measure(r.model, cal, test, kinds) | {
+            "per_label": n,
+            "epochs": opts.epochs,
+            "train_seconds": round(seconds),
+            "limits": "training augmentation",
+            "temperature": round(cal.temperature, 5),
+        }
+        print_row(old)
+        row["train_limits"] = old
+    return row
 
-    cal = Calibration.from_meta(r.meta)
-    logits, feats = forward_all(r.model, test[0])
+
+def measure(
+    model: BangUINet, cal: Calibration, test: tuple[np.ndarray, np.ndarray], kinds: dict[str, np.ndarray]
+) -> dict[str, object]:
+    logits, feats = forward_all(model, test[0])
     got = cal.decide(logits, feats)
     closed = logits[:, :UNKNOWN_ID].argmax(1)
     rejected = {}
     for kind, frames in kinds.items():
-        lo, fe = forward_all(r.model, frames)
+        lo, fe = forward_all(model, frames)
         rejected[kind] = round(float((cal.decide(lo, fe) == UNKNOWN_ID).mean()), 3)
-    row: dict[str, object] = {
-        "per_label": n,
-        "epochs": opts.epochs,
-        "train_seconds": round(seconds),
+    return {
         "accuracy": round(float((got == test[1]).mean()), 4),
         "closed_set": round(float((closed == test[1]).mean()), 4),
         "refused": int((got == UNKNOWN_ID).sum()),
         "wrong": int(((got != test[1]) & (got != UNKNOWN_ID)).sum()),
         "unknown_rejection": round(float(np.mean(list(rejected.values()))), 3),
         "by_kind": rejected,
+        "max_dist": round(cal.max_dist, 4),
+        "max_maha": round(cal.max_maha, 4),
     }
+
+
+def print_row(row: dict[str, object]) -> None:
+    kinds = row["by_kind"]
+    assert isinstance(kinds, dict)
     print(
-        f"| {n} | {opts.epochs} | {row['accuracy']:.4f} | {row['closed_set']:.4f} | {row['refused']} "
-        f"| {row['wrong']} | {row['unknown_rejection']:.3f} | {row['train_seconds']} s |",
+        f"| {row['per_label']} | {row['limits']} | {row['epochs']} | {row['accuracy']:.4f} "
+        f"| {row['closed_set']:.4f} | {row['refused']} | {row['wrong']} | {row['unknown_rejection']:.3f} "
+        f"| {' / '.join(f'{v:.2f}' for v in kinds.values())} | {row['train_seconds']} s |",
         flush=True,
     )
-    return row
 
 
 def main() -> int:
@@ -93,6 +139,11 @@ def main() -> int:
     p.add_argument("--per-kind", type=int, default=40, help="unknown frames per kind")
     p.add_argument("--cache", default=None, help="folder for the generated frames (.npz)")
     p.add_argument("--json", default=None)
+    p.add_argument(
+        "--compare-train-limits",
+        action="store_true",
+        help="also calibrate each network on training-strength copies (the task's former limits)",
+    )
     a = p.parse_args()
     import torch
 
@@ -101,8 +152,11 @@ def main() -> int:
     imgs, labels = cached_frames(cache / "held-out.npz" if cache else None, a.per_state, 0, HELD_OUT_SEED)
     kinds = unknown_kinds(a.per_kind, cache)
     print(f"held-out: {len(labels)} frames; unknown kinds: {', '.join(kinds)} ({a.per_kind} each)")
-    print("| per label | epochs | accuracy | closed-set | refused | wrong | unknown rejection | train |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| per label | limits set on | epochs | accuracy | closed-set | refused | wrong "
+        f"| unknown rejection | by kind ({' / '.join(kinds)}) | train |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     rows = [run(int(n), a, (imgs, labels), kinds) for n in a.counts.split(",")]
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=1))

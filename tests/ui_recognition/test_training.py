@@ -159,3 +159,36 @@ def test_the_shipped_model_reads_simulator_screens() -> None:
     odd = [clf.classify(perturb(sample_unknown(rng), rough, rng)) for _ in range(12)]
     assert sum(p.state == UNKNOWN for p in odd) >= 10
     assert odd[0].probs.keys() == set(LABELS)
+
+
+def test_rejection_is_calibrated_on_capture_like_copies(tiny: Tiny) -> None:
+    """The trained model's limits are those of capture-like copies of its validation frames;
+    copies augmented as training augments (the former recipe) spread further and would set
+    looser ones. The comparison frames hold every trained state and generated unknowns."""
+    from services.recognition.ui.augment import CAPTURE, TRAIN
+    from services.recognition.ui.labels import UNKNOWN_ID
+    from services.recognition.ui.train import (
+        TrainOptions,
+        calibrate_model,
+        known_frames,
+        split_dataset,
+        validation_unknowns,
+    )
+    from tests.ui_recognition.conftest import frames
+
+    r = tiny.result
+    imgs, labels = frames(STATES, 6, seed=0)  # the fixture's training frames and options
+    opts = TrainOptions()
+    split = split_dataset(labels, opts.val_fraction, np.random.default_rng(opts.seed))
+    known = known_frames(imgs, labels, split)
+    unk = validation_unknowns(max(4, max(8, int(opts.unknown_fraction * len(known))) // 4), 1, known)
+    capture = calibrate_model(r.model, imgs, labels, split, unk, opts.seed)  # type: ignore[attr-defined]
+    harder = calibrate_model(r.model, imgs, labels, split, unk, opts.seed, TRAIN)  # type: ignore[attr-defined]
+    meta = r.meta  # type: ignore[attr-defined]
+    assert meta["max_maha"] == pytest.approx(capture.max_maha, rel=1e-4)
+    assert meta["max_dist"] == pytest.approx(capture.max_dist, rel=1e-4)
+    assert meta["temperature"] == pytest.approx(capture.temperature, rel=1e-4)
+    assert capture.max_maha < harder.max_maha and capture.max_dist < harder.max_dist
+    assert CAPTURE.noise < TRAIN.noise and CAPTURE.shift_px < TRAIN.shift_px
+    check = set(r.check_labels.tolist())  # type: ignore[attr-defined]
+    assert check == set(labels.tolist()) | {UNKNOWN_ID}

@@ -1,6 +1,8 @@
-"""Training augmentation: what capture does to frames (brightness, noise, JPEG, a few
-pixels of shift and scale), applied to the 90x160 copy the dataset keeps (one pixel here is
-eight in a 1280x720 frame), so an epoch costs no full-size decoding."""
+"""Augmentation: what capture does to frames (brightness, noise, JPEG, a few pixels of
+shift and scale), applied to the 90x160 copy the dataset keeps (one pixel here is eight in
+a 1280x720 frame), so an epoch costs no full-size decoding. ``TRAIN`` is deliberately
+harder than capture (it teaches the network to ignore it); ``CAPTURE`` is what a capture
+looks like at this size, and is what the rejection limits are set on."""
 
 from __future__ import annotations
 
@@ -23,6 +25,10 @@ class Strength:
 
 
 TRAIN = Strength()
+# The simulator's capture range (brightness +-15 %, noise sigma <= 8, JPEG 40-95, <= 6 px of
+# shift, 3 % scale at 1280x720) seen after the INTER_AREA resize: noise averages down 8x,
+# shift is under a pixel, a full-size JPEG leaves little; gain and scale stay as they are.
+CAPTURE = Strength(shift_px=0.75, scale=0.03, brightness=0.15, offset=4.0, noise=1.0, jpeg=(75, 95))
 
 
 def augment(img: Image, rng: np.random.Generator, s: Strength = TRAIN) -> Image:

@@ -3,7 +3,7 @@
 ``add_img`` labels frames (the inbox the scriptor fills and uploads land in, or the
 device's screen) with the model's proposal; ``train_ui_recognition`` trains BangUINet on the
 labelled frames and keeps the new model only when it is at least as good as the current
-one on the validation split."""
+one on capture-like copies of the validation frames."""
 
 from __future__ import annotations
 
@@ -268,7 +268,7 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
     ctx.image(
         confusion_png(result.confusion), kind="confusion_matrix", meta={"best_epoch": result.best_epoch}
     )
-    new = accuracy(UIClassifier(cand / "banguinet.onnx"), result.val_images, result.val_labels)
+    new = accuracy(UIClassifier(cand / "banguinet.onnx"), result.check_images, result.check_labels)
     ctx.log(_summary("new model", new))
     # The previous model is the data dir's own; the shipped one (simulator screens) is only
     # the fallback until the user has trained on their frames, so the first run replaces it.
@@ -276,7 +276,7 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
     old = None
     if old_path.is_file():
         try:
-            old = accuracy(UIClassifier(old_path), result.val_images, result.val_labels)
+            old = accuracy(UIClassifier(old_path), result.check_images, result.check_labels)
             ctx.log(_summary("current model", old))
         except (ModelFileError, ValueError) as exc:
             ctx.log(f"current model unusable ({exc}); replacing it", "warning")
@@ -297,7 +297,7 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
 
 def _summary(name: str, rep: dict[str, object]) -> str:
     return (
-        f"{name}: accuracy {rep['accuracy']:.4f} on the validation split "
+        f"{name}: accuracy {rep['accuracy']:.4f} on capture-like copies of the validation split "
         f"({rep['known_wrong']} of {rep['known']} screens named wrongly, {rep['known_rejected']} rejected; "
         f"unknowns rejected {rep['unknown_rejected']:.3f})"
     )
