@@ -18,7 +18,7 @@ import numpy.typing as npt
 import torch
 import torch.nn.functional as F
 
-from services.recognition.ui.augment import CAPTURE, Strength, augment, augment_batch
+from services.recognition.ui.augment import CAPTURE, TRAIN, Strength, augment, augment_batch
 from services.recognition.ui.bangui_net import BangUINet
 from services.recognition.ui.calibrate import Calibration, calibrate
 from services.recognition.ui.labels import LABELS, UNKNOWN_ID
@@ -145,9 +145,13 @@ def calibrate_model(
     tr = split.train
     fit_imgs, fit_labels = capture_copies(images[tr], labels[tr], FIT_COPIES, rng, strength)
     _, fit_feats = forward_all(model, np.concatenate([images[tr], fit_imgs]))
-    cal_imgs, cal_labels = capture_copies(
-        images[split.sources], labels[split.sources], CAL_COPIES, rng, strength
-    )
+    # A label with a single frame is validated on copies of the frame it trained on, which
+    # the network places nearer than an unseen capture: those copies are augmented as
+    # training augments, so its limits are not set by its own training frame.
+    seen = split.sources[~np.isin(split.sources, split.val)]
+    cal_imgs, cal_labels = capture_copies(images[split.val], labels[split.val], CAL_COPIES, rng, strength)
+    seen_imgs, seen_labels = capture_copies(images[seen], labels[seen], CAL_COPIES, rng, TRAIN)
+    cal_imgs, cal_labels = np.concatenate([cal_imgs, seen_imgs]), np.concatenate([cal_labels, seen_labels])
     logits, feats = forward_all(model, np.concatenate([cal_imgs, unknowns]))
     cal_labels = np.concatenate([cal_labels, np.full(len(unknowns), UNKNOWN_ID)])
     return calibrate(logits, cal_labels, fit_feats, np.concatenate([labels[tr], fit_labels]), feats)
