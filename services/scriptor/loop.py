@@ -22,9 +22,10 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import flows, history
-from services.scriptor.actions import ACTIONS, BACK_BUTTON, Flow, Tap, Taps
+from services.scriptor import bundles, flows, history
+from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
+from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultVotes
 from shared.atomic_write import write_atomic
@@ -41,6 +42,20 @@ CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
 DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
 RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
 KEEP_FRAMES = 8  # last frames kept for the error bundle
+KEEP_NOTES = 200  # last recovery / device / play log lines kept for the error bundle
+PLAY_WATCH_S = 1.0  # during a song, how often the screen is checked for an early end
+FOREGROUND_EVERY_S = 5.0  # on an unknown screen, how often to ask which app is in front
+UNANSWERED_TAPS = 3  # cycles of taps on one screen without it changing: say so
+
+
+RECOVERY_WORDS = {
+    Step.safe_tap: "tapping the last dialog's button once more",
+    Step.back: "pressing BACK",
+    Step.restart: "restarting the game",
+    Step.give_up: "giving up",
+    Step.wait: "waiting",
+    Step.act: "acting",
+}
 
 
 class Classifier(Protocol):
@@ -110,6 +125,8 @@ class Scriptor:
         self.device_failures = 0
         self.search_moves = 0
         self._player: PlayerLike | None = None
+        self.notes: deque[str] = deque(maxlen=KEEP_NOTES)  # for the error bundle's log
+        self._foreground_at = float("-inf")
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
@@ -151,7 +168,25 @@ class Scriptor:
             self._save_frame(frame, state)
         if cfg.is_no_action:
             return
+        try:
+            self._act(state, frame, now)
+        except DeviceError as exc:  # an input that did not reach the device: retried
+            self._device_failed(exc)
+
+    def _act(self, state: str, frame: Frame, now: float) -> None:
+        was = self.recovery.state
+        unanswered = self.recovery.unanswered
         decision = self.recovery.observe(state, now)
+        if state != was and unanswered >= UNANSWERED_TAPS and state != UNKNOWN:
+            self._note(f"the game reacts again ({was} -> {state})")
+        if self.recovery.unanswered == UNANSWERED_TAPS:
+            self._note(
+                f"{state}: the last {UNANSWERED_TAPS} taps did not move the game on "
+                "(a frozen or slow screen?); trying again",
+                "warning",
+            )
+        if state in DIALOGS and state != was:
+            self._note(f"a dialog ({state}) is over the screen: dismissing it")
         if decision.step is not Step.act:
             self._recover(decision.step, decision.reason)
             return
@@ -168,17 +203,45 @@ class Scriptor:
         try:
             frame = self.t.device.screencap()
         except DeviceError as exc:
-            if self.device_failures >= len(DEVICE_RETRIES_S):
-                self._give_up(f"the device stopped answering: {exc}")
-            wait = DEVICE_RETRIES_S[self.device_failures]
-            self.device_failures += 1
-            self.ctx.log(f"device: {exc}; retrying in {wait:g} s ({self.device_failures})", "warning")
-            self.ctx.sleep(wait)
+            self._device_failed(exc)
             return None
         if self.device_failures:
-            self.ctx.log(f"device answers again after {self.device_failures} failed tries")
+            self._note(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
         return frame  # type: ignore[no-any-return]
+
+    def _device_failed(self, exc: DeviceError) -> None:
+        """A capture or an input failed: wait and try again with backoff (a disconnect is
+        not fatal at the first failure), give up with an error bundle after ~47 s."""
+        if self.device_failures >= len(DEVICE_RETRIES_S):
+            self._give_up(f"the device stopped answering: {exc}")
+        wait = DEVICE_RETRIES_S[self.device_failures]
+        self.device_failures += 1
+        self._note(f"device: {exc}; retrying in {wait:g} s ({self.device_failures})", "warning")
+        self.ctx.sleep(wait)
+
+    def _note(self, message: str, level: Any = "info") -> None:
+        """Log a line and keep it for the error bundle."""
+        self.notes.append(f"{time.strftime('%H:%M:%S')} {level}: {message}")
+        self.ctx.log(message, level)
+
+    def _game_in_front(self) -> bool:
+        """On an unknown screen: is the game the app in front? (A crash leaves the
+        launcher there: then BACK cannot help, starting the game does.) Asked at most
+        every few seconds; True when the device cannot say."""
+        package = self.t.game_package
+        now = self.t.clock()
+        if not package or now - self._foreground_at < FOREGROUND_EVERY_S:
+            return True
+        self._foreground_at = now
+        front = self.t.device.foreground_app()
+        if not front or front.split("/", 1)[0] == package:
+            return True
+        self._note(f"the game is not in front ({front}): it crashed or closed; starting it", "warning")
+        self.t.device.start_game()
+        self.recovery.restarted(now, count=False)
+        self.pending = None
+        return False
 
     def _tap(self, state: str, tap: Tap) -> None:
         self.ctx.checkpoint()  # a stop means no further input
@@ -193,9 +256,12 @@ class Scriptor:
             self._tap(state, tap)
 
     def _recover(self, step: Step, why: str) -> None:
+        if self.recovery.state == UNKNOWN and step is not Step.give_up and not self._game_in_front():
+            self.last_action = "started the game"
+            return
         if step is Step.wait:
             return
-        self.ctx.log(f"recovery: {step.value} ({why})", "warning")
+        self._note(f"recovery: {RECOVERY_WORDS[step]} ({why})", "warning")
         self.last_action = f"recovery {step.value}"
         self.ctx.checkpoint()
         if step is Step.safe_tap:
@@ -231,6 +297,13 @@ class Scriptor:
 
     def _flow_ready(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if self.pending is not None and not self.pending.played and not cfg.multiplayer:
+            # Solo, start tapped and still on ready: nobody to wait for, the taps did not
+            # land (a frozen or slow screen). The song is prepared: toggles and start again.
+            if cfg.is_checking_3d:
+                self._toggles_off(state, frame)
+            self._tap(state, flows.START)
+            return
         if self.pending is not None and not self.pending.played:
             # Tapped start already: in multiplayer the room waits for the others.
             self.pending.ready_seen += 1
@@ -289,7 +362,13 @@ class Scriptor:
             return  # a song we did not prepare, or the end of ours: wait for the result
         self.ctx.log("playing: synchronising with the first note")
         player = self.player()
-        t0 = self.t.start_time(p.chart)
+        try:
+            t0 = self.t.start_time(p.chart)
+        except StartSyncError as exc:
+            # Not fatal: the song plays itself out untouched, its result is still recorded.
+            self._note(f"start sync failed ({exc}): this song goes untouched", "warning")
+            p.played = True
+            return
         stop = threading.Event()
         out: dict[str, Any] = {}
 
@@ -301,9 +380,15 @@ class Scriptor:
 
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
+        watched = self.t.clock()
         try:
             while sender.is_alive():
                 self.ctx.sleep(0.2)
+                if self.t.clock() - watched >= PLAY_WATCH_S:
+                    watched = self.t.clock()
+                    if self._song_failed():
+                        self._note("the song was failed (health ran out): touches stopped", "warning")
+                        break
         finally:
             stop.set()
             sender.join(5.0)
@@ -312,6 +397,16 @@ class Scriptor:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
             self.ctx.log(f"play done: {out.get('stats')}")
+
+    def _song_failed(self) -> bool:
+        """During a song: does the screen already show the failed dialog? (Then the rest of
+        the plan must not be sent: it would tap the dialog.)"""
+        try:
+            frame = self.t.device.screencap()
+        except DeviceError:
+            return False  # the song goes on; the result decides
+        state, conf = self.t.classify(frame)
+        return state == "failed" and conf >= MIN_CONFIDENCE
 
     def _flow_award_back(self, state: str, frame: Frame) -> None:
         self._tap(state, flows.award_back_tap(self.finished))
@@ -339,7 +434,7 @@ class Scriptor:
         if p is None or not p.played:
             return False
         if state == "failed":
-            self._record(p, None, cleared=False)
+            self._record(p, None, cleared=False)  # decided from the frame after the song
             return False
         reading = p.votes.add(frame)
         if reading is None and p.votes.frames < RESULT_FRAMES:
@@ -370,7 +465,7 @@ class Scriptor:
         self.pending = None
         self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
-        self.ctx.log(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
+        self._note(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
         self.ctx.state(plays=self.plays)
         if cfg.is_caliboration:
             self._calibrated(reading)
@@ -420,13 +515,15 @@ class Scriptor:
 
     def _give_up(self, why: str) -> None:
         """Stop with an error bundle: the last frames, the state history and why."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder = self.ctx.data_dir / "scriptor" / "errors" / stamp
+        folder = bundles.new_bundle(self.ctx.data_dir)
+        stamp = folder.name
         for i, (_, state, frame) in enumerate(self.frames):
             ok, png = cv2.imencode(".png", frame)
             if ok:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
         write_atomic(folder / "states.json", json.dumps({"reason": why, "states": states}, indent=1).encode())
+        self._note(f"giving up: {why}", "error")
+        write_atomic(folder / "log.txt", ("\n".join(self.notes) + "\n").encode())
         self.ctx.state(error_bundle=f"scriptor/errors/{stamp}")
         raise TaskError(f"gave up: {why} (error bundle: scriptor/errors/{stamp})")
