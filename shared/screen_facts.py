@@ -5,7 +5,10 @@ that draws them and the scriptor that reads them back (1280x720 frame).
   boxes (x1, y1, x2, y2), digits dark on a light box.
 - The ready screen shows whether 3D and MV are on by the check square at
   ``TOGGLE_PIXELS`` (green when on).
-- Story select marks an unread story with a red dot at ``STORY_UNREAD_PIXEL``."""
+- Story select marks an unread story with a red dot at ``STORY_UNREAD_PIXEL``.
+- The ready screen of a tour medley shows the medley's second and third songs' title
+  crops at ``MEDLEY_TITLE_REGIONS`` (the first song's sits where a fixed-difficulty ready
+  screen has it), each with its level in the row below, like every song title."""
 
 from __future__ import annotations
 
@@ -30,6 +33,9 @@ RESULT_FIELDS: dict[str, tuple[int, int, int, int]] = {
 }
 JUDGEMENTS = ("perfect", "great", "good", "bad", "miss")
 
+
+# (x1, y1, x2, y2) of the 2nd and 3rd medley songs' 36x450 title crops; level rows below.
+MEDLEY_TITLE_REGIONS: tuple[tuple[int, int, int, int], ...] = ((220, 396, 670, 432), (220, 468, 670, 504))
 
 TOGGLE_PIXELS: dict[str, tuple[int, int]] = {"3d": (116, 652), "mv": (476, 650)}
 TOGGLE_ON_BGR = (90, 220, 90)

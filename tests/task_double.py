@@ -54,6 +54,7 @@ class RecordingContext(Generic[C]):
         self.progresses: list[Progress] = []
         self.states: list[dict[str, Any]] = []
         self.images: list[tuple[str, int]] = []
+        self.metas: list[dict[str, Any]] = []  # each image's meta, in the order of images
         self.slept: list[float] = []
         self._device = device
 
@@ -81,6 +82,7 @@ class RecordingContext(Generic[C]):
     def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
         assert png.startswith(b"\x89PNG"), "ctx.image takes PNG bytes"
         self.images.append((kind, len(png)))
+        self.metas.append(dict(meta or {}))
 
     def should_stop(self) -> bool:
         return self.stop_after is not None and self.checkpoints >= self.stop_after

@@ -6,7 +6,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { field, launch, openModule, openPage, screenshot, task, type WatchedPage } from './browser'
-import { testPixel } from './png'
 
 const baseURL = inject('baseURL')
 let browser: Browser
@@ -141,48 +140,6 @@ describe('dashboard against the real stack', () => {
     await page.selectOption('[data-role="skin-toggle"]', 'classic')
     await page.selectOption('[data-role="skin-radio"]', 'classic')
     await saved()
-  })
-
-  it('runs the workflow, shows its log and frame with exact pixel and HSV, and stops it', async () => {
-    await openModule(page, 'workflow')
-    await page.click(`${task('workflow')} [data-action="start"]`)
-    await waitStatus('workflow', 'running')
-    await waitLine('workflow', 'test workflow')
-    await page.waitForSelector('[data-role="image-probe"][data-state="ready"]')
-    const box = await page.locator('[data-role="frame"]').boundingBox()
-    if (!box) throw new Error('frame not visible')
-    expect(box.width).toBeLessThanOrEqual(1280)
-    expect(box.width / box.height).toBeCloseTo(1280 / 720, 2) // scaled to fit, not distorted
-    const mx = Math.round(box.x + box.width * 0.61)
-    const my = Math.round(box.y + box.height * 0.43)
-    await page.mouse.move(mx, my)
-    const xy = page.locator('[data-role="probe-xy"]')
-    await xy.waitFor()
-    const [, px, py] = /x (\d+) y (\d+)/.exec((await xy.textContent()) ?? '') ?? []
-    const x = Number(px)
-    const y = Number(py)
-    expect(x).toBe(Math.floor(((mx - box.x) * 1280) / box.width))
-    expect(y).toBe(Math.floor(((my - box.y) * 720) / box.height))
-    // the test frame encodes its coordinates in its colour: the pixel read is the exact one
-    await expect(page.locator('.image-probe .rgb').textContent()).resolves.toBe(`RGB ${testPixel(x, y).join(', ')}`)
-    const color = await api<{ hsv: [number, number, number] }>(`/api/workflow/color?x=${x}&y=${y}`)
-    await expect(page.locator('[data-role="probe-hsv"]').textContent()).resolves.toBe(`H ${color.hsv[0]} S ${color.hsv[1]} V ${color.hsv[2]}`)
-    // keyboard probing: one pixel per arrow key
-    await page.focus('[data-role="frame-stage"]')
-    await page.keyboard.press('ArrowRight')
-    await expect(xy.textContent()).resolves.toBe(`x ${x + 1} y ${y}`)
-    await expect(page.locator('.image-probe .rgb').textContent()).resolves.toBe(`RGB ${testPixel(x + 1, y).join(', ')}`)
-    await screenshot(page, 'workflow')
-    await page.click('[data-action="enlarge"]')
-    const big = await page.locator('[data-role="frame"]').boundingBox()
-    expect(big?.width ?? 0).toBeGreaterThan(box.width)
-    await screenshot(page, 'workflow-enlarged')
-    await page.click('[data-action="enlarge"]')
-
-    await page.click(`${task('workflow')} [data-action="stop"]`)
-    await waitStatus('workflow', 'stopped')
-    await waitLine('workflow', 'workflow stopped')
-    await expect(page.locator('nav a[data-module="workflow"]').getAttribute('data-status')).resolves.toBe('stopped')
   })
 
   it('applies a live setting to the running scriptor and shows the acknowledgement', async () => {

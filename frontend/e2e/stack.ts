@@ -2,9 +2,9 @@
  * Global setup: starts the real stack with the project's launcher on a free port with an
  * empty temp data dir (plus two test screenshots), waits for /healthz with every worker
  * alive, and at the end stops it with SIGINT (Ctrl-C) and checks it exited. The launcher is
- * `autobang up`'s test twin (`python -m tests.launcher`): scriptor, workflow and
- * ui_recognition run the test bodies of tests/bodies.py, fetch and song_recognition their
- * real ones.
+ * `autobang up`'s test twin (`python -m tests.launcher`): scriptor and ui_recognition run
+ * the test bodies of tests/bodies.py; fetch, song_recognition and workflow their real ones
+ * (the workflow on the simulated game, AUTOBANG_TEST_REAL_BODIES).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -64,13 +64,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const deadPort = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'autobang-e2e-'))
   const png = encodePng(1280, 720, testPixel)
-  // same picture twice: the workflow cycles them (stable colours, from screenshots/),
-  // add_img labels them (from its default screenshot_dir, ui_recognition/inbox)
-  for (const folder of ['screenshots', join('ui_recognition', 'inbox')]) {
-    mkdirSync(join(dataDir, folder), { recursive: true })
-    writeFileSync(join(dataDir, folder, 'ready_001.png'), png)
-    writeFileSync(join(dataDir, folder, 'zz_frame.png'), png)
-  }
+  // the same picture twice: add_img labels them (from its default screenshot_dir)
+  const inbox = join(dataDir, 'ui_recognition', 'inbox')
+  mkdirSync(inbox, { recursive: true })
+  writeFileSync(join(inbox, 'ready_001.png'), png)
+  writeFileSync(join(inbox, 'zz_frame.png'), png)
 
   const env = { ...process.env }
   delete env.AUTOBANG_REDIS_URL // the launcher starts its own redis-server
@@ -81,6 +79,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     AUTOBANG_LOG_LEVEL: 'warning',
     // No emulator here: the launcher starts the simulated game (without its demo songs).
     AUTOBANG_DEVICE: `sim:${join(frontend, '..', 'tests', 'sim-scenario.json')}`,
+    // the real workflow task on the simulated game (its browser tests: e2e/workflow.e2e.ts)
+    AUTOBANG_TEST_REAL_BODIES: 'workflow',
   })
   const proc = spawn(python, ['-m', 'tests.launcher', '--port', String(port), '--data-dir', dataDir], {
     cwd: join(frontend, '..'),

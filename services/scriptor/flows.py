@@ -61,16 +61,21 @@ def song_select_taps(cfg: ScriptorConfig, state: str, difficulty: int) -> list[T
     return out
 
 
-def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int) -> list[Tap]:
+def is_medley(cfg: ScriptorConfig) -> bool:
+    """A tour: the ready screen sets up a medley of three songs, played in one go."""
+    return cfg.mode is Mode.Event and cfg.event is Event.Tour
+
+
+def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int, medley: list[int] | None = None) -> list[Tap]:
     """Taps on the ready screen before start: the difficulty when it is not fixed on song
-    select, Stage's option, Tour's three medley songs."""
+    select, Stage's option, Tour's three medley songs (``medley``: each song's difficulty,
+    else ``difficulty`` for all three)."""
     out: list[Tap] = []
-    if cfg.mode is Mode.Event and cfg.event is Event.Tour:
-        # Special is reached through Expert's button (the first tap), as on the ready screen.
-        for k in range(3):
-            if difficulty == SPECIAL:
-                out.append(Tap(304 + 408 * k, 370))
-            out.append(Tap(64 + 80 * difficulty + 408 * k, 370))
+    if is_medley(cfg):
+        # Special shares Expert's slot: a second tap there in a row switches to it.
+        for k, d in enumerate(medley or [difficulty] * 3):
+            slot = Tap(64 + 80 * min(d, EXPERT) + 408 * k, 370)
+            out += [slot, slot] if d == SPECIAL else [slot]
         return out
     if not cfg.fixed_difficulty:
         if difficulty == SPECIAL:

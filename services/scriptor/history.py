@@ -20,6 +20,17 @@ log = logging.getLogger(__name__)
 JUDGEMENTS = ("perfect", "great", "good", "bad", "miss")
 
 
+class MedleySong(BaseModel):
+    """One song of a tour medley (the result screen counts the medley as a whole)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    song_id: int
+    title: str
+    difficulty: str
+    level: int | None = None
+
+
 class PlayRecord(BaseModel):
     """One play, as the history file and ``GET /api/scriptor/history`` hold it."""
 
@@ -39,6 +50,9 @@ class PlayRecord(BaseModel):
     ts: float = Field(default_factory=time.time)
     level: int | None = None
     note: str = ""  # e.g. "result screen unreadable"
+    # A tour medley: its songs in play order (song_id etc. above are the first's; the
+    # counts are the medley's, as its one result screen shows them).
+    medley: list[MedleySong] = Field(default_factory=list)
 
     @property
     def all_perfect(self) -> bool:

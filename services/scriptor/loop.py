@@ -42,11 +42,14 @@ CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
 DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
 RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
 KEEP_FRAMES = 8  # last frames kept for the error bundle
+# Where a finished run stops: back where a song would be chosen (or out of the room), so
+# that the game is left as a user would leave it, never on a dialog or in a room.
+REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "story_choose"})
+FOREGROUND_EVERY_S = 30.0  # the app in front is asked on unknown screens and this often
+GAME_START_WAIT_S = 5.0  # after starting the game, before starting it again
 KEEP_NOTES = 200  # last recovery / device / play log lines kept for the error bundle
 PLAY_WATCH_S = 1.0  # during a song, how often the screen is checked for an early end
-FOREGROUND_EVERY_S = 5.0  # on an unknown screen, how often to ask which app is in front
-UNANSWERED_TAPS = 3  # cycles of taps on one screen without it changing: say so
-
+UNANSWERED_TAPS = 2  # cycles of taps on one screen without it changing: say so
 
 RECOVERY_WORDS = {
     Step.safe_tap: "tapping the last dialog's button once more",
@@ -91,7 +94,20 @@ class Tools:
     player: Callable[[], PlayerLike]
     start_time: Callable[[Chart], float]  # frames -> monotonic time chart time 0 is judged
     game_package: str = ""
+    # A tour medley's k-th song (k = 1, 2) on the ready screen (MEDLEY_TITLE_REGIONS).
+    recognise_medley: Callable[[Frame, int], SongGuess] | None = None
     clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class Part:
+    """One song of a play: a tour medley has three, one after the other."""
+
+    song_id: int
+    difficulty: int
+    chart: Chart
+    plan: Any
+    level: int = 0
 
 
 @dataclass
@@ -105,6 +121,12 @@ class Pending:
     played: bool = False
     votes: ResultVotes = field(default_factory=ResultVotes)
     ready_seen: int = 1
+    medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
+    parts_played: int = 0
+
+    @property
+    def parts(self) -> list[Part]:
+        return [Part(self.song_id, self.difficulty, self.chart, self.plan), *self.medley]
 
 
 class Scriptor:
@@ -119,14 +141,18 @@ class Scriptor:
         self.pending: Pending | None = None
         self.plays = 0
         self.finished = False  # the run's work is done: leave rooms, then return
+        self.at_rest = False  # finished and back at a rest state: the run ends
+        self.tap_count = 0
+        self.foreground_asked = float("-inf")
+        self.game_started = float("-inf")
+        self.tapped_on: str | None = None  # the state the last cycle tapped on
         self.frames: deque[tuple[float, str, Frame]] = deque(maxlen=KEEP_FRAMES)
         self.last_action = ""
         self.last_state = ""
         self.device_failures = 0
         self.search_moves = 0
-        self._player: PlayerLike | None = None
         self.notes: deque[str] = deque(maxlen=KEEP_NOTES)  # for the error bundle's log
-        self._foreground_at = float("-inf")
+        self._player: PlayerLike | None = None
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
@@ -149,7 +175,7 @@ class Scriptor:
         return self._player
 
     def done(self) -> bool:
-        return self.finished and self.pending is None
+        return self.at_rest
 
     def cycle(self) -> None:
         self.ctx.checkpoint()
@@ -174,15 +200,19 @@ class Scriptor:
             self._device_failed(exc)
 
     def _act(self, state: str, frame: Frame, now: float) -> None:
-        was = self.recovery.state
-        unanswered = self.recovery.unanswered
+        if self._foreign_app(state, now):
+            return
+        if self.finished and self.pending is None and state in REST_STATES:
+            self.at_rest = True  # back where the next song would be chosen: no further taps
+            self.ctx.log(f"run finished on {state}")
+            return
+        was, unanswered = self.recovery.state, self.recovery.unanswered
         decision = self.recovery.observe(state, now)
         if state != was and unanswered >= UNANSWERED_TAPS and state != UNKNOWN:
             self._note(f"the game reacts again ({was} -> {state})")
-        if self.recovery.unanswered == UNANSWERED_TAPS:
+        if self.recovery.unanswered == UNANSWERED_TAPS and state == was:
             self._note(
-                f"{state}: the last {UNANSWERED_TAPS} taps did not move the game on "
-                "(a frozen or slow screen?); trying again",
+                f"{state}: the last taps did not move the game on (a frozen or slow screen?); trying again",
                 "warning",
             )
         if state in DIALOGS and state != was:
@@ -192,11 +222,19 @@ class Scriptor:
             return
         if state in ("award", "failed") and self.result_frame(state, frame):
             return  # still reading the result: no tap yet
+        if self.tapped_on == state:
+            # The last cycle tapped this very screen: a frame can predate those taps (a
+            # video stream lags a screen change), and tapping it again would land on the
+            # next screen's buttons (song select's confirm is ready's start). Look again.
+            self.tapped_on = None
+            return
+        taps = self.tap_count
         action = ACTIONS[state]
         if isinstance(action, Taps):
             self._taps(state, action.taps)
         elif isinstance(action, Flow):
             getattr(self, f"_flow_{action.name}")(state, frame)
+        self.tapped_on = state if self.tap_count != taps else None
 
     # -- device --------------------------------------------------------------------------
     def _frame(self) -> Frame | None:
@@ -225,27 +263,33 @@ class Scriptor:
         self.notes.append(f"{time.strftime('%H:%M:%S')} {level}: {message}")
         self.ctx.log(message, level)
 
-    def _game_in_front(self) -> bool:
-        """On an unknown screen: is the game the app in front? (A crash leaves the
-        launcher there: then BACK cannot help, starting the game does.) Asked at most
-        every few seconds; True when the device cannot say."""
+    def _foreign_app(self, state: str, now: float) -> bool:
+        """Another app in front (the launcher, a browser a notification opened): start the
+        game and send that app nothing. Asked on unknown screens, the first cycle and every
+        ``FOREGROUND_EVERY_S``; True when the cycle must not act."""
         package = self.t.game_package
-        now = self.t.clock()
-        if not package or now - self._foreground_at < FOREGROUND_EVERY_S:
-            return True
-        self._foreground_at = now
-        front = self.t.device.foreground_app()
-        if not front or front.split("/", 1)[0] == package:
-            return True
-        self._note(f"the game is not in front ({front}): it crashed or closed; starting it", "warning")
-        self.t.device.start_game()
-        self.recovery.restarted(now, count=False)
-        self.pending = None
-        return False
+        if not package or (state != UNKNOWN and now - self.foreground_asked < FOREGROUND_EVERY_S):
+            return False
+        self.foreground_asked = now
+        try:
+            front = self.t.device.foreground_app()
+        except DeviceError as exc:
+            self.ctx.log(f"cannot tell which app is in front: {exc}", "warning")
+            return False
+        if not front or front == package:
+            return False
+        if now - self.game_started >= GAME_START_WAIT_S:
+            self._note(f"{front} is in front, not the game: starting the game ({package})", "warning")
+            self.ctx.checkpoint()
+            self.t.device.start_game()
+            self.game_started = now
+            self.last_action = f"start the game ({front} was in front)"
+        return True
 
     def _tap(self, state: str, tap: Tap) -> None:
         self.ctx.checkpoint()  # a stop means no further input
         self.t.device.tap(tap.x, tap.y)
+        self.tap_count += 1
         self.recovery.tapped(state, tap.x, tap.y)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:
@@ -256,9 +300,6 @@ class Scriptor:
             self._tap(state, tap)
 
     def _recover(self, step: Step, why: str) -> None:
-        if self.recovery.state == UNKNOWN and step is not Step.give_up and not self._game_in_front():
-            self.last_action = "started the game"
-            return
         if step is Step.wait:
             return
         self._note(f"recovery: {RECOVERY_WORDS[step]} ({why})", "warning")
@@ -282,6 +323,9 @@ class Scriptor:
     # -- flows ---------------------------------------------------------------------------
     def _flow_song_select(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if self.finished:
+            self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
+            return
         available: set[int] | None = None
         if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
             guess = self.t.recognise(frame, False)
@@ -312,31 +356,57 @@ class Scriptor:
             self.ctx.log(f"ready seen {self.pending.ready_seen} times: pressing start again", "warning")
             self._tap(state, flows.START)
             return
-        guess = self.t.recognise(frame, cfg.multiplayer)
+        guesses = [self.t.recognise(frame, cfg.multiplayer)]
+        if flows.is_medley(cfg):
+            if self.t.recognise_medley is None:
+                self._unsure(frame, "no recogniser for the medley's other songs")
+                return
+            guesses += [self.t.recognise_medley(frame, k) for k in (1, 2)]
+        parts: list[Part] = []
+        for guess in guesses:
+            part = self._prepare(guess)
+            if isinstance(part, str):
+                self._unsure(frame, part)
+                return
+            parts.append(part)
+        self.player()  # connected before the song starts
+        first = parts[0]
+        self.pending = Pending(
+            first.song_id, first.difficulty, first.chart, first.plan, medley=tuple(parts[1:])
+        )
+        self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
+        for part, guess in zip(parts, guesses, strict=True):
+            self.ctx.log(
+                f"ready: {self._title(part.song_id)} ({part.song_id}) {DIFFICULTIES[part.difficulty]} "
+                f"lv {part.level}; {guess.detail}"
+            )
+        self.ctx.state(
+            song_id=first.song_id,
+            song=" / ".join(self._title(p.song_id) for p in parts),
+            difficulty=DIFFICULTIES[first.difficulty],
+        )
+        if cfg.is_checking_3d:
+            self._toggles_off(state, frame)
+        self._taps(state, flows.ready_difficulty_taps(cfg, first.difficulty, [p.difficulty for p in parts]))
+        self._tap(state, flows.START)
+
+    def _title(self, song_id: int) -> str:
+        song = self.t.catalog.get(song_id)
+        return song.title if song else f"#{song_id}"
+
+    def _prepare(self, guess: SongGuess) -> Part | str:
+        """The recognised song's chart for ``level``, compiled; or why it cannot be played."""
+        cfg = self.ctx.config
         if guess.song_id is None:
-            self._unsure(frame, guess.detail)
-            return
+            return guess.detail
         song = self.t.catalog.get(guess.song_id)
         have = set(self.t.charts.difficulties(guess.song_id))
         difficulty = flows.difficulty_index(cfg.level, have)
         if difficulty not in have:
-            self._unsure(frame, f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it")
-            return
+            return f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it"
         chart = self.t.charts.load(guess.song_id, difficulty)
         level = song.levels.get(difficulty, 0) if song else 0
-        plan = self.t.compile(chart, cfg, level)
-        self.player()  # connected before the song starts
-        self.pending = Pending(guess.song_id, difficulty, chart, plan)
-        self.pending.votes.note_count = chart.note_count
-        title = song.title if song else f"#{guess.song_id}"
-        self.ctx.log(
-            f"ready: {title} ({guess.song_id}) {DIFFICULTIES[difficulty]} lv {level}; {guess.detail}"
-        )
-        self.ctx.state(song_id=guess.song_id, song=title, difficulty=DIFFICULTIES[difficulty])
-        if cfg.is_checking_3d:
-            self._toggles_off(state, frame)
-        self._taps(state, flows.ready_difficulty_taps(cfg, difficulty))
-        self._tap(state, flows.START)
+        return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
 
     def _toggles_off(self, state: str, frame: Frame) -> None:
         for name, tap in (("3d", flows.TOGGLE_3D), ("mv", flows.TOGGLE_MV)):
@@ -360,39 +430,46 @@ class Scriptor:
         p = self.pending
         if p is None or p.played:
             return  # a song we did not prepare, or the end of ours: wait for the result
+        part = p.parts[p.parts_played]
+        if p.medley:
+            self.ctx.log(f"medley song {p.parts_played + 1} of {len(p.parts)}: {self._title(part.song_id)}")
+            self.ctx.state(song_id=part.song_id, song=self._title(part.song_id))
         self.ctx.log("playing: synchronising with the first note")
         player = self.player()
         try:
-            t0 = self.t.start_time(p.chart)
+            t0 = self.t.start_time(part.chart)
         except StartSyncError as exc:
             # Not fatal: the song plays itself out untouched, its result is still recorded.
             self._note(f"start sync failed ({exc}): this song goes untouched", "warning")
-            p.played = True
+            p.parts_played += 1
+            p.played = p.parts_played == len(p.parts)
             return
         stop = threading.Event()
         out: dict[str, Any] = {}
 
         def run() -> None:
             try:
-                out["stats"] = player.play(p.plan, t0, stop)
+                out["stats"] = player.play(part.plan, t0, stop)
             except Exception as exc:  # reported below, in the task's thread
                 out["error"] = exc
 
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
-        watched = self.t.clock()
+        watched, failed = self.t.clock(), False
         try:
             while sender.is_alive():
                 self.ctx.sleep(0.2)
                 if self.t.clock() - watched >= PLAY_WATCH_S:
                     watched = self.t.clock()
-                    if self._song_failed():
+                    if failed := self._song_failed():
                         self._note("the song was failed (health ran out): touches stopped", "warning")
                         break
         finally:
             stop.set()
             sender.join(5.0)
-        p.played = True
+        p.parts_played += 1
+        # A medley's next song: the next playing screen (a failed song ends the medley).
+        p.played = failed or p.parts_played == len(p.parts)
         if "error" in out:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
@@ -425,6 +502,9 @@ class Scriptor:
         b, g, r = (int(v) for v in frame[y, x])
         if story_unread((b, g, r)):
             self._tap(state, flows.STORY_READ)
+        elif not self.finished:
+            self.ctx.log("story: every story is read")
+            self.finished = True  # nothing left to read: the run ends here
 
     # -- results -------------------------------------------------------------------------
     def result_frame(self, state: str, frame: Frame) -> bool:
@@ -459,6 +539,17 @@ class Scriptor:
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
             note="" if reading or not cleared else "result screen unreadable",
+            medley=[
+                history.MedleySong(
+                    song_id=m.song_id,
+                    title=self._title(m.song_id),
+                    difficulty=DIFFICULTIES[m.difficulty],
+                    level=m.level,
+                )
+                for m in p.parts
+            ]
+            if p.medley
+            else [],
         )
         history.append(self.ctx.data_dir, rec)
         self.plays += 1
@@ -514,7 +605,8 @@ class Scriptor:
         return path
 
     def _give_up(self, why: str) -> None:
-        """Stop with an error bundle: the last frames, the state history and why."""
+        """Stop with an error bundle (``bundles.py``): the last frames, the state history,
+        why, and the run's recovery log."""
         folder = bundles.new_bundle(self.ctx.data_dir)
         stamp = folder.name
         for i, (_, state, frame) in enumerate(self.frames):

@@ -102,10 +102,8 @@ class Recovery:
         """A play completed: the game works, restarts start counting afresh."""
         self.restarts = 0
 
-    def restarted(self, now: float, *, count: bool = True) -> None:
-        """The game was (re)started: by the ladder (``count``: at most ``max_restarts``), or
-        because it was not in front at all (a crash: not the ladder's doing)."""
-        self.restarts += int(count)
+    def restarted(self, now: float) -> None:
+        self.restarts += 1
         self.stuck_since = None
         self.safe_tapped = False
         self.taps.clear()

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from services.recognition.song import SongRecognizer
+from services.recognition.song.levels import read_level
+from services.recognition.song.preprocess import to_gray
 from services.recognition.ui import UIClassifier
 from services.recognition.ui.classifier import current_model
 from services.scriptor.loop import SongGuess, Tools
@@ -19,6 +21,7 @@ from shared.chart import Chart
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.device import Frame
+from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
 from shared.task_context import TaskContext
 
@@ -74,6 +77,16 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         cands = ", ".join(f"{c.id}:{c.correlation:.2f}" for c in m.candidates[:3])
         return SongGuess(m.id, f"{m.reason or 'match'} (score {m.score:.2f}; candidates {cands})")
 
+    def recognise_medley(frame: Frame, k: int) -> SongGuess:
+        x1, y1, x2, y2 = MEDLEY_TITLE_REGIONS[k - 1]
+        gray = to_gray(frame)
+        level = read_level(gray[y2 : y2 + (y2 - y1), x1:x2])  # the level row under the title
+        m = recogniser.match(gray[y1:y2, x1:x2], level=level)
+        cands = ", ".join(f"{c.id}:{c.correlation:.2f}" for c in m.candidates[:3])
+        return SongGuess(
+            m.id, f"medley song {k + 1}: {m.reason or 'match'} (score {m.score:.2f}; candidates {cands})"
+        )
+
     def compile_for(chart: Chart, cfg: ScriptorConfig, level: int) -> Any:
         title = ladder_title(level) if level and cfg.performance.value.endswith("Custom") else None
         return compile_chart(chart, PlayOptions.from_config(cfg, title=title, seed=int(time.time())))
@@ -110,4 +123,5 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         player=lambda: Player(device.touch_url()),
         start_time=start_time,
         game_package=get_settings().game_package,  # a crash leaves another app in front
+        recognise_medley=recognise_medley,
     )

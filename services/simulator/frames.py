@@ -80,6 +80,7 @@ class FrameRenderer:
                 result=result,
                 toggles=view.toggles if view.state == "ready" else {},
                 story_unread=view.unread_story,
+                medley=tuple(c for c in (self.card(s, d) for s, d in view.medley) if c is not None),
             )
         )
 

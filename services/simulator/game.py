@@ -9,7 +9,8 @@ player takes on the play-mode screen (which one is the event's depends on the sc
 - stage: stage -> stage_choose -> choose (Stage arrows, fixed) -> ready -> ...
 - challenge (event, left): choose (fixed) -> ready -> ...
 - tour (event, left): tour (lobby / solo) [-> join_loading -> join_wait] -> tour_choose ->
-  ready (three medley difficulties) -> ...
+  ready (the medley's three songs, a difficulty each) -> loading -> playing, three times
+  (one song after the other, each judged on its own) -> one result for the medley
 - compete / team (event, right): compete -> join_loading -> join_wait -> ready (the room
   picks the song; difficulty on ready) -> ready_done -> loading -> playing -> ... ->
   award_back -> compete
@@ -71,6 +72,7 @@ class Play:
     result: Judgement | None = None
     fail_at: float | None = None  # a "failed" fault: health runs out then
     failed: bool = False
+    medley: int | None = None  # its place in a tour medley (0..2); None: a single song
 
 
 @dataclass
@@ -96,6 +98,7 @@ class GameView:
     combo: int = 0  # the playfield's combo counter (not judged live: stays 0)
     title_layout: str = "fixed"  # where the title sits: "fixed" (song select) or "ready"
     unread_story: bool = False
+    medley: tuple[tuple[int, int], ...] = ()  # ready of a medley: the 2nd and 3rd (song, difficulty)
     key: int = 0  # changes when anything visible changes (frame cache key)
 
 
@@ -124,7 +127,8 @@ class Game:
         self.song_index = 0
         self.difficulty = scenario.difficulty
         self.toggles = {"3d": True, "mv": True}
-        self.medley = [scenario.difficulty] * 3
+        self.medley = [scenario.difficulty] * 3  # the medley's difficulties, song by song
+        self.medley_part = 0  # which medley song plays next
         self.play: Play | None = None
         self.plays: list[Play] = []
         self.offered: list[dict[str, object]] = []
@@ -141,6 +145,7 @@ class Game:
         self.story_menu = False
         self.plays_done = 0
         self.ignored_taps = 0
+        self.foreign_input = 0  # taps and keys sent while another app (the launcher) was in front
         self.key_last = ""  # the last button pressed
         self.key = 0
         self.stroke_starts: dict[int, tuple[float, float]] = {}
@@ -167,6 +172,12 @@ class Game:
     @property
     def song(self) -> int:
         return self.sc.songs[self.song_index % len(self.sc.songs)]
+
+    @property
+    def medley_songs(self) -> list[int]:
+        """A tour's medley set: the song under the cursor and the two after it."""
+        n = len(self.sc.songs)
+        return [self.sc.songs[(self.song_index + k) % n] for k in range(3)]
 
     @property
     def fixed(self) -> bool:
@@ -213,8 +224,8 @@ class Game:
             notes = self.sprites(self.play, now)
             started = True
         if self.state == "award" and self.plays and self.plays[-1].result is not None:
-            counts = self.plays[-1].result.counts()
-        play = self.play
+            counts = self._result_counts()
+        play = self.play or (self.plays[-1] if self.plays else None)
         song = (
             play.song
             if play is not None and self.state in ("playing", "award_loading", "award_score", "award")
@@ -236,6 +247,9 @@ class Game:
             counts=counts,
             title_layout="fixed" if self.fixed else "ready",
             unread_story=self.story_unread > 0,
+            medley=tuple(zip(self.medley_songs[1:], self.medley[1:], strict=True))
+            if state == "ready" and self.flow == "tour"
+            else (),
             key=self.key,
         )
 
@@ -288,7 +302,14 @@ class Game:
         self._entries[state] = self._entries.get(state, 0) + 1
         if state == "ready":
             self.toggles = {"3d": True, "mv": True}  # the game remembers them on: turn them off
-            self.offered.append({"song": self.song, "flow": self.flow, "at": round(now - self.start_time, 3)})
+            offer: dict[str, object] = {
+                "song": self.song,
+                "flow": self.flow,
+                "at": round(now - self.start_time, 3),
+            }
+            if self.flow == "tour":
+                offer["medley"] = self.medley_songs
+            self.offered.append(offer)
         if state == "playing":
             self._start_play(now)
         if state == "main_page":
@@ -315,6 +336,8 @@ class Game:
     def tap(self, now: float, x: float, y: float) -> str | None:
         """Press whatever button is at (x, y); returns its name (None: nothing there)."""
         self.tick(now)
+        if self.state == LAUNCHER:
+            self.foreign_input += 1
         if self.frozen is not None or self.state in (LAUNCHER, "playing") or self.unknown_until is not None:
             self.ignored_taps += 1
             return None
@@ -336,6 +359,8 @@ class Game:
         own back arrow where it has one."""
         self.tick(now)
         self.key += 1
+        if self.state == LAUNCHER:
+            self.foreign_input += 1
         if self.frozen is not None or self.state == LAUNCHER:
             return
         if self.unknown_until is not None:
@@ -503,14 +528,25 @@ class Game:
     # -- play --------------------------------------------------------------------------------
 
     def _start_play(self, now: float) -> None:
-        chart, played = self.charts(self.song, self.difficulty)
+        song, difficulty, part = self.song, self.difficulty, None
+        if self.flow == "tour":
+            part = self.medley_part
+            song, difficulty = self.medley_songs[part], self.medley[part]
+        chart, played = self.charts(song, difficulty)
         t0 = now + self.sc.delays.lead_in
-        self.play = Play(self.song, played, chart, t0, t0 + chart.last_note_s + self.sc.delays.after_song)
+        end = t0 + chart.last_note_s + self.sc.delays.after_song
+        self.play = Play(song, played, chart, t0, end, medley=part)
 
     def _finish_play(self, play: Play, now: float) -> None:
         play.result = judge(play.chart, play.t0, play.commits, self.windows)
         self.plays.append(play)
         self.play = None
+        if play.medley is not None and play.medley < 2:
+            # The medley goes on: a loading screen, then the next song's playfield.
+            self.medley_part = play.medley + 1
+            self._wait("loading", self.sc.delays.loading, "playing", now)
+            return
+        self.medley_part = 0
         if self.flow in MULTI_FLOWS:
             # Rooms move on to the next song the room picks.
             self.song_index = (self.song_index + 1) % len(self.sc.songs)
@@ -525,6 +561,16 @@ class Game:
         self.play = None
         self._left_fault("failed", now)
         self._go("failed", now)
+
+    def _result_counts(self) -> dict[str, int]:
+        """The result screen's counts: the last play's, or a whole medley's (summed; the
+        best combo of its songs)."""
+        last = self.plays[-1]
+        group = self.plays[-(last.medley + 1) :] if last.medley is not None else [last]
+        counts = [p.result.counts() for p in group if p.result is not None]
+        out = {k: sum(c[k] for c in counts) for k in counts[0]}
+        out["max_combo"] = max(c["max_combo"] for c in counts)
+        return out
 
     def sprites(self, play: Play, now: float) -> tuple[Sprite, ...]:
         """The notes on the field at ``now``: each at the depth where the first-note curve

@@ -33,6 +33,7 @@ def build_report(game: Game, violations: list[str], *, serial: str, ports: dict[
                 "all_perfect": bool(res and res.all_perfect),
                 "full_combo": bool(res and res.full_combo),
                 "failed": p.failed,
+                "medley": p.medley,
                 "touches": sum(len(c.events) for c in p.commits),
                 "errors_ms": [None if r.error_ms is None else round(r.error_ms, 2) for r in res.results]
                 if res
@@ -49,6 +50,8 @@ def build_report(game: Game, violations: list[str], *, serial: str, ports: dict[
         "protocol_violations": len(violations),
         "violations": violations[-100:],
         "ignored_taps": game.ignored_taps,
+        "stories_unread": game.story_unread,
+        "foreign_input": game.foreign_input,
     }
 
 

@@ -48,6 +48,7 @@ from services.simulator.looks import (
     screen_frame,
 )
 from shared.playfield import HEIGHT, LANE_X, WIDTH, y_of_depth
+from shared.screen_facts import MEDLEY_TITLE_REGIONS
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class ScreenView:
     # song select: title crops of the neighbouring songs in the list (up to 4: two above,
     # two below the selected one)
     list_titles: tuple[npt.NDArray[np.uint8], ...] = ()
+    # ready of a tour medley: the 2nd and 3rd songs, drawn at MEDLEY_TITLE_REGIONS
+    medley: tuple[SongCard, ...] = ()
     # playing: the playfield's notes, whether play started (health pixel), health, combo
     notes: tuple[NoteSprite, ...] = ()
     started: bool = False
@@ -162,7 +165,12 @@ JACKET_SIZE = 200
 
 
 def _draw_song(
-    img: Frame, state: str, song: SongCard, region: tuple[int, int, int, int], full_row: bool
+    img: Frame,
+    state: str,
+    song: SongCard,
+    region: tuple[int, int, int, int],
+    full_row: bool,
+    jacket: bool = True,
 ) -> None:
     x1, y1, x2, y2 = region
     img[y1:y2, x1:x2] = song.title[:, :, None]
@@ -178,6 +186,8 @@ def _draw_song(
     if full_row:
         name = layout.DIFFICULTY_NAMES[song.difficulty].upper()
         text(img, name, (x1 + 90, ly2 - 10), 0.7, DIFFICULTY_BGR[name.lower()], 2)
+    if not jacket:
+        return
     # Seeded by the title picture: identical titles share a jacket, so twins differ only
     # by their levels.
     hue = int(hashlib.sha256(song.title.tobytes()).digest()[0]) * 180 // 256
@@ -300,6 +310,9 @@ def render(view: ScreenView) -> Frame:
         # the level digits: draw only the digits' part of the row.
         full_row = not (view.state == "ready" and "pick" in view.variants)
         _draw_song(img, view.state, view.song, region, full_row)
+        if view.state == "ready":
+            for card, where in zip(view.medley, MEDLEY_TITLE_REGIONS, strict=False):
+                _draw_song(img, view.state, card, where, full_row=True, jacket=False)
         if view.state != "ready":
             _draw_levels_on_buttons(img, view, view.song)
     if view.state in ("choose", "join_choose") and (view.song is not None or view.list_titles):
@@ -412,6 +425,11 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
     options = VARIANT_SETS.get(state, (frozenset(),))
     variants = options[int(rng.integers(len(options)))]
     song = sample_song(rng) if state in ("choose", "join_choose", "ready") else None
+    medley: tuple[SongCard, ...] = ()
+    if song is not None and state == "ready" and "medley" in variants:
+        # Its own generator, seeded by the first song: the dataset's other draws stay as they were.
+        other = np.random.default_rng(song.song_id)
+        medley = (sample_song(other), sample_song(other))
     view = ScreenView(
         state,
         variants,
@@ -422,6 +440,7 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
         story_unread=bool(rng.random() < 0.5),
         caption=str(rng.choice(_CAPTIONS)),
         list_titles=tuple(sample_song(rng).title for _ in range(4)) if song and rng.random() < 0.7 else (),
+        medley=medley,
     )
     return render(view)
 

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from services.scriptor.play.detect import detect_notes
-from services.workflow import curve, frames
+from services.workflow import curve, fits, frames
 from services.workflow.overlay import draw_overlay
 from services.workflow.plot import fit_png
 from services.workflow.trace import FirstNoteRecorder, NoteRecorder
@@ -35,11 +35,8 @@ from shared.atomic_write import write_atomic
 from shared.config import WorkflowConfig
 from shared.config.workflow import WorkflowMode
 from shared.device import BadFrame, Device, DeviceError
-from shared.playfield import (
-    SAVED_COEFFICIENTS_DIR,
-    current_coefficients,
-    next_coefficient_version,
-)
+from shared.playfield import current_coefficients
+from shared.screens import UI_STATES
 from shared.task_context import TaskContext, TaskError
 
 Ctx = TaskContext[WorkflowConfig]
@@ -226,6 +223,8 @@ def walk_through(ctx: Ctx, sheet: bool) -> None:
                         "index": i,
                         "file": path.name,
                         "notes": [[n.kind, round(n.depth, 4)] for n in notes],
+                        # each note's box [x, y, w, h] in frame pixels, in the order of notes
+                        "boxes": [[n.x, n.y, n.w, n.h] for n in notes],
                     },
                 )
                 extra = f": {len(notes)} note(s)"
@@ -234,6 +233,7 @@ def walk_through(ctx: Ctx, sheet: bool) -> None:
             f"frame {i + 1}/{len(files)}: {path.name}{extra} ({NAV_HELP})",
             NAV,
             text="frame number or UI state",
+            choices=UI_STATES,
         )
         if reply.answer == "Stop":
             ctx.log(f"{mode} ended at frame {i + 1}/{len(files)}")
@@ -314,6 +314,9 @@ def refit(ctx: Ctx, rows: list[Any], first: bool, source: str) -> curve.Fit:
     except (ValueError, RuntimeError) as exc:  # too few points, or no convergence
         raise TaskError(f"the trace cannot be fitted: {exc}") from exc
     before = curve.residuals(tracks, previous)
+    # the last fit is on disk before the dashboard hears of it (its Save coefficients reads it)
+    doc = fits.fit_document(fit, source, "TraceFirstNote" if first else "TraceNote")
+    fits.write_last_fit(ctx.data_dir, doc)
     ctx.image(fit_png(tracks, fit, previous), kind="fit", meta={"rms_ms": fit.rms_ms, "max_ms": fit.max_ms})
     coeffs = [round(c, 12) for c in fit.coefficients]
     ctx.state(
@@ -329,20 +332,11 @@ def refit(ctx: Ctx, rows: list[Any], first: bool, source: str) -> curve.Fit:
         f"(the curve in use: rms {before.rms_ms:.2f} ms); coefficients {coeffs}"
     )
     if ctx.config.save_coefficients:
-        version = next_coefficient_version(ctx.data_dir)
-        path = Path(ctx.data_dir) / SAVED_COEFFICIENTS_DIR / f"{version}.json"
-        doc = {
-            "version": version,
-            "coefficients": list(fit.coefficients),
-            "rms_ms": fit.rms_ms,
-            "max_ms": fit.max_ms,
-            "points": fit.points,
-            "trace": source,
-            "saved_at": datetime.now(UTC).isoformat(),
-        }
-        write_atomic(path, json.dumps(doc, indent=1).encode())
+        version, path = fits.save_version(ctx.data_dir, doc)
         where = path.relative_to(ctx.data_dir)
         ctx.log(f"saved the curve as {version} ({where}): the play engine uses it from now on")
+    else:
+        ctx.log("not saved (save_coefficients is off): the dashboard's Save coefficients saves this fit")
     return fit
 
 

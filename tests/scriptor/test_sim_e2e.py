@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import cv2
 import httpx
@@ -14,8 +13,8 @@ import pytest
 
 from services.simulator.titles import title_crop
 from shared.catalog import load_catalog
-from shared.chart import parse_chart_bytes
 from tests.conftest import REFERENCE_DATA, free_port
+from tests.simgame import cut_chart
 from tests.stack import Stack, start, start_stack, wait_state
 
 SONG = 316  # オレンジ, expert
@@ -27,19 +26,6 @@ SCENARIO = {
     "difficulty": 3,
     "delays": {"app_start": 0.5, "loading": 0.3, "lead_in": 1.5, "after_song": 0.5, "award_loading": 0.3},
 }
-
-
-def cut_chart(raw: bytes, seconds: float) -> bytes:
-    """The chart's events up to ``seconds`` (slides only when they end by then): the game
-    (simulator) and the scriptor read the same short song from the data dir."""
-    chart = parse_chart_bytes(raw)
-    events: list[dict[str, Any]] = json.loads(raw)
-
-    def keep(e: dict[str, Any]) -> bool:
-        beats = [c["beat"] for c in e.get("connections", [])] or [e.get("beat", 0.0)]
-        return chart.seconds(max(beats)) <= seconds
-
-    return json.dumps([e for e in events if keep(e)]).encode()
 
 
 @pytest.fixture(scope="module")

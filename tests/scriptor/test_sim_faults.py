@@ -25,7 +25,8 @@ from shared import keys
 from shared.catalog import load_catalog
 from shared.runtime.connection import connect
 from tests.conftest import REFERENCE_DATA, free_port
-from tests.scriptor.test_sim_e2e import SCENARIO, SONG, cut_chart
+from tests.scriptor.test_sim_e2e import SCENARIO, SONG
+from tests.simgame import cut_chart
 from tests.stack import Stack, start, start_stack, wait_state
 
 CUT_S = 6.0
@@ -42,7 +43,7 @@ POPUPS = {  # popup -> the screen it covers (its first entry)
 FAULTS: list[dict[str, Any]] = [
     *({"kind": "popup", "state": p, "on_state": s} for p, s in POPUPS.items()),
     {"kind": "popup", "state": "award_dialog", "on_state": "choose", "occurrence": 2},
-    {"kind": "frozen", "on_state": "ready", "occurrence": 2, "duration_s": 3},
+    {"kind": "frozen", "on_state": "ready", "occurrence": 2, "duration_s": 6},
     {"kind": "unknown", "on_state": "choose", "occurrence": 3, "duration_s": 60},
     {"kind": "crash", "on_state": "choose", "occurrence": 4},
     {"kind": "adb_disconnect", "on_state": "choose", "occurrence": 5, "duration_s": 6},
@@ -129,7 +130,7 @@ def test_every_fault_is_recovered_and_every_play_recorded(faulty: Stack) -> None
         assert f"a dialog ({popup}) is over the screen: dismissing it" in text, popup
     assert "taps did not move the game on" in text and "the game reacts again" in text  # frozen
     assert "recovery: pressing BACK (unknown screen)" in text  # unknown
-    assert "the game is not in front" in text and "starting it" in text  # crash
+    assert "is in front, not the game: starting the game" in text  # crash
     assert "device answers again after" in text  # the disconnect: warnings, not fatal
     assert "the song was failed (health ran out): touches stopped" in text
     assert "FAILED" in text

@@ -215,9 +215,23 @@ def test_tour_medley(lobby: bool) -> None:
     assert g.medley[1] == 3
     tap(g, c, 304 + 408 * 1, 370)
     assert g.medley[:2] == [2, 4] and g.difficulty == 2
+    view = g.view(c())
+    # The medley set: the song under the cursor and the two after it, each with its own
+    # difficulty; the 2nd and 3rd are shown on the ready screen too.
+    assert view.song == g.sc.songs[0] and view.medley == ((g.sc.songs[1], 4), (g.sc.songs[2], 3))
     to_play(g, c)
-    play_perfectly(g, c)
-    through_result(g, c)
+    for k in range(3):  # one song after the other, each judged on its own
+        assert g.play is not None and g.play.medley == k and g.play.song == g.sc.songs[k]
+        play_perfectly(g, c)
+        if k < 2:
+            assert state(g, c) == "loading" and state(g, c, 0.5) == "playing"
+    assert [(p.song, p.medley) for p in g.plays] == [(s, k) for k, s in enumerate(g.sc.songs[:3])]
+    assert state(g, c) == "award_loading"
+    assert tap(g, c, 30, 360) == "award"
+    counts = g.view(c()).counts  # one result screen for the whole medley
+    assert counts is not None and counts["perfect"] == sum(p.chart.note_count for p in g.plays)
+    tap(g, c, 1080, 640)
+    tap(g, c, 1080, 640)
     assert state(g, c) == "tour_choose"
 
 

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from services.scriptor.play.startsync import StartSync
+from services.simulator.field import NoteSprite, render_playfield
 from services.workflow import frames
+from services.workflow.fits import read_last_fit
 from services.workflow.tasks import refit, workflow
 from shared.config import WorkflowConfig
 from shared.config.workflow import FrameFolder, WorkflowMode
@@ -23,7 +25,8 @@ from shared.data import DATA_DIR
 from shared.device import Device
 from shared.device.factory import open_device
 from shared.device.pictures import PictureDevice
-from shared.playfield import current_coefficients, shipped_coefficients
+from shared.playfield import current_coefficients, lane_x, shipped_coefficients, y_of_depth
+from shared.screens import UI_STATES
 from shared.settings import Settings, get_settings
 from shared.task_context import Reply, TaskError, TaskStopped
 from tests.task_double import RecordingContext
@@ -91,6 +94,7 @@ def test_walk_through_navigates_and_labels_through_prompts(tmp_path: Path) -> No
         "frame 1/2",
     ]
     assert ctx.options[0] == ("Yes", "No", "Drop", "Stop")  # the dashboard's prompt answers
+    assert ctx.choices[0] == UI_STATES  # the labels to pick from
     assert (tmp_path / "ui_recognition" / "imgs" / "ready" / "frame-2.png").exists()
     assert not files[2].exists() and files[0].exists() and files[1].exists()
     warnings = ctx.warnings()
@@ -100,10 +104,20 @@ def test_walk_through_navigates_and_labels_through_prompts(tmp_path: Path) -> No
 
 def test_walk_through_sheet_publishes_the_overlay(tmp_path: Path) -> None:
     saved_frames(tmp_path, 1)
-    ctx = RecordingContext(tmp_path, config(workflow_mode="WalkThroughSheet"), [Reply("Stop")])
+    drawn = [NoteSprite("tap", lane_x(1), y_of_depth(0.4)), NoteSprite("flick", lane_x(5), y_of_depth(0.7))]
+    ok, png = cv2.imencode(".png", render_playfield(drawn))
+    assert ok
+    frames.save_frame(frames.folder(tmp_path, FrameFolder.ui_inbox), png.tobytes(), "playing.png")
+    ctx = RecordingContext(tmp_path, config(workflow_mode="WalkThroughSheet"), [Reply("Yes"), Reply("Stop")])
     workflow(ctx)
-    assert [k for k, _ in ctx.images] == ["frame", "overlay"]
-    assert "0 note(s)" in ctx.prompts[0]
+    assert [k for k, _ in ctx.images] == ["frame", "overlay", "frame", "overlay"]
+    assert "0 note(s)" in ctx.prompts[0] and "2 note(s)" in ctx.prompts[1]
+    meta = ctx.metas[-1]
+    assert sorted(kind for kind, _ in meta["notes"]) == ["flick", "tap"]
+    # each box (x, y, w, h in frame pixels) is on its sprite, in the order of the notes
+    for (kind, _), (x, y, w, h) in zip(meta["notes"], meta["boxes"], strict=True):
+        (s,) = [d for d in drawn if d.kind == kind]
+        assert x <= s.x <= x + w and y <= s.y <= y + h
 
 
 def test_walk_through_of_an_empty_folder_says_what_to_do(tmp_path: Path) -> None:
@@ -160,6 +174,18 @@ def test_a_saved_refit_becomes_the_play_engines_curve(data_dir_settings: Path) -
     refit(ctx, json.loads((DATA / "trace_first_note.json").read_text()), first=True, source="test")
     assert saved.exists() and (tmp_path / "workflow" / "coefficients" / "v4.json").exists()
     assert current_coefficients(tmp_path) != fit.coefficients
+
+
+def test_a_fit_not_saved_is_kept_as_the_last_fit_and_saved_on_demand(tmp_path: Path) -> None:
+    rows = json.loads((DATA / "trace_first_note.json").read_text())
+    ctx = RecordingContext(tmp_path, config(workflow_mode="TraceFirstNote"))
+    fit = refit(ctx, rows, first=True, source="workflow/traces/x_TraceFirstNote.json")
+    assert not (tmp_path / "workflow" / "coefficients").exists()  # save_coefficients is off
+    assert current_coefficients(tmp_path) == shipped_coefficients("v1")
+    last = read_last_fit(tmp_path)
+    assert last is not None and last["coefficients"] == list(fit.coefficients)
+    assert last["saved_as"] is None and last["mode"] == "TraceFirstNote"
+    assert "Save coefficients saves this fit" in ctx.text()
 
 
 def test_a_broken_saved_curve_is_named_not_ignored(tmp_path: Path) -> None:

@@ -5,10 +5,15 @@ import type {
   ConfigDoc,
   ConfigValues,
   DeviceStatus,
+  FrameFolder,
+  FrameListing,
+  LastFit,
   Health,
   ModulesResponse,
   ReplyAnswer,
   ReplyResponse,
+  SavedCoefficients,
+  SavedFrame,
   ScreenshotList,
   ScreenshotUpload,
   StartResponse,
@@ -27,6 +32,11 @@ export const api = {
   reply: (module: string, answer: ReplyAnswer, text: string | null, promptId: string) =>
     http.post<ReplyResponse>(`/api/${enc(module)}/reply`, { answer, text, prompt_id: promptId }),
   color: (x: number, y: number, kind = 'frame') => http.get<ColorResponse>(`/api/workflow/color?x=${x}&y=${y}&kind=${enc(kind)}`),
+  saveFrame: (state: string, folder?: FrameFolder) =>
+    http.post<SavedFrame>(`/api/workflow/frames?state=${enc(state)}${folder ? `&folder=${enc(folder)}` : ''}`),
+  savedFrames: (folder?: FrameFolder) => http.get<FrameListing>(`/api/workflow/frames${folder ? `?folder=${enc(folder)}` : ''}`),
+  lastFit: () => http.get<LastFit | null>('/api/workflow/fit'),
+  saveFit: () => http.post<SavedCoefficients>('/api/workflow/fit/save'),
   screenshots: (module: string) => http.get<ScreenshotList>(`/api/${enc(module)}/screenshots`),
   uploadScreenshots: (module: string, files: readonly File[]) => {
     const form = new FormData()

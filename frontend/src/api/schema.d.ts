@@ -398,6 +398,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflow/fit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Last Fit
+         * @description The last refit of a trace (TraceNote / TraceFirstNote), saved or not; null before
+         *     the first (not an error: the dashboard asks whenever the Trace modes are shown).
+         */
+        get: operations["last_fit_api_workflow_fit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow/fit/save": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save Last Fit
+         * @description Saves the last fit as the next coefficient version: the play engine uses it from
+         *     then on; older versions are kept. A fit is saved once (409 names its version).
+         */
+        post: operations["save_last_fit_api_workflow_fit_save_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/device": {
         parameters: {
             query?: never;
@@ -585,6 +627,25 @@ export interface components {
                 [key: string]: boolean;
             };
         };
+        /** LastFit */
+        LastFit: {
+            /** Coefficients */
+            coefficients: number[];
+            /** Rms Ms */
+            rms_ms: number;
+            /** Max Ms */
+            max_ms: number;
+            /** Points */
+            points: number;
+            /** Trace */
+            trace: string;
+            /** Mode */
+            mode: string;
+            /** Fitted At */
+            fitted_at: string;
+            /** Saved As */
+            saved_as: string | null;
+        };
         /**
          * LatestImage
          * @description The latest image a module published under its ``kind``, kept after the stream
@@ -613,6 +674,20 @@ export interface components {
              * @description when it was published (Unix seconds)
              */
             ts: number;
+        };
+        /**
+         * MedleySong
+         * @description One song of a tour medley (the result screen counts the medley as a whole).
+         */
+        MedleySong: {
+            /** Song Id */
+            song_id: number;
+            /** Title */
+            title: string;
+            /** Difficulty */
+            difficulty: string;
+            /** Level */
+            level?: number | null;
         };
         /** ModuleInfo */
         ModuleInfo: {
@@ -714,6 +789,8 @@ export interface components {
              * @default
              */
             note: string;
+            /** Medley */
+            medley?: components["schemas"]["MedleySong"][];
         };
         /** ProgressData */
         ProgressData: {
@@ -799,6 +876,15 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /** SavedCoefficients */
+        SavedCoefficients: {
+            /** Version */
+            version: string;
+            /** Path */
+            path: string;
+            /** Coefficients */
+            coefficients: number[];
         };
         /** SavedFrame */
         SavedFrame: {
@@ -2475,6 +2561,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    last_fit_api_workflow_fit_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LastFit"] | null;
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    save_last_fit_api_workflow_fit_save_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedCoefficients"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };

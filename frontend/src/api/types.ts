@@ -23,6 +23,11 @@ export type ScreenshotList = Schemas['ScreenshotList']
 export type ScreenshotUpload = Schemas['ScreenshotUpload']
 export type ScreenshotRejected = Schemas['ScreenshotRejected']
 export type DeviceStatus = Schemas['DeviceStatus']
+export type FrameFolder = Schemas['FrameFolder']
+export type SavedFrame = Schemas['SavedFrame']
+export type FrameListing = Schemas['FrameListing']
+export type LastFit = Schemas['LastFit']
+export type SavedCoefficients = Schemas['SavedCoefficients']
 
 /** What an x-check path answers (e.g. /api/scriptor/check-song/{value}). */
 export type CheckResult = Pick<Schemas['SongCheckResponse'], 'ok' | 'message'>

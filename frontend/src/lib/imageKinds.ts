@@ -2,12 +2,14 @@
  * them are charts (shown plainly with their meta) and which are frames (pixel/HSV probe). */
 
 /** Kinds drawn by the backend as charts: no pixel probe, their meta shown as text. */
-export const CHART_KINDS: ReadonlySet<string> = new Set(['loss_curve', 'similarity_histogram'])
+export const CHART_KINDS: ReadonlySet<string> = new Set(['loss_curve', 'similarity_histogram', 'fit'])
 
 const LABELS: Record<string, string> = {
   frame: 'Frame',
+  overlay: 'Overlay', // the note detector's view of the frame (WalkThroughSheet, traces)
   loss_curve: 'Loss curve',
   similarity_histogram: 'Similarity histogram',
+  fit: 'Curve fit', // the first-note curve refitted to a trace, with residuals
 }
 
 /** "similarity_histogram" -> "Similarity histogram"; unknown kinds are title-cased

@@ -7,12 +7,13 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { ModuleInfo, ModuleStateDoc, SnapshotModuleDoc } from '@/api/types'
+import type { FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, SavedCoefficients, SavedFrame, SnapshotModuleDoc } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
 import registry from './fixtures/registry.json'
 import { validateConfig } from './validate'
+import { frameName, mockFit, mockNotes, overlayMeta, type MockNote } from './workflow'
 
 export interface MockEvent {
   id: string
@@ -59,6 +60,7 @@ export interface Frame {
 export type ChartSpec =
   | { kind: 'loss_curve'; losses: number[] }
   | { kind: 'similarity_histogram'; stats: SimilarityStats }
+  | { kind: 'fit'; residualsMs: number[]; rmsMs: number }
 
 export interface SimilarityStats {
   pairs: number
@@ -114,6 +116,8 @@ export interface MockOptions {
   makeFrame?: (n: number) => Promise<Frame | null>
   /** chart maker for loss curves and similarity histograms (browser: canvas; tests: none) */
   makeChart?: (spec: ChartSpec) => Promise<Frame | null>
+  /** the workflow's overlay: a playfield with the notes boxed (browser: canvas; tests: none) */
+  makeOverlay?: (notes: MockNote[]) => Promise<Frame | null>
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null
 }
 
@@ -127,6 +131,14 @@ const REGISTRY = registry as unknown as Registry
 const MODULES = REGISTRY.modules
 const STATES = REGISTRY.available_states
 const WEIGHT_TITLES = REGISTRY.weight_titles
+/** services/workflow/frames.py FOLDERS */
+const FRAME_FOLDERS: Record<FrameFolder, string> = {
+  ui_inbox: 'ui_recognition/inbox',
+  song_screenshots: 'song_recognition/screenshots',
+  records: 'workflow/records',
+}
+const WALK_NAV = ['Yes', 'No', 'Drop', 'Stop']
+const WALK_HELP = 'Yes: next, Drop: previous, No: a frame number to jump to or a UI state to label it, Stop: end'
 
 export class MockBackend {
   readonly streams = new Map<string, MockEvent[]>()
@@ -138,6 +150,15 @@ export class MockBackend {
   /** module -> kind -> the latest image event's data with its id and ts (the gateway's
    * autobang:images:<module> hash): the snapshot names it after the stream trimmed it */
   readonly latestImages = new Map<string, Map<string, LatestImage>>()
+  /** the workflow's saved frames per folder (names only) */
+  readonly savedFrames = new Map<FrameFolder, string[]>([
+    ['ui_inbox', ['20261201-101500-120_main_page.png', '20261201-101502-480_song_select.png', '20261201-101507-015_playing.png']],
+    ['song_screenshots', []],
+    ['records', []],
+  ])
+  /** the workflow's last trace fit and the newest coefficient version (v1, v2 shipped) */
+  lastFit: LastFit | null = null
+  private coefficientVersion = 2
   private readonly jobs = new Map<string, Job>()
   private readonly listeners = new Set<(e: MockEvent) => void>()
   private device: string | null = null
@@ -146,12 +167,14 @@ export class MockBackend {
   private readonly tick: number
   private readonly makeFrame: MockOptions['makeFrame']
   private readonly makeChart: MockOptions['makeChart']
+  private readonly makeOverlay: MockOptions['makeOverlay']
   private readonly storage: MockOptions['storage']
 
   constructor(opts: MockOptions = {}) {
     this.tick = opts.tick ?? 1
     this.makeFrame = opts.makeFrame
     this.makeChart = opts.makeChart
+    this.makeOverlay = opts.makeOverlay
     this.storage = opts.storage ?? null
     for (const m of MODULES) {
       this.streams.set(m.name, [])
@@ -346,6 +369,7 @@ export class MockBackend {
     const id = Math.random().toString(16).slice(2, 14)
     const job: Job = { id, module: name, task, stop: false, timers: [] }
     this.jobs.set(name, job)
+    s.fields = {} // a new job starts with its own fields, as the runtime's state does
     this.setState(name, 'queued', task, id)
     this.later(job, 150, () => {
       if (spec.uses_device) {
@@ -395,6 +419,41 @@ export class MockBackend {
     return { x, y, bgr: [b, g, r], hsv: [h, s, v], frame_url: '/api/workflow/images/frame' }
   }
 
+  // ---- the workflow's routes (services/gateway/routes/workflow.py) ----
+  private frameFolder(folder?: string | null): FrameFolder {
+    const which = folder ?? String(this.config('workflow').frame_folder ?? 'ui_inbox')
+    if (!(which in FRAME_FOLDERS)) throw new HttpError(422, [{ loc: ['query', 'folder'], msg: `Input should be ${Object.keys(FRAME_FOLDERS).join(', ')}`, type: 'enum' }])
+    return which as FrameFolder
+  }
+
+  saveFrame(state: string, folder?: string | null): SavedFrame {
+    const f = this.frames.get('workflow')
+    if (!f) throw new HttpError(404, 'workflow has published no frame yet: start the workflow task')
+    const which = this.frameFolder(folder)
+    const name = frameName(new Date(), state)
+    const list = this.savedFrames.get(which) ?? []
+    this.savedFrames.set(which, [...list, name].sort())
+    return { folder: which, path: `${FRAME_FOLDERS[which]}/${name}`, width: f.width, height: f.height }
+  }
+
+  listFrames(folder?: string | null): FrameListing {
+    const which = this.frameFolder(folder)
+    return { folder: which, path: FRAME_FOLDERS[which], files: [...(this.savedFrames.get(which) ?? [])] }
+  }
+
+  getFit(): LastFit | null {
+    return this.lastFit ? { ...this.lastFit } : null
+  }
+
+  saveFit(): SavedCoefficients {
+    const fit = this.getFit()
+    if (!fit) throw new HttpError(404, 'no fit yet: run TraceNote or TraceFirstNote during a song')
+    if (fit.saved_as) throw new HttpError(409, `this fit is saved already, as ${fit.saved_as}`)
+    const version = `v${++this.coefficientVersion}`
+    this.lastFit = { ...fit, saved_as: version }
+    return { version, path: `workflow/coefficients/${version}.json`, coefficients: fit.coefficients }
+  }
+
   // ---- simulation ----
   private setState(module: string, status: TaskStatus, task: string | null, jobId: string | null, error: string | null = null): void {
     const s = this.states.get(module)
@@ -437,19 +496,19 @@ export class MockBackend {
     this.emit(job.module, 'progress', data)
   }
 
-  private ask(job: Job, prompt: string, options: string[], textHint: string | null, onReply: (answer: string, text: string | null) => void): void {
-    const data: PromptData = { prompt_id: Math.random().toString(16).slice(2, 10), task: job.task, job_id: job.id, prompt, options, text_hint: textHint, closed: false, answer: null }
+  private ask(job: Job, prompt: string, options: string[], textHint: string | null, onReply: (answer: string, text: string | null) => void, choices: string[] = []): void {
+    const data: PromptData = { prompt_id: Math.random().toString(16).slice(2, 10), task: job.task, job_id: job.id, prompt, options, text_hint: textHint, choices, closed: false, answer: null }
     const s = this.states.get(job.module)
     if (s) s.prompt = data
     job.onReply = onReply
     this.emit(job.module, 'prompt', data as unknown as Record<string, unknown>)
   }
 
-  private async publishFrame(job: Job, n: number): Promise<void> {
+  private async publishFrame(job: Job, n: number, meta: Record<string, unknown> = { n }): Promise<void> {
     const frame = await this.makeFrame?.(n)
     if (!frame || this.jobs.get(job.module) !== job) return
     this.frames.set(job.module, frame)
-    this.emit(job.module, 'image', { kind: 'frame', url: `/api/${job.module}/images/frame`, width: frame.width, height: frame.height, meta: { n } })
+    this.emit(job.module, 'image', { kind: 'frame', url: `/api/${job.module}/images/frame`, width: frame.width, height: frame.height, meta })
   }
 
   /** The PNG behind GET /api/{module}/images/{kind}, if one was published. */
@@ -556,20 +615,140 @@ export class MockBackend {
         this.later(job, 200, step)
         return
       }
+      case 'workflow':
+        return this.simulateWorkflow(job, cfg)
       default: {
-        // long-running loops: start_scriptor, workflow, and any task added later
+        // long-running loops: start_scriptor, and any task added later
         let n = 0
         this.log(job, `${job.task} started (mock); runs until stopped`)
         const loop = (): void => {
           n++
           const s = this.states.get(job.module)
           if (s) s.fields = { loop: n, mode: String(cfg.mode ?? cfg.workflow_mode ?? '-') }
-          if (job.module === 'workflow' || n % 5 === 1) void this.publishFrame(job, n)
+          if (n % 5 === 1) void this.publishFrame(job, n)
           if (n % 4 === 0) this.log(job, `loop ${n}: state ${STATES[n % STATES.length]}`, n % 20 === 0 ? 'debug' : 'info')
           this.later(job, 500, loop)
         }
         this.later(job, 100, loop)
       }
     }
+  }
+
+  /** The workflow's six modes as the real task runs them, with made-up frames. */
+  private simulateWorkflow(job: Job, cfg: Record<string, unknown>): void {
+    const mode = String(cfg.workflow_mode ?? 'Capture')
+    const rate = Number(cfg.frame_rate ?? 2)
+    const folder = this.frameFolder()
+    const fields = (f: Record<string, unknown>): void => {
+      const s = this.states.get(job.module)
+      if (s) s.fields = { ...s.fields, ...f }
+      this.emit(job.module, 'state', { status: 'running', task: job.task, job_id: job.id, error: null, fields: f })
+    }
+    const frameMeta = (n: number, fps: number): Record<string, unknown> => ({ n, fps, source: 'mock-device', simulated: true, capture: 'mock' })
+    if (mode === 'Capture') {
+      this.log(job, `capturing from mock-device (mock) at up to ${rate} fps`)
+      let n = 0
+      const loop = (): void => {
+        n++
+        const fps = Number((Math.min(rate, 5) * (0.95 + Math.random() * 0.05)).toFixed(2))
+        void this.publishFrame(job, n, frameMeta(n, fps))
+        fields({ mode, frames: n, fps, capture: 'mock' })
+        this.later(job, 1000 / Math.min(rate, 5), loop)
+      }
+      this.later(job, 100, loop)
+    } else if (mode === 'Record') {
+      const total = Math.max(1, Math.round(Number(cfg.record_duration_s ?? 10) * rate))
+      const prefix = `record-${frameName(new Date(), 'x').slice(0, 15)}`
+      this.log(job, `recording ${total} frames at ${rate} fps into ${FRAME_FOLDERS[folder]}/ (mock)`)
+      let n = 0
+      const step = (): void => {
+        n++
+        const list = this.savedFrames.get(folder) ?? []
+        this.savedFrames.set(folder, [...list, `${prefix}_${String(n - 1).padStart(5, '0')}.png`].sort())
+        this.progress(job, n, total, `${n}/${total} frames`, { fps: rate })
+        if (n % 3 === 1) void this.publishFrame(job, n, frameMeta(n, rate))
+        fields({ mode, frames: n, total, fps: rate, capture: 'mock' })
+        if (n >= total) {
+          this.log(job, `recorded ${n} frames into ${FRAME_FOLDERS[folder]}/ (${prefix}_*.png)`)
+          this.finish(job, 'finished')
+        } else this.later(job, 1000 / rate, step)
+      }
+      this.later(job, 100, step)
+    } else if (mode === 'WalkThrough' || mode === 'WalkThroughSheet') {
+      const files = [...(this.savedFrames.get(folder) ?? [])]
+      if (!files.length) return this.finish(job, 'failed', `no saved frames in ${FRAME_FOLDERS[folder]}/: capture or record some first`)
+      this.log(job, `${mode}: ${files.length} frames in ${FRAME_FOLDERS[folder]}/ (mock)`)
+      let i = 0
+      const show = (): void => {
+        const file = files[i] as string
+        void this.publishFrame(job, i + 1, { index: i, total: files.length, file })
+        let extra = ''
+        if (mode === 'WalkThroughSheet') {
+          const notes = mockNotes(i + 1)
+          void this.publishOverlay(job, notes, overlayMeta(i, file, notes))
+          extra = `: ${notes.length} note(s)`
+        }
+        fields({ mode, index: i + 1, total: files.length, file })
+        this.ask(job, `frame ${i + 1}/${files.length}: ${file}${extra} (${WALK_HELP})`, WALK_NAV, 'frame number or UI state', (answer, text) => {
+          if (answer === 'Stop') {
+            this.log(job, `${mode} ended at frame ${i + 1}/${files.length}`)
+            return this.finish(job, 'finished')
+          }
+          if (answer === 'Yes') i = (i + 1) % files.length
+          else if (answer === 'Drop') i = (i - 1 + files.length) % files.length
+          else {
+            const given = (text ?? '').trim()
+            if (/^\d+$/.test(given)) {
+              if (Number(given) >= 1 && Number(given) <= files.length) i = Number(given) - 1
+              else this.log(job, `jump: ${given} is no frame number 1..${files.length}`, 'warning')
+            } else if (!STATES.includes(given)) {
+              this.log(job, `label: unknown UI state '${given}': one of ${STATES.join(', ')}`, 'warning')
+            } else {
+              this.log(job, `labelled ${file} as ${given}: ui_recognition/imgs/${given}/${file}`)
+              files.splice(i, 1)
+              this.savedFrames.set(folder, (this.savedFrames.get(folder) ?? []).filter((f) => f !== file))
+              if (!files.length) {
+                this.log(job, `${mode}: every frame in ${FRAME_FOLDERS[folder]}/ is labelled`)
+                return this.finish(job, 'finished')
+              }
+              i = Math.min(i, files.length - 1)
+            }
+          }
+          this.later(job, 100, show)
+        }, STATES)
+      }
+      this.later(job, 100, show)
+    } else {
+      const duration = Number(cfg.trace_duration_s ?? 20)
+      const steps = Math.max(4, Math.min(20, Math.round(duration)))
+      this.log(job, `${mode}: tracing notes for up to ${duration} s from mock-device (mock)`)
+      let n = 0
+      const step = (): void => {
+        n++
+        const notes = mockNotes(n)
+        void this.publishOverlay(job, notes, { ...frameMeta(n, 12), notes: notes.length })
+        fields({ mode, frames: n * 12, fps: 12, samples: n * 6, capture: 'mock' })
+        if (n < steps) return this.later(job, 250, step)
+        const trace = `workflow/traces/${frameName(new Date(), mode).slice(0, 15)}_${mode}.json`
+        const { fit, residualsMs } = mockFit(mode, trace, Date.now() % 997)
+        this.lastFit = fit
+        void this.publishChart(job, { kind: 'fit', residualsMs, rmsMs: fit.rms_ms }, { rms_ms: fit.rms_ms, max_ms: fit.max_ms })
+        fields({ fit_rms_ms: fit.rms_ms, fit_max_ms: fit.max_ms, previous_rms_ms: Number((fit.rms_ms * 1.2).toFixed(3)), coefficients: fit.coefficients })
+        this.log(job, `fit: rms ${fit.rms_ms.toFixed(2)} ms, max ${fit.max_ms.toFixed(2)} ms over ${fit.points} points (mock)`)
+        if (cfg.save_coefficients === true) {
+          const saved = this.saveFit()
+          this.log(job, `saved the curve as ${saved.version} (${saved.path}): the play engine uses it from now on`)
+        } else this.log(job, "not saved (save_coefficients is off): the dashboard's Save coefficients saves this fit")
+        this.finish(job, 'finished')
+      }
+      this.later(job, 100, step)
+    }
+  }
+
+  private async publishOverlay(job: Job, notes: MockNote[], meta: Record<string, unknown>): Promise<void> {
+    const img = await this.makeOverlay?.(notes)
+    if (!img || this.jobs.get(job.module) !== job) return
+    this.charts.set(`${job.module}/overlay`, img)
+    this.emit(job.module, 'image', { kind: 'overlay', url: `/api/${job.module}/images/overlay`, width: img.width, height: img.height, meta })
   }
 }

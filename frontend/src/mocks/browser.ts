@@ -2,6 +2,7 @@
 import { setupWorker } from 'msw/browser'
 import { MockBackend, type ChartSpec, type Frame } from './backend'
 import { createHandlers } from './handlers'
+import type { MockNote } from './workflow'
 
 /** A 1280x720 test frame: colour bars, a hue sweep and a moving note-coloured block. */
 async function makeFrame(n: number): Promise<Frame | null> {
@@ -65,6 +66,20 @@ async function makeChart(spec: ChartSpec): Promise<Frame | null> {
     ctx.stroke()
     ctx.fillText('epoch', L + w / 2 - 18, height - 10)
     ctx.fillText(`loss (max ${top.toFixed(2)})`, L, T - 10)
+  } else if (spec.kind === 'fit') {
+    // residuals of the refitted curve per point, as the task's plot shows under its fit
+    const v = spec.residualsMs
+    const top = Math.max(...v.map(Math.abs), 1)
+    ctx.strokeStyle = '#999'
+    ctx.beginPath()
+    ctx.moveTo(L, T + h / 2)
+    ctx.lineTo(L + w, T + h / 2)
+    ctx.stroke()
+    ctx.fillStyle = '#1f77b4'
+    v.forEach((r, i) => ctx.fillRect(L + (i / Math.max(1, v.length - 1)) * w - 2, T + h / 2 - (r / top) * (h / 2) - 2, 4, 4))
+    ctx.fillStyle = '#222'
+    ctx.fillText(`residuals (ms): rms ${spec.rmsMs.toFixed(2)}, max ${top.toFixed(2)}`, L, T - 10)
+    ctx.fillText('point', L + w / 2 - 16, height - 10)
   } else {
     const st = spec.stats
     const top = Math.max(...st.counts, 1)
@@ -93,8 +108,46 @@ async function makeChart(spec: ChartSpec): Promise<Frame | null> {
   return { width, height, rgba, png }
 }
 
+const NOTE_RGB: Record<string, string> = { tap: '#a37cf0', long: '#6cf0c0', flick: '#f06cc8', skill: '#f0d84a' }
+const BOX_RGB: Record<string, string> = { tap: 'rgb(0,200,255)', long: 'rgb(0,255,0)', flick: 'rgb(255,0,255)', skill: 'rgb(255,255,0)' }
+
+/** The overlay the real task draws (services/workflow/overlay.py): the track, each note
+ * tinted and boxed with its kind and depth. */
+async function makeOverlay(notes: MockNote[]): Promise<Frame | null> {
+  const width = 1280
+  const height = 720
+  const canvas = new OffscreenCanvas(width, height)
+  const ctx = canvas.getContext('2d')
+  if (!ctx) return null
+  ctx.fillStyle = '#13172b'
+  ctx.fillRect(0, 0, width, height)
+  ctx.fillStyle = '#1c2038'
+  ctx.fillRect(120, 180, 1040, 450)
+  ctx.strokeStyle = '#c8c8c8'
+  ctx.strokeRect(120, 180, 1040, 450)
+  ctx.strokeStyle = '#ffffff'
+  ctx.beginPath()
+  ctx.moveTo(120, 590)
+  ctx.lineTo(1160, 590)
+  ctx.stroke()
+  ctx.font = '16px sans-serif'
+  ctx.lineWidth = 2
+  for (const n of notes) {
+    const [x, y, w, h] = n.box
+    ctx.fillStyle = NOTE_RGB[n.kind] ?? '#ccc'
+    ctx.fillRect(x, y, w, h)
+    ctx.strokeStyle = BOX_RGB[n.kind] ?? '#fff'
+    ctx.strokeRect(x - 2, y - 2, w + 4, h + 4)
+    ctx.fillStyle = BOX_RGB[n.kind] ?? '#fff'
+    ctx.fillText(`${n.kind} ${n.depth.toFixed(3)}`, x, Math.max(y - 6, 12))
+  }
+  const rgba = ctx.getImageData(0, 0, width, height).data
+  const png = await canvas.convertToBlob({ type: 'image/png' })
+  return { width, height, rgba, png }
+}
+
 export async function startMockBackend(): Promise<void> {
-  const backend = new MockBackend({ makeFrame, makeChart, storage: localStorage })
+  const backend = new MockBackend({ makeFrame, makeChart, makeOverlay, storage: localStorage })
   const worker = setupWorker(...createHandlers(backend, location.origin))
   await worker.start({ onUnhandledRequest: 'bypass', quiet: true })
   console.info('[mock] AutoBangDream mock backend running (VITE_MOCK=1)')

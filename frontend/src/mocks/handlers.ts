@@ -41,6 +41,15 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
         return backend.color(Number(u.searchParams.get('x')), Number(u.searchParams.get('y')))
       }),
     ),
+    http.post('/api/workflow/frames', ({ request }) =>
+      wrap(() => {
+        const u = new URL(request.url)
+        return backend.saveFrame(u.searchParams.get('state') ?? 'unknown', u.searchParams.get('folder'))
+      }),
+    ),
+    http.get('/api/workflow/frames', ({ request }) => wrap(() => backend.listFrames(new URL(request.url).searchParams.get('folder')))),
+    http.get('/api/workflow/fit', () => wrap(() => backend.getFit())),
+    http.post('/api/workflow/fit/save', () => wrap(() => backend.saveFit())),
     // No device behind the mock: the live screen shows why, as with no emulator.
     http.get('/api/device', () =>
       Response.json({

@@ -1,11 +1,13 @@
 """``/api/workflow``: ``/color``, the colour of one pixel of the workflow's latest frame (BGR
 and HSV) for picking thresholds in the dashboard; ``/frames``, saving the frame shown
-(Capture's save button) and listing the saved frames WalkThrough browses."""
+(Capture's save button) and listing the saved frames WalkThrough browses; ``/fit``, the
+last refit of a trace, and ``/fit/save``, saving it as the next coefficient version (the
+dashboard's Save coefficients)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import cv2
 import numpy as np
@@ -16,7 +18,7 @@ from pydantic import BaseModel
 from services.gateway.context import Gateway, GatewayDep
 from services.gateway.errors import ERRORS
 from services.gateway.models import ColorResponse
-from services.workflow import frames
+from services.workflow import fits, frames
 from shared import keys
 from shared.config import WorkflowConfig
 from shared.config.workflow import FrameFolder
@@ -99,3 +101,52 @@ def list_saved_frames(gw: GatewayDep, folder: FrameFolder | None = None) -> Fram
     which = _folder(gw, folder)
     files = frames.list_frames(frames.folder(gw.settings.data_dir, which))
     return FrameListing(folder=which, path=frames.FOLDERS[which], files=[p.name for p in files])
+
+
+class LastFit(BaseModel):
+    coefficients: list[float]  # c0..c4 of time_to_judge(t) = c0 - c1/(t+c2) + c3*sqrt(t+c4)
+    rms_ms: float
+    max_ms: float
+    points: int
+    trace: str  # the trace it was fitted to, relative to the data dir
+    mode: str  # TraceNote or TraceFirstNote
+    fitted_at: str
+    saved_as: str | None  # the coefficient version it was saved as, if it was
+
+
+class SavedCoefficients(BaseModel):
+    version: str
+    path: str  # relative to the data dir
+    coefficients: list[float]
+
+
+def _last_fit(gw: Gateway) -> dict[str, Any] | None:
+    try:
+        return fits.read_last_fit(gw.settings.data_dir)
+    except ValueError as exc:
+        raise HTTPException(500, str(exc)) from exc
+
+
+@router.get("/fit", response_model=LastFit | None)
+def last_fit(gw: GatewayDep) -> LastFit | None:
+    """The last refit of a trace (TraceNote / TraceFirstNote), saved or not; null before
+    the first (not an error: the dashboard asks whenever the Trace modes are shown)."""
+    doc = _last_fit(gw)
+    return None if doc is None else LastFit.model_validate(doc)
+
+
+@router.post("/fit/save", response_model=SavedCoefficients)
+def save_last_fit(gw: GatewayDep) -> SavedCoefficients:
+    """Saves the last fit as the next coefficient version: the play engine uses it from
+    then on; older versions are kept. A fit is saved once (409 names its version)."""
+    doc = _last_fit(gw)
+    if doc is None:
+        raise HTTPException(404, "no fit yet: run TraceNote or TraceFirstNote during a song")
+    if doc.get("saved_as"):
+        raise HTTPException(409, f"this fit is saved already, as {doc['saved_as']}")
+    version, path = fits.save_version(gw.settings.data_dir, doc)
+    return SavedCoefficients(
+        version=version,
+        path=str(path.relative_to(gw.settings.data_dir)),
+        coefficients=[float(c) for c in doc["coefficients"]],
+    )
