@@ -149,6 +149,8 @@ def run(stack: Stack, scenario: dict[str, Any], seconds: float, args: argparse.N
             ended = f"no play for {STUCK_S:g} s"
             break
     elapsed = time.monotonic() - t0
+    if ended:
+        print(f"the run ended early: {ended}\n{stack.log()[-3000:]}", file=sys.stderr)
     httpx.post(f"{url}/api/scriptor/stop", timeout=10)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
