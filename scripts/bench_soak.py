@@ -14,6 +14,7 @@ between songs) until the time is up, then is stopped. Printed:
   * cycles per hour: plays recorded in the history (song select -> play -> result);
   * recoveries per fault kind: faults injected and left (the game went on) / injected;
   * plays judged AllPerfect by the simulator, failed plays (the "failed" fault);
+  * unmatched: plays the simulator judged that the history lacks, or the reverse (goal 0);
   * wrong songs: history rows whose song is not the one the simulator played (goal 0);
   * stuck runs: the task ended on its own, a fault never left, or no play for 5 minutes
     (goal 0).
@@ -22,8 +23,10 @@ between songs) until the time is up, then is stopped. Printed:
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -105,6 +108,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fault-every-s", type=float, default=45.0)
     ap.add_argument("--cut-s", type=float, default=30.0, help="cut charts to N s (0: whole songs)")
+    ap.add_argument("--keep", action="store_true", help="keep the data dir (kept anyway when a goal fails)")
     args = ap.parse_args()
     seconds = args.minutes * 60
     rng = random.Random(args.seed)
@@ -116,15 +120,19 @@ def main() -> int:
         "seed_data": False,
         "faults": faults(rng, seconds, args.fault_every_s, args.cut_s),
     }
-    with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
-        data, scenario_path = prepare(Path(tmp), scenario, args.cut_s)
-        stack = start_stack(
-            data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario_path}"}, test_bodies=False
-        )
-        try:
-            return run(stack, scenario, seconds, args)
-        finally:
-            stack.stop()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-soak-"))
+    data, scenario_path = prepare(tmp, scenario, args.cut_s)
+    stack = start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario_path}"}, test_bodies=False)
+    code = 1
+    try:
+        code = run(stack, scenario, seconds, args)
+    finally:
+        stack.stop()
+        if code == 0 and not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"data dir kept: {data}")
+    return code
 
 
 def run(stack: Stack, scenario: dict[str, Any], seconds: float, args: argparse.Namespace) -> int:
@@ -162,8 +170,15 @@ def run(stack: Stack, scenario: dict[str, Any], seconds: float, args: argparse.N
     rows = httpx.get(f"{url}/api/scriptor/history", params={"limit": 10000}, timeout=10).json()
     report = json.loads((stack.data_dir / "simulator" / "report.json").read_text())
     judged = report["plays"]
-    wrong = sum(1 for row, p in zip(rows, judged, strict=False) if row["song_id"] != p["song"])
-    wrong += abs(len(rows) - len(judged))  # a play the history lacks, or one never played
+    # The history against the simulator's plays, aligned (a play missing from either side
+    # must not shift every later pair): a pair that differs is a wrong song.
+    wrong = unrecorded = 0
+    ours, theirs = [r["song_id"] for r in rows], [p["song"] for p in judged]
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes():
+        if op == "replace":
+            wrong += max(a2 - a1, b2 - b1)
+        elif op in ("delete", "insert"):
+            unrecorded += (a2 - a1) + (b2 - b1)
     injected = Counter(f["kind"] for f in report["faults"])
     left = Counter(f["kind"] for f in report["faults"] if f["left"] is not None)
     # A fault still open at the stop is not stuck if it was injected in the last minute.
@@ -191,9 +206,15 @@ def run(stack: Stack, scenario: dict[str, Any], seconds: float, args: argparse.N
     failed = len(judged) - len(cleared)
     print(f"AllPerfect: {all_perfect} of {len(cleared)} cleared plays; failed plays (fault): {failed}")
     print(f"notes judged Perfect in cleared plays: {perfect} of {notes}")
+    print(f"plays judged {len(judged)}, history rows {len(rows)}, unmatched {unrecorded} (goal 0)")
     print(f"wrong songs: {wrong} (goal 0)")
+    for row, p in zip(rows, judged, strict=False):
+        print(
+            f"  {row['song_id']:>5} {'ok' if row['cleared'] else 'FAILED':6} {row['note'][:50]:50} | "
+            f"sim {p['song']:>5} {p['counts']} {'failed' if p.get('failed') else ''}"
+        )
     print(f"stuck runs: {stuck} (goal 0){why}")
-    return 0 if wrong == 0 and stuck == 0 else 1
+    return 0 if wrong == 0 and stuck == 0 and unrecorded == 0 else 1
 
 
 if __name__ == "__main__":

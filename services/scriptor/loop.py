@@ -123,6 +123,7 @@ class Pending:
     ready_seen: int = 1
     medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
     parts_played: int = 0
+    untouched: str = ""  # why (part of) the song went without touches, for the history
 
     @property
     def parts(self) -> list[Part]:
@@ -323,6 +324,11 @@ class Scriptor:
     # -- flows ---------------------------------------------------------------------------
     def _flow_song_select(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if self.pending is not None:
+            # Back at song select with a song prepared but never recorded (its ready or its
+            # play was lost to a fault): it must not be started on the next ready screen.
+            self._note(f"the prepared song {self.pending.song_id} was not played: dropped", "warning")
+            self.pending = None
         if self.finished:
             self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
             return
@@ -438,9 +444,10 @@ class Scriptor:
         player = self.player()
         try:
             t0 = self.t.start_time(part.chart)
-        except StartSyncError as exc:
+        except (StartSyncError, DeviceError) as exc:
             # Not fatal: the song plays itself out untouched, its result is still recorded.
             self._note(f"start sync failed ({exc}): this song goes untouched", "warning")
+            p.untouched = f"start sync failed: {exc}"
             p.parts_played += 1
             p.played = p.parts_played == len(p.parts)
             return
@@ -511,8 +518,13 @@ class Scriptor:
         """Called before the state's action on ``award`` and ``failed``: reads the result
         of a finished play. Returns True while it still needs frames (no tap yet)."""
         p = self.pending
-        if p is None or not p.played:
+        if p is None:
             return False
+        if not p.played:
+            # The song ran while the loop was away (a device outage): its result is still a
+            # play of the run, recorded as what it was.
+            self._note("a result without the song having been played by the scriptor", "warning")
+            p.played, p.untouched = True, p.untouched or "not played by the scriptor (device outage?)"
         if state == "failed":
             self._record(p, None, cleared=False)  # decided from the frame after the song
             return False
@@ -538,7 +550,7 @@ class Scriptor:
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
-            note="" if reading or not cleared else "result screen unreadable",
+            note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
             medley=[
                 history.MedleySong(
                     song_id=m.song_id,

@@ -283,3 +283,29 @@ def test_another_app_in_front_is_not_tapped_the_game_is_started(tmp_path: Path) 
     s.cycle()
     assert dev.taps == [(1120, 640)]  # the game again: its screen's tap
     assert any("is in front, not the game" in m for m in ctx_of(s).warnings())
+
+
+def test_a_song_lost_to_an_outage_is_recorded_and_never_replayed_on_the_next_song(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    s = make(tmp_path, dev, is_checking_3d=False)
+
+    def offline(chart: Any) -> float:
+        raise DeviceError("screenrecord stream down: device offline (emulator-5554)")
+
+    s.t.start_time = offline
+    s.cycle()  # ready: prepared, started
+    s.cycle()  # playing: no sync (the device is away): the song goes untouched
+    assert s.pending is not None and s.pending.played
+    assert any("this song goes untouched" in m for m in ctx_of(s).warnings())
+    dev.state = "failed"
+    s.cycle()
+    row = history.read(tmp_path)[-1]
+    assert not row.cleared and "start sync failed" in row.note
+    # A song prepared on ready and then lost (the loop came back on song select): dropped,
+    # so the next ready screen is recognised afresh instead of starting the old plan.
+    dev.state, dev.moves = "ready", {}
+    s.cycle()
+    assert s.pending is not None and not s.pending.played
+    dev.state = "choose"
+    s.cycle()
+    assert s.pending is None and any("was not played: dropped" in m for m in ctx_of(s).warnings())
