@@ -169,7 +169,10 @@ def run(stack: Stack, scenario: dict[str, Any], seconds: float, args: argparse.N
 
     rows = httpx.get(f"{url}/api/scriptor/history", params={"limit": 10000}, timeout=10).json()
     report = json.loads((stack.data_dir / "simulator" / "report.json").read_text())
-    judged = report["plays"]
+    # A play whose result screen never came (a crash right after the song) has no result
+    # to record: it is counted apart, not as unmatched.
+    lost = sum(1 for p in report["plays"] if not p.get("result_shown", True))
+    judged = [p for p in report["plays"] if p.get("result_shown", True)]
     # The history against the simulator's plays, aligned (a play missing from either side
     # must not shift every later pair): a pair that differs is a wrong song.
     wrong = unrecorded = 0
@@ -206,7 +209,10 @@ def run(stack: Stack, scenario: dict[str, Any], seconds: float, args: argparse.N
     failed = len(judged) - len(cleared)
     print(f"AllPerfect: {all_perfect} of {len(cleared)} cleared plays; failed plays (fault): {failed}")
     print(f"notes judged Perfect in cleared plays: {perfect} of {notes}")
-    print(f"plays judged {len(judged)}, history rows {len(rows)}, unmatched {unrecorded} (goal 0)")
+    print(
+        f"plays judged {len(judged) + lost} ({lost} results lost to a crash), history rows {len(rows)}, "
+        f"unmatched {unrecorded} (goal 0)"
+    )
     print(f"wrong songs: {wrong} (goal 0)")
     for row, p in zip(rows, judged, strict=False):
         print(

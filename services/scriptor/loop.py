@@ -325,9 +325,11 @@ class Scriptor:
     def _flow_song_select(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
         if self.pending is not None:
-            # Back at song select with a song prepared but never recorded (its ready or its
-            # play was lost to a fault): it must not be started on the next ready screen.
-            self._note(f"the prepared song {self.pending.song_id} was not played: dropped", "warning")
+            # Back at song select with a song prepared but never recorded (its ready, its
+            # play or its result was lost to a fault): it must not be started on the next
+            # ready screen.
+            what = "its result was never shown" if self.pending.played else "it was not played"
+            self._note(f"song {self.pending.song_id}: {what} (a fault); not recorded", "warning")
             self.pending = None
         if self.finished:
             self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room

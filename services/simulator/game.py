@@ -72,6 +72,7 @@ class Play:
     result: Judgement | None = None
     fail_at: float | None = None  # a "failed" fault: health runs out then
     failed: bool = False
+    shown: bool = False  # its result screen was shown (a crash right after the song loses it)
     medley: int | None = None  # its place in a tour medley (0..2); None: a single song
 
 
@@ -312,6 +313,8 @@ class Game:
             self.offered.append(offer)
         if state == "playing":
             self._start_play(now)
+        if state == "award" and self.plays:
+            self.plays[-1].shown = True
         if state == "main_page":
             self._left_fault("crash", now)
         self._fire_state_faults(state, now)

@@ -308,4 +308,6 @@ def test_a_song_lost_to_an_outage_is_recorded_and_never_replayed_on_the_next_son
     assert s.pending is not None and not s.pending.played
     dev.state = "choose"
     s.cycle()
-    assert s.pending is None and any("was not played: dropped" in m for m in ctx_of(s).warnings())
+    assert s.pending is None and any(
+        "it was not played (a fault); not recorded" in m for m in ctx_of(s).warnings()
+    )

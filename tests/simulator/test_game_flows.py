@@ -316,3 +316,4 @@ def test_failed_fault_ends_the_song_on_the_failed_screen() -> None:
     assert g.faults[0].kind == "failed" and g.faults[0].left is not None
     assert tap(g, c, 380, 450) == "failed_again"
     assert tap(g, c, 780, 450) == "award_loading"
+    assert state(g, c, 0.6) == "award" and g.plays[-1].shown  # its result screen came
