@@ -5,6 +5,8 @@
     written at 320x180 to keep the folder small (frames of any size are resized on load)
 .venv/bin/python scripts/make_ui_dataset.py ship [--per-state 30 --epochs 15]
     trains the shipped model (services/recognition/ui/models/banguinet.*) on them
+.venv/bin/python scripts/make_ui_dataset.py calibrate [DIR]
+    refits its centroids and covariance and sets its rejection limits from fresh frames
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def cmd_ship(a: argparse.Namespace) -> int:
     imgs, labels = cached_frames(Path(a.cache) if a.cache else None, a.per_state, a.unknowns, a.seed)
     print(f"{len(labels)} frames generated", flush=True)
     opts = TrainOptions(
-        epochs=a.epochs, batch_size=64, lr=a.lr, width_mult=a.width, threads=a.threads, seed=a.seed
+        epochs=a.epochs, batch_size=a.batch, lr=a.lr, width_mult=a.width, threads=a.threads, seed=a.seed
     )
 
     def epoch(e: EpochInfo) -> None:
@@ -116,11 +118,16 @@ def cmd_ship(a: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
-    from services.recognition.ui.pipeline import recalibrate_distance
+    from services.recognition.ui.pipeline import recalibrate
 
-    imgs, labels = cached_frames(Path(a.cache) if a.cache else None, a.per_state, 0, a.seed)
-    value = recalibrate_distance(Path(a.dir), imgs, labels, half=True)
-    print(f"max_dist {value:.4f} from {len(labels)} calibration frames (seed {a.seed})")
+    cache = Path(a.cache) if a.cache else None
+    fit = cached_frames(cache / "calibrate-fit.npz" if cache else None, a.fit_per_state, 0, a.seed + 1)
+    imgs, labels = cached_frames(cache / "calibrate.npz" if cache else None, a.per_state, 0, a.seed)
+    cal = recalibrate(Path(a.dir), imgs, labels, fit=fit, half=True)
+    print(
+        f"centroids and covariance from {len(fit[1])} frames (seed {a.seed + 1}); max_dist "
+        f"{cal.max_dist:.4f}, max_maha {cal.max_maha:.4f} from {len(labels)} frames (seed {a.seed})"
+    )
     return 0
 
 
@@ -146,9 +153,10 @@ def main() -> int:
     s.add_argument("--cache", default=None, help=".npz to keep the generated frames in")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(fn=cmd_ship)
-    c = sub.add_parser("calibrate", help="set the model's max_dist from fresh simulator frames")
+    c = sub.add_parser("calibrate", help="set the model's rejection from fresh simulator frames")
     c.add_argument("dir", nargs="?", default=str(SHIPPED))
-    c.add_argument("--per-state", type=int, default=10)
+    c.add_argument("--per-state", type=int, default=10, help="frames per state for the limits")
+    c.add_argument("--fit-per-state", type=int, default=20, help="for the centroids and covariance")
     c.add_argument("--seed", type=int, default=3000)
     c.add_argument("--cache", default=None)
     c.set_defaults(fn=cmd_calibrate)

@@ -24,7 +24,7 @@ declare module 'vitest' {
 
 const frontend = fileURLToPath(new URL('..', import.meta.url))
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer()
     srv.once('error', reject)
@@ -36,7 +36,7 @@ function freePort(): Promise<number> {
   })
 }
 
-async function waitHealthy(url: string, proc: ChildProcess, log: () => string, timeoutMs = 90_000): Promise<void> {
+export async function waitHealthy(url: string, proc: ChildProcess, log: () => string, timeoutMs = 90_000): Promise<void> {
   const start = Date.now()
   let last = ''
   while (Date.now() - start < timeoutMs) {

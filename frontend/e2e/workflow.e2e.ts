@@ -141,6 +141,13 @@ describe('the Workflow tab on the simulated game', () => {
     await expect(page.locator('[data-role="probe-hsv"]').textContent()).resolves.toBe(hsvText(right))
     await expect(page.locator('.image-probe .rgb').textContent()).resolves.toBe(rgbText(right))
 
+    // Enlarge shows the frame over the window
+    await page.click('[data-action="enlarge"]')
+    const big = await page.locator('[data-role="frame"]').boundingBox()
+    expect(big?.width ?? 0).toBeGreaterThan(box.width)
+    await screenshot(page, 'workflow-enlarged')
+    await page.click('[data-action="enlarge"]')
+
     // Save frame: the frame shown lands in the frame folder, named by time and state
     await page.fill('[data-role="save-state"]', 'main_page')
     await page.click('[data-action="save-frame"]')

@@ -72,10 +72,11 @@ def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int, medley: list[int
     else ``difficulty`` for all three)."""
     out: list[Tap] = []
     if is_medley(cfg):
-        # Special shares Expert's slot: a second tap there in a row switches to it.
+        # Special is reached through Expert's button (the first tap), as the first version did.
         for k, d in enumerate(medley or [difficulty] * 3):
-            slot = Tap(64 + 80 * min(d, EXPERT) + 408 * k, 370)
-            out += [slot, slot] if d == SPECIAL else [slot]
+            if d == SPECIAL:
+                out.append(Tap(304 + 408 * k, 370))
+            out.append(Tap(64 + 80 * d + 408 * k, 370))
         return out
     if not cfg.fixed_difficulty:
         if difficulty == SPECIAL:

@@ -47,6 +47,7 @@ KEEP_FRAMES = 8  # last frames kept for the error bundle
 REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "story_choose"})
 FOREGROUND_EVERY_S = 30.0  # the app in front is asked on unknown screens and this often
 GAME_START_WAIT_S = 5.0  # after starting the game, before starting it again
+FRESH_AFTER_TAP_S = 2.0  # frames this soon after a tap are screenshots (``Tools.fresh_frame``)
 KEEP_NOTES = 200  # last recovery / device / play log lines kept for the error bundle
 PLAY_WATCH_S = 1.0  # during a song, how often the screen is checked for an early end
 UNANSWERED_TAPS = 2  # cycles of taps on one screen without it changing: say so
@@ -96,6 +97,9 @@ class Tools:
     game_package: str = ""
     # A tour medley's k-th song (k = 1, 2) on the ready screen (MEDLEY_TITLE_REGIONS).
     recognise_medley: Callable[[Frame, int], SongGuess] | None = None
+    # A frame taken after the call (a screenshot), for the cycles right after taps when
+    # the usual capture is a video stream whose frames lag; None: ``device.screencap``.
+    fresh_frame: Callable[[], Frame] | None = None
     clock: Callable[[], float] = time.monotonic
 
 
@@ -144,6 +148,7 @@ class Scriptor:
         self.finished = False  # the run's work is done: leave rooms, then return
         self.at_rest = False  # finished and back at a rest state: the run ends
         self.tap_count = 0
+        self.last_tap_at = float("-inf")
         self.foreground_asked = float("-inf")
         self.game_started = float("-inf")
         self.tapped_on: str | None = None  # the state the last cycle tapped on
@@ -239,15 +244,17 @@ class Scriptor:
 
     # -- device --------------------------------------------------------------------------
     def _frame(self) -> Frame | None:
+        recent = self.t.clock() - self.last_tap_at < FRESH_AFTER_TAP_S
+        grab = self.t.fresh_frame if recent and self.t.fresh_frame is not None else self.t.device.screencap
         try:
-            frame = self.t.device.screencap()
+            frame = grab()
         except DeviceError as exc:
             self._device_failed(exc)
             return None
         if self.device_failures:
             self._note(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
-        return frame  # type: ignore[no-any-return]
+        return frame
 
     def _device_failed(self, exc: DeviceError) -> None:
         """A capture or an input failed: wait and try again with backoff (a disconnect is
@@ -291,6 +298,7 @@ class Scriptor:
         self.ctx.checkpoint()  # a stop means no further input
         self.t.device.tap(tap.x, tap.y)
         self.tap_count += 1
+        self.last_tap_at = self.t.clock()
         self.recovery.tapped(state, tap.x, tap.y)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:
@@ -392,6 +400,7 @@ class Scriptor:
             song_id=first.song_id,
             song=" / ".join(self._title(p.song_id) for p in parts),
             difficulty=DIFFICULTIES[first.difficulty],
+            in_play=True,
         )
         if cfg.is_checking_3d:
             self._toggles_off(state, frame)
@@ -571,7 +580,7 @@ class Scriptor:
         self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
         self._note(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
-        self.ctx.state(plays=self.plays)
+        self.ctx.state(plays=self.plays, in_play=False)
         if cfg.is_caliboration:
             self._calibrated(reading)
         cfg_done = (
@@ -608,6 +617,7 @@ class Scriptor:
             cycle=self.cycle_no,
             time_in_state_s=round(now - self.recovery.since, 1) if self.recovery.state == state else 0.0,
             last_action=self.last_action,
+            in_play=self.pending is not None,  # song/difficulty are the current play's, else the last one's
         )
 
     def _save_frame(self, frame: Frame, state: str, folder: Path | None = None) -> Path:

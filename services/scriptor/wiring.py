@@ -113,6 +113,14 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         why = f"; {slow} frames too slow to time (over {SYNC_MAX_ROUND_TRIP_S * 1e3:.0f} ms)" if slow else ""
         raise StartSyncError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s{why}")
 
+    fresh: list[Callable[[], Frame]] = []
+
+    def fresh_frame() -> Frame:
+        # Chosen on first use: the capture is measured at the run's first frame.
+        if not fresh:
+            fresh.append(sync_capture(device))
+        return fresh[0]()
+
     return Tools(
         device=device,
         classify=classify,
@@ -124,4 +132,5 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         start_time=start_time,
         game_package=get_settings().game_package,  # a crash leaves another app in front
         recognise_medley=recognise_medley,
+        fresh_frame=fresh_frame,
     )

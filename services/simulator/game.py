@@ -500,11 +500,7 @@ class Game:
             self.difficulty = layout.DIFFICULTY_NAMES.index(name[len("difficulty_") :])
         elif name.startswith("medley_"):
             _, k, dname = name.split("_", 2)
-            picked = layout.DIFFICULTY_NAMES.index(dname)
-            # Special shares the Expert slot (304 + 408k): a second tap there switches to it.
-            if picked >= 3 and self.medley[int(k)] == 3 and self.key_last == name:
-                picked = 4
-            self.medley[int(k)] = picked
+            self.medley[int(k)] = layout.DIFFICULTY_NAMES.index(dname)
             if k == "0":
                 self.difficulty = self.medley[0]
         elif name == "toggle_3d":

@@ -113,7 +113,8 @@ BUTTONS: dict[str, tuple[Button, ...]] = {
             for k in range(3)
             for i, n in enumerate(DIFFICULTY_NAMES[:4])
         ),
-        *(Button(f"medley_{k}_special", 304 + 408 * k, 370, w=70, h=40, when="medley") for k in range(3)),
+        # Special right of Expert, where the first version tapped it (64 + 80 * 4 + 408k).
+        *(Button(f"medley_{k}_special", 384 + 408 * k, 370, w=70, h=40, when="medley") for k in range(3)),
     ),
     "shop_dialog": (Button("close", 760, 640, w=200),),
     "stage": (_back(), Button("ok", 1080, 640, w=200)),

@@ -62,9 +62,9 @@ def test_ready_picks_the_difficulty_when_not_fixed() -> None:
     assert ready_difficulty_taps(cfg(mode="Free"), EXPERT) == []
     tour = xy(ready_difficulty_taps(cfg(mode="Event", event="Tour"), 2))
     assert tour == [(64 + 160 + 408 * k, 370) for k in range(3)]
-    # Each medley song at its own difficulty; Special is Expert's slot tapped twice.
+    # Each medley song at its own difficulty; Special through Expert's button first.
     medley = xy(ready_difficulty_taps(cfg(mode="Event", event="Tour"), SPECIAL, [SPECIAL, EXPERT, 1]))
-    assert medley == [(304, 370), (304, 370), (304 + 408, 370), (144 + 816, 370)]
+    assert medley == [(304, 370), (384, 370), (304 + 408, 370), (144 + 816, 370)]
 
 
 def test_lobby_and_tour_follow_the_run_and_the_lobby_setting() -> None:

@@ -311,3 +311,60 @@ def test_a_song_lost_to_an_outage_is_recorded_and_never_replayed_on_the_next_son
     assert s.pending is None and any(
         "it was not played (a fault); not recorded" in m for m in ctx_of(s).warnings()
     )
+
+
+def test_a_tour_medley_plays_its_three_songs_and_records_one_row(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    s = make(tmp_path, dev, mode="Event", event="Tour", level="Special", is_checking_3d=False)
+    ChartLibrary(tmp_path).store(2, 4, (CHARTS / "689_4.bestdori").read_bytes())
+    ChartLibrary(tmp_path).store(3, 3, (CHARTS / "316_3.bestdori").read_bytes())
+    s.t.recognise_medley = lambda frame, k: SongGuess(k + 1, f"slot {k}")
+    s.cycle()
+    p = s.pending
+    assert p is not None and [(m.song_id, m.difficulty) for m in p.parts] == [(1, 3), (2, 4), (3, 3)]
+    # Each slot its song's difficulty: song 1 and 3 have no Special (Expert), song 2 has.
+    assert dev.taps == [
+        (304, 370),
+        (304 + 408, 370),
+        (384 + 408, 370),
+        (304 + 816, 370),
+        (1120, 600),
+    ]
+    FakePlayer.played.clear()
+    for k in range(3):
+        s.cycle()  # each song from its own playing screen
+        assert p.parts_played == k + 1 and p.played == (k == 2)
+        dev.state = "loading" if k < 2 else "award"
+        s.cycle()
+        dev.state = "playing" if k < 2 else "award"
+    assert len(FakePlayer.played) == 3
+    notes = sum(m.chart.note_count for m in p.parts)
+    dev.result = ResultCounts(perfect=notes, great=0, good=0, bad=0, miss=0, fast=0, slow=0)
+    s.cycle()
+    rows = history.read(tmp_path)
+    assert len(rows) == 1 and rows[0].counts["perfect"] == notes and rows[0].mode == "Event/Tour"
+    played = [(m.song_id, m.difficulty) for m in rows[0].medley]
+    assert played == [(1, "expert"), (2, "special"), (3, "expert")]
+
+
+def test_frames_right_after_taps_are_screenshots(tmp_path: Path) -> None:
+    # A video stream's frames lag a screen change: after a tap the loop looks with a
+    # frame taken after the tap (Tools.fresh_frame).
+    dev = ScriptedDevice("main_page")
+    s = make(tmp_path, dev)
+    fresh: list[str] = []
+
+    def screenshot() -> Any:
+        fresh.append(dev.state)
+        return dev.screencap()
+
+    now = [100.0]
+    s.t.fresh_frame = screenshot
+    s.t.clock = lambda: now[0]
+    s.cycle()
+    assert fresh == [] and dev.taps == [(1120, 640)]
+    s.cycle()
+    assert fresh == ["main_page"]
+    now[0] += 5.0  # long after the tap: the usual capture again
+    s.cycle()
+    assert fresh == ["main_page"] and len(dev.taps) == 2

@@ -211,9 +211,9 @@ def test_tour_medley(lobby: bool) -> None:
     assert tap(g, c, 1080, 640) == "ready"
     assert g.view(c()).variants == {"medley"}
     tap(g, c, 64 + 80 * 2 + 408 * 0, 370)  # first medley song: Hard
-    tap(g, c, 304 + 408 * 1, 370)  # second: Expert, and again for Special
+    tap(g, c, 304 + 408 * 1, 370)  # second: Expert, then Special right of it
     assert g.medley[1] == 3
-    tap(g, c, 304 + 408 * 1, 370)
+    tap(g, c, 384 + 408 * 1, 370)
     assert g.medley[:2] == [2, 4] and g.difficulty == 2
     view = g.view(c())
     # The medley set: the song under the cursor and the two after it, each with its own

@@ -17,8 +17,8 @@ from services.recognition.ui.labels import LABELS, UNKNOWN
 from services.recognition.ui.meta import ModelFileError
 from services.recognition.ui.onnx_model import META_KEY
 from services.recognition.ui.preprocess import to_input
-from services.recognition.ui.train import class_weights, stratified_split
-from services.recognition.ui.unknowns import synthetic_unknowns
+from services.recognition.ui.train import class_weights, stratified_split, validation_sources
+from services.recognition.ui.unknowns import MIN_CHANGE, synthetic_unknowns
 from tests.ui_recognition.conftest import STATES, Tiny
 
 
@@ -28,6 +28,22 @@ def test_stratified_split_keeps_every_label_in_training() -> None:
     assert sorted(np.concatenate([tr, va]).tolist()) == list(range(14))
     assert np.bincount(labels[va], minlength=3).tolist() == [2, 1, 0]
     assert set(labels[tr].tolist()) == {0, 1, 2}
+
+
+def test_a_single_frame_label_is_validated_on_its_own_frame() -> None:
+    labels = np.array([0] * 10 + [1] * 3 + [2])
+    tr, va = stratified_split(labels, 0.2, np.random.default_rng(0))
+    src = validation_sources(labels, tr, va)
+    assert sorted(set(labels[src].tolist())) == [0, 1, 2]
+    assert np.bincount(labels[src], minlength=3).tolist() == [2, 1, 1]
+
+
+def test_generated_unknowns_are_none_of_the_known_frames() -> None:
+    rng = np.random.default_rng(4)
+    known = np.stack([np.tile(rng.integers(0, 256, (9, 16, 3)), (10, 10, 1)).astype(np.uint8)])
+    odd = synthetic_unknowns(200, rng, known)
+    change = np.abs(odd.astype(np.int16) - known[0].astype(np.int16)).mean(axis=(1, 2, 3))
+    assert odd.shape == (200, 90, 160, 3) and change.min() >= MIN_CHANGE
 
 
 def test_class_weights_balance_the_labels() -> None:
@@ -106,31 +122,40 @@ def test_corrupt_and_mismatched_models_are_refused(tiny: Tiny, tmp_path: Path) -
         UIClassifier(tmp_path / "missing.onnx")
 
 
-def test_recalibrate_distance_rewrites_both_files(tiny: Tiny, tmp_path: Path) -> None:
+def test_recalibrate_rewrites_both_files(tiny: Tiny, tmp_path: Path) -> None:
     import shutil
 
-    from services.recognition.ui.pipeline import recalibrate_distance
+    from services.recognition.ui.pipeline import recalibrate
 
     d = tmp_path / "m"
     shutil.copytree(tiny.dir, d)
-    value = recalibrate_distance(d, tiny.test_images, tiny.test_labels)
+    cal = recalibrate(d, tiny.test_images, tiny.test_labels, fit=(tiny.test_images, tiny.test_labels))
     clf = UIClassifier(d / "banguinet.onnx")
-    assert clf.calibration.max_dist == pytest.approx(value, abs=1e-4)
-    assert load_checkpoint(d / "banguinet.pt")[1]["max_dist"] == pytest.approx(value, abs=1e-4)
+    assert clf.calibration.max_dist == pytest.approx(cal.max_dist, abs=1e-4)
+    assert clf.calibration.max_maha == pytest.approx(cal.max_maha, abs=1e-4)
+    assert load_checkpoint(d / "banguinet.pt")[1]["max_maha"] == pytest.approx(cal.max_maha, abs=1e-4)
     assert clf.meta["temperature"] == tiny.result.meta["temperature"]  # type: ignore[attr-defined]
     preds = clf.classify_small(tiny.test_images)
-    dist = np.array([p.distance for p in preds])
-    assert (dist <= value).mean() >= 0.99  # the calibration frames themselves fit
+    assert all(p.distance <= cal.max_dist and p.spread <= 1.0 for p in preds)  # the calibration frames fit
+    assert all(p.state == LABELS[i] for p, i in zip(preds, tiny.test_labels, strict=True))
 
 
 def test_the_shipped_model_reads_simulator_screens() -> None:
+    from services.simulator.perturb import Perturbation, perturb
     from services.simulator.screens import sample_screen, sample_unknown
 
     clf = UIClassifier()  # the shipped model
     assert clf.meta["width_mult"] == 0.35
+    assert clf.calibration.whiten is not None and np.isfinite(clf.calibration.max_maha)
     rng = np.random.default_rng(123)
-    for state in ("main_page", "ready", "playing", "award_score"):
-        assert clf.classify(sample_screen(state, rng)).state == state
+    rough = Perturbation(brightness=0.1, noise=6, jpeg_quality=60, shift=4, scale=0.02)
+    for state in ("main_page", "ready", "playing", "award_score", "loading", "story_dialog"):
+        p = clf.classify(perturb(sample_screen(state, rng), rough, rng))
+        assert p.state == state and p.spread <= 1.0
     blank = np.zeros((720, 1280, 3), np.uint8)
     assert clf.classify(blank).state in (UNKNOWN, "loading")  # a black frame is no menu
-    assert clf.classify(sample_unknown(rng)).probs.keys() == set(LABELS)
+    # The simulator's other screens: in the first shipped training, not in this fine-tune; the
+    # benchmark measures 99 of 100 rejected (docs/recognition.md).
+    odd = [clf.classify(perturb(sample_unknown(rng), rough, rng)) for _ in range(12)]
+    assert sum(p.state == UNKNOWN for p in odd) >= 10
+    assert odd[0].probs.keys() == set(LABELS)

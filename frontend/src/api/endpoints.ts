@@ -9,6 +9,7 @@ import type {
   FrameListing,
   LastFit,
   Health,
+  PlayRecord,
   ModulesResponse,
   ReplyAnswer,
   ReplyResponse,
@@ -44,6 +45,7 @@ export const api = {
     return http.post<ScreenshotUpload>(`/api/${enc(module)}/screenshots`, form)
   },
   device: () => http.get<DeviceStatus>('/api/device'),
+  scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

@@ -23,6 +23,8 @@ export type ScreenshotList = Schemas['ScreenshotList']
 export type ScreenshotUpload = Schemas['ScreenshotUpload']
 export type ScreenshotRejected = Schemas['ScreenshotRejected']
 export type DeviceStatus = Schemas['DeviceStatus']
+/** One play of the scriptor's history (GET /api/scriptor/history). */
+export type PlayRecord = Schemas['PlayRecord']
 export type FrameFolder = Schemas['FrameFolder']
 export type SavedFrame = Schemas['SavedFrame']
 export type FrameListing = Schemas['FrameListing']

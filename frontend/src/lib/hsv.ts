@@ -1,7 +1,7 @@
 /**
  * RGB -> HSV exactly as OpenCV's `cvtColor(..., COLOR_RGB2HSV)` does for 8-bit images
  * (H 0..179, S and V 0..255), including its fixed-point rounding, so a value read in the
- * browser matches what the backend's HSV masks (domain.md section 8) see.
+ * browser matches what the backend's HSV masks (shared/playfield.py; docs/domain.md section 8) see.
  */
 const HSV_SHIFT = 12
 const sdiv: number[] = [0]

@@ -3,15 +3,17 @@
  * services/gateway/app.py, with simulated tasks (logs, state, progress with loss/lr,
  * prompts, frames), module exclusion (409), the device lease and 422 validation. The
  * module registry and config schemas come from the real backend (fixtures/registry.json,
- * written by `npm run gen:api`), so new modules appear here without code changes.
+ * written by `npm run gen:api`), so new modules appear here without code changes. The
+ * scriptor's run and its play history are shaped like the real loop's (./scriptor.ts).
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, SavedCoefficients, SavedFrame, SnapshotModuleDoc } from '@/api/types'
+import type { DeviceStatus, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
 import registry from './fixtures/registry.json'
+import { runMockScriptor, seedHistory } from './scriptor'
 import { validateConfig } from './validate'
 import { frameName, mockFit, mockNotes, overlayMeta, type MockNote } from './workflow'
 
@@ -119,6 +121,11 @@ export interface MockOptions {
   /** the workflow's overlay: a playfield with the notes boxed (browser: canvas; tests: none) */
   makeOverlay?: (notes: MockNote[]) => Promise<Frame | null>
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null
+  /** the scriptor's play history to start with (default: a few seeded plays) */
+  history?: PlayRecord[]
+  /** the device's screen as JPEG, drawn from the scriptor's state fields (browser: canvas;
+   * without it the mock has no device, as a machine without an emulator) */
+  makeScreen?: (fields: Record<string, unknown>, n: number) => Promise<Blob | null>
 }
 
 const MAXLEN = 2000
@@ -150,6 +157,8 @@ export class MockBackend {
   /** module -> kind -> the latest image event's data with its id and ts (the gateway's
    * autobang:images:<module> hash): the snapshot names it after the stream trimmed it */
   readonly latestImages = new Map<string, Map<string, LatestImage>>()
+  /** the scriptor's plays, oldest first (<data dir>/scriptor/history.jsonl) */
+  readonly scriptorHistory: PlayRecord[]
   /** the workflow's saved frames per folder (names only) */
   readonly savedFrames = new Map<FrameFolder, string[]>([
     ['ui_inbox', ['20261201-101500-120_main_page.png', '20261201-101502-480_song_select.png', '20261201-101507-015_playing.png']],
@@ -169,6 +178,8 @@ export class MockBackend {
   private readonly makeChart: MockOptions['makeChart']
   private readonly makeOverlay: MockOptions['makeOverlay']
   private readonly storage: MockOptions['storage']
+  private readonly makeScreen: MockOptions['makeScreen']
+  private screens = 0
 
   constructor(opts: MockOptions = {}) {
     this.tick = opts.tick ?? 1
@@ -176,6 +187,8 @@ export class MockBackend {
     this.makeChart = opts.makeChart
     this.makeOverlay = opts.makeOverlay
     this.storage = opts.storage ?? null
+    this.scriptorHistory = opts.history ?? seedHistory(Date.now() / 1000)
+    this.makeScreen = opts.makeScreen
     for (const m of MODULES) {
       this.streams.set(m.name, [])
       this.configs.set(m.name, { version: 0, config: structuredClone(m.config) })
@@ -343,6 +356,30 @@ export class MockBackend {
       setTimeout(() => this.emit(name, 'config', { version: c.version, task: job.task, job_id: job.id, applied, deferred }), 50 * this.tick)
     }
     return this.getConfig(name)
+  }
+
+  /** GET /api/scriptor/history: the last `limit` plays, oldest first. */
+  history(limit = 500): PlayRecord[] {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new HttpError(422, [{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 10000', type: 'greater_than_equal' }])
+    }
+    return this.scriptorHistory.slice(-limit)
+  }
+
+  /** GET /api/device: a drawn stand-in for the game when the mock can draw, else none. */
+  deviceStatus(): DeviceStatus {
+    const none = { serial: '', emulator: '', simulated: false, capture: '', touch: '', detail: '' }
+    if (!this.makeScreen) {
+      return { spec: 'mock', connected: false, ...none, error: 'the mock backend has no device', hint: 'run the real product (scripts/up) to see the emulator or the simulated game' }
+    }
+    return { spec: 'mock', connected: true, serial: 'mock-5554', emulator: 'the mock game', simulated: true, capture: 'drawn', touch: 'none', detail: 'drawn by the dev mock from the scriptor state', error: '', hint: '' }
+  }
+
+  /** GET /api/device/screen: what the mock scriptor is on, drawn. */
+  async deviceScreen(): Promise<Blob> {
+    const shot = await this.makeScreen?.(this.states.get('scriptor')?.fields ?? {}, ++this.screens)
+    if (!shot) throw new HttpError(503, 'the mock backend has no device')
+    return shot
   }
 
   checkSong(id: number): { song_id: number; ok: boolean; message: string } {
@@ -597,6 +634,24 @@ export class MockBackend {
         this.later(job, 200, next)
         return
       }
+      case 'start_scriptor': {
+        runMockScriptor({
+          config: () => this.config(job.module),
+          fields: (f) => {
+            const st = this.states.get(job.module)
+            if (!st || this.jobs.get(job.module) !== job) return
+            st.fields = { ...(st.fields ?? {}), ...f }
+            this.emit(job.module, 'state', { status: st.status, task: job.task, job_id: job.id, error: null, fields: st.fields })
+          },
+          log: (message, level) => this.log(job, message, level),
+          later: (ms, fn) => this.later(job, ms, fn),
+          record: (play) => {
+            this.scriptorHistory.push(play)
+          },
+          finish: () => this.finish(job, 'finished'),
+        })
+        return
+      }
       case 'fetch': {
         const mode = String(cfg.fetch_mode ?? 'FetchLack')
         const total = mode === 'FetchOne' ? 1 : 12
@@ -618,7 +673,7 @@ export class MockBackend {
       case 'workflow':
         return this.simulateWorkflow(job, cfg)
       default: {
-        // long-running loops: start_scriptor, and any task added later
+        // long-running loops: any task added later
         let n = 0
         this.log(job, `${job.task} started (mock); runs until stopped`)
         const loop = (): void => {

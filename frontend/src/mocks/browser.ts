@@ -108,6 +108,101 @@ async function makeChart(spec: ChartSpec): Promise<Frame | null> {
   return { width, height, rgba, png }
 }
 
+const LANES = [194, 342, 491, 640, 788, 937, 1085] // shared/playfield.py
+const JUDGE_Y = 590
+
+/** The mock device's screen (640x360 JPEG): a sketch of the screen the mock scriptor is
+ * on, with the song it plays, so the Scriptor tab's live screen moves with the run. */
+async function makeScreen(fields: Record<string, unknown>, n: number): Promise<Blob | null> {
+  const canvas = new OffscreenCanvas(640, 360)
+  const ctx = canvas.getContext('2d')
+  if (!ctx) return null
+  ctx.scale(0.5, 0.5)
+  const screen = typeof fields.screen === 'string' ? fields.screen : 'main_page'
+  const song = typeof fields.song === 'string' ? fields.song : ''
+  const difficulty = typeof fields.difficulty === 'string' ? fields.difficulty.toUpperCase() : ''
+  const tint: Record<string, [string, string]> = {
+    main_page: ['#1d6f8c', '#0c2838'],
+    playmode: ['#3b5aa8', '#141d3a'],
+    choose: ['#6b3fa0', '#1d1233'],
+    ready: ['#a03f75', '#2a1022'],
+    playing: ['#11131c', '#05060a'],
+    award_loading: ['#202436', '#0b0d14'],
+    award: ['#2a55a8', '#0d1a3a'],
+    unknown: ['#4a4a4a', '#1a1a1a'],
+  }
+  const [top, bottom] = tint[screen] ?? ['#30405a', '#10141c']
+  const g = ctx.createLinearGradient(0, 0, 0, 720)
+  g.addColorStop(0, top)
+  g.addColorStop(1, bottom)
+  ctx.fillStyle = g
+  ctx.fillRect(0, 0, 1280, 720)
+  ctx.fillStyle = '#ffffff'
+  ctx.textBaseline = 'middle'
+  if (screen === 'playing') {
+    ctx.strokeStyle = 'rgb(255 255 255 / 25%)'
+    ctx.lineWidth = 2
+    for (const x of LANES) {
+      ctx.beginPath()
+      ctx.moveTo(640 + (x - 640) * 0.45, 180)
+      ctx.lineTo(x, JUDGE_Y + 60)
+      ctx.stroke()
+    }
+    ctx.fillStyle = '#ffffff'
+    ctx.fillRect(120, JUDGE_Y - 3, 1040, 6)
+    for (let i = 0; i < 6; i++) {
+      const lane = LANES[(n * 3 + i * 5) % LANES.length] as number
+      const t = ((n * 0.37 + i / 6) % 1) ** 1.4
+      const y = 180 + t * (JUDGE_Y - 180)
+      const x = 640 + (lane - 640) * (0.45 + 0.55 * t)
+      ctx.fillStyle = i % 3 === 0 ? '#ff5fb0' : '#4fb8ff'
+      ctx.fillRect(x - 50 * (0.5 + t / 2), y - 10, 100 * (0.5 + t / 2), 20)
+    }
+    ctx.fillStyle = '#9be564'
+    ctx.fillRect(960, 30, 240, 20) // the health bar
+    ctx.fillStyle = '#ffffff'
+    ctx.font = 'bold 30px sans-serif'
+    ctx.fillText(song, 40, 60)
+  } else if (screen === 'unknown') {
+    ctx.fillStyle = '#dddddd'
+    ctx.fillRect(340, 220, 600, 260)
+    ctx.fillStyle = '#222222'
+    ctx.font = 'bold 44px sans-serif'
+    ctx.fillText('Something unexpected', 400, 320)
+    ctx.font = '28px sans-serif'
+    ctx.fillText('(a screen the scriptor does not know)', 400, 390)
+  } else {
+    ctx.font = 'bold 64px sans-serif'
+    ctx.fillText(screen.replace(/_/g, ' ').toUpperCase(), 60, 110)
+    if (song && (screen === 'ready' || screen.startsWith('award'))) {
+      ctx.font = 'bold 56px sans-serif'
+      ctx.fillText(song, 60, 330)
+      ctx.font = '32px sans-serif'
+      ctx.fillText(difficulty, 60, 410)
+    }
+    if (screen === 'award') {
+      ctx.fillStyle = '#ffcf40'
+      ctx.font = 'bold 60px sans-serif'
+      ctx.fillText('SCORE REWARD', 700, 560)
+    }
+    if (screen === 'choose') {
+      for (let i = 0; i < 4; i++) {
+        ctx.fillStyle = i === 1 ? 'rgb(255 255 255 / 35%)' : 'rgb(255 255 255 / 12%)'
+        ctx.fillRect(60, 220 + i * 110, 560, 90)
+      }
+    }
+    ctx.fillStyle = '#ff3d7f'
+    ctx.fillRect(1000, 600, 220, 70)
+    ctx.fillStyle = '#ffffff'
+    ctx.font = 'bold 32px sans-serif'
+    ctx.fillText(screen === 'ready' ? 'START' : 'OK', 1060, 636)
+  }
+  ctx.fillStyle = 'rgb(255 255 255 / 60%)'
+  ctx.font = '22px sans-serif'
+  ctx.fillText(`mock device · frame ${n}`, 40, 690)
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 })
+}
+
 const NOTE_RGB: Record<string, string> = { tap: '#a37cf0', long: '#6cf0c0', flick: '#f06cc8', skill: '#f0d84a' }
 const BOX_RGB: Record<string, string> = { tap: 'rgb(0,200,255)', long: 'rgb(0,255,0)', flick: 'rgb(255,0,255)', skill: 'rgb(255,255,0)' }
 
@@ -147,7 +242,7 @@ async function makeOverlay(notes: MockNote[]): Promise<Frame | null> {
 }
 
 export async function startMockBackend(): Promise<void> {
-  const backend = new MockBackend({ makeFrame, makeChart, makeOverlay, storage: localStorage })
+  const backend = new MockBackend({ makeFrame, makeChart, makeOverlay, makeScreen, storage: localStorage })
   const worker = setupWorker(...createHandlers(backend, location.origin))
   await worker.start({ onUnhandledRequest: 'bypass', quiet: true })
   console.info('[mock] AutoBangDream mock backend running (VITE_MOCK=1)')

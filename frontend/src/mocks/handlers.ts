@@ -34,6 +34,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
     http.get('/api/modules', () => wrap(() => backend.modules())),
     http.get('/api/scriptor/available-states', () => wrap(() => backend.options('/api/scriptor/available-states'))),
     http.get('/api/scriptor/weight-titles', () => wrap(() => backend.options('/api/scriptor/weight-titles'))),
+    http.get('/api/scriptor/history', ({ request }) => wrap(() => backend.history(Number(new URL(request.url).searchParams.get('limit') ?? 500)))),
     http.get('/api/scriptor/check-song/:id', ({ params }) => wrap(() => backend.checkSong(Number(params.id)))),
     http.get('/api/workflow/color', ({ request }) =>
       wrap(() => {
@@ -50,15 +51,16 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
     http.get('/api/workflow/frames', ({ request }) => wrap(() => backend.listFrames(new URL(request.url).searchParams.get('folder')))),
     http.get('/api/workflow/fit', () => wrap(() => backend.getFit())),
     http.post('/api/workflow/fit/save', () => wrap(() => backend.saveFit())),
-    // No device behind the mock: the live screen shows why, as with no emulator.
-    http.get('/api/device', () =>
-      Response.json({
-        spec: 'mock',
-        connected: false,
-        error: 'the mock backend has no device',
-        hint: 'run the real product (scripts/up) to see the emulator or the simulated game',
-      }),
-    ),
+    // In the browser a drawn stand-in for the game; in unit tests no device (the live
+    // screen then shows why, as with no emulator).
+    http.get('/api/device', () => wrap(() => backend.deviceStatus())),
+    http.get('/api/device/screen', async () => {
+      try {
+        return new Response(await backend.deviceScreen(), { headers: { 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-store' } })
+      } catch (err) {
+        return fail(err)
+      }
+    }),
     http.get('/api/:module/state', ({ params }) => wrap(() => backend.moduleState(m(params)))),
     http.get('/api/:module/config', ({ params }) => wrap(() => backend.getConfig(m(params)))),
     http.put('/api/:module/config', async ({ params, request }) => wrap(async () => backend.updateConfig(m(params), await body(request), true))),

@@ -1,5 +1,5 @@
 /**
- * The dev mock of /api/{module}/screenshots (services/gateway/screenshots.py): modules
+ * The dev mock of /api/{module}/screenshots (services/gateway/routes/screenshots.py): modules
  * whose config schema has ``screenshot_dir`` take uploads into that folder; other modules
  * answer 404. Files are checked by signature (PNG / JPEG) and size, named like the gateway
  * names them (last path part, [A-Za-z0-9._-], ``-<n>`` instead of overwriting); a refused

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.recognition.common.model_file import ModelFileError as ModelFileError
+from services.recognition.common.model_file import check_meta as check_record
+
 FORMAT = "autobang-titlenet"
 VERSION = 1
 NETWORK = "TitleNet/MobileNetV3-small"
@@ -25,18 +28,6 @@ def base_meta() -> dict[str, Any]:
     }
 
 
-class ModelFileError(ValueError):
-    """A model or checkpoint file that is corrupt or made for something else."""
-
-
 def check_meta(meta: Any, source: str) -> dict[str, Any]:
     """Refuse, with a message naming the file and the field, anything that does not match."""
-    if not isinstance(meta, dict):
-        raise ModelFileError(f"{source}: no TitleNet metadata (not a file written by this project)")
-    if meta.get("format") != FORMAT:
-        raise ModelFileError(f"{source}: format is {meta.get('format')!r}, expected {FORMAT!r}")
-    want = base_meta()
-    for key in ("version", "network", "input", "embed_dim", "preprocessing"):
-        if meta.get(key) != want[key]:
-            raise ModelFileError(f"{source}: {key} is {meta.get(key)!r}, this code needs {want[key]!r}")
-    return meta
+    return check_record(meta, source, base_meta(), "TitleNet")

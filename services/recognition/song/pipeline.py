@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from services.recognition.common import files
 from services.recognition.song.recognizer import DEFAULT_MODEL
 from services.recognition.song.store import load_title_images
 from shared.atomic_write import write_atomic
@@ -91,11 +91,7 @@ def quality(report: dict[str, Any]) -> float:
 
 def promote(candidate_dir: Path, models_dir: Path) -> None:
     """Move the candidate's files over the current model (each an atomic rename)."""
-    models_dir.mkdir(parents=True, exist_ok=True)
-    for name in MODEL_FILES:
-        src = candidate_dir / name
-        if src.is_file():
-            os.replace(src, models_dir / name)
+    files.promote(candidate_dir, models_dir, MODEL_FILES)
 
 
 def current_model(models_dir: Path) -> Path:

@@ -6,7 +6,6 @@ itself (positive gap = a threshold exists that separates them)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
@@ -45,14 +44,11 @@ def show_features_statistic(
 
 
 def histogram_png(stats: dict[str, Any]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from services.recognition.common.figures import png, subplots
 
     edges = np.asarray(stats["histogram"]["edges"])
     counts = np.asarray(stats["histogram"]["counts"])
-    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100)
+    fig, ax = subplots((6, 3.2), 100)
     ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="#4a7bd0", label="different songs")
     ax.axvline(
         stats["worst_known"], color="#c0392b", ls="--", label=f"worst known match {stats['worst_known']:.3f}"
@@ -63,8 +59,4 @@ def histogram_png(stats: dict[str, Any]) -> bytes:
         f"{stats['pairs']} pairs: min {stats['min']:.3f}, max {stats['max']:.3f}, gap {stats['gap']:.3f}"
     )
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return png(fig)

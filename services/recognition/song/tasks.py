@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import time
 from dataclasses import dataclass
@@ -353,17 +352,10 @@ def _summary(rep: dict[str, Any]) -> str:
 
 
 def _loss_png(losses: list[float]) -> bytes:
-    import matplotlib
+    from services.recognition.common.figures import png, subplots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 2.6), dpi=100)
+    fig, ax = subplots((5, 2.6), 100)
     ax.plot(np.arange(1, len(losses) + 1), losses, lw=1)
     ax.set_xlabel("batch")
     ax.set_ylabel("loss")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return png(fig)

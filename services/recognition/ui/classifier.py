@@ -1,8 +1,8 @@
 """UIClassifier: frame -> screen state, through ONNX Runtime (no torch).
 
 The answer is ``unknown`` when the calibrated probability is under the model's threshold,
-when the rejection class wins, or when the frame's features are far from every training
-screen of the state it would be given (calibrate.py)."""
+when the rejection class wins, or when the frame's features are far from the training
+screens of the state it would be given, in angle or in their spread (calibrate.py)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class Prediction:
     probs: dict[str, float]  # every label (the 34 states and "unknown") -> probability
     best: str = UNKNOWN  # the most probable state before rejection
     distance: float = 0.0  # cosine distance to that state's training centroid
+    spread: float = 0.0  # Mahalanobis distance to it, over the model's limit (> 1: unknown)
 
 
 class UIClassifier:
@@ -70,6 +71,7 @@ class UIClassifier:
         ids = cal.decide(logits, feats)
         best = probs[:, :UNKNOWN_ID].argmax(1)
         dist = cal.distance(feats, best)
+        spread = cal.mahalanobis(feats, best) / np.float32(cal.max_maha)
         preds = []
         for i, p in enumerate(probs):
             b = int(best[i])
@@ -81,6 +83,7 @@ class UIClassifier:
                     {label: float(v) for label, v in zip(LABELS, p, strict=True)},
                     LABELS[b],
                     float(dist[i]),
+                    float(spread[i]),
                 )
             )
         return preds

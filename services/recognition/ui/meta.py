@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.recognition.common.model_file import ModelFileError as ModelFileError
+from services.recognition.common.model_file import check_meta as check_record
 from services.recognition.ui.labels import LABELS
 
 FORMAT = "autobang-banguinet"
@@ -26,19 +28,8 @@ def base_meta() -> dict[str, Any]:
     }
 
 
-class ModelFileError(ValueError):
-    """A model or checkpoint file that is corrupt or made for something else."""
-
-
 def check_meta(meta: Any, source: str) -> dict[str, Any]:
-    if not isinstance(meta, dict):
-        raise ModelFileError(f"{source}: no BangUINet metadata (not a UI model written by this project)")
-    if meta.get("format") != FORMAT:
-        raise ModelFileError(f"{source}: format is {meta.get('format')!r}, expected {FORMAT!r}")
-    want = base_meta()
-    for key in ("version", "network", "input", "preprocessing", "labels"):
-        if meta.get(key) != want[key]:
-            raise ModelFileError(f"{source}: {key} is {meta.get(key)!r}, this code needs {want[key]!r}")
-    if not isinstance(meta.get("width_mult", 1.0), (int, float)):
+    checked = check_record(meta, source, base_meta(), "BangUINet")
+    if not isinstance(checked.get("width_mult", 1.0), (int, float)):
         raise ModelFileError(f"{source}: width_mult is not a number")
-    return meta
+    return checked

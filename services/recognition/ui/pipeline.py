@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from services.recognition.common import files
+from services.recognition.ui.calibrate import Calibration
 from services.recognition.ui.classifier import MODEL_NAME, UIClassifier
 from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID
 from services.recognition.ui.preprocess import Image
@@ -30,7 +30,9 @@ def write_model(out_dir: Path, result: Any, *, half: bool = False) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     save_checkpoint(out_dir / CHECKPOINT_NAME, result.model, result.meta, half=half)
     export_onnx(result.model, out_dir / MODEL_NAME, result.meta)
-    summary = {k: v for k, v in result.meta.items() if k != "centroids"} | {"history": result.history}
+    summary = {k: v for k, v in result.meta.items() if k not in ("centroids", "whiten")} | {
+        "history": result.history
+    }
     write_atomic(out_dir / SUMMARY_NAME, json.dumps(summary, indent=1).encode())
 
 
@@ -63,23 +65,16 @@ def _pairs(true: npt.NDArray[np.int64], got: npt.NDArray[np.int64]) -> dict[str,
 
 def promote(candidate_dir: Path, models_dir: Path) -> None:
     """Move the candidate's files over the current model (each an atomic rename)."""
-    models_dir.mkdir(parents=True, exist_ok=True)
-    for name in MODEL_FILES:
-        src = candidate_dir / name
-        if src.is_file():
-            os.replace(src, models_dir / name)
+    files.promote(candidate_dir, models_dir, MODEL_FILES)
 
 
 def confusion_png(matrix: npt.NDArray[np.int64], title: str = "validation confusion") -> bytes:
     """The (35, 35) true x predicted matrix, rows normalised, labels on both axes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from services.recognition.common.figures import png, subplots
 
     rows = matrix.sum(1, keepdims=True)
     norm = np.divide(matrix, rows, out=np.zeros(matrix.shape, np.float64), where=rows > 0)
-    fig, ax = plt.subplots(figsize=(8, 7.5), dpi=90)
+    fig, ax = subplots((8, 7.5), 90)
     ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     ticks = np.arange(len(LABELS))
     ax.set_xticks(ticks, LABELS, rotation=90, fontsize=6)
@@ -90,11 +85,7 @@ def confusion_png(matrix: npt.NDArray[np.int64], title: str = "validation confus
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return png(fig)
 
 
 def train_dataset(
@@ -122,30 +113,37 @@ def train_dataset(
     return result
 
 
-def recalibrate_distance(
-    model_dir: Path, images: Image, labels: npt.NDArray[np.int64], *, half: bool = False
-) -> float:
-    """Set the model's ``max_dist`` from a calibration set of known screens (not the
-    training frames): DIST_MARGIN x the 99.5 % quantile of their distances to their own
-    state's centroid. Rewrites banguinet.pt/.onnx/.json; returns the new value."""
-    from services.recognition.ui.calibrate import DIST_MARGIN, Calibration
+def recalibrate(
+    model_dir: Path,
+    images: Image,
+    labels: npt.NDArray[np.int64],
+    *,
+    fit: tuple[Image, npt.NDArray[np.int64]] | None = None,
+    half: bool = False,
+) -> Calibration:
+    """Set the model's rejection limits (``max_dist``, ``max_maha``) from a calibration set
+    of known screens that is not the training frames (calibrate.set_limits); with ``fit``,
+    first the centroids and the covariance from those frames (e.g. fresh captures rather
+    than the training split). Rewrites banguinet.pt/.onnx/.json; returns the calibration."""
+    from services.recognition.ui.calibrate import refit, set_limits
     from services.recognition.ui.checkpoint import load_checkpoint
     from services.recognition.ui.train import forward_all
 
     model, meta = load_checkpoint(model_dir / CHECKPOINT_NAME)
+    cal = Calibration.from_meta(meta)
+    if fit is not None:
+        refit(cal, forward_all(model, fit[0])[1], fit[1])
     known = labels != UNKNOWN_ID
-    _, feats = forward_all(model, images[known])
-    d = Calibration.from_meta(meta).distance(feats, labels[known])
-    value = float(min(2.0, max(0.02, DIST_MARGIN * float(np.quantile(d, 0.995)))))
+    set_limits(cal, forward_all(model, images[known])[1], labels[known])
     summary = (
         json.loads((model_dir / SUMMARY_NAME).read_text()) if (model_dir / SUMMARY_NAME).is_file() else {}
     )
-    result = _Result(
-        model, meta | {"max_dist": round(value, 5), "max_dist_from": f"{int(known.sum())} calibration frames"}
-    )
+    fitted = {"fitted_on": f"{len(fit[1])} calibration frames"} if fit is not None else {}
+    record = meta | cal.as_meta() | {"limits_from": f"{int(known.sum())} calibration frames"} | fitted
+    result = _Result(model, record)
     result.history = summary.get("history", [])
     write_model(model_dir, result, half=half)
-    return value
+    return cal
 
 
 class _Result:

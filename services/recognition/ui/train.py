@@ -24,6 +24,8 @@ from services.recognition.ui.meta import base_meta
 from services.recognition.ui.preprocess import Image, to_input
 from services.recognition.ui.unknowns import synthetic_unknowns
 
+FIT_COPIES = 2  # perturbed copies of each training frame for the centroids and covariance
+
 
 @dataclass
 class TrainOptions:
@@ -33,7 +35,7 @@ class TrainOptions:
     weight_decay: float = 1e-4
     width_mult: float = 0.5  # from scratch; full width is 2-3x slower per step on CPU (docs/recognition.md)
     val_fraction: float = 0.2
-    unknown_fraction: float = 0.15  # generated unknowns, as a share of the known training frames
+    unknown_fraction: float = 0.3  # generated unknowns, as a share of the known training frames
     val_copies: int = 2  # perturbed copies of each validation frame
     threads: int = 1  # leaves the second core to the rest of the stack (and is faster under load)
     seed: int = 0
@@ -76,6 +78,16 @@ def stratified_split(
         val += idx[:k].tolist()
         train += idx[k:].tolist()
     return np.asarray(train, np.int64), np.asarray(val, np.int64)
+
+
+def validation_sources(
+    labels: npt.NDArray[np.int64], train: npt.NDArray[np.int64], val: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The frames whose perturbed copies validate: the split's, plus the training frames of
+    labels that have none in it (a label with a single frame), else the best epoch would be
+    chosen and the rejection limits set without those labels."""
+    alone = train[~np.isin(labels[train], labels[val])]
+    return np.concatenate([val, alone]).astype(np.int64)
 
 
 def class_weights(labels: npt.NDArray[np.int64], n: int = len(LABELS)) -> npt.NDArray[np.float32]:
@@ -153,8 +165,11 @@ def train(
     # Generated unknowns: a fixed validation set, fresh training ones every epoch.
     val_unk = synthetic_unknowns(max(4, n_unk // 4), np.random.default_rng(opts.seed + 1), known_train)
     vrng = np.random.default_rng(opts.seed + 2)
-    val_imgs = np.concatenate([augment_batch(images[va], vrng) for _ in range(opts.val_copies)] + [val_unk])
-    val_labels = np.concatenate([np.tile(labels[va], opts.val_copies), np.full(len(val_unk), UNKNOWN_ID)])
+    va_src = validation_sources(labels, tr, va)
+    val_imgs = np.concatenate(
+        [augment_batch(images[va_src], vrng) for _ in range(opts.val_copies)] + [val_unk]
+    )
+    val_labels = np.concatenate([np.tile(labels[va_src], opts.val_copies), np.full(len(val_unk), UNKNOWN_ID)])
     train_labels = np.concatenate([labels[tr], np.full(n_unk, UNKNOWN_ID)])
     weights = torch.from_numpy(class_weights(train_labels))
 
@@ -221,8 +236,12 @@ def train(
     model.eval()
     log(f"best epoch {best_epoch}: validation accuracy {best_acc:.4f}")
     val_logits, val_feats = forward_all(model, val_imgs)
-    _, train_feats = forward_all(model, images[tr])
-    cal = calibrate(val_logits, val_labels, train_feats, labels[tr], val_feats)
+    # Centroids and covariance from the training frames and perturbed copies of them: the
+    # spread a capture gives, which one frame per label alone would not show.
+    frng = np.random.default_rng(opts.seed + 3)
+    fit_imgs = np.concatenate([images[tr]] + [augment_batch(images[tr], frng) for _ in range(FIT_COPIES)])
+    _, train_feats = forward_all(model, fit_imgs)
+    cal = calibrate(val_logits, val_labels, train_feats, np.tile(labels[tr], FIT_COPIES + 1), val_feats)
     pred = cal.decide(val_logits, val_feats)
     meta = (
         base_meta()

@@ -1,8 +1,12 @@
 """Frames that are none of the 34 screens, generated for the ``unknown`` rejection class
-(on top of any the user labelled ``unknown``): flat and gradient fills, noise, colour
-blocks, and known screens cut into tiles and shuffled, blended with a shuffled one or
-inverted. The last three look like game screens in their colours and textures but in no known
-layout, which is what teaches the model to reject layouts rather than palettes."""
+(outlier exposure, on top of any the user labelled ``unknown``): flat and gradient fills,
+noise, colour blocks, smooth photo-like colour fields, and known screens cut into tiles and
+shuffled, blended with a shuffled one, inverted, half drawn, zoomed into, or turned. The
+derived kinds look like game screens in their colours and textures but in no known layout,
+which is what teaches the model to reject layouts rather than palettes.
+
+The benchmark measures rejection on kinds drawn by other code, some of them resembling
+nothing here (scripts/ui_unknown_kinds.py), so the number is not this generator's own."""
 
 from __future__ import annotations
 
@@ -46,6 +50,55 @@ def _tiles(src: Image, rng: np.random.Generator) -> Image:
     return cv2.resize(np.concatenate(rows, 0), (W, H), interpolation=cv2.INTER_NEAREST)
 
 
+def _smooth(rng: np.random.Generator) -> Image:
+    """Photo-like: a few random colours interpolated over the frame, with grain."""
+    cells = int(rng.integers(2, 10))
+    grid = rng.integers(0, 256, (cells, cells * 2, 3)).astype(np.uint8)
+    img = cv2.resize(grid, (W, H), interpolation=cv2.INTER_CUBIC).astype(np.float32)
+    img += rng.normal(0, float(rng.uniform(0, 15)), img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _partial(src: Image, rng: np.random.Generator) -> Image:
+    """A screen half drawn: one side of it (15-60 %) there, the rest one colour."""
+    out = np.empty_like(src)
+    out[:] = rng.integers(0, 256, 3) if rng.random() < 0.4 else rng.integers(0, 50, 3)
+    side = int(rng.integers(4))
+    k = float(rng.uniform(0.15, 0.6))
+    kh, kw = max(1, int(H * k)), max(1, int(W * k))
+    if side == 0:
+        out[:kh] = src[:kh]
+    elif side == 1:
+        out[H - kh :] = src[H - kh :]
+    elif side == 2:
+        out[:, :kw] = src[:, :kw]
+    else:
+        out[:, W - kw :] = src[:, W - kw :]
+    return out
+
+
+def _zoom(src: Image, rng: np.random.Generator) -> Image:
+    """A 2-4x zoom into a random part of a screen."""
+    z = float(rng.uniform(2.0, 4.0))
+    h, w = int(H / z), int(W / z)
+    y, x = int(rng.integers(0, H - h + 1)), int(rng.integers(0, W - w + 1))
+    return cv2.resize(src[y : y + h, x : x + w], (W, H), interpolation=cv2.INTER_LINEAR)
+
+
+def _turn(src: Image, rng: np.random.Generator) -> Image:
+    """Mirrored, turned a quarter (squeezed back to 16:9), or by 15-60 degrees."""
+    kind = int(rng.integers(4))
+    if kind == 0:
+        return np.ascontiguousarray(src[:, ::-1])
+    if kind == 1:
+        return np.ascontiguousarray(src[::-1])
+    if kind == 2:
+        return cv2.resize(np.ascontiguousarray(np.rot90(src)), (W, H), interpolation=cv2.INTER_AREA)
+    angle = float(rng.uniform(15, 60)) * (1 if rng.random() < 0.5 else -1)
+    m = cv2.getRotationMatrix2D((W / 2, H / 2), angle, 1.0)
+    return cv2.warpAffine(src, m, (W, H))
+
+
 def _blend(src: Image, other: Image) -> Image:
     return cv2.addWeighted(src, 0.5, other, 0.5, 0)
 
@@ -59,30 +112,46 @@ def _invert(src: Image) -> Image:
 MIN_CHANGE = 12.0
 
 
-def _derived(known: Image, kind: int, rng: np.random.Generator) -> Image | None:
+DERIVED = ("tiles", "blend", "invert", "partial", "zoom", "turn")
+DRAWN = ("blocks", "noise", "smooth")
+
+
+def _derived(known: Image, kind: str, rng: np.random.Generator) -> Image | None:
     src = known[int(rng.integers(len(known)))]
-    if kind == 2:
+    if kind == "tiles":
         out = _tiles(src, rng)
-    elif kind == 3:
+    elif kind == "blend":
         out = _blend(src, _tiles(known[int(rng.integers(len(known)))], rng))
-    else:
+    elif kind == "invert":
         out = _invert(src)
+    elif kind == "partial":
+        out = _partial(src, rng)
+    elif kind == "zoom":
+        out = _zoom(src, rng)
+    else:
+        out = _turn(src, rng)
     change = float(np.abs(out.astype(np.int16) - src.astype(np.int16)).mean())
     return out if change >= MIN_CHANGE else None
 
 
+def _drawn(kind: str, rng: np.random.Generator) -> Image:
+    if kind == "blocks":
+        return _fill(rng) if rng.random() < 0.3 else _blocks(rng)
+    if kind == "noise":
+        return np.clip(_fill(rng) + rng.normal(0, 40, (H, W, 3)), 0, 255).astype(np.uint8)
+    return _smooth(rng)
+
+
 def synthetic_unknowns(n: int, rng: np.random.Generator, known: Image | None = None) -> Image:
     """``n`` 90x160 BGR frames of no known screen; ``known`` (N, 90, 160, 3) feeds the
-    layout-breaking kinds."""
+    layout-breaking kinds (two thirds of the frames when given)."""
+    kinds = DRAWN + DERIVED if known is not None and len(known) else DRAWN
     out = np.empty((n, H, W, 3), np.uint8)
     for i in range(n):
-        kind = int(rng.integers(0, 5 if known is not None and len(known) else 2))
-        if kind == 0:
-            out[i] = _fill(rng) if rng.random() < 0.3 else _blocks(rng)
-        elif kind == 1:
-            out[i] = np.clip(_fill(rng) + rng.normal(0, 40, (H, W, 3)), 0, 255).astype(np.uint8)
-        else:
+        kind = str(kinds[int(rng.integers(len(kinds)))])
+        got = None
+        if kind in DERIVED:
             assert known is not None
             got = _derived(known, kind, rng)
-            out[i] = got if got is not None else _blocks(rng)
+        out[i] = got if got is not None else _drawn(kind if kind in DRAWN else "blocks", rng)
     return out
