@@ -88,7 +88,16 @@ BACK_BUTTON = (32, 32)  # the on-screen back arrow
 # States whose screen is a dialog over something else: their action dismisses it, so
 # repeating it is the "safe tap" recovery tries first on an unknown screen that follows.
 DIALOGS = frozenset(
-    {"award_dialog", "choose_dialog", "download", "opps", "opps_reconnect", "ready_adjust", "shop_dialog"}
+    {
+        "award_dialog",
+        "choose_dialog",
+        "download",
+        "opps",
+        "opps_reconnect",
+        "ready_adjust",
+        "shop_dialog",
+        "story_dialog",
+    }
 )
 
 assert set(ACTIONS) == set(UI_STATES), "every screen state needs an action"

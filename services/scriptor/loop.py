@@ -22,9 +22,10 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import flows, history
-from services.scriptor.actions import ACTIONS, BACK_BUTTON, Flow, Tap, Taps
+from services.scriptor import bundles, flows, history
+from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
+from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultVotes
 from shared.atomic_write import write_atomic
@@ -47,6 +48,18 @@ REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "stor
 FOREGROUND_EVERY_S = 30.0  # the app in front is asked on unknown screens and this often
 GAME_START_WAIT_S = 5.0  # after starting the game, before starting it again
 FRESH_AFTER_TAP_S = 2.0  # frames this soon after a tap are screenshots (``Tools.fresh_frame``)
+KEEP_NOTES = 200  # last recovery / device / play log lines kept for the error bundle
+PLAY_WATCH_S = 1.0  # during a song, how often the screen is checked for an early end
+UNANSWERED_TAPS = 2  # cycles of taps on one screen without it changing: say so
+
+RECOVERY_WORDS = {
+    Step.safe_tap: "tapping the last dialog's button once more",
+    Step.back: "pressing BACK",
+    Step.restart: "restarting the game",
+    Step.give_up: "giving up",
+    Step.wait: "waiting",
+    Step.act: "acting",
+}
 
 
 class Classifier(Protocol):
@@ -114,6 +127,7 @@ class Pending:
     ready_seen: int = 1
     medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
     parts_played: int = 0
+    untouched: str = ""  # why (part of) the song went without touches, for the history
 
     @property
     def parts(self) -> list[Part]:
@@ -143,6 +157,7 @@ class Scriptor:
         self.last_state = ""
         self.device_failures = 0
         self.search_moves = 0
+        self.notes: deque[str] = deque(maxlen=KEEP_NOTES)  # for the error bundle's log
         self._player: PlayerLike | None = None
 
     # -- the loop ------------------------------------------------------------------------
@@ -185,13 +200,29 @@ class Scriptor:
             self._save_frame(frame, state)
         if cfg.is_no_action:
             return
+        try:
+            self._act(state, frame, now)
+        except DeviceError as exc:  # an input that did not reach the device: retried
+            self._device_failed(exc)
+
+    def _act(self, state: str, frame: Frame, now: float) -> None:
         if self._foreign_app(state, now):
             return
         if self.finished and self.pending is None and state in REST_STATES:
             self.at_rest = True  # back where the next song would be chosen: no further taps
             self.ctx.log(f"run finished on {state}")
             return
+        was, unanswered = self.recovery.state, self.recovery.unanswered
         decision = self.recovery.observe(state, now)
+        if state != was and unanswered >= UNANSWERED_TAPS and state != UNKNOWN:
+            self._note(f"the game reacts again ({was} -> {state})")
+        if self.recovery.unanswered == UNANSWERED_TAPS and state == was:
+            self._note(
+                f"{state}: the last taps did not move the game on (a frozen or slow screen?); trying again",
+                "warning",
+            )
+        if state in DIALOGS and state != was:
+            self._note(f"a dialog ({state}) is over the screen: dismissing it")
         if decision.step is not Step.act:
             self._recover(decision.step, decision.reason)
             return
@@ -218,17 +249,27 @@ class Scriptor:
         try:
             frame = grab()
         except DeviceError as exc:
-            if self.device_failures >= len(DEVICE_RETRIES_S):
-                self._give_up(f"the device stopped answering: {exc}")
-            wait = DEVICE_RETRIES_S[self.device_failures]
-            self.device_failures += 1
-            self.ctx.log(f"device: {exc}; retrying in {wait:g} s ({self.device_failures})", "warning")
-            self.ctx.sleep(wait)
+            self._device_failed(exc)
             return None
         if self.device_failures:
-            self.ctx.log(f"device answers again after {self.device_failures} failed tries")
+            self._note(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
         return frame
+
+    def _device_failed(self, exc: DeviceError) -> None:
+        """A capture or an input failed: wait and try again with backoff (a disconnect is
+        not fatal at the first failure), give up with an error bundle after ~47 s."""
+        if self.device_failures >= len(DEVICE_RETRIES_S):
+            self._give_up(f"the device stopped answering: {exc}")
+        wait = DEVICE_RETRIES_S[self.device_failures]
+        self.device_failures += 1
+        self._note(f"device: {exc}; retrying in {wait:g} s ({self.device_failures})", "warning")
+        self.ctx.sleep(wait)
+
+    def _note(self, message: str, level: Any = "info") -> None:
+        """Log a line and keep it for the error bundle."""
+        self.notes.append(f"{time.strftime('%H:%M:%S')} {level}: {message}")
+        self.ctx.log(message, level)
 
     def _foreign_app(self, state: str, now: float) -> bool:
         """Another app in front (the launcher, a browser a notification opened): start the
@@ -246,7 +287,7 @@ class Scriptor:
         if not front or front == package:
             return False
         if now - self.game_started >= GAME_START_WAIT_S:
-            self.ctx.log(f"{front} is in front, not the game: starting the game ({package})", "warning")
+            self._note(f"{front} is in front, not the game: starting the game ({package})", "warning")
             self.ctx.checkpoint()
             self.t.device.start_game()
             self.game_started = now
@@ -270,7 +311,7 @@ class Scriptor:
     def _recover(self, step: Step, why: str) -> None:
         if step is Step.wait:
             return
-        self.ctx.log(f"recovery: {step.value} ({why})", "warning")
+        self._note(f"recovery: {RECOVERY_WORDS[step]} ({why})", "warning")
         self.last_action = f"recovery {step.value}"
         self.ctx.checkpoint()
         if step is Step.safe_tap:
@@ -291,6 +332,13 @@ class Scriptor:
     # -- flows ---------------------------------------------------------------------------
     def _flow_song_select(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if self.pending is not None:
+            # Back at song select with a song prepared but never recorded (its ready, its
+            # play or its result was lost to a fault): it must not be started on the next
+            # ready screen.
+            what = "its result was never shown" if self.pending.played else "it was not played"
+            self._note(f"song {self.pending.song_id}: {what} (a fault); not recorded", "warning")
+            self.pending = None
         if self.finished:
             self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
             return
@@ -309,6 +357,13 @@ class Scriptor:
 
     def _flow_ready(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if self.pending is not None and not self.pending.played and not cfg.multiplayer:
+            # Solo, start tapped and still on ready: nobody to wait for, the taps did not
+            # land (a frozen or slow screen). The song is prepared: toggles and start again.
+            if cfg.is_checking_3d:
+                self._toggles_off(state, frame)
+            self._tap(state, flows.START)
+            return
         if self.pending is not None and not self.pending.played:
             # Tapped start already: in multiplayer the room waits for the others.
             self.pending.ready_seen += 1
@@ -398,7 +453,15 @@ class Scriptor:
             self.ctx.state(song_id=part.song_id, song=self._title(part.song_id))
         self.ctx.log("playing: synchronising with the first note")
         player = self.player()
-        t0 = self.t.start_time(part.chart)
+        try:
+            t0 = self.t.start_time(part.chart)
+        except (StartSyncError, DeviceError) as exc:
+            # Not fatal: the song plays itself out untouched, its result is still recorded.
+            self._note(f"start sync failed ({exc}): this song goes untouched", "warning")
+            p.untouched = f"start sync failed: {exc}"
+            p.parts_played += 1
+            p.played = p.parts_played == len(p.parts)
+            return
         stop = threading.Event()
         out: dict[str, Any] = {}
 
@@ -410,18 +473,35 @@ class Scriptor:
 
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
+        watched, failed = self.t.clock(), False
         try:
             while sender.is_alive():
                 self.ctx.sleep(0.2)
+                if self.t.clock() - watched >= PLAY_WATCH_S:
+                    watched = self.t.clock()
+                    if failed := self._song_failed():
+                        self._note("the song was failed (health ran out): touches stopped", "warning")
+                        break
         finally:
             stop.set()
             sender.join(5.0)
         p.parts_played += 1
-        p.played = p.parts_played == len(p.parts)  # a medley's next song: the next playing screen
+        # A medley's next song: the next playing screen (a failed song ends the medley).
+        p.played = failed or p.parts_played == len(p.parts)
         if "error" in out:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
             self.ctx.log(f"play done: {out.get('stats')}")
+
+    def _song_failed(self) -> bool:
+        """During a song: does the screen already show the failed dialog? (Then the rest of
+        the plan must not be sent: it would tap the dialog.)"""
+        try:
+            frame = self.t.device.screencap()
+        except DeviceError:
+            return False  # the song goes on; the result decides
+        state, conf = self.t.classify(frame)
+        return state == "failed" and conf >= MIN_CONFIDENCE
 
     def _flow_award_back(self, state: str, frame: Frame) -> None:
         self._tap(state, flows.award_back_tap(self.finished))
@@ -449,10 +529,15 @@ class Scriptor:
         """Called before the state's action on ``award`` and ``failed``: reads the result
         of a finished play. Returns True while it still needs frames (no tap yet)."""
         p = self.pending
-        if p is None or not p.played:
+        if p is None:
             return False
+        if not p.played:
+            # The song ran while the loop was away (a device outage): its result is still a
+            # play of the run, recorded as what it was.
+            self._note("a result without the song having been played by the scriptor", "warning")
+            p.played, p.untouched = True, p.untouched or "not played by the scriptor (device outage?)"
         if state == "failed":
-            self._record(p, None, cleared=False)
+            self._record(p, None, cleared=False)  # decided from the frame after the song
             return False
         reading = p.votes.add(frame)
         if reading is None and p.votes.frames < RESULT_FRAMES:
@@ -476,7 +561,7 @@ class Scriptor:
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
-            note="" if reading or not cleared else "result screen unreadable",
+            note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
             medley=[
                 history.MedleySong(
                     song_id=m.song_id,
@@ -494,7 +579,7 @@ class Scriptor:
         self.pending = None
         self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
-        self.ctx.log(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
+        self._note(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
         self.ctx.state(plays=self.plays, in_play=False)
         if cfg.is_caliboration:
             self._calibrated(reading)
@@ -544,14 +629,17 @@ class Scriptor:
         return path
 
     def _give_up(self, why: str) -> None:
-        """Stop with an error bundle: the last frames, the state history and why."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder = self.ctx.data_dir / "scriptor" / "errors" / stamp
+        """Stop with an error bundle (``bundles.py``): the last frames, the state history,
+        why, and the run's recovery log."""
+        folder = bundles.new_bundle(self.ctx.data_dir)
+        stamp = folder.name
         for i, (_, state, frame) in enumerate(self.frames):
             ok, png = cv2.imencode(".png", frame)
             if ok:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
         write_atomic(folder / "states.json", json.dumps({"reason": why, "states": states}, indent=1).encode())
+        self._note(f"giving up: {why}", "error")
+        write_atomic(folder / "log.txt", ("\n".join(self.notes) + "\n").encode())
         self.ctx.state(error_bundle=f"scriptor/errors/{stamp}")
         raise TaskError(f"gave up: {why} (error bundle: scriptor/errors/{stamp})")

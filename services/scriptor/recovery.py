@@ -85,6 +85,8 @@ class Recovery:
     safe_tapped: bool = False
     restarts: int = 0
     history: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=200))
+    unanswered: int = 0  # cycles in a row on one screen that tapped it, without it changing
+    _tapped: bool = False  # a tap since the last observation
 
     def configure(self, max_same_state: int, protected: Iterable[str]) -> None:
         """Live config: the loop calls this when the user changes the limits."""
@@ -94,6 +96,7 @@ class Recovery:
     def tapped(self, state: str, x: int, y: int) -> None:
         """The loop tells which button it pressed (for the not-landing check)."""
         self.taps.append((state, x, y))
+        self._tapped = True
 
     def progressed(self) -> None:
         """A play completed: the game works, restarts start counting afresh."""
@@ -120,10 +123,13 @@ class Recovery:
         """One cycle: the state the frame shows (``unknown`` below the confidence
         threshold) -> what to do."""
         if state != self.state:
-            self.state, self.since, self.same = state, now, 0
+            self.state, self.since, self.same, self.unanswered = state, now, 0, 0
             if state != UNKNOWN:
                 # A known screen again: the ladder starts from the bottom next time.
                 self.stuck_since, self.safe_tapped = None, False
+        elif self._tapped:
+            self.unanswered += 1
+        self._tapped = False
         self.same += 1
         self.history.append((now, state))
 

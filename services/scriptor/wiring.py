@@ -15,7 +15,7 @@ from services.recognition.ui.classifier import current_model
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.player import Player
-from services.scriptor.play.startsync import StartSync
+from services.scriptor.play.startsync import StartSync, StartSyncError
 from shared.catalog import load_catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
@@ -23,9 +23,12 @@ from shared.config.scriptor import ScriptorConfig
 from shared.device import Frame
 from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
-from shared.task_context import TaskContext, TaskError
+from shared.task_context import TaskContext
 
 START_SYNC_TIMEOUT_S = 20.0  # from the playing screen to the first note found
+# A frame's time is known only within its request's round trip: a slower one (a slow
+# device) could put chart time 0 off by more than the Perfect window, so it is not used.
+SYNC_MAX_ROUND_TRIP_S = 0.100
 
 
 def catch_up_gallery(recogniser: SongRecognizer) -> int:
@@ -92,17 +95,23 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         sync = StartSync(first_note_s=chart.first_note_s * ctx.config.dilation_time / 1e6)
         grab = sync_capture(device)
         deadline = time.monotonic() + START_SYNC_TIMEOUT_S
+        slow = 0
         while time.monotonic() < deadline:
             ctx.checkpoint()
             # The screen is read somewhere between the request and the reply (then encoded
             # and sent): the middle is the best guess of the frame's time.
             before = time.monotonic()
             frame = grab()
-            est = sync.feed(frame, (before + time.monotonic()) / 2)
+            after = time.monotonic()
+            if after - before > SYNC_MAX_ROUND_TRIP_S:
+                slow += 1
+                continue
+            est = sync.feed(frame, (before + after) / 2)
             if est is not None:
                 ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
                 return est.chart0
-        raise TaskError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s")
+        why = f"; {slow} frames too slow to time (over {SYNC_MAX_ROUND_TRIP_S * 1e3:.0f} ms)" if slow else ""
+        raise StartSyncError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s{why}")
 
     fresh: list[Callable[[], Frame]] = []
 
@@ -121,7 +130,7 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         compile=compile_for,
         player=lambda: Player(device.touch_url()),
         start_time=start_time,
-        game_package=get_settings().game_package,
+        game_package=get_settings().game_package,  # a crash leaves another app in front
         recognise_medley=recognise_medley,
         fresh_frame=fresh_frame,
     )

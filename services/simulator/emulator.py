@@ -252,14 +252,16 @@ class Emulator:
                 return b"".join(bytes(p) for p in codec.encode(vf))
 
         try:
-            while self.clock() - start < cmd.time_limit_s and not writer.is_closing():
+            # A device that goes offline drops its connections, the stream's too.
+            while self.clock() - start < cmd.time_limit_s and not writer.is_closing() and self.online():
                 frame = await self._frame_async()
                 data = await asyncio.to_thread(encode, frame, n)
                 if data:
                     writer.write(data)
                     await writer.drain()
                 n += 1
-                delay = start + n * period - self.clock()
+                # A slow device ("slow" fault) sends a frame only every latency.
+                delay = max(start + n * period - self.clock(), self.game.capture_latency(self.clock()))
                 if delay > 0:
                     await asyncio.sleep(delay)
         except (ConnectionError, asyncio.CancelledError):

@@ -70,6 +70,9 @@ class Play:
     end: float  # when the result screen takes over
     commits: list[Commit] = field(default_factory=list)
     result: Judgement | None = None
+    fail_at: float | None = None  # a "failed" fault: health runs out then
+    failed: bool = False
+    shown: bool = False  # its result screen was shown (a crash right after the song loses it)
     medley: int | None = None  # its place in a tour medley (0..2); None: a single song
 
 
@@ -271,8 +274,11 @@ class Game:
         while self.queue and now >= self.queue[0][0] and self.popup is None:
             at, nxt = self.queue.pop(0)
             self._go(nxt, at, keep_queue=True)
-        if self.state == "playing" and self.play is not None and now >= self.play.end and self.popup is None:
-            self._finish_play(self.play, self.play.end)
+        play = self.play
+        if self.state == "playing" and play is not None and play.fail_at is not None and now >= play.fail_at:
+            self._fail_play(play, play.fail_at)
+        elif self.state == "playing" and play is not None and now >= play.end and self.popup is None:
+            self._finish_play(play, play.end)
 
     def _go(self, state: str, now: float, *, keep_queue: bool = False) -> None:
         if not keep_queue:
@@ -307,6 +313,8 @@ class Game:
             self.offered.append(offer)
         if state == "playing":
             self._start_play(now)
+        if state == "award" and self.plays:
+            self.plays[-1].shown = True
         if state == "main_page":
             self._left_fault("crash", now)
         self._fire_state_faults(state, now)
@@ -543,6 +551,16 @@ class Game:
             self.song_index = (self.song_index + 1) % len(self.sc.songs)
         self._wait("award_loading", self.sc.delays.award_loading, "award", now)
 
+    def _fail_play(self, play: Play, now: float) -> None:
+        """Health ran out mid-song: the song stops on the failed screen (its notes from
+        here on are misses); failed -> failed_again -> the result."""
+        play.result = judge(play.chart, play.t0, play.commits, self.windows)
+        play.failed = True
+        self.plays.append(play)
+        self.play = None
+        self._left_fault("failed", now)
+        self._go("failed", now)
+
     def _result_counts(self) -> dict[str, int]:
         """The result screen's counts: the last play's, or a whole medley's (summed; the
         best combo of its songs)."""
@@ -588,6 +606,8 @@ class Game:
     def _open_popup(self, state: str, now: float, fault: int | None, over: str | None = None) -> None:
         if over is not None:
             self._go(over, now)
+            if self.state == LAUNCHER:
+                return  # a crash on entering it: no game, no dialog
         row = self.rng.randrange(6 if state == "opps" else 3)
         variants = frozenset({f"row{row}"}) if state in ("opps", "award_dialog") else frozenset()
         self.popup = Popup(state, variants, now, fault)
@@ -623,8 +643,12 @@ class Game:
                 self._inject(i, f, now)
 
     def _inject(self, i: int, f: Fault, now: float) -> None:
-        if f.kind != "adb_disconnect" and f.kind != "slow" and self.state in (LAUNCHER, "playing"):
-            return  # waits for a screen it can cover (plays are never interrupted)
+        if f.kind == "failed":
+            if self.state != "playing" or self.play is None:
+                return  # waits for a song to fail
+            self.play.fail_at = self.play.t0 + f.duration_s
+        elif f.kind != "adb_disconnect" and f.kind != "slow" and self.state in (LAUNCHER, "playing"):
+            return  # waits for a screen it can cover (plays are never interrupted but by "failed")
         self._fault_done.add(i)
         detail = (
             f.state

@@ -18,8 +18,9 @@ Non-Perfect judgements are FAST (early) or SLOW (late).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from services.simulator.touch_server import Commit
 from shared.chart import Chart, Directional, Slide, Tap
@@ -163,7 +164,10 @@ def judge(chart: Chart, t0: float, commits: Iterable[Commit], windows: Windows |
         note = chart.notes[i]
         t_note = chart.seconds(note.beat)
         lanes = _lanes(note)
-        k = _find(pool, used, t0 + t_note, lanes, w)
+        swipes = None
+        if isinstance(note, Directional) or (isinstance(note, Tap) and note.flick):
+            swipes = partial(_swipes_for, note=note, w=w)
+        k = _find(pool, used, t0 + t_note, lanes, w, swipes)
         if isinstance(note, Slide):
             _judge_slide(out, i, note, chart, t0, None if k is None else pool[k], w)
         else:
@@ -191,20 +195,40 @@ def _lanes(note: Tap | Directional | Slide) -> tuple[float, float]:
     return (x, x)
 
 
-def _find(pool: list[Stroke], used: set[int], t: float, xs: tuple[float, float], w: Windows) -> int | None:
+def _find(
+    pool: list[Stroke],
+    used: set[int],
+    t: float,
+    xs: tuple[float, float],
+    w: Windows,
+    swipes: Callable[[Stroke], bool] | None = None,
+) -> int | None:
+    """The unused stroke that went down nearest to ``t`` inside the note's lanes. For a
+    note that asks for a swipe, a stroke that swipes its way wins over a closer one that
+    does not (two wide arrows sharing a lane at one instant: each finger is its own
+    arrow's, whatever their order)."""
     best: int | None = None
-    best_err = w.bad_ms / 1000 + EPS_MS
+    best_key: tuple[bool, float, float] | None = None
+    limit = w.bad_ms / 1000 + EPS_MS
+    centre = (xs[0] + xs[1]) / 2
     for k, s in enumerate(pool):
         if k in used:
             continue
         err = abs(s.down_t - t)
-        if s.down_t > t + best_err:
+        if s.down_t > t + limit:
             break
         _, x, y = s.points[0]
         near = xs[0] - w.lane_tolerance_px <= x <= xs[1] + w.lane_tolerance_px
-        if near and abs(y - JUDGE_Y) <= w.judge_band_px and err <= best_err:
-            best, best_err = k, err
+        if not near or abs(y - JUDGE_Y) > w.judge_band_px or err > limit:
+            continue
+        key = (swipes is not None and not swipes(s), err, abs(x - centre))
+        if best_key is None or key < best_key:
+            best, best_key = k, key
     return best
+
+
+def _swipes_for(s: Stroke, note: Tap | Directional, w: Windows) -> bool:
+    return _swiped(s, s.down_t, note, w)
 
 
 def _swiped(s: Stroke, since: float, note: Tap | Directional | None, w: Windows) -> bool:
@@ -244,8 +268,9 @@ def _slide_end(i: int, lane: float, flick: bool, tp: float, t0: float, s: Stroke
     due = t0 + tp
     if s.up_t is None:
         return NoteResult(i, "end", tp, "miss", None)  # never released
-    pos = s.at(min(s.up_t, due))
-    near = pos is not None and abs(pos[0] - lane_x(lane)) <= w.lane_tolerance_px
+    # Where the finger is at the end, leniently late like the ticks: the move onto the end
+    # node, sent at the node's time, arrives a few ms after it (and just before the up).
+    near = s.reaches(lane_x(lane), min(s.up_t, due), w.bad_ms / 1000, w.lane_tolerance_px)
     err = (s.up_t - due) * 1000
     if flick:
         # A flick ends the hold: timed by its first upward move, and it must swipe far enough.

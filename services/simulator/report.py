@@ -32,6 +32,8 @@ def build_report(game: Game, violations: list[str], *, serial: str, ports: dict[
                 "counts": res.counts() if res else None,
                 "all_perfect": bool(res and res.all_perfect),
                 "full_combo": bool(res and res.full_combo),
+                "failed": p.failed,
+                "result_shown": p.shown,
                 "medley": p.medley,
                 "touches": sum(len(c.events) for c in p.commits),
                 "errors_ms": [None if r.error_ms is None else round(r.error_ms, 2) for r in res.results]

@@ -87,11 +87,13 @@ class Fault(_Model):
     """One fault, injected once: at ``at_s`` seconds after start, or on the
     ``occurrence``-th entry into ``on_state``."""
 
-    kind: Literal["popup", "frozen", "unknown", "crash", "adb_disconnect", "slow"]
+    kind: Literal["popup", "frozen", "unknown", "crash", "adb_disconnect", "slow", "failed"]
     at_s: float | None = Field(None, ge=0)
     on_state: str | None = None
     occurrence: int = Field(1, ge=1)
-    duration_s: float = Field(3.0, ge=0, description="frozen / unknown / adb_disconnect / slow")
+    duration_s: float = Field(
+        3.0, ge=0, description="frozen / unknown / adb_disconnect / slow; failed: seconds of song first"
+    )
     state: str = Field("opps", description="popup: which dialog")
     latency_ms: float = Field(300.0, ge=0, description="slow: extra capture latency")
 

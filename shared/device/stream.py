@@ -121,6 +121,10 @@ class StreamCapture:
                 self._cond.wait_for(lambda: self._latest is not None, timeout=self._first_frame_s)
             image = self._latest
             error = self._error
+        if self._stream is None and error:
+            # The stream is down and cannot be started again (the device went away): the
+            # last frame is stale, so say so instead of showing it for ever.
+            raise DeviceError(f"screenrecord stream down: {error}")
         if image is None:
             why = f": {error}" if error else ""
             raise BadFrame(f"screenrecord gave no frame in {self._first_frame_s:g} s{why}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -224,6 +225,46 @@ def test_stream_decodes_screenrecord_and_restarts_it_when_it_ends(tmp_path: Path
     frame = device.screencap()
     assert np.abs(frame.astype(int) - shifted.astype(int)).mean() < 6  # the newest frame, lossy
     device.close()
+
+
+def test_stream_that_cannot_be_restarted_is_a_device_error_not_a_stale_frame() -> None:
+    src = pattern()
+    video = h264([src, src, src])
+    opens: list[str] = []
+    offline = threading.Event()
+
+    class Once:
+        def __init__(self, ends: bool) -> None:
+            self.chunks = [video[i : i + 4096] for i in range(0, len(video), 4096)]
+            self.ends = ends
+
+        def read(self, n: int) -> bytes | None:
+            if self.chunks:
+                return self.chunks.pop(0)
+            if self.ends:
+                offline.set()  # the device goes away: the stream ends, reopening fails
+                return b""
+            time.sleep(0.01)
+            return None  # a still screen
+
+        def close(self) -> None: ...
+
+    def open_stream() -> Once:
+        opens.append("open")
+        if offline.is_set():
+            raise DeviceError("device offline (emulator-5554)")
+        return Once(ends=len(opens) == 1)
+
+    capture = StreamCapture(open_stream, first_frame_s=5.0)
+    try:
+        until(lambda: capture.frames >= 3 and len(opens) >= 2, "the stream ended and was reopened")
+        with pytest.raises(DeviceError, match=r"screenrecord stream down: .*device offline"):
+            capture.grab()
+        offline.clear()  # back: the next open works, frames come again
+        until(lambda: capture.frames >= 6, "frames from the new stream")
+        assert np.abs(capture.grab().astype(int) - src.astype(int)).mean() < 6
+    finally:
+        capture.close()
 
 
 def test_stream_without_screenrecord_is_a_bad_frame(tmp_path: Path, fake: FakeAdb) -> None:

@@ -35,6 +35,9 @@ class ScriptedDevice:
     taps: list[tuple[int, int]] = field(default_factory=list)
     backs: int = 0
     fail_next: int = 0
+    fail_taps: int = 0
+    front: str = "com.bilibili.star.bili/com.unity3d.player.UnityPlayerActivity"
+    starts: int = 0
     info: DeviceInfo = field(default_factory=lambda: DeviceInfo("sim", "test", True, "raw", "input"))
 
     def screencap(self) -> Any:
@@ -44,13 +47,20 @@ class ScriptedDevice:
         return render(ScreenView(state=self.state, result=self.result if self.state == "award" else None))
 
     def tap(self, x: int, y: int) -> None:
+        if self.fail_taps:
+            self.fail_taps -= 1
+            raise DeviceError("shell input tap on emulator-5554: device offline")
         self.taps.append((x, y))
         self.state = self.moves.get((self.state, x, y), self.state)
 
     def back(self) -> None:
         self.backs += 1
 
-    def start_game(self) -> None: ...
+    def start_game(self) -> None:
+        self.starts += 1
+
+    def foreground_app(self) -> str:
+        return self.front
 
     def stop_game(self) -> None: ...
 
@@ -179,6 +189,38 @@ def test_device_errors_are_retried_then_fatal_with_an_error_bundle(tmp_path: Pat
     bundles = list((tmp_path / "scriptor" / "errors").iterdir())
     assert len(bundles) == 1 and (bundles[0] / "states.json").is_file()
     assert list(bundles[0].glob("frame-*.png"))
+    log = (bundles[0] / "log.txt").read_text()
+    assert "retrying in 8 s" in log and "giving up: the device stopped answering" in log
+
+
+def test_an_input_that_fails_is_retried_not_fatal(tmp_path: Path) -> None:
+    dev = ScriptedDevice("main_page", fail_taps=1)
+    s = make(tmp_path, dev)
+    s.ctx.sleep = lambda seconds: None  # type: ignore[method-assign]
+    s.cycle()  # the tap fails: a warning, a pause
+    assert dev.taps == [] and any("retrying in 1 s" in m for m in ctx_of(s).warnings())
+    s.cycle()
+    assert dev.taps == [(1120, 640)]
+
+
+def test_taps_that_do_not_move_the_game_on_are_said_and_repeated(tmp_path: Path) -> None:
+    dev = ScriptedDevice("main_page")  # no moves: a frozen screen
+    s = make(tmp_path, dev)
+    for _ in range(4):
+        s.cycle()  # tap, look again, tap, look again
+    assert dev.taps == [(1120, 640)] * 2
+    assert sum("did not move the game on" in m for m in ctx_of(s).warnings()) == 1
+    dev.state = "playmode"
+    s.cycle()
+    assert any("the game reacts again (main_page -> playmode)" in m for _, m in ctx_of(s).logs)
+
+
+def test_solo_ready_seen_again_after_start_presses_start_again(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready")  # start does not land
+    s = make(tmp_path, dev, is_checking_3d=False)
+    for _ in range(3):
+        s.cycle()  # prepare and start, look again, start again
+    assert dev.taps == [(1120, 600), (1120, 600)] and s.pending is not None
 
 
 def test_special_state_frames_are_saved_for_labelling(tmp_path: Path) -> None:
@@ -241,6 +283,34 @@ def test_another_app_in_front_is_not_tapped_the_game_is_started(tmp_path: Path) 
     s.cycle()
     assert dev.taps == [(1120, 640)]  # the game again: its screen's tap
     assert any("is in front, not the game" in m for m in ctx_of(s).warnings())
+
+
+def test_a_song_lost_to_an_outage_is_recorded_and_never_replayed_on_the_next_song(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    s = make(tmp_path, dev, is_checking_3d=False)
+
+    def offline(chart: Any) -> float:
+        raise DeviceError("screenrecord stream down: device offline (emulator-5554)")
+
+    s.t.start_time = offline
+    s.cycle()  # ready: prepared, started
+    s.cycle()  # playing: no sync (the device is away): the song goes untouched
+    assert s.pending is not None and s.pending.played
+    assert any("this song goes untouched" in m for m in ctx_of(s).warnings())
+    dev.state = "failed"
+    s.cycle()
+    row = history.read(tmp_path)[-1]
+    assert not row.cleared and "start sync failed" in row.note
+    # A song prepared on ready and then lost (the loop came back on song select): dropped,
+    # so the next ready screen is recognised afresh instead of starting the old plan.
+    dev.state, dev.moves = "ready", {}
+    s.cycle()
+    assert s.pending is not None and not s.pending.played
+    dev.state = "choose"
+    s.cycle()
+    assert s.pending is None and any(
+        "it was not played (a fault); not recorded" in m for m in ctx_of(s).warnings()
+    )
 
 
 def test_a_tour_medley_plays_its_three_songs_and_records_one_row(tmp_path: Path) -> None:

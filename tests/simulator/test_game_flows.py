@@ -295,3 +295,25 @@ def test_frozen_unknown_crash_disconnect_and_slow_faults() -> None:
     c.t += 5
     g.tick(c.t)
     assert g.capture_latency(c.t) == 0 and g.faults[4].left is not None
+
+
+def test_failed_fault_ends_the_song_on_the_failed_screen() -> None:
+    g, c = make(faults=[Fault(kind="failed", on_state="playing", duration_s=1.0)])
+    tap(g, c, 1120, 640)
+    tap(g, c, 800, 480)
+    state(g, c, 0.6)
+    tap(g, c, 1080, 620)
+    to_play(g, c)
+    assert g.play is not None
+    t0 = g.play.t0
+    assert state(g, c) == "playing"
+    c.t = t0 + 0.9
+    assert state(g, c) == "playing"  # health not out yet
+    c.t = t0 + 1.05
+    assert state(g, c) == "failed"  # mid-song (the cut lasts 4 s)
+    play = g.plays[-1]
+    assert play.failed and play.result is not None and play.result.counts()["miss"] > 0
+    assert g.faults[0].kind == "failed" and g.faults[0].left is not None
+    assert tap(g, c, 380, 450) == "failed_again"
+    assert tap(g, c, 780, 450) == "award_loading"
+    assert state(g, c, 0.6) == "award" and g.plays[-1].shown  # its result screen came

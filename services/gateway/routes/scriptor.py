@@ -1,14 +1,15 @@
-"""``/api/scriptor/...``: what the scriptor's config form offers (states, weight titles) and
-whether a song id has a chart."""
+"""``/api/scriptor/...``: what the scriptor's config form offers (states, weight titles),
+whether a song id has a chart, the play history and the error bundles."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import FileResponse
 
 from services.gateway.context import GatewayDep
 from services.gateway.errors import ERRORS
-from services.gateway.models import SongCheckResponse
-from services.scriptor import history
+from services.gateway.models import ErrorDetail, SongCheckResponse
+from services.scriptor import bundles, history
 from shared.chart.library import check_song_id
 from shared.screens import get_avail_state
 from shared.weight_titles import get_all_weight_title
@@ -40,3 +41,26 @@ def play_history(gw: GatewayDep, limit: int = Query(500, ge=1, le=10_000)) -> li
     """The scriptor's plays, oldest first (the last ``limit``): song, difficulty, mode,
     judgement counts, FAST/SLOW, cleared or failed, the offset used, simulated or not."""
     return history.read(gw.settings.data_dir, limit)
+
+
+@router.get("/errors", response_model=list[bundles.ErrorBundle])
+def error_bundles(gw: GatewayDep) -> list[bundles.ErrorBundle]:
+    """The error bundles the scriptor left when it gave up, newest first: each one's name,
+    reason and files (the last frames, ``states.json``, ``log.txt``)."""
+    return bundles.list_bundles(gw.settings.data_dir)
+
+
+@router.get(
+    "/errors/{name}/{file}",
+    responses={
+        200: {"content": {"image/png": {}, "application/json": {}, "text/plain": {}}},
+        404: {"model": ErrorDetail},
+    },
+)
+def error_bundle_file(name: str, file: str, gw: GatewayDep) -> FileResponse:
+    """One file of an error bundle (``GET /api/scriptor/errors`` lists them)."""
+    try:
+        path, media = bundles.bundle_file(gw.settings.data_dir, name, file)
+    except (ValueError, FileNotFoundError) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return FileResponse(path, media_type=media, headers={"Cache-Control": "no-store"})
