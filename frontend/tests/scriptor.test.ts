@@ -7,7 +7,9 @@ import ScriptorPanel from '@/components/ScriptorPanel.vue'
 import { useScriptorHistory } from '@/composables/useScriptorHistory'
 import { useScriptorLive } from '@/composables/useScriptorLive'
 import {
+  bundleFileUrl,
   bundleFromError,
+  bundleName,
   explainLog,
   formatDuration,
   formatOffset,
@@ -73,6 +75,11 @@ describe('scriptor fields and words', () => {
     expect(formatPlayTime(t, t + 3 * 86400)).toBe('Dec 1')
     expect(bundleFromError('gave up: unknown screen; still stuck (error bundle: scriptor/errors/20261201-101010)')).toBe('scriptor/errors/20261201-101010')
     expect(bundleFromError('boom')).toBeNull()
+    expect(bundleName('scriptor/errors/20261201-101010')).toBe('20261201-101010')
+    expect(bundleName('scriptor/errors/20261201-101010-2/')).toBe('20261201-101010-2')
+    expect(bundleName('scriptor/errors/../x')).toBeNull()
+    expect(bundleName(null)).toBeNull()
+    expect(bundleFileUrl('20261201-101010', 'frame 1.png')).toBe('/api/scriptor/errors/20261201-101010/frame%201.png')
   })
 
   it('explains the loop warnings in plain words and keeps other messages as they are', () => {
@@ -273,8 +280,15 @@ describe('ScriptorPanel against the mock backend', () => {
     w.unmount()
   })
 
-  it('shows the error bundle of a run that gave up', async () => {
-    useMockBackend({ history: [] })
+  it('shows the error bundle of a run that gave up, its files linked', async () => {
+    const files = ['frame-00-unknown.png', 'log.txt', 'states.json']
+    useMockBackend({
+      history: [],
+      errorBundles: [
+        { name: '20261130-090000', path: 'scriptor/errors/20261130-090000', reason: 'older', files: ['states.json'], created: 1 },
+        { name: '20261201-120000', path: 'scriptor/errors/20261201-120000', reason: 'gave up', files, created: 2 },
+      ],
+    })
     const w = mount(ScriptorPanel, { attachTo: document.body })
     await until(() => w.find('[data-role="history-empty"]').exists())
     useBackendStore().handleMessage({
@@ -287,6 +301,15 @@ describe('ScriptorPanel against the mock backend', () => {
     await nextTick()
     expect(w.find('[data-role="error-bundle"] code').text()).toBe('scriptor/errors/20261201-120000')
     expect(w.find('[data-role="scriptor-warning"][data-kind="stopped"]').text()).toContain('still stuck after 2 restarts')
+    // the gateway lists this bundle: each file is linked (frames as thumbnails)
+    await until(() => w.find('[data-role="error-bundle-files"]').exists())
+    const links = w.findAll('[data-role="error-bundle-files"] a').map((a) => a.attributes('href'))
+    expect(links).toEqual([
+      '/api/scriptor/errors/20261201-120000/frame-00-unknown.png',
+      '/api/scriptor/errors/20261201-120000/log.txt',
+      '/api/scriptor/errors/20261201-120000/states.json',
+    ])
+    expect(w.findAll('[data-role="error-bundle-files"] img')).toHaveLength(1)
     w.unmount()
   })
 })

@@ -9,6 +9,7 @@ import type {
   FrameListing,
   LastFit,
   Health,
+  ErrorBundle,
   PlayRecord,
   ModulesResponse,
   ReplyAnswer,
@@ -46,6 +47,7 @@ export const api = {
   },
   device: () => http.get<DeviceStatus>('/api/device'),
   scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
+  errorBundles: () => http.get<ErrorBundle[]>('/api/scriptor/errors'),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

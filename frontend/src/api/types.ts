@@ -25,6 +25,7 @@ export type ScreenshotRejected = Schemas['ScreenshotRejected']
 export type DeviceStatus = Schemas['DeviceStatus']
 /** One play of the scriptor's history (GET /api/scriptor/history). */
 export type PlayRecord = Schemas['PlayRecord']
+export type ErrorBundle = Schemas['ErrorBundle']
 export type FrameFolder = Schemas['FrameFolder']
 export type SavedFrame = Schemas['SavedFrame']
 export type FrameListing = Schemas['FrameListing']

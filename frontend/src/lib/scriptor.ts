@@ -49,6 +49,18 @@ export function bundleFromError(error: string | null): string | null {
   return m?.[1] ?? null
 }
 
+/** The folder name of a bundle path ("scriptor/errors/20261201-120000" -> "20261201-120000"),
+ * the name `GET /api/scriptor/errors` lists it by; null for anything else. */
+export function bundleName(path: string | null): string | null {
+  const last = (path ?? '').replace(/\/+$/, '').split('/').pop() ?? ''
+  return /^\d{8}-\d{6}(-\d{1,3})?$/.test(last) ? last : null
+}
+
+/** Where the gateway serves one file of a bundle. */
+export function bundleFileUrl(name: string, file: string): string {
+  return `/api/scriptor/errors/${encodeURIComponent(name)}/${encodeURIComponent(file)}`
+}
+
 /** "12.3 s", "4 min 05 s", "1 h 02 min" */
 export function formatDuration(s: number): string {
   if (s < 60) return `${s.toFixed(1)} s`

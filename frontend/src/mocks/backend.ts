@@ -8,7 +8,7 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { DeviceStatus, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc } from '@/api/types'
+import type { DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
@@ -123,6 +123,8 @@ export interface MockOptions {
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null
   /** the scriptor's play history to start with (default: a few seeded plays) */
   history?: PlayRecord[]
+  /** the scriptor's error bundles (GET /api/scriptor/errors; default: none) */
+  errorBundles?: ErrorBundle[]
   /** the device's screen as JPEG, drawn from the scriptor's state fields (browser: canvas;
    * without it the mock has no device, as a machine without an emulator) */
   makeScreen?: (fields: Record<string, unknown>, n: number) => Promise<Blob | null>
@@ -159,6 +161,8 @@ export class MockBackend {
   readonly latestImages = new Map<string, Map<string, LatestImage>>()
   /** the scriptor's plays, oldest first (<data dir>/scriptor/history.jsonl) */
   readonly scriptorHistory: PlayRecord[]
+  /** the bundles a run that gave up left (<data dir>/scriptor/errors/) */
+  readonly errorBundles: ErrorBundle[]
   /** the workflow's saved frames per folder (names only) */
   readonly savedFrames = new Map<FrameFolder, string[]>([
     ['ui_inbox', ['20261201-101500-120_main_page.png', '20261201-101502-480_song_select.png', '20261201-101507-015_playing.png']],
@@ -188,6 +192,7 @@ export class MockBackend {
     this.makeOverlay = opts.makeOverlay
     this.storage = opts.storage ?? null
     this.scriptorHistory = opts.history ?? seedHistory(Date.now() / 1000)
+    this.errorBundles = opts.errorBundles ?? []
     this.makeScreen = opts.makeScreen
     for (const m of MODULES) {
       this.streams.set(m.name, [])
@@ -364,6 +369,11 @@ export class MockBackend {
       throw new HttpError(422, [{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 10000', type: 'greater_than_equal' }])
     }
     return this.scriptorHistory.slice(-limit)
+  }
+
+  /** GET /api/scriptor/errors: newest first, as the gateway lists them. */
+  bundles(): ErrorBundle[] {
+    return [...this.errorBundles].sort((a, b) => b.name.localeCompare(a.name))
   }
 
   /** GET /api/device: a drawn stand-in for the game when the mock can draw, else none. */
