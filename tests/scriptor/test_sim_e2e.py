@@ -7,14 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import cv2
 import httpx
 import pytest
 
-from services.simulator.titles import title_crop
-from shared.catalog import load_catalog
-from tests.conftest import REFERENCE_DATA, free_port
-from tests.simgame import cut_chart
+from tests.conftest import free_port
+from tests.simgame import prepare_data
 from tests.stack import Stack, start, start_stack, wait_state
 
 SONG = 316  # オレンジ, expert
@@ -32,13 +29,8 @@ SCENARIO = {
 def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("scriptor-sim")
     data = root / "data"
-    (data / "charts").mkdir(parents=True)
-    raw = (REFERENCE_DATA / "charts" / f"{SONG}_3.bestdori").read_bytes()
-    (data / "charts" / f"{SONG}_3.bestdori").write_bytes(cut_chart(raw, CUT_S))
-    # The user has added this song's title (as add_song would): the recogniser knows it.
-    titles = data / "song_recognition" / "title_imgs"
-    titles.mkdir(parents=True)
-    cv2.imwrite(str(titles / f"t-{SONG}.png"), title_crop(SONG, None, load_catalog(data)))
+    # The chart fetched and the song's title added (as add_song would): the recogniser knows it.
+    prepare_data(data, [(SONG, 3)], CUT_S)
     scenario = root / "scenario.json"
     scenario.write_text(json.dumps(SCENARIO))
     stack = start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario}"}, test_bodies=False)

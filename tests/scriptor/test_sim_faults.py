@@ -16,17 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
 import httpx
 import pytest
 
-from services.simulator.titles import title_crop
 from shared import keys
-from shared.catalog import load_catalog
 from shared.runtime.connection import connect
-from tests.conftest import REFERENCE_DATA, free_port
+from tests.conftest import free_port
 from tests.scriptor.test_sim_e2e import SCENARIO, SONG
-from tests.simgame import cut_chart
+from tests.simgame import prepare_data
 from tests.stack import Stack, start, start_stack, wait_state
 
 CUT_S = 6.0
@@ -55,12 +52,7 @@ PLAYS = 6
 
 def make_stack(root: Path, faults: list[dict[str, Any]]) -> Stack:
     data = root / "data"
-    (data / "charts").mkdir(parents=True)
-    raw = (REFERENCE_DATA / "charts" / f"{SONG}_3.bestdori").read_bytes()
-    (data / "charts" / f"{SONG}_3.bestdori").write_bytes(cut_chart(raw, CUT_S))
-    titles = data / "song_recognition" / "title_imgs"
-    titles.mkdir(parents=True)
-    cv2.imwrite(str(titles / f"t-{SONG}.png"), title_crop(SONG, None, load_catalog(data)))
+    prepare_data(data, [(SONG, 3)], CUT_S)
     scenario = root / "scenario.json"
     scenario.write_text(json.dumps({**SCENARIO, "faults": faults}))
     return start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario}"}, test_bodies=False)
