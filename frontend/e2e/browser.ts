@@ -46,6 +46,14 @@ export async function openPage(browser: Browser, baseURL: string): Promise<Watch
   return { page, errors: () => [...seen], expectStatus: (...s) => s.forEach((x) => expected.add(x)) }
 }
 
+/** A watched page on the dashboard's start page, its sidebar drawn. */
+export async function openDashboard(browser: Browser, baseURL: string): Promise<WatchedPage> {
+  const watched = await openPage(browser, baseURL)
+  await watched.page.goto('/')
+  await watched.page.waitForSelector('nav a[data-module]')
+  return watched
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await page.waitForSelector('[data-role="backend-state"][data-state="ok"]')

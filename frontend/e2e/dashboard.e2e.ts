@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { field, launch, openModule, openPage, screenshot, task, type WatchedPage } from './browser'
+import { field, launch, openDashboard, openModule, screenshot, task, type WatchedPage } from './browser'
 
 const baseURL = inject('baseURL')
 let browser: Browser
@@ -33,10 +33,8 @@ async function saved(): Promise<void> {
 
 beforeAll(async () => {
   browser = await launch()
-  watched = await openPage(browser, baseURL)
+  watched = await openDashboard(browser, baseURL)
   page = watched.page
-  await page.goto('/')
-  await page.waitForSelector('nav a[data-module]')
 })
 
 afterEach(() => {

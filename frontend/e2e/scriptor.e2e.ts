@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { launch, openModule, openPage, screenshot, task, type WatchedPage } from './browser'
+import { launch, openDashboard, openModule, screenshot, task, type WatchedPage } from './browser'
 import { freePort, waitHealthy } from './stack'
 
 const SONG = 316 // オレンジ, expert, cut to its first seconds
@@ -75,10 +75,8 @@ beforeAll(async () => {
   // one Free play of the cut chart, then the run ends (is_repeat off)
   await api('/api/scriptor/update_config', { mode: 'Free', level: 'Expert', is_repeat: false, correction_time: 0 })
   browser = await launch()
-  watched = await openPage(browser, baseURL)
+  watched = await openDashboard(browser, baseURL)
   page = watched.page
-  await page.goto('/')
-  await page.waitForSelector('nav a[data-module]')
 })
 
 afterEach(() => {

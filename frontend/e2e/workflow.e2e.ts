@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { field, launch, openModule, openPage, screenshot, task, type WatchedPage } from './browser'
+import { field, launch, openDashboard, openModule, screenshot, task, type WatchedPage } from './browser'
 
 const baseURL = inject('baseURL')
 const dataDir = inject('dataDir')
@@ -86,10 +86,8 @@ const rgbText = (c: Color): string => `RGB ${[...c.bgr].reverse().join(', ')}`
 
 beforeAll(async () => {
   browser = await launch()
-  watched = await openPage(browser, baseURL)
+  watched = await openDashboard(browser, baseURL)
   page = watched.page
-  await page.goto('/')
-  await page.waitForSelector('nav a[data-module]')
   await openModule(page, 'workflow')
   // saved frames go to the workflow's own folder: the ui_recognition suite reads the inbox
   await choose('frame_folder', 'records')
