@@ -14,6 +14,8 @@ from tests.conftest import free_port
 from tests.simgame import prepare_data
 from tests.stack import Stack, start, start_stack, wait_state
 
+pytestmark = pytest.mark.stack
+
 SONG = 316  # オレンジ, expert
 CUT_S = 6.0  # the first seconds of the chart: the suite stays fast
 SCENARIO = {

@@ -26,6 +26,8 @@ from tests.scriptor.test_sim_e2e import SCENARIO, SONG
 from tests.simgame import prepare_data
 from tests.stack import Stack, start, start_stack, wait_state
 
+pytestmark = pytest.mark.stack
+
 CUT_S = 6.0
 POPUPS = {  # popup -> the screen it covers (its first entry)
     "download": "loading",  # at start, over the game's loading screen
