@@ -20,18 +20,10 @@ from shared import keys
 from shared.runtime.connection import connect
 from shared.runtime.control import start_task, stop_module
 from shared.runtime.state import read_state
-from tests.platform.helpers import Events, start, stop_and_wait, wait_status
+from tests.platform.helpers import Events, alive, start, stop_and_wait, wait_status
 from tests.stack import READY_S, ROOT, WAIT_S, Stack, wait_ready
 
 pytestmark = pytest.mark.stack
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_worker_killed_mid_task_leaves_module_failed_then_usable(live: Stack) -> None:

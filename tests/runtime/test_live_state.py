@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from shared.config import ScriptorConfig
-from shared.live_state import LIVE_MODELS, LiveStateError, ScriptorLive, WorkflowLive, parse_live, state_update
+from shared.live_state import (
+    LIVE_MODELS,
+    LiveStateError,
+    ScriptorLive,
+    WorkflowLive,
+    parse_live,
+    state_update,
+)
 from shared.modules import MODULE_NAMES
 from tests.task_double import RecordingContext
 
