@@ -26,16 +26,18 @@ from typing import Any
 import cv2
 import numpy as np
 
-from services.scriptor.play.detect import detect_notes
-from services.workflow import curve, fits, frames
+from services.workflow import curve
 from services.workflow.overlay import draw_overlay
 from services.workflow.plot import fit_png
 from services.workflow.trace import FirstNoteRecorder, NoteRecorder
+from shared import curve_fits as fits
+from shared import saved_frames as frames
 from shared.atomic_write import write_atomic
 from shared.config import WorkflowConfig
 from shared.config.workflow import WorkflowMode
 from shared.device import BadFrame, Device, DeviceError
 from shared.live_state import WorkflowLive
+from shared.note_detect import detect_notes
 from shared.playfield import current_coefficients
 from shared.screens import UI_STATES
 from shared.task_context import TaskContext, TaskError

@@ -595,7 +595,7 @@ export interface components {
         };
         /**
          * FrameFolder
-         * @description Where saved frames go and what WalkThrough browses (``services.workflow.frames``
+         * @description Where saved frames go and what WalkThrough browses (``shared.saved_frames``
          *     maps each to its folder in the data dir).
          * @enum {string}
          */

@@ -141,7 +141,7 @@ const REGISTRY = registry as unknown as Registry
 const MODULES = REGISTRY.modules
 const STATES = REGISTRY.available_states
 const WEIGHT_TITLES = REGISTRY.weight_titles
-/** services/workflow/frames.py FOLDERS */
+/** shared/saved_frames.py FOLDERS */
 const FRAME_FOLDERS: Record<FrameFolder, string> = {
   ui_inbox: 'ui_recognition/inbox',
   song_screenshots: 'song_recognition/screenshots',
