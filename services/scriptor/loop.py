@@ -172,6 +172,13 @@ class Scriptor:
             if self._player is not None:
                 self._player.close()  # lifts every contact
 
+    def _drop_player(self) -> None:
+        """The injector went away (an emulator restart): the next song gets a new sender
+        and a new forward instead of this one's dead connection."""
+        if self._player is not None:
+            self._player.close()
+            self._player = None
+
     def player(self) -> PlayerLike:
         """The play engine's sender, started once and kept for the run: starting a process
         at the first note would cost the first notes on a loaded machine."""
@@ -254,6 +261,7 @@ class Scriptor:
         if self.device_failures:
             self._note(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
+            self._drop_player()  # its connection may be to the emulator that went away
         return frame
 
     def _device_failed(self, exc: DeviceError) -> None:
@@ -492,6 +500,8 @@ class Scriptor:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
             self.ctx.log(f"play done: {out.get('stats')}")
+        if "error" in out or getattr(out.get("stats"), "error", None):
+            self._drop_player()
 
     def _song_failed(self) -> bool:
         """During a song: does the screen already show the failed dialog? (Then the rest of
