@@ -17,12 +17,15 @@ from shared.atomic_write import write_atomic
 from shared.config import ModuleConfig
 from shared.modules import MODULES, get_module
 from shared.runtime.connection import TextRedis, eval_lua
+from shared.runtime.lenient import as_int, junk
 
 log = logging.getLogger(__name__)
 
 # SET config, bump the version, return it: one step so versions and contents agree.
 _PUT = """
 redis.call('SET', KEYS[1], ARGV[1])
+local old = redis.call('GET', KEYS[2])
+if old and not tonumber(old) then redis.call('SET', KEYS[2], ARGV[2]) end  -- junk: start over
 local v = redis.call('INCR', KEYS[2])
 redis.call('PUBLISH', KEYS[3], 'config')
 return v
@@ -68,15 +71,16 @@ class ConfigStore:
     def get(self, module: str) -> tuple[int, ModuleConfig]:
         """The stored config (defaults when none saved yet) and its version."""
         model = get_module(module).config_model
-        raw, version = self.r.mget(keys.config_key(module), keys.config_version(module))
+        raw, text = self.r.mget(keys.config_key(module), keys.config_version(module))
+        version = as_int(text, keys.config_version(module))
         if raw is None:
-            return int(version or 0), model()
+            return version, model()
         try:
-            return int(version or 0), model.model_validate_json(raw)
+            return version, model.model_validate_json(raw)
         except ValidationError as exc:
-            # Saved by an older model: keep running on defaults and say why.
-            log.warning("stored %s config no longer valid, using defaults: %s", module, exc)
-            return int(version or 0), model()
+            # Saved by an older model (or junk): keep running on defaults and say why.
+            junk(keys.config_key(module), raw[:100], f" (not a valid config: {exc.error_count()} errors)")
+            return version, model()
 
     def put(self, module: str, config: ModuleConfig) -> int:
         version = int(
@@ -84,11 +88,20 @@ class ConfigStore:
                 self.r,
                 _PUT,
                 [keys.config_key(module), keys.config_version(module), keys.control_channel(module)],
-                [config.model_dump_json()],
+                [config.model_dump_json(), str(self._file_version(module))],
             )
         )
         write_mirror(self.data_dir, module, version, config)
         return version
+
+    def _file_version(self, module: str) -> int:
+        """Where a junk Redis version starts over: the file mirror's (versions never go
+        back for a task comparing them), 0 without one."""
+        try:
+            mirror = read_mirror(self.data_dir, module)
+        except ConfigFileError:
+            return 0
+        return mirror[0] if mirror else 0
 
     def merged(self, module: str, partial: dict[str, Any]) -> ModuleConfig:
         """Validate ``partial`` over the stored config (raises ``ValidationError``)."""
@@ -107,7 +120,7 @@ class ConfigStore:
                 log.error("%s (keeping what Redis has)", exc)
                 mirror = None
             raw, version = self.r.mget(keys.config_key(m), keys.config_version(m))
-            redis_version = int(version or 0) if raw is not None else -1
+            redis_version = as_int(version, keys.config_version(m)) if raw is not None else -1
             if mirror is not None and mirror[0] > redis_version:
                 try:
                     config = parse_config(m, mirror[1])

@@ -24,6 +24,7 @@ from shared.event_schema import EventType, PromptData, TaskStatus
 from shared.modules import get_module
 from shared.runtime import leases
 from shared.runtime.connection import BytesRedis, TextRedis, eval_lua
+from shared.runtime.lenient import as_float
 from shared.runtime.publish import publish
 from shared.runtime.state import device_holder, finish, is_active, open_prompt, read_state, state_data
 from shared.settings import get_settings
@@ -159,7 +160,7 @@ def reconcile(r: TextRedis, rb: BytesRedis, module: str) -> str | None:
     task = raw.get("task", "")
     device = device_holder(module, task, job_id)
     if raw.get("status") == TaskStatus.stopping.value:
-        asked = float(raw.get("stop_requested_at") or 0)
+        asked = as_float(raw.get("stop_requested_at"), "state.stop_requested_at")
         grace = get_settings().stop_grace_s
         if asked and time.time() - asked > grace:
             try:
