@@ -14,11 +14,13 @@ from types import FrameType
 from typing import Any
 
 from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from shared import keys
 from shared.modules import get_module
+from shared.runtime import job_hash
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import connect, connect_bytes
 from shared.runtime.control import reconcile, stop_module
@@ -65,7 +67,18 @@ class AllowListedJob(Job):
     refused_fields: list[str]
 
     def restore(self, raw_data: Any) -> Any:
-        out = super().restore(raw_data)
+        why = job_hash.malformed(raw_data)
+        if not why:
+            try:
+                out = super().restore(raw_data)
+            except NoSuchJobError:
+                raise
+            except Exception as exc:  # a field the checks do not know yet: still never fatal
+                why = f"{type(exc).__name__}: {exc}"
+        if why:
+            reason = job_hash.fail_malformed(connect(), self.id, raw_data, why)
+            # RQ's dequeue skips a job it cannot find: the worker goes on to the next one.
+            raise NoSuchJobError(reason)
         self.refused_fields = forbidden_fields(raw_data)
         # Cleared whatever the hash says, so no code path of RQ can honour them.
         self._success_callback_name = self._failure_callback_name = self._stopped_callback_name = None
