@@ -285,11 +285,16 @@ class RedisTaskContext(Generic[C]):
             if os.getppid() != self._parent:
                 self._end_orphaned()
             try:
-                ok = leases.renew(self._r, keys.module_lease(self.module), self.job_id)
+                state = keys.module_state(self.module)
+                got = [
+                    leases.renew_job(self._r, keys.module_lease(self.module), self.job_id, state, self.job_id)
+                ]
                 if self._device:
-                    ok = leases.renew(self._r, keys.DEVICE_LEASE, self._device) and ok
-                if not ok:
+                    got.append(leases.renew_job(self._r, keys.DEVICE_LEASE, self._device, state, self.job_id))
+                if 0 in got:
                     self._lost.set()
+                elif 2 in got:
+                    log.warning("lease of %s had expired (a Redis stall?): taken back", self.job_id)
             except Exception:  # Redis blip: the next beat retries; the TTL covers a few misses
                 log.exception("lease renewal failed")
 
