@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,11 @@ from pydantic import BaseModel, ValidationError
 from shared import keys
 from shared.atomic_write import write_atomic
 from shared.config import ModuleConfig
+from shared.event_schema import EventType
 from shared.modules import MODULES, get_module
 from shared.runtime.connection import TextRedis, eval_lua
 from shared.runtime.lenient import as_int, junk
+from shared.runtime.publish import publish
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,22 @@ class ConfigStore:
         write_mirror(self.data_dir, module, version, config)
         return version
 
+    def _keep_aside(self, module: str, why: str, redis_version: int) -> None:
+        path = config_path(self.data_dir, module)
+        kept = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, kept)
+        except FileNotFoundError:
+            return  # another process (the gateway, a worker) kept it aside already
+        using = (
+            f"keeping the config in Redis (version {redis_version})"
+            if redis_version >= 0
+            else "using defaults"
+        )
+        message = f"{why}: {using}; the file is kept as {kept.name} (fix it and save the config again)"
+        log.error("%s", message)
+        publish(self.r, module, EventType.log, {"level": "warning", "message": message})
+
     def _file_version(self, module: str) -> int:
         """Where a junk Redis version starts over: the file mirror's (versions never go
         back for a task comparing them), 0 without one."""
@@ -111,21 +131,26 @@ class ConfigStore:
         return parse_config(module, data)
 
     def restore(self) -> None:
-        """Bring Redis and the file mirror together after a restart: the newer version wins."""
+        """Bring Redis and the file mirror together after a restart: the newer version wins.
+        A file that cannot be read is kept aside (never overwritten by the next save), and
+        the module's log says so where the dashboard shows it."""
         for spec in MODULES:
             m = spec.name
+            raw, version = self.r.mget(keys.config_key(m), keys.config_version(m))
+            redis_version = as_int(version, keys.config_version(m)) if raw is not None else -1
             try:
                 mirror = read_mirror(self.data_dir, m)
             except ConfigFileError as exc:
-                log.error("%s (keeping what Redis has)", exc)
+                self._keep_aside(m, str(exc), redis_version)
                 mirror = None
-            raw, version = self.r.mget(keys.config_key(m), keys.config_version(m))
-            redis_version = as_int(version, keys.config_version(m)) if raw is not None else -1
             if mirror is not None and mirror[0] > redis_version:
                 try:
                     config = parse_config(m, mirror[1])
                 except ValidationError as exc:
-                    log.error("config file for %s is invalid, not restored: %s", m, exc)
+                    why = (
+                        f"config file {config_path(self.data_dir, m)} is invalid ({exc.error_count()} errors)"
+                    )
+                    self._keep_aside(m, why, redis_version)
                     continue
                 self.r.mset({keys.config_key(m): config.model_dump_json(), keys.config_version(m): mirror[0]})
             elif raw is not None and mirror is None:
