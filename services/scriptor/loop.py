@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import bundles, flows, history
+from services.scriptor import bundles, flows, freeze, history
 from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.startsync import StartSyncError
@@ -128,6 +128,7 @@ class Pending:
     medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
     parts_played: int = 0
     untouched: str = ""  # why (part of) the song went without touches, for the history
+    fault: str = ""  # what went wrong during the song (the game froze), for the history
 
     @property
     def parts(self) -> list[Part]:
@@ -482,17 +483,24 @@ class Scriptor:
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
         watched, failed = self.t.clock(), False
+        notes = [part.chart.seconds(n.beat) for n in part.chart.notes]
+        watch = freeze.FreezeWatch(notes, t0 - time.monotonic() + self.t.clock())
         try:
             while sender.is_alive():
                 self.ctx.sleep(0.2)
                 if self.t.clock() - watched >= PLAY_WATCH_S:
                     watched = self.t.clock()
-                    if failed := self._song_failed():
+                    seen = self._song_frame()
+                    watch.observe(seen, watched)
+                    if failed := self._song_failed(seen):
                         self._note("the song was failed (health ran out): touches stopped", "warning")
                         break
         finally:
             stop.set()
             sender.join(5.0)
+        if frozen := watch.finish(self.t.clock()):
+            p.fault = freeze.words(frozen)
+            self._note(f"{p.fault}: its result is recorded as such", "warning")
         p.parts_played += 1
         # A medley's next song: the next playing screen (a failed song ends the medley).
         p.played = failed or p.parts_played == len(p.parts)
@@ -503,13 +511,18 @@ class Scriptor:
         if "error" in out or getattr(out.get("stats"), "error", None):
             self._drop_player()
 
-    def _song_failed(self) -> bool:
+    def _song_frame(self) -> Frame | None:
+        try:
+            frame: Frame = self.t.device.screencap()
+        except DeviceError:
+            return None  # the song goes on; the result decides
+        return frame
+
+    def _song_failed(self, frame: Frame | None) -> bool:
         """During a song: does the screen already show the failed dialog? (Then the rest of
         the plan must not be sent: it would tap the dialog.)"""
-        try:
-            frame = self.t.device.screencap()
-        except DeviceError:
-            return False  # the song goes on; the result decides
+        if frame is None:
+            return False
         state, conf = self.t.classify(frame)
         return state == "failed" and conf >= MIN_CONFIDENCE
 
@@ -571,7 +584,11 @@ class Scriptor:
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
-            note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
+            note="; ".join(
+                filter(
+                    None, [p.untouched, p.fault, "" if reading or not cleared else "result screen unreadable"]
+                )
+            ),
             medley=[
                 history.MedleySong(
                     song_id=m.song_id,

@@ -92,3 +92,28 @@ def test_emulator_killed_mid_song_is_noticed_and_the_run_goes_on(sim_stack: Stac
         assert row["counts"][k] == judged["counts"][k], (row, judged)
     assert judged["touches"] > 0, (judged, "\n".join(logs(sim_stack)))
     print(f"recovered (a play recorded after the restart) {recovered_s:.1f} s after the kill")
+
+
+def test_emulator_frozen_mid_song_is_said_in_the_history_row(sim_stack: Stack) -> None:
+    url = sim_stack.url
+    before = len(httpx.get(f"{url}/api/scriptor/history", timeout=10).json())
+    start(url, "scriptor", "start_scriptor", {"mode": "Free", "level": "Expert", "correction_time": 0})
+    wait_state(url, "scriptor", lambda s: s.get("fields", {}).get("screen") == "playing", 240, sim_stack.log)
+    time.sleep(3.0)  # notes are coming
+    pid = simulator_pid(sim_stack)
+    os.kill(pid, signal.SIGSTOP)  # the emulator hangs (a suspended VM), then goes on
+    try:
+        time.sleep(5.0)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    deadline = time.monotonic() + 240
+    while len(rows := httpx.get(f"{url}/api/scriptor/history", timeout=10).json()) <= before:
+        state = httpx.get(f"{url}/api/scriptor/state", timeout=10).json()
+        assert state["status"] not in ("failed", "finished"), (state, logs(sim_stack)[-40:])
+        assert time.monotonic() < deadline, (state, logs(sim_stack)[-40:])
+        time.sleep(1.0)
+    httpx.post(f"{url}/api/scriptor/stop", timeout=10)
+    wait_state(url, "scriptor", lambda s: s["status"] not in ("running", "stopping"), 60)
+    row = rows[before]
+    assert "the game froze during the song" in row["note"], (row, logs(sim_stack)[-40:])
+    assert any("the game froze during the song" in line for line in logs(sim_stack))
