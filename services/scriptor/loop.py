@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import flows
+from services.scriptor import flows, freeze
 from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.startsync import StartSyncError
@@ -130,6 +130,7 @@ class Pending:
     medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
     parts_played: int = 0
     untouched: str = ""  # why (part of) the song went without touches, for the history
+    fault: str = ""  # what went wrong during the song (the game froze), for the history
 
     @property
     def parts(self) -> list[Part]:
@@ -173,6 +174,13 @@ class Scriptor:
         finally:
             if self._player is not None:
                 self._player.close()  # lifts every contact
+
+    def _drop_player(self) -> None:
+        """The injector went away (an emulator restart): the next song gets a new sender
+        and a new forward instead of this one's dead connection."""
+        if self._player is not None:
+            self._player.close()
+            self._player = None
 
     def player(self) -> PlayerLike:
         """The play engine's sender, started once and kept for the run: starting a process
@@ -256,6 +264,7 @@ class Scriptor:
         if self.device_failures:
             self._note(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
+            self._drop_player()  # its connection may be to the emulator that went away
         return frame
 
     def _device_failed(self, exc: DeviceError) -> None:
@@ -476,17 +485,24 @@ class Scriptor:
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
         watched, failed = self.t.clock(), False
+        notes = [part.chart.seconds(n.beat) for n in part.chart.notes]
+        watch = freeze.FreezeWatch(notes, t0 - time.monotonic() + self.t.clock())
         try:
             while sender.is_alive():
                 self.ctx.sleep(0.2)
                 if self.t.clock() - watched >= PLAY_WATCH_S:
                     watched = self.t.clock()
-                    if failed := self._song_failed():
+                    seen = self._song_frame()
+                    watch.observe(seen, watched)
+                    if failed := self._song_failed(seen):
                         self._note("the song was failed (health ran out): touches stopped", "warning")
                         break
         finally:
             stop.set()
             sender.join(5.0)
+        if frozen := watch.finish(self.t.clock()):
+            p.fault = freeze.words(frozen)
+            self._note(f"{p.fault}: its result is recorded as such", "warning")
         p.parts_played += 1
         # A medley's next song: the next playing screen (a failed song ends the medley).
         p.played = failed or p.parts_played == len(p.parts)
@@ -494,14 +510,21 @@ class Scriptor:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
             self.ctx.log(f"play done: {out.get('stats')}")
+        if "error" in out or getattr(out.get("stats"), "error", None):
+            self._drop_player()
 
-    def _song_failed(self) -> bool:
+    def _song_frame(self) -> Frame | None:
+        try:
+            frame: Frame = self.t.device.screencap()
+        except DeviceError:
+            return None  # the song goes on; the result decides
+        return frame
+
+    def _song_failed(self, frame: Frame | None) -> bool:
         """During a song: does the screen already show the failed dialog? (Then the rest of
         the plan must not be sent: it would tap the dialog.)"""
-        try:
-            frame = self.t.device.screencap()
-        except DeviceError:
-            return False  # the song goes on; the result decides
+        if frame is None:
+            return False
         state, conf = self.t.classify(frame)
         return state == "failed" and conf >= MIN_CONFIDENCE
 
@@ -563,7 +586,11 @@ class Scriptor:
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
-            note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
+            note="; ".join(
+                filter(
+                    None, [p.untouched, p.fault, "" if reading or not cleared else "result screen unreadable"]
+                )
+            ),
             medley=[
                 history.MedleySong(
                     song_id=m.song_id,
