@@ -2,7 +2,8 @@
 
 No sockets, no clock of its own: every call passes ``now`` (seconds on the simulator's
 monotonic clock), so tests drive it with a fake clock. Taps land on the buttons of
-``layout.py``; a tap anywhere else does nothing, as in the game. Flows by the button the
+the screen catalogue (``shared.catalogue``, via ``layout.py``); a tap anywhere else does
+nothing, as in the game. Flows by the button the
 player takes on the play-mode screen (which one is the event's depends on the scenario):
 
 - free: choose (difficulty fixed here) -> ready -> loading -> playing -> result
@@ -494,8 +495,6 @@ class Game:
                 self._chain(now, [("ready_done", d.ready_done), ("loading", d.loading)], "playing")
             else:
                 self._wait("loading", d.loading, "playing", now)
-        elif name == "special":
-            self.difficulty = 4
         elif name.startswith("difficulty_"):
             self.difficulty = layout.DIFFICULTY_NAMES.index(name[len("difficulty_") :])
         elif name.startswith("medley_"):

@@ -151,7 +151,7 @@ def test_compete_and_team_rooms(event: Event) -> None:
     assert state(g, c, 0.6) == "join_wait"
     assert state(g, c, 1.1) == "ready"
     assert g.view(c()).variants == {"pick"} and g.view(c()).title_layout == "ready"
-    tap(g, c, 860, 580)  # Special
+    tap(g, c, 940, 580)  # Special (the co-op badge right of Expert)
     assert g.difficulty == 4
     tap(g, c, 855, 580)  # Expert (600 + 85*3)
     assert g.difficulty == 3
