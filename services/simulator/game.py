@@ -76,6 +76,14 @@ class Play:
     shown: bool = False  # its result screen was shown (a crash right after the song loses it)
     medley: int | None = None  # its place in a tour medley (0..2); None: a single song
 
+    def life(self, now: float) -> float:
+        """The life bar at ``now``: full, or, when the play is set to fail, draining
+        linearly from the song's start to empty at the failing moment."""
+        if self.fail_at is None or now <= self.t0:
+            return 1.0
+        span = max(self.fail_at - self.t0, 1e-6)
+        return min(max(1.0 - (now - self.t0) / span, 0.0), 1.0)
+
 
 @dataclass
 class Popup:
@@ -96,6 +104,7 @@ class GameView:
     toggles: dict[str, bool]
     notes: tuple[Sprite, ...] = ()
     started: bool = False
+    life: float = 1.0  # the life bar, 0..1 (drains toward a "failed" fault's moment)
     counts: dict[str, int] | None = None  # the result screen (award)
     combo: int = 0  # the playfield's combo counter (not judged live: stays 0)
     title_layout: str = "fixed"  # where the title sits: "fixed" (song select) or "ready"
@@ -221,10 +230,12 @@ class Game:
         )
         notes: tuple[Sprite, ...] = ()
         started = False
+        life = 1.0
         counts = None
         if self.state == "playing" and self.play is not None and self.popup is None:
             notes = self.sprites(self.play, now)
             started = True
+            life = self.play.life(now)
         if self.state == "award" and self.plays and self.plays[-1].result is not None:
             counts = self._result_counts()
         play = self.play or (self.plays[-1] if self.plays else None)
@@ -246,6 +257,7 @@ class Game:
             toggles=dict(self.toggles),
             notes=notes,
             started=started,
+            life=life,
             counts=counts,
             title_layout="fixed" if self.fixed else "ready",
             unread_story=self.story_unread > 0,
