@@ -12,8 +12,8 @@ from typing import Any
 import cv2
 import httpx
 
-from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
+from shared.title_render import render_title
 from tests.recognition.screens import screenshot
 from tests.stack import Stack, start, wait_state
 
