@@ -409,6 +409,9 @@ class Game:
     # -- the screens' buttons ----------------------------------------------------------------
 
     def _button(self, name: str, now: float) -> None:
+        """A press of ``name`` on the current screen: the screens whose outcome depends on
+        the flow, a wait or the story are handled here; every other button moves to the
+        one state the catalogue says it leads to."""
         s, d = self.state, self.sc.delays
         if s == "main_page":
             self._go("story_choose" if self.sc.mode is Mode.Story else "playmode", now)
@@ -416,49 +419,23 @@ class Game:
             self._playmode(name, now)
         elif s in ("choose", "join_choose"):
             self._song_select(name, now)
-        elif s == "stage":
-            self._go("stage_choose" if name == "ok" else "playmode", now)
-        elif s == "stage_choose":
-            self._go("choose" if name == "ok" else "stage", now)
-        elif s in ("compete", "join"):
-            if name == "enter":
-                room = "ready" if s == "compete" else "join_choose"
-                self._chain(now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], room)
-            else:
-                self._go("playmode", now)
-        elif s == "tour":
-            if name == "lobby":
-                self._chain(
-                    now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], "tour_choose"
-                )
-            elif name == "solo":
-                self._go("tour_choose", now)
-            else:
-                self._go("playmode", now)
-        elif s == "tour_choose":
-            self._go("ready" if name == "ok" else "tour", now)
+        elif s in ("compete", "join") and name == "enter":
+            room = "ready" if s == "compete" else "join_choose"
+            self._chain(now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], room)
+        elif s == "tour" and name == "lobby":
+            self._chain(now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], "tour_choose")
         elif s == "ready":
             self._ready(name, now)
-        elif s == "award_loading":
-            self._go("award", now)
-        elif s == "award":
-            self._go("award_score", now)
         elif s == "award_score":
             self._after_award(now)
         elif s == "award_again":
             self._wait("join_wait", d.join_wait, "join_choose", now)
-        elif s == "award_back":
-            self._go("compete" if name == "go_on" else "playmode", now)
-        elif s == "failed":
-            self._go("failed_again", now)
         elif s == "failed_again":
             self._wait("award_loading", d.award_loading, "award", now)
-        elif s == "story_choose":
-            if name == "read" and self.story_unread > 0:
+        elif s == "story_choose" and name == "read":
+            if self.story_unread > 0:
                 self.story_menu = False
                 self._go("story", now)
-            elif name == "back":
-                self._go("main_page", now)
         elif s == "story":
             if name == "menu":
                 self.story_menu = True
@@ -467,6 +444,15 @@ class Game:
         elif s == "story_skip":
             self.story_unread -= 1
             self._open_popup("story_dialog", now, None, over="story_choose")
+        else:
+            self._go(self._destination(name), now)
+
+    def _destination(self, name: str) -> str:
+        """The one state the catalogue says ``name`` on this screen leads to."""
+        (b,) = [b for b in layout.buttons(self.state, self.variants()) if b.name == name]
+        if len(b.to) != 1:
+            raise AssertionError(f"{self.state}.{name} leads to {b.to}: the game must pick one")
+        return b.to[0]
 
     def _playmode(self, name: str, now: float) -> None:
         sc, d = self.sc, self.sc.delays
