@@ -306,7 +306,9 @@ def test_failed_fault_ends_the_song_on_the_failed_screen() -> None:
     to_play(g, c)
     assert g.play is not None
     t0 = g.play.t0
-    assert state(g, c) == "playing"
+    assert state(g, c) == "playing" and g.view(c()).life == 1.0  # full until the song starts
+    c.t = t0 + 0.5
+    assert abs(g.view(c()).life - 0.5) < 1e-6  # the life bar drains toward the failing moment
     c.t = t0 + 0.9
     assert state(g, c) == "playing"  # health not out yet
     c.t = t0 + 1.05
