@@ -8,7 +8,7 @@ boxes sized around them (``box_source`` says so)."""
 from __future__ import annotations
 
 from shared.catalogue import sources as S
-from shared.catalogue.types import DISMISS, Button, Source
+from shared.catalogue.types import ASSUMED_BOX, DISMISS, Button, Source
 
 DIFFICULTY_NAMES = ("easy", "normal", "hard", "expert", "special")
 # Song select's difficulty badges: the mean of AD's and CO's centres (pitch ~112).
@@ -30,9 +30,7 @@ def _b(
     box_source: Source | None = None,
 ) -> Button:
     dest = (to,) if isinstance(to, str) else to
-    if box_source is None:
-        return Button(name, x, y, w, h, source, dest, when, tap)
-    return Button(name, x, y, w, h, source, dest, when, tap, box_source)
+    return Button(name, x, y, w, h, source, dest, when, tap, box_source or ASSUMED_BOX)
 
 
 def _back(to: tuple[str, ...] | str) -> Button:

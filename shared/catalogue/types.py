@@ -26,6 +26,9 @@ class Source:
         return f"{self.kind}: {self.ref}"
 
 
+# The extent of a button only its tap point is known for.
+ASSUMED_BOX = Source("assumed", "box size: no source, sized to the tap point")
+
 DISMISS = "dismiss"  # a button's ``to``: closes the dialog, back to the screen beneath
 
 
@@ -45,7 +48,7 @@ class Button:
     to: tuple[str, ...]
     when: str = ""
     tap: tuple[int, int] | None = None
-    box_source: Source = Source("assumed", "box size: no source, sized to the tap point")
+    box_source: Source = ASSUMED_BOX
 
     def __post_init__(self) -> None:
         tx, ty = self.tap_point
