@@ -26,7 +26,9 @@ it, show an unknown screen, crash to the launcher, take ADB offline or slow capt
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +48,9 @@ UNKNOWN = "unknown"  # a screen that is none of the 34
 
 FIXED_FLOWS = ("free", "stage", "challenge", "tour")  # difficulty chosen on song select
 MULTI_FLOWS = ("compete", "collaborate")  # ready_done between start and play
+# Life lost per judgement (assumed: no source gives the game's numbers). The bar only shows
+# it: a play ends early only by a "failed" fault, so the judge's counts stay whole.
+LIFE_LOSS: dict[str, float] = {"bad": 0.03, "miss": 0.06}
 
 ChartLoader = Callable[[int, int], tuple[Chart, int]]  # (song, difficulty) -> (chart, difficulty played)
 
@@ -75,6 +80,8 @@ class Play:
     failed: bool = False
     shown: bool = False  # its result screen was shown (a crash right after the song loses it)
     medley: int | None = None  # its place in a tour medley (0..2); None: a single song
+    life_settled: float = -1.0  # chart seconds up to which misses have taken life (Game._life)
+    life_lost: float = 0.0
 
     def life(self, now: float) -> float:
         """The life bar at ``now``: full, or, when the play is set to fail, draining
@@ -235,7 +242,7 @@ class Game:
         if self.state == "playing" and self.play is not None and self.popup is None:
             notes = self.sprites(self.play, now)
             started = True
-            life = self.play.life(now)
+            life = self._life(self.play, now)
         if self.state == "award" and self.plays and self.plays[-1].result is not None:
             counts = self._result_counts()
         play = self.play or (self.plays[-1] if self.plays else None)
@@ -593,6 +600,24 @@ class Game:
                 y = min(head_y, float(y_of_depth(1.0)))
                 out.append(Sprite(kind, lane_x(lane), y, tail_y=tail_y))
         return tuple(out)
+
+    def _life(self, play: Play, now: float) -> float:
+        """The life bar: each BAD or MISS judged so far costs ``LIFE_LOSS``, and a play set
+        to fail drains to empty at its failing moment. Judged in half-second steps, each
+        on the notes whose windows closed in it (with the touches from their start on), so
+        a long song costs no more per frame than a short one."""
+        settled = now - play.t0 - (self.windows.bad_ms + self.windows.flick_ms) / 1000
+        step = math.floor(settled * 2) / 2
+        if step > play.life_settled:
+            chart, since = play.chart, play.life_settled
+            batch = tuple(n for n in chart.notes if since < chart.seconds(n.end_beat) <= step)
+            if batch:
+                first = play.t0 + min(chart.seconds(n.beat) for n in batch) - 1.0
+                touches = [c for c in play.commits if c.t >= first]
+                res = judge(dataclasses.replace(chart, notes=batch), play.t0, touches, self.windows)
+                play.life_lost += sum(LIFE_LOSS.get(r.judgement, 0.0) for r in res.results)
+            play.life_settled = step
+        return min(max(0.0, 1.0 - play.life_lost), play.life(now))
 
     def _y(self, seconds_to_judge: float) -> float:
         ts, ds = self._curve[1], self._curve[0]
