@@ -36,7 +36,7 @@ def _cell(s: object) -> str:
 
 
 def _src(s: Source) -> str:
-    return f"{s.kind}: {_cell(s.ref)}"
+    return f"{s.kind}: {s.ref}"  # escaped with the rest of its cell
 
 
 def _table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
