@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import cv2
 
 from services.scriptor import flows, freeze
-from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
+from services.scriptor.actions import ACTIONS, DIALOGS, Flow, Tap, Taps, back
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
@@ -351,7 +351,7 @@ class Scriptor:
             self._note(f"song {self.pending.song_id}: {what} (a fault); not recorded", "warning")
             self.pending = None
         if self.finished:
-            self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
+            self._tap(state, back(state))  # the run is over: out of the room
             return
         available: set[int] | None = None
         if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
@@ -360,7 +360,7 @@ class Scriptor:
                 self.search_moves += 1
                 if self.search_moves > 2 * max(len(self.t.catalog), 1):
                     self._give_up(f"song {cfg.play_one_song_id} is not in the song list")
-                self._tap(state, Tap(380, 420))  # the next song in the list
+                self._tap(state, flows.next_song(state))  # the next song in the list
                 return
             available = set(self.t.charts.difficulties(cfg.play_one_song_id))
         difficulty = flows.difficulty_index(cfg.level, available)
@@ -451,7 +451,7 @@ class Scriptor:
         )
         self.ctx.log(f"song not recognised surely ({detail}); frame saved as {path.name}", "warning")
         if not self.ctx.config.multiplayer:
-            self._tap("ready", Tap(*BACK_BUTTON))  # back to song select, another song next
+            self._tap("ready", back("ready"))  # back to song select, another song next
         # In a room the song starts anyway: it is played without touches.
 
     def _flow_playing(self, state: str, frame: Frame) -> None:
@@ -532,7 +532,7 @@ class Scriptor:
         self._tap(state, flows.award_back_tap(self.finished))
 
     def _flow_lobby(self, state: str, frame: Frame) -> None:
-        self._taps(state, flows.lobby_taps(self.finished))
+        self._taps(state, flows.lobby_taps(state, self.finished))
 
     def _flow_tour(self, state: str, frame: Frame) -> None:
         self._tap(state, flows.tour_tap(self.ctx.config))
