@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from services.scriptor.actions import BACK_BUTTON, Tap
 from shared.config.scriptor import Choose, Event, Level, Mode, ScriptorConfig
+from shared.screen_facts import CUT_IN_BUTTON, MODE_BUTTON
 
 # Difficulty index as the game orders its buttons (Easy 0 .. Special 4).
 LEVEL_INDEX: dict[Level, int] = {
@@ -88,8 +89,8 @@ def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int, medley: list[int
 
 
 START = Tap(1120, 600)
-TOGGLE_3D = Tap(140, 652)
-TOGGLE_MV = Tap(500, 650)
+LIVE_MODE = Tap(*MODE_BUTTON)  # cycles 3D -> MV -> OFF
+CUT_IN = Tap(*CUT_IN_BUTTON)  # the 3D cut-in checkbox (only while the mode is OFF)
 STORY_READ = Tap(1080, 640)  # story select: read the marked story
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.screen_facts import CUT_IN_BUTTON, MODE_BUTTON
+
 BACK = (32, 32)  # the on-screen back arrow
 
 
@@ -104,8 +106,10 @@ BUTTONS: dict[str, tuple[Button, ...]] = {
             for i, n in enumerate(DIFFICULTY_NAMES[:4])
         ),
         Button("special", 860, 580, w=76, h=40, when="pick"),
-        Button("toggle_3d", 140, 652, w=80, h=40),
-        Button("toggle_mv", 500, 650, w=80, h=40),
+        # The live-mode button cycles 3D -> MV -> OFF; the cut-in checkbox acts only while
+        # the mode is OFF (ready_controls.py draws both; shared.screen_facts places them).
+        Button("live_mode", *MODE_BUTTON, w=60, h=60),
+        Button("cut_in", *CUT_IN_BUTTON, w=40, h=40),
         Button("stage_option", 210, 390, w=120, h=60, when="stage"),
         Button("stage_confirm", 640, 520, w=200, h=60, when="stage"),
         *(
