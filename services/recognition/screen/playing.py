@@ -23,6 +23,7 @@ from shared.screen_facts import (
 )
 
 MIN_GREEN_ROWS = 0.5  # a column is filled when this share of the bar's rows is green
+MARKER_MIN_V = 110  # a marker is at least this bright whatever the capture
 MARKER_MIN_PIXELS = 12  # white marker pixels in a lane's window for a marker to be there
 
 
@@ -52,7 +53,10 @@ def read_life(frame: Frame) -> float | None:
 def playing_field(frame: Frame) -> bool:
     y1, y2 = JUDGE_MARKER_BAND
     hsv = cv2.cvtColor(frame[y1:y2], cv2.COLOR_BGR2HSV)
-    white = (hsv[..., 1] < 70) & (hsv[..., 2] > 170)
+    v = hsv[..., 2]
+    # CO's V > 170, relative to the band's brightest so a darker capture reads the same.
+    top = float(np.percentile(v, 99.5))
+    white = (hsv[..., 1] < 70) & (v > max(MARKER_MIN_V, 0.7 * top))
     lanes = 0
     for x in LANE_X:
         a, b = int(x) - JUDGE_MARKER_HALF_W, int(x) + JUDGE_MARKER_HALF_W

@@ -24,6 +24,7 @@ from shared.screen_facts import (
 Mode = Literal["3d", "mv", "off"]
 OFF_MIN_LIGHT = 0.5  # OFF: the label region is mostly the white pill...
 OFF_MIN_TEXT = 20  # ...with the dark "OFF" lettering in it (px)
+PINK_HUES = (150, 10)  # the 3D and MV icons are pink (H ~172 on the real templates): wraps past 179
 CUT_IN_MIN_LIGHT = 0.3  # an unticked checkbox: grey/white, not a dark backdrop
 
 
@@ -43,12 +44,22 @@ def _hsv(frame: Frame, box: Box) -> npt.NDArray[np.uint8]:
 
 def read_mode(frame: Frame) -> Mode | None:
     hsv = _hsv(frame, MODE_LABEL_REGION)
-    sat = ((hsv[..., 1] >= 90) & (hsv[..., 2] >= 130)).astype(np.uint8)
+    hue = hsv[..., 0]
+    pink = (hue >= PINK_HUES[0]) | (hue <= PINK_HUES[1])
+    sat = ((hsv[..., 1] >= 90) & (hsv[..., 2] >= 130) & pink).astype(np.uint8)
     n = int(sat.sum())
+    # "White" and "dark" relative to the region's brightest (the pill), so a darker capture
+    # reads the same.
+    v = hsv[..., 2].astype(np.float32)
+    top = float(np.percentile(v, 99))
+    if top < 100:
+        return None
+    light = float((v >= 0.8 * top).mean())
     if n < MODE_OFF_MAX_PIXELS:
-        light = float((hsv[..., 2] >= 200).mean())
-        text = int(((hsv[..., 2] < 120) & (hsv[..., 1] < 60)).sum())
+        text = int(((v < 0.5 * top) & (hsv[..., 1] < 60)).sum())
         return "off" if light >= OFF_MIN_LIGHT and text >= OFF_MIN_TEXT else None
+    if light < OFF_MIN_LIGHT / 2:
+        return None  # a pink icon sits on the white pill, not on a pink backdrop
     solid = int(cv2.erode(sat, np.ones((5, 5), np.uint8)).sum()) / n
     return "mv" if solid >= MODE_MV_MIN_SOLID else "3d"
 
