@@ -4,6 +4,8 @@ co-op card; twins told apart by their level; the ready controls; the life bar.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -34,13 +36,17 @@ def jpeg(img: Frame, quality: int = 75, gain: float = 1.0) -> Frame:
     return np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR))
 
 
-CAPTURES = {
+def brighter(img: Frame) -> Frame:
+    return np.asarray(np.clip(img.astype(np.float32) * 1.15, 0, 255), np.uint8)
+
+
+CAPTURES: dict[str, Callable[[Frame], Frame]] = {
     "1280x720": lambda f: f,
     "1600x900": lambda f: sized(f, 1600, 900),
     "1920x1080": lambda f: sized(f, 1920, 1080),
     "JPEG": lambda f: jpeg(f, 70),
     "darker JPEG": lambda f: jpeg(sized(f, 1600, 900), 75, 0.65),
-    "brighter": lambda f: np.clip(f.astype(np.float32) * 1.15, 0, 255).astype(np.uint8),
+    "brighter": brighter,
 }
 
 
