@@ -100,6 +100,7 @@ CUT_IN_ON_FRACTION = 0.12  # more pink (S >= 80, V >= 130) pixels than this: on
 # -- playing --------------------------------------------------------------------------------
 
 LIFE_BAR: Box = (970, 32, 1182, 53)
+LIFE_ROWS_SEARCHED = (15, 60)  # the bar's rows are looked for here (y 20-42 on a real capture)
 LIFE_HSV_LO = (35, 70, 55)
 LIFE_HSV_HI = (95, 255, 255)
 JUDGE_MARKER_BAND = (570, 611)  # y range of the white judge-line markers
@@ -143,6 +144,8 @@ SOURCES: dict[str, str] = {
     "CUT_IN_REGION": "LN agent/realtime/formal_preflight.py @5247801",
     "CUT_IN_ON_FRACTION": "LN agent/realtime/formal_preflight.py @5247801",
     "LIFE_BAR": "CO agent/realtime/life_monitor.py @2ba2936",
+    "LIFE_ROWS_SEARCHED": "real capture playing-cn-746x420 (cxh42/cxh42.github.io images/bang.png @905fe15): "
+    "bar at y 20-42 there, CO's y 32-53",
     "LIFE_HSV_LO": "CO life_monitor.py; MA hp_bar.png (H ~59, S 147-155)",
     "LIFE_HSV_HI": "CO life_monitor.py; MA hp_bar.png",
     "JUDGE_MARKER_BAND": "CO playfield_monitor.py @ba9eccc",

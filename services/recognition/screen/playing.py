@@ -20,9 +20,11 @@ from shared.screen_facts import (
     LIFE_BAR,
     LIFE_HSV_HI,
     LIFE_HSV_LO,
+    LIFE_ROWS_SEARCHED,
 )
 
 MIN_GREEN_ROWS = 0.5  # a column is filled when this share of the bar's rows is green
+BAR_START_SLACK = 12  # px: where the fill may begin after the bar's left end
 MARKER_MIN_V = 110  # a marker is at least this bright whatever the capture
 MARKER_MIN_PIXELS = 12  # white marker pixels in a lane's window for a marker to be there
 
@@ -37,17 +39,25 @@ class PlayingScreen:
 
 
 def read_life(frame: Frame) -> float | None:
-    """The bar's leftmost run of green columns over its width; None when the bar's region
-    shows no green and no bar frame (not a playing screen)."""
-    x1, y1, x2, y2 = LIFE_BAR
-    hsv = cv2.cvtColor(frame[y1:y2, x1:x2], cv2.COLOR_BGR2HSV)
+    """The bar's leftmost run of green columns over its width (its rows found within
+    LIFE_ROWS_SEARCHED: captures place it a few px apart); 0 on a playfield with no green,
+    None when neither is there (not a playing screen)."""
+    x1, _, x2, _ = LIFE_BAR
+    r1, r2 = LIFE_ROWS_SEARCHED
+    hsv = cv2.cvtColor(frame[r1:r2, x1:x2], cv2.COLOR_BGR2HSV)
     green = cv2.inRange(hsv, np.array(LIFE_HSV_LO, np.uint8), np.array(LIFE_HSV_HI, np.uint8)) > 0
-    filled = green.mean(axis=0) >= MIN_GREEN_ROWS
-    if not filled[:3].any():
+    per_row = green.sum(axis=1)
+    rows = per_row >= max(MIN_GREEN_ROWS * float(per_row.max()), 3)
+    if not rows.any():
         return 0.0 if playing_field(frame) else None
-    empty = np.nonzero(~filled)[0]
-    run = int(empty[0]) if len(empty) else len(filled)
-    return round(run / len(filled), 3)
+    filled = green[rows].mean(axis=0) >= MIN_GREEN_ROWS
+    starts = np.nonzero(filled[:BAR_START_SLACK])[0]
+    if not len(starts):
+        return 0.0 if playing_field(frame) else None
+    # The fill's right end, from where it starts (a capture may place it a few px right).
+    empty = np.nonzero(~filled[starts[0] :])[0]
+    end = int(starts[0]) + (int(empty[0]) if len(empty) else len(filled) - int(starts[0]))
+    return round(min(end / len(filled), 1.0), 3)
 
 
 def playing_field(frame: Frame) -> bool:
