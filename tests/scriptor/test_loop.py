@@ -431,3 +431,13 @@ def test_the_ready_flow_cycles_the_live_mode_to_off_and_unticks_cut_in(tmp_path:
     assert (dev.game.live_mode, dev.game.cut_in) == ("off", False)
     assert dev.taps[-1] == (flows.START.x, flows.START.y) and s.pending is not None
     assert not ctx_of(s).warnings()
+
+
+def test_a_live_mode_tap_the_screen_does_not_show_yet_is_not_repeated_at_once(tmp_path: Path) -> None:
+    """A slow screen: the label still reads 3D after the tap. The tap is repeated only after
+    CONTROL_WAIT more frames, so a late screen is not cycled past OFF."""
+    dev = ScriptedDevice("ready", live_mode="3d")
+    s = make(tmp_path, dev)
+    for _ in range(8):
+        s.cycle()
+    assert dev.taps == [MODE_BUTTON, MODE_BUTTON] and s.pending is None
