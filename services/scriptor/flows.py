@@ -95,8 +95,8 @@ def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int, medley: list[int
 
 
 START = press("ready", "start")
-TOGGLE_3D = press("ready", "toggle_3d")
-TOGGLE_MV = press("ready", "toggle_mv")
+LIVE_MODE = press("ready", "live_mode")  # cycles 3D -> MV -> OFF
+CUT_IN = press("ready", "cut_in")  # the 3D cut-in checkbox (only while the mode is OFF)
 STORY_READ = press("story_choose", "read")  # story select: read the marked story
 
 

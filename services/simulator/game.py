@@ -42,6 +42,7 @@ from services.simulator.touch_server import Commit
 from shared.chart import Chart, Directional, Slide, Tap
 from shared.config.scriptor import Event, Mode
 from shared.playfield import Coefficients, lane_x, shipped_coefficients, time_to_judge, y_of_depth
+from shared.screen_facts import LIVE_MODES
 
 LAUNCHER = "launcher"  # the emulator's home screen (not one of the 34)
 UNKNOWN = "unknown"  # a screen that is none of the 34
@@ -108,7 +109,9 @@ class GameView:
     variants: frozenset[str]
     song: int
     difficulty: int
-    toggles: dict[str, bool]
+    live_mode: str  # ready: "3d", "mv" or "off" (the mode button cycles them)
+    cut_in: bool  # ready: the 3D cut-in checkbox (shown, and tappable, only while OFF)
+    coop: bool = False  # a multiplayer flow: the result shows the co-op panel
     notes: tuple[Sprite, ...] = ()
     started: bool = False
     life: float = 1.0  # the life bar, 0..1 (drains toward a "failed" fault's moment)
@@ -144,7 +147,7 @@ class Game:
         self.flow = "free"
         self.song_index = 0
         self.difficulty = scenario.difficulty
-        self.toggles = {"3d": True, "mv": True}
+        self.live_mode, self.cut_in = "3d", True
         self.medley = [scenario.difficulty] * 3  # the medley's difficulties, song by song
         self.medley_part = 0  # which medley song plays next
         self.play: Play | None = None
@@ -261,7 +264,9 @@ class Game:
             variants=self.variants(),
             song=song,
             difficulty=diff,
-            toggles=dict(self.toggles),
+            live_mode=self.live_mode,
+            cut_in=self.cut_in,
+            coop=self.flow in MULTI_FLOWS,
             notes=notes,
             started=started,
             life=life,
@@ -322,7 +327,8 @@ class Game:
     def _enter(self, state: str, now: float) -> None:
         self._entries[state] = self._entries.get(state, 0) + 1
         if state == "ready":
-            self.toggles = {"3d": True, "mv": True}  # the game remembers them on: turn them off
+            # The game remembers 3D and cut-in on: the player turns them off.
+            self.live_mode, self.cut_in = "3d", True
             offer: dict[str, object] = {
                 "song": self.song,
                 "flow": self.flow,
@@ -507,10 +513,10 @@ class Game:
             self.medley[int(k)] = layout.DIFFICULTY_NAMES.index(dname)
             if k == "0":
                 self.difficulty = self.medley[0]
-        elif name == "toggle_3d":
-            self.toggles["3d"] = not self.toggles["3d"]
-        elif name == "toggle_mv":
-            self.toggles["mv"] = not self.toggles["mv"]
+        elif name == "live_mode":
+            self.live_mode = LIVE_MODES[(LIVE_MODES.index(self.live_mode) + 1) % len(LIVE_MODES)]
+        elif name == "cut_in" and self.live_mode == "off":  # hidden behind avatars otherwise
+            self.cut_in = not self.cut_in
         elif name == "back":
             back = {"free": "choose", "challenge": "choose", "stage": "choose", "tour": "tour_choose"}
             self._go(back.get(self.flow, "playmode"), now)

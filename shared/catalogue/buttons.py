@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from shared.catalogue import sources as S
 from shared.catalogue.types import ASSUMED_BOX, DISMISS, Button, Source
+from shared.screen_facts import CUT_IN_BUTTON, MODE_BUTTON
 
 DIFFICULTY_NAMES = ("easy", "normal", "hard", "expert", "special")
 # Song select's difficulty badges: the mean of AD's and CO's centres (pitch ~112).
@@ -152,8 +153,9 @@ BUTTONS: dict[str, tuple[Button, ...]] = {
             _b(f"difficulty_{n}", _READY_PICK_X[i], 580, 76, 40, S.COOP_DIFFICULTY, "ready", when="pick")
             for i, n in enumerate(DIFFICULTY_NAMES)
         ),
-        _b("toggle_3d", 140, 652, 80, 40, S.MODE_BUTTON, "ready"),
-        _b("toggle_mv", 500, 650, 80, 40, S.CUT_IN, "ready"),
+        # One button cycles 3D -> MV -> OFF; the cut-in checkbox acts only while it is OFF.
+        _b("live_mode", *MODE_BUTTON, 40, 40, S.MODE_BUTTON, "ready"),
+        _b("cut_in", *CUT_IN_BUTTON, 40, 40, S.CUT_IN, "ready"),
         _b("stage_option", 210, 390, 120, 60, S.MY_DOCS, "ready", when="stage"),
         _b("stage_confirm", 640, 520, 200, 60, S.MY_DOCS, "ready", when="stage"),
         *(

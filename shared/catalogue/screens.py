@@ -61,14 +61,12 @@ def _title(i: int, name: str) -> tuple[Region, Region]:
 
 
 _RESULT = tuple(
-    Region(
-        name, _box(box), _fact_source(name, Source("assumed", "no source (the real card is on the right)"))
-    )
+    Region(name, _box(box), _fact_source("RESULT_FIELDS", Source("assumed", "no source")))
     for name, box in screen_facts.RESULT_FIELDS.items()
 )
-_TOGGLES = tuple(
-    Region(f"toggle_{name}", _pixel(xy), _fact_source(name, Source("assumed", "no source (a green square)")))
-    for name, xy in screen_facts.TOGGLE_PIXELS.items()
+_TOGGLES = (
+    Region("live_mode_label", _box(screen_facts.MODE_LABEL_REGION), S.MODE_BUTTON),
+    Region("cut_in", _box(screen_facts.CUT_IN_REGION), S.CUT_IN),
 )
 _MEDLEY = tuple(
     Region(

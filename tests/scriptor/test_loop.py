@@ -10,8 +10,13 @@ from typing import Any, ClassVar
 
 import pytest
 
+from services.scriptor import flows
 from services.scriptor.loop import Pending, Scriptor, SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart
+from services.simulator.charts import ChartSource
+from services.simulator.frames import FrameRenderer
+from services.simulator.game import Game
+from services.simulator.scenario import Scenario
 from services.simulator.screens import ResultCounts, ScreenView, render
 from shared import play_history as history
 from shared.catalog import load_catalog
@@ -19,6 +24,7 @@ from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.data import CHARTS_DIR
 from shared.device import DeviceError, DeviceInfo
+from shared.screen_facts import CUT_IN_BUTTON, MODE_BUTTON
 from shared.task_context import TaskError
 from tests.task_double import RecordingContext
 
@@ -32,6 +38,8 @@ class ScriptedDevice:
     state: str
     moves: dict[tuple[str, int, int], str] = field(default_factory=dict)
     result: ResultCounts | None = None
+    live_mode: str = "off"  # the ready screen's controls, already off
+    cut_in: bool = False
     taps: list[tuple[int, int]] = field(default_factory=list)
     backs: int = 0
     fail_next: int = 0
@@ -44,7 +52,14 @@ class ScriptedDevice:
         if self.fail_next:
             self.fail_next -= 1
             raise DeviceError("no emulator at 127.0.0.1:7555")
-        return render(ScreenView(state=self.state, result=self.result if self.state == "award" else None))
+        return render(
+            ScreenView(
+                state=self.state,
+                result=self.result if self.state == "award" else None,
+                live_mode=self.live_mode,
+                cut_in=self.cut_in,
+            )
+        )
 
     def tap(self, x: int, y: int) -> None:
         if self.fail_taps:
@@ -368,3 +383,62 @@ def test_frames_right_after_taps_are_screenshots(tmp_path: Path) -> None:
     now[0] += 5.0  # long after the tap: the usual capture again
     s.cycle()
     assert fresh == ["main_page"] and len(dev.taps) == 2
+
+
+class SimulatedDevice(ScriptedDevice):
+    """The simulated game itself (its logic and drawing, a fake clock) behind the device,
+    on its ready screen as the game opens it: 3D on, cut-in ticked."""
+
+    def __init__(self) -> None:
+        super().__init__("ready")
+        sc = Scenario.model_validate({"delays": {"loading": 0.5, "app_start": 0.5}, "max_song_s": 4.0})
+        self.now = 100.0
+        self.game = Game(sc, ChartSource(None, sc.max_song_s).load, self.now)
+        self.draw = FrameRenderer(sc)
+        self.wait(0.6)  # the app starts
+        for x, y in ((1120, 640), (800, 480)):  # main page -> free live -> (loading)
+            self.tap(x, y)
+        self.wait(0.6)  # -> song select
+        self.tap(1080, 620)  # -> ready
+        self.taps.clear()
+
+    def wait(self, s: float) -> None:
+        self.now += s
+        self.game.tick(self.now)
+        self.game.view(self.now)
+
+    def screencap(self) -> Any:
+        view = self.game.view(self.now)
+        self.state = str(view.state)
+        return self.draw(view)
+
+    def tap(self, x: int, y: int) -> None:
+        self.now += 0.05
+        self.taps.append((x, y))
+        self.game.tap(self.now, x, y)
+        self.game.view(self.now)
+
+
+def test_the_ready_flow_cycles_the_live_mode_to_off_and_unticks_cut_in(tmp_path: Path) -> None:
+    dev = SimulatedDevice()
+    assert dev.game.view(dev.now).state == "ready" and (dev.game.live_mode, dev.game.cut_in) == ("3d", True)
+    s = make(tmp_path, dev)
+    for _ in range(8):  # each tap is followed by a look again (a frame may predate it)
+        if s.pending is not None:
+            break
+        s.cycle()
+    # 3D -> MV -> OFF, then the cut-in that OFF shows; then the song is prepared and started.
+    assert dev.taps[:3] == [MODE_BUTTON, MODE_BUTTON, CUT_IN_BUTTON]
+    assert (dev.game.live_mode, dev.game.cut_in) == ("off", False)
+    assert dev.taps[-1] == (flows.START.x, flows.START.y) and s.pending is not None
+    assert not ctx_of(s).warnings()
+
+
+def test_a_live_mode_tap_the_screen_does_not_show_yet_is_not_repeated_at_once(tmp_path: Path) -> None:
+    """A slow screen: the label still reads 3D after the tap. The tap is repeated only after
+    CONTROL_WAIT more frames, so a late screen is not cycled past OFF."""
+    dev = ScriptedDevice("ready", live_mode="3d")
+    s = make(tmp_path, dev)
+    for _ in range(8):
+        s.cycle()
+    assert dev.taps == [MODE_BUTTON, MODE_BUTTON] and s.pending is None

@@ -75,7 +75,7 @@ def test_every_flow_tap_presses_a_button_of_its_state_in_every_config() -> None:
             for t in flows.lobby_taps(state, finished):
                 _lands(t, state)
         _lands(flows.award_back_tap(finished), "award_back")
-    for t in (flows.START, flows.TOGGLE_3D, flows.TOGGLE_MV):
+    for t in (flows.START, flows.LIVE_MODE, flows.CUT_IN):
         _lands(t, "ready")
     _lands(flows.STORY_READ, "story_choose")
 

@@ -52,11 +52,17 @@ def play_perfectly(g: Game, c: Clock, *, late_ms: float = 0.0) -> None:
 
 
 def to_play(g: Game, c: Clock) -> None:
-    """From the ready screen: 3D/MV off, start, through loading into the play."""
+    """From the ready screen: the live mode cycled 3D -> MV -> OFF, cut-in off, start,
+    through loading into the play."""
     assert state(g, c) == "ready"
-    tap(g, c, 140, 652)
+    assert (g.live_mode, g.cut_in) == ("3d", True)
+    tap(g, c, 500, 650)  # the cut-in is behind the avatars while 3D is on: nothing
+    assert g.cut_in
+    tap(g, c, 141, 649)
+    assert g.live_mode == "mv"
+    tap(g, c, 141, 649)
     tap(g, c, 500, 650)
-    assert g.toggles == {"3d": False, "mv": False}
+    assert (g.live_mode, g.cut_in) == ("off", False)
     tap(g, c, 1120, 600)
     for _ in range(10):
         if state(g, c, 0.3) == "playing":
