@@ -22,9 +22,10 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import bundles, flows, history
+from services.scriptor import bundles, flows, history, offsets
 from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
+from services.scriptor.play.offset_estimate import estimate
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultVotes
@@ -32,7 +33,7 @@ from shared.atomic_write import write_atomic
 from shared.catalog import DIFFICULTIES, Catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
-from shared.config.scriptor import ScriptorConfig
+from shared.config.scriptor import Performance, ScriptorConfig
 from shared.device import DeviceError, Frame
 from shared.screen_facts import STORY_UNREAD_PIXEL, TOGGLE_PIXELS, story_unread, toggle_is_on
 from shared.task_context import TaskContext, TaskError
@@ -128,6 +129,7 @@ class Pending:
     medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
     parts_played: int = 0
     untouched: str = ""  # why (part of) the song went without touches, for the history
+    offset_us: int = 0  # the correction_time its plans were compiled with (fixed for the play)
 
     @property
     def parts(self) -> list[Part]:
@@ -159,6 +161,7 @@ class Scriptor:
         self.search_moves = 0
         self.notes: deque[str] = deque(maxlen=KEEP_NOTES)  # for the error bundle's log
         self._player: PlayerLike | None = None
+        self.offsets = offsets.OffsetStore(ctx.data_dir)
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
@@ -378,9 +381,10 @@ class Scriptor:
                 self._unsure(frame, "no recogniser for the medley's other songs")
                 return
             guesses += [self.t.recognise_medley(frame, k) for k in (1, 2)]
+        offset_us = self._offset()  # read once per play: a change mid-song waits for the next
         parts: list[Part] = []
         for guess in guesses:
-            part = self._prepare(guess)
+            part = self._prepare(guess, offset_us)
             if isinstance(part, str):
                 self._unsure(frame, part)
                 return
@@ -388,7 +392,12 @@ class Scriptor:
         self.player()  # connected before the song starts
         first = parts[0]
         self.pending = Pending(
-            first.song_id, first.difficulty, first.chart, first.plan, medley=tuple(parts[1:])
+            first.song_id,
+            first.difficulty,
+            first.chart,
+            first.plan,
+            medley=tuple(parts[1:]),
+            offset_us=offset_us,
         )
         self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
         for part, guess in zip(parts, guesses, strict=True):
@@ -411,9 +420,24 @@ class Scriptor:
         song = self.t.catalog.get(song_id)
         return song.title if song else f"#{song_id}"
 
-    def _prepare(self, guess: SongGuess) -> Part | str:
-        """The recognised song's chart for ``level``, compiled; or why it cannot be played."""
+    def _offset(self) -> int:
+        """The offset (``correction_time``, us) the next play uses: the device's own (learned,
+        or its kind's default the first time), or the config's when ``pin_offset``."""
         cfg = self.ctx.config
+        key = offsets.device_key(self.t.device.info)
+        if cfg.pin_offset:
+            us, source = cfg.correction_time, "pinned in the config (pin_offset)"
+        else:
+            default_us, why = offsets.default_offset(self.t.device.info, cfg.correction_time)
+            dev = self.offsets.current(key, default_us, why)
+            us, source = dev.offset_us, ("pinned" if dev.pinned else dev.source)
+        self.ctx.state(offset_ms=us / 1000, offset_device=key, offset_source=source)
+        return us
+
+    def _prepare(self, guess: SongGuess, offset_us: int) -> Part | str:
+        """The recognised song's chart for ``level``, compiled with ``offset_us``; or why it
+        cannot be played."""
+        cfg = self.ctx.config.model_copy(update={"correction_time": offset_us})
         if guess.song_id is None:
             return guess.detail
         song = self.t.catalog.get(guess.song_id)
@@ -557,7 +581,7 @@ class Scriptor:
             fast=reading.fast if reading else 0,
             slow=reading.slow if reading else 0,
             cleared=cleared,
-            correction_time_us=cfg.correction_time,
+            correction_time_us=p.offset_us,
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
@@ -581,8 +605,9 @@ class Scriptor:
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
         self._note(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
         self.ctx.state(plays=self.plays, in_play=False)
+        self._learn(p, reading if cleared else None)
         if cfg.is_caliboration:
-            self._calibrated(reading)
+            self._calibrated(reading, p.offset_us)
         cfg_done = (
             cfg.is_caliboration
             or not cfg.is_repeat
@@ -591,18 +616,56 @@ class Scriptor:
         if cfg_done:
             self.finished = True
 
-    def _calibrated(self, reading: Any) -> None:
+    def _learn(self, p: Pending, reading: Any) -> None:
+        """The device's offset after a play: moved by the mean touch error its result shows
+        (bounded), unless the play cannot say (untouched, failed, unread, a performance that
+        aims off Perfect on purpose) or the offset is pinned."""
+        cfg = self.ctx.config
+        if cfg.pin_offset:
+            return  # the config's value, always: nothing to learn
+        why = ""
+        if p.untouched:
+            why = p.untouched
+        elif reading is None:
+            why = "no result counts (failed or unread)"
+        elif cfg.performance is not Performance.AllPerfect:
+            why = f"performance {cfg.performance.value} misses Perfect on purpose"
+        est = (
+            estimate(reading.counts, reading.fast, reading.slow) if reading is not None and not why else None
+        )
+        key = offsets.device_key(self.t.device.info)
+        misses = int(reading.counts.get("miss", 0)) if reading is not None else 0
+        move = self.offsets.learn(
+            key, p.offset_us, est, misses=misses, song_id=p.song_id, title=self._title(p.song_id), why_not=why
+        )
+        if move.why == "learned":
+            self._note(
+                f"offset of {key}: mean touch error {move.mean_error_ms:+.1f} ms -> "
+                f"{p.offset_us / 1000:+.1f} ms becomes {move.offset_us / 1000:+.1f} ms from the next song"
+            )
+        elif move.offset_us != p.offset_us:
+            self._note(
+                f"offset of {key}: {move.why}: {move.offset_us / 1000:+.1f} ms from the next song", "warning"
+            )
+        else:
+            self.ctx.log(f"offset of {key} stays {move.offset_us / 1000:+.1f} ms ({move.why})")
+        self.ctx.state(
+            offset_ms=move.offset_us / 1000,
+            offset_device=key,
+            offset_moved_ms=(move.offset_us - p.offset_us) / 1000,
+        )
+
+    def _calibrated(self, reading: Any, used_us: int) -> None:
         """One calibration play: the FAST/SLOW balance says which way the touches are off;
         recommend a ``correction_time`` and stop (the user decides to keep it)."""
-        cfg = self.ctx.config
         if reading is None:
             self.ctx.log("calibration: the result screen could not be read; nothing to recommend", "warning")
             return
         shift = shift_from_fast_slow(reading.fast, reading.slow)
-        best = recommend_correction(cfg.correction_time, shift)
+        best = recommend_correction(used_us, shift)
         self.ctx.log(
             f"calibration: FAST {reading.fast}, SLOW {reading.slow}: "
-            f"recommended correction_time {best} us (now {cfg.correction_time})"
+            f"recommended correction_time {best} us (now {used_us})"
         )
         self.ctx.state(recommended_correction_time=best)
 

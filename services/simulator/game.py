@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -326,7 +326,8 @@ class Game:
         contact's down and up on the same button press it on the menus."""
         self.tick(c.t)
         if self.state == "playing" and self.play is not None and self.popup is None:
-            self.play.commits.append(c)
+            # The device's hidden input latency: the touch reaches the game this much later.
+            self.play.commits.append(replace(c, t=c.t + self.sc.input_latency_ms / 1000))
             return
         for ev in c.events:
             if ev.kind == "d":
