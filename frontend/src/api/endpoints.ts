@@ -11,6 +11,7 @@ import type {
   Health,
   ErrorBundle,
   PlayRecord,
+  DeviceOffset,
   ModulesResponse,
   ReplyAnswer,
   ReplyResponse,
@@ -48,6 +49,9 @@ export const api = {
   device: () => http.get<DeviceStatus>('/api/device'),
   scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
   errorBundles: () => http.get<ErrorBundle[]>('/api/scriptor/errors'),
+  offsets: () => http.get<DeviceOffset[]>('/api/scriptor/offsets'),
+  pinOffset: (device: string, pinned: boolean, offsetMs?: number) =>
+    http.put<DeviceOffset>(`/api/scriptor/offsets/${enc(device)}`, { pinned, offset_ms: offsetMs ?? null }),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

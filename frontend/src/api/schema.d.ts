@@ -356,6 +356,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scriptor/offsets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Device Offsets */
+        get: operations["device_offsets_api_scriptor_offsets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scriptor/offsets/{device}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pin Offset
+         * @description Set and/or pin (or unpin) a device's offset; a pinned offset is never learned.
+         */
+        put: operations["pin_offset_api_scriptor_offsets__device__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workflow/color": {
         parameters: {
             query?: never;
@@ -520,6 +557,37 @@ export interface components {
             config: {
                 [key: string]: unknown;
             };
+        };
+        /** DeviceOffsetView */
+        DeviceOffsetView: {
+            /** Offset Us */
+            offset_us: number;
+            /**
+             * Pinned
+             * @default false
+             */
+            pinned: boolean;
+            /**
+             * Source
+             * @default
+             */
+            source: string;
+            /**
+             * Plays
+             * @default 0
+             */
+            plays: number;
+            /** Probe Base Us */
+            probe_base_us?: number | null;
+            /**
+             * Probes
+             * @default 0
+             */
+            probes: number;
+            /** Moves */
+            moves?: components["schemas"]["Move"][];
+            /** Device */
+            device: string;
         };
         /** DeviceStatus */
         DeviceStatus: {
@@ -732,6 +800,42 @@ export interface components {
              * @default 0-0
              */
             last_id: string;
+        };
+        /**
+         * Move
+         * @description One play's effect on a device's offset.
+         */
+        Move: {
+            /** Ts */
+            ts?: number;
+            /** Used Us */
+            used_us: number;
+            /** Offset Us */
+            offset_us: number;
+            /** Mean Error Ms */
+            mean_error_ms?: number | null;
+            /** Song Id */
+            song_id?: number | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * Why
+             * @default
+             */
+            why: string;
+        };
+        /** OffsetPin */
+        OffsetPin: {
+            /**
+             * Offset Ms
+             * @description None: keep the value
+             */
+            offset_ms?: number | null;
+            /** Pinned */
+            pinned: boolean;
         };
         /**
          * PlayRecord
@@ -2382,6 +2486,97 @@ export interface operations {
                     "application/json": unknown;
                     "image/png": unknown;
                     "text/plain": unknown;
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    device_offsets_api_scriptor_offsets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOffsetView"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    pin_offset_api_scriptor_offsets__device__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffsetPin"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOffsetView"];
                 };
             };
             /** @description Not Found */

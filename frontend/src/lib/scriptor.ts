@@ -19,6 +19,12 @@ export interface ScriptorLive {
   inPlay: boolean
   plays: number | null
   recommendedCorrectionUs: number | null
+  /** the device's offset (ms) the next play uses, the device it is kept for, where it came from */
+  offsetMs: number | null
+  offsetDevice: string | null
+  offsetSource: string | null
+  /** how far the last play moved it (ms) */
+  offsetMovedMs: number | null
   /** relative to the data dir: scriptor/errors/<time> */
   errorBundle: string | null
 }
@@ -39,6 +45,10 @@ export function readLive(fields: Record<string, unknown>): ScriptorLive {
     inPlay: fields.in_play === true,
     plays: num(fields.plays),
     recommendedCorrectionUs: num(fields.recommended_correction_time),
+    offsetMs: num(fields.offset_ms),
+    offsetDevice: str(fields.offset_device),
+    offsetSource: str(fields.offset_source),
+    offsetMovedMs: num(fields.offset_moved_ms),
     errorBundle: str(fields.error_bundle),
   }
 }

@@ -1,0 +1,84 @@
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { effectScope, nextTick, ref } from 'vue'
+import type { DeviceOffset } from '@/api/types'
+import DeviceOffsets from '@/components/DeviceOffsets.vue'
+import { useDeviceOffsets } from '@/composables/useDeviceOffsets'
+import { lastMoves, moveText, offsetSource } from '@/lib/offsets'
+import { readLive } from '@/lib/scriptor'
+
+const sim = (over: Partial<DeviceOffset> = {}): DeviceOffset => ({
+  device: 'sim:emulator-5554',
+  offset_us: -2_300,
+  pinned: false,
+  source: 'learned from the plays',
+  plays: 1,
+  probe_base_us: null,
+  probes: 0,
+  moves: [
+    { ts: 1, used_us: -45_000, offset_us: -2_300, mean_error_ms: -42.7, song_id: 316, title: 'オレンジ', why: 'learned' },
+    { ts: 2, used_us: -2_300, offset_us: -2_300, mean_error_ms: 0, song_id: 676, title: '', why: 'learned' },
+  ],
+  ...over,
+})
+
+describe('device offsets', () => {
+  it('says each move in words: from, to, why and the measured error', () => {
+    const [newest, first] = lastMoves(sim())
+    expect(moveText(first!)).toBe('\u221245.0 ms \u2192 \u22122.3 ms: learned (mean touch error \u221242.7 ms) on オレンジ')
+    expect(moveText(newest!)).toBe('stays \u22122.3 ms: learned (mean touch error 0.0 ms)')
+    expect(offsetSource(sim({ pinned: true }))).toBe('pinned; learned from the plays, 1 play learned')
+  })
+
+  it('reads the live offset fields the loop publishes', () => {
+    const l = readLive({ offset_ms: -2.3, offset_device: 'sim:emulator-5554', offset_source: 'learned', offset_moved_ms: 42.7 })
+    expect(l).toMatchObject({ offsetMs: -2.3, offsetDevice: 'sim:emulator-5554', offsetSource: 'learned', offsetMovedMs: 42.7 })
+    expect(readLive({}).offsetMs).toBeNull()
+  })
+
+  it('fetches on each new play and pins through the API, keeping rows when a request fails', async () => {
+    const plays = ref(0)
+    let fail = false
+    const pinned: [string, boolean][] = []
+    const scope = effectScope()
+    const o = scope.run(() =>
+      useDeviceOffsets({
+        fetch: async () => {
+          if (fail) throw new Error('HTTP 500')
+          return [sim({ plays: plays.value })]
+        },
+        pin: async (device, p) => {
+          pinned.push([device, p])
+          return sim({ pinned: p })
+        },
+        trigger: () => plays.value,
+      }),
+    )!
+    await nextTick()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(o.devices.value[0]!.plays).toBe(0)
+    plays.value = 3
+    await new Promise((r) => setTimeout(r, 0))
+    expect(o.devices.value[0]!.plays).toBe(3)
+    await o.pin('sim:emulator-5554', true)
+    expect(pinned).toEqual([['sim:emulator-5554', true]])
+    expect(o.devices.value[0]!.pinned).toBe(true)
+    fail = true
+    await o.refresh()
+    expect(o.error.value).toContain('HTTP 500')
+    expect(o.devices.value).toHaveLength(1)
+    scope.stop()
+  })
+
+  it('lists the devices with their offset and a pin button', async () => {
+    const w = mount(DeviceOffsets, { props: { devices: [sim()], error: '', current: 'sim:emulator-5554' } })
+    const row = w.get('[data-device="sim:emulator-5554"]')
+    expect(row.attributes('data-current')).toBe('1')
+    expect(row.get('[data-field="offset"]').text()).toBe('\u22122.3 ms')
+    expect(w.findAll('[data-role="offset-moves"] li')).toHaveLength(2)
+    await row.get('[data-role="pin"]').trigger('click')
+    expect(w.emitted('pin')).toEqual([['sim:emulator-5554', true]])
+    const empty = mount(DeviceOffsets, { props: { devices: [], error: '', current: null } })
+    expect(empty.text()).toContain('No device played yet')
+  })
+})
