@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
 import type { DeviceOffset } from '@/api/types'
 import DeviceOffsets from '@/components/DeviceOffsets.vue'
+import PlayHistory from '@/components/PlayHistory.vue'
+import type { PlayRecord } from '@/api/types'
 import { useDeviceOffsets } from '@/composables/useDeviceOffsets'
 import { lastMoves, moveText, offsetSource } from '@/lib/offsets'
 import { readLive } from '@/lib/scriptor'
@@ -80,5 +82,17 @@ describe('device offsets', () => {
     expect(w.emitted('pin')).toEqual([['sim:emulator-5554', true]])
     const empty = mount(DeviceOffsets, { props: { devices: [], error: '', current: null } })
     expect(empty.text()).toContain('No device played yet')
+  })
+})
+
+describe('a play whose start sync failed', () => {
+  it('says so in its history row, beside its counts (never silently a song of Misses)', () => {
+    const row = {
+      song_id: 316, title: 'オレンジ', difficulty: 'expert', mode: 'Free', counts: { perfect: 0, great: 0, good: 0, bad: 0, miss: 18 },
+      fast: 0, slow: 0, cleared: true, correction_time_us: 0, performance: 'AllPerfect', simulated: true, ts: 1_700_000_000, level: 25,
+      note: 'start sync failed: no falling note seen', medley: [],
+    } as PlayRecord
+    const w = mount(PlayHistory, { props: { records: [row], error: '', loaded: true } })
+    expect(w.get('[data-role="play-note"]').text()).toBe('start sync failed: no falling note seen')
   })
 })

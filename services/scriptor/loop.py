@@ -481,7 +481,10 @@ class Scriptor:
             t0 = self.t.start_time(part.chart)
         except (StartSyncError, DeviceError) as exc:
             # Not fatal: the song plays itself out untouched, its result is still recorded.
-            self._note(f"start sync failed ({exc}): this song goes untouched", "warning")
+            self._note(
+                f"start sync failed ({exc}): this song goes untouched (its Misses are recorded as such)",
+                "warning",
+            )
             p.untouched = f"start sync failed: {exc}"
             p.parts_played += 1
             p.played = p.parts_played == len(p.parts)

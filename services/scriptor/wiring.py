@@ -25,7 +25,6 @@ from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
 from shared.task_context import TaskContext
 
-START_SYNC_TIMEOUT_S = 20.0  # from the playing screen to the first note found
 # A frame's time is known only within its request's round trip: a slower one (a slow
 # device) could put chart time 0 off by more than the Perfect window, so it is not used.
 SYNC_MAX_ROUND_TRIP_S = 0.100
@@ -94,7 +93,8 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     def start_time(chart: Chart) -> float:
         sync = StartSync(first_note_s=chart.first_note_s * ctx.config.dilation_time / 1e6)
         grab = sync_capture(device)
-        deadline = time.monotonic() + START_SYNC_TIMEOUT_S
+        wait_s = sync.wait_s  # as long as this chart's first note needs
+        deadline = time.monotonic() + wait_s
         slow = 0
         while time.monotonic() < deadline:
             ctx.checkpoint()
@@ -111,7 +111,9 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
                 ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
                 return est.chart0
         why = f"; {slow} frames too slow to time (over {SYNC_MAX_ROUND_TRIP_S * 1e3:.0f} ms)" if slow else ""
-        raise StartSyncError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s{why}")
+        raise StartSyncError(
+            f"no start of play seen in {wait_s:.1f} s (first note at {chart.first_note_s:.1f} s){why}"
+        )
 
     fresh: list[Callable[[], Frame]] = []
 
