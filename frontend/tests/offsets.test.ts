@@ -7,7 +7,7 @@ import PlayHistory from '@/components/PlayHistory.vue'
 import type { PlayRecord } from '@/api/types'
 import { useDeviceOffsets } from '@/composables/useDeviceOffsets'
 import { lastMoves, moveText, offsetSource } from '@/lib/offsets'
-import { readLive } from '@/lib/scriptor'
+import { readLive, resultOf } from '@/lib/scriptor'
 
 const sim = (over: Partial<DeviceOffset> = {}): DeviceOffset => ({
   device: 'sim:emulator-5554',
@@ -90,9 +90,13 @@ describe('a play whose start sync failed', () => {
     const row = {
       song_id: 316, title: 'オレンジ', difficulty: 'expert', mode: 'Free', counts: { perfect: 0, great: 0, good: 0, bad: 0, miss: 18 },
       fast: 0, slow: 0, cleared: true, correction_time_us: 0, performance: 'AllPerfect', simulated: true, ts: 1_700_000_000, level: 25,
-      note: 'start sync failed: no falling note seen', medley: [],
+      note: 'start sync failed: no falling note seen', medley: [], wrong_song: false,
     } as PlayRecord
     const w = mount(PlayHistory, { props: { records: [row], error: '', loaded: true } })
     expect(w.get('[data-role="play-note"]').text()).toBe('start sync failed: no falling note seen')
+  })
+
+  it('a wrong song is never shown as cleared', () => {
+    expect(resultOf({ cleared: false, wrong_song: true, counts: {} } as unknown as PlayRecord)).toEqual({ key: 'wrong-song', label: 'wrong song' })
   })
 })

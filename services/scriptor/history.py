@@ -50,6 +50,9 @@ class PlayRecord(BaseModel):
     ts: float = Field(default_factory=time.time)
     level: int | None = None
     note: str = ""  # e.g. "result screen unreadable"
+    # The result screen is not the chart played (another note count, title, difficulty or
+    # level): never cleared; ``note`` says what disagreed.
+    wrong_song: bool = False
     # A tour medley: its songs in play order (song_id etc. above are the first's; the
     # counts are the medley's, as its one result screen shows them).
     medley: list[MedleySong] = Field(default_factory=list)

@@ -22,13 +22,13 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import bundles, flows, history, offsets
+from services.scriptor import bundles, flows, history, offsets, verify
 from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.offset_estimate import estimate
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
-from services.scriptor.result import ResultVotes
+from services.scriptor.result import ResultVotes, as_reading, read_fields
 from shared.atomic_write import write_atomic
 from shared.catalog import DIFFICULTIES, Catalog
 from shared.chart import Chart
@@ -130,10 +130,12 @@ class Pending:
     parts_played: int = 0
     untouched: str = ""  # why (part of) the song went without touches, for the history
     offset_us: int = 0  # the correction_time its plans were compiled with (fixed for the play)
+    level: int = 0  # the first song's level (catalog)
+    other_readings: list[Any] = field(default_factory=list)  # result frames that did not add up
 
     @property
     def parts(self) -> list[Part]:
-        return [Part(self.song_id, self.difficulty, self.chart, self.plan), *self.medley]
+        return [Part(self.song_id, self.difficulty, self.chart, self.plan, self.level), *self.medley]
 
 
 class Scriptor:
@@ -385,8 +387,8 @@ class Scriptor:
         parts: list[Part] = []
         for guess in guesses:
             part = self._prepare(guess, offset_us)
-            if isinstance(part, str):
-                self._unsure(frame, part)
+            if isinstance(part, verify.Skip):
+                self._skip(frame, part)
                 return
             parts.append(part)
         self.player()  # connected before the song starts
@@ -398,6 +400,7 @@ class Scriptor:
             first.plan,
             medley=tuple(parts[1:]),
             offset_us=offset_us,
+            level=first.level,
         )
         self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
         for part, guess in zip(parts, guesses, strict=True):
@@ -434,17 +437,20 @@ class Scriptor:
         self.ctx.state(offset_ms=us / 1000, offset_device=key, offset_source=source)
         return us
 
-    def _prepare(self, guess: SongGuess, offset_us: int) -> Part | str:
+    def _prepare(self, guess: SongGuess, offset_us: int) -> Part | verify.Skip:
         """The recognised song's chart for ``level``, compiled with ``offset_us``; or why it
         cannot be played."""
         cfg = self.ctx.config.model_copy(update={"correction_time": offset_us})
         if guess.song_id is None:
-            return guess.detail
+            return verify.Skip("unrecognised", guess.detail)
         song = self.t.catalog.get(guess.song_id)
         have = set(self.t.charts.difficulties(guess.song_id))
         difficulty = flows.difficulty_index(cfg.level, have)
         if difficulty not in have:
-            return f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it"
+            listed = song is None or not song.levels or difficulty in song.levels
+            return verify.no_chart(
+                guess.song_id, self._title(guess.song_id), difficulty, listed, guess.detail
+            )
         chart = self.t.charts.load(guess.song_id, difficulty)
         level = song.levels.get(difficulty, 0) if song else 0
         return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
@@ -455,6 +461,16 @@ class Scriptor:
             b, g, r = (int(v) for v in frame[y, x])
             if toggle_is_on((b, g, r)):
                 self._tap(state, tap)
+
+    def _skip(self, frame: Frame, skip: verify.Skip) -> None:
+        """A song not played: unrecognised ones are kept for add_song; a recognised one
+        without its chart is said as such (the recognition was sure)."""
+        if skip.kind == "unrecognised":
+            self._unsure(frame, skip.message)
+            return
+        self._note(f"{skip.message}; skipped", "warning")
+        if not self.ctx.config.multiplayer:
+            self._tap("ready", Tap(*BACK_BUTTON))  # back to song select, another song next
 
     def _unsure(self, frame: Frame, detail: str) -> None:
         """Never play a song the recogniser is not sure of: keep the frame for add_song,
@@ -567,12 +583,32 @@ class Scriptor:
             self._record(p, None, cleared=False)  # decided from the frame after the song
             return False
         reading = p.votes.add(frame)
-        if reading is None and p.votes.frames < RESULT_FRAMES:
-            return True
+        if reading is None:
+            # Complete readings that do not add up to the chart: kept to tell a wrong song
+            # from a misread digit (two frames must agree).
+            p.other_readings.append(as_reading(read_fields(frame)))
+            if p.votes.frames < RESULT_FRAMES:
+                return True
+        # The result must be this play's: a reading that adds up to another note count (or
+        # names another song) is a wrong song, never a cleared play.
+        last = p.other_readings[-2:]
+        full = reading or (last[-1] if len(last) == 2 and last[0] == last[1] else None)
+        wrong = verify.result_mismatch(
+            full.counts if full else None,
+            p.votes.note_count,
+            full,
+            {}  # a medley's screen is the three songs': its note count says enough
+            if p.medley
+            else {"song_id": p.song_id, "difficulty": DIFFICULTIES[p.difficulty], "level": p.level or None},
+        )
+        if wrong:
+            self._note(f"wrong song? {wrong}: recorded as a wrong song, not as cleared", "warning")
+            self._record(p, full, cleared=False, wrong_song=wrong)
+            return False
         self._record(p, reading, cleared=True)
         return False
 
-    def _record(self, p: Pending, reading: Any, *, cleared: bool) -> None:
+    def _record(self, p: Pending, reading: Any, *, cleared: bool, wrong_song: str = "") -> None:
         cfg = self.ctx.config
         song = self.t.catalog.get(p.song_id)
         rec = history.PlayRecord(
@@ -588,7 +624,10 @@ class Scriptor:
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
-            note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
+            note=p.untouched
+            or (f"wrong song: {wrong_song}" if wrong_song else "")
+            or ("" if reading or not cleared else "result screen unreadable"),
+            wrong_song=bool(wrong_song),
             medley=[
                 history.MedleySong(
                     song_id=m.song_id,
@@ -606,7 +645,8 @@ class Scriptor:
         self.pending = None
         self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
-        self._note(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
+        verdict = "WRONG SONG" if wrong_song else ("cleared" if cleared else "FAILED")
+        self._note(f"play {self.plays}: {rec.title} {verdict}: {counts}")
         self.ctx.state(plays=self.plays, in_play=False)
         self._learn(p, reading if cleared else None)
         if cfg.is_caliboration:

@@ -893,6 +893,11 @@ export interface components {
              * @default
              */
             note: string;
+            /**
+             * Wrong Song
+             * @default false
+             */
+            wrong_song: boolean;
             /** Medley */
             medley?: components["schemas"]["MedleySong"][];
         };
