@@ -522,6 +522,12 @@ class Scriptor:
                 self.ctx.sleep(0.2)
                 if self.t.clock() - watched >= PLAY_WATCH_S:
                     watched = self.t.clock()
+                    # The panel keeps counting while the song plays (no cycles meanwhile).
+                    self.ctx.state(
+                        screen="playing",
+                        time_in_state_s=round(watched - self.recovery.since, 1),
+                        in_play=True,
+                    )
                     if failed := self._song_failed():
                         self._note("the song was failed (health ran out): touches stopped", "warning")
                         break

@@ -138,3 +138,26 @@ def test_pin_offset_in_the_config_uses_correction_time_everywhere(tmp_path: Path
     a = play_one(s, dev, *good_fast(500))
     b = play_one(s, dev, *good_fast(500))
     assert a.offset_us == b.offset_us == -12_000
+
+
+def test_the_panel_keeps_counting_while_a_song_plays(tmp_path: Path) -> None:
+    import time
+
+    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=SIM_INFO)
+    s = make(tmp_path, dev, is_checking_3d=False)
+
+    class SlowSong:
+        def open(self, timeout_s: float = 60.0) -> None: ...
+
+        def close(self) -> None: ...
+
+        def play(self, plan: Any, t0: float, stop_event: Any = None) -> str:
+            time.sleep(2.5)
+            return "sent"
+
+    s.t.player = SlowSong
+    s.cycle()
+    before = len(ctx_of(s).states)
+    s.cycle()  # the whole song in one cycle
+    during = [st["time_in_state_s"] for st in ctx_of(s).states[before:] if "time_in_state_s" in st]
+    assert len(during) >= 2 and during == sorted(during) and during[-1] >= 1.0, during
