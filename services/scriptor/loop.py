@@ -52,6 +52,7 @@ FRESH_AFTER_TAP_S = 2.0  # frames this soon after a tap are screenshots (``Tools
 KEEP_NOTES = 200  # last recovery / device / play log lines kept for the error bundle
 PLAY_WATCH_S = 1.0  # during a song, how often the screen is checked for an early end
 UNANSWERED_TAPS = 2  # cycles of taps on one screen without it changing: say so
+MODEL_CHANGE_RECENT_S = 24 * 3600.0  # a screen model this new is named when unknown screens end a run
 
 RECOVERY_WORDS = {
     Step.safe_tap: "tapping the last dialog's button once more",
@@ -102,6 +103,9 @@ class Tools:
     # the usual capture is a video stream whose frames lag; None: ``device.screencap``.
     fresh_frame: Callable[[], Frame] | None = None
     clock: Callable[[], float] = time.monotonic
+    # The screen model in use when it is the user's trained one (not the shipped one): a run
+    # that gives up on unknown screens soon after it changed says so.
+    ui_model: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -740,6 +744,22 @@ class Scriptor:
             write_atomic(path, png.tobytes())
         return path
 
+    def _model_hint(self, why: str) -> str:
+        """Unknown screens right after the screen model changed point at the model."""
+        model = self.t.ui_model
+        if "unknown screen" not in why or model is None:
+            return ""
+        try:
+            age_s = time.time() - model.stat().st_mtime
+        except OSError:
+            return ""
+        if age_s > MODEL_CHANGE_RECENT_S:
+            return ""
+        return (
+            f"; the screen model was replaced {age_s / 3600:.1f} h ago by training on your frames "
+            f"({model.name}): if known screens are seen as unknown, go back to the shipped model"
+        )
+
     def _give_up(self, why: str) -> None:
         """Stop with an error bundle (``bundles.py``): the last frames, the state history,
         why, and the run's recovery log."""
@@ -751,6 +771,7 @@ class Scriptor:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
         write_atomic(folder / "states.json", json.dumps({"reason": why, "states": states}, indent=1).encode())
+        why += self._model_hint(why)
         self._note(f"giving up: {why}", "error")
         write_atomic(folder / "log.txt", ("\n".join(self.notes) + "\n").encode())
         self.ctx.state(error_bundle=f"scriptor/errors/{stamp}")

@@ -11,7 +11,7 @@ from services.recognition.song import SongRecognizer
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
 from services.recognition.ui import UIClassifier
-from services.recognition.ui.classifier import current_model
+from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.player import Player
@@ -57,7 +57,8 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     device = ctx.device
     catalog = load_catalog(ctx.data_dir)
     song_dir = ctx.data_dir / "song_recognition"
-    classifier = UIClassifier(current_model(ctx.data_dir))  # the trained model, else the shipped one
+    model = current_model(ctx.data_dir)
+    classifier = UIClassifier(model)  # the trained model, else the shipped one
     recogniser = SongRecognizer(
         song_dir / "title_imgs",
         song_dir / "feature_vectors.json",
@@ -135,4 +136,5 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         game_package=get_settings().game_package,  # a crash leaves another app in front
         recognise_medley=recognise_medley,
         fresh_frame=fresh_frame,
+        ui_model=None if model == DEFAULT_MODEL else model,
     )

@@ -88,3 +88,21 @@ def test_a_result_of_another_chart_is_a_wrong_song_not_cleared(
     assert row.wrong_song and not row.cleared and not row.all_perfect
     assert f"the chart played has {notes}" in row.note
     assert any("wrong song?" in w for w in ctx_of(s).warnings())
+
+
+def test_giving_up_on_unknown_screens_right_after_a_model_change_says_so(tmp_path: Path) -> None:
+    from shared.task_context import TaskError
+
+    model = tmp_path / "ui_recognition" / "models" / "banguinet.onnx"
+    model.parent.mkdir(parents=True)
+    model.write_bytes(b"a model trained a minute ago")
+    dev = ScriptedDevice("main_page")
+    s = make(tmp_path, dev)
+    s.t.ui_model = model
+    with pytest.raises(TaskError, match=r"screen model was replaced 0\.0 h ago") as err:
+        s._give_up("unknown screen for 60 s; still stuck after 2 restarts of the game")
+    assert "go back to the shipped model" in str(err.value)
+    s.t.ui_model = None  # the shipped model: nothing to point at
+    with pytest.raises(TaskError) as err2:
+        s._give_up("unknown screen for 60 s; still stuck after 2 restarts of the game")
+    assert "screen model" not in str(err2.value)
