@@ -1,5 +1,5 @@
-import { mount } from '@vue/test-utils'
-import { describe, expect, it } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
 import type { DeviceOffset } from '@/api/types'
 import DeviceOffsets from '@/components/DeviceOffsets.vue'
@@ -98,5 +98,27 @@ describe('a play whose start sync failed', () => {
 
   it('a wrong song is never shown as cleared', () => {
     expect(resultOf({ cleared: false, wrong_song: true, counts: {} } as unknown as PlayRecord)).toEqual({ key: 'wrong-song', label: 'wrong song' })
+  })
+})
+
+describe('screen models', () => {
+  it('lists the models with the reason a refused one was kept aside, and goes back to the shipped one in one click', async () => {
+    const { default: ScreenModels } = await import('@/components/ScreenModels.vue')
+    const { api } = await import('@/api/endpoints')
+    const trained = { name: 'trained', in_use: true, path: 'ui_recognition/models', screens: 4, val_acc: 0.9, reason: '', saved: 1 }
+    const shipped = { name: 'shipped', in_use: false, path: '(shipped with the product)', screens: 34, val_acc: null, reason: '', saved: null }
+    const aside = { ...trained, name: 'rejected/20261206-110000', in_use: false, reason: 'it knows no frames of 30 screen(s) the current model knows' }
+    const list = vi.spyOn(api, 'screenModels').mockResolvedValue([shipped, trained, aside])
+    const back = vi.spyOn(api, 'useShippedModel').mockResolvedValue({ moved_to: 'ui_recognition/models/replaced/x', models: [{ ...shipped, in_use: true }] })
+    const w = mount(ScreenModels, { props: { trigger: 'idle' } })
+    await flushPromises()
+    expect(w.get('[data-model="rejected/20261206-110000"] [data-role="model-reason"]').text()).toContain('30 screen(s)')
+    await w.get('[data-role="use-shipped"]').trigger('click')
+    await flushPromises()
+    expect(back).toHaveBeenCalledOnce()
+    expect(w.get('[data-model="shipped"]').attributes('data-in-use')).toBe('1')
+    expect(w.text()).toContain('from its next start')
+    list.mockRestore()
+    back.mockRestore()
   })
 })

@@ -34,6 +34,7 @@ from services.gateway.routes import (
     scriptor,
     songs,
     tasks,
+    ui_models,
     workflow,
 )
 from services.gateway.wire import add_wire_schemas
@@ -60,6 +61,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     images.router,
     scriptor.router,
     offsets.router,
+    ui_models.router,
     workflow.router,
     device.router,
     ws.router,

@@ -25,3 +25,11 @@ def test_the_gateway_lists_sets_and_pins_device_offsets(stack: Stack) -> None:
     assert missing.status_code == 404 and "give offset_ms" in missing.text
     bad = httpx.put(f"{url}/sim:emulator-5554", json={"offset_ms": "soon", "pinned": True}, timeout=10)
     assert bad.status_code == 422
+
+
+def test_the_gateway_lists_screen_models_and_goes_back_to_the_shipped_one(stack: Stack) -> None:
+    url = f"{stack.url}/api/ui_recognition/models"
+    listed = httpx.get(url, timeout=10).json()
+    assert listed[0]["name"] == "shipped"
+    r = httpx.post(f"{url}/use-shipped", timeout=10)
+    assert r.status_code == 200 and any(m["name"] == "shipped" and m["in_use"] for m in r.json()["models"])

@@ -12,6 +12,8 @@ import type {
   ErrorBundle,
   PlayRecord,
   DeviceOffset,
+  ScreenModel,
+  UseShipped,
   ModulesResponse,
   ReplyAnswer,
   ReplyResponse,
@@ -49,6 +51,8 @@ export const api = {
   device: () => http.get<DeviceStatus>('/api/device'),
   scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
   errorBundles: () => http.get<ErrorBundle[]>('/api/scriptor/errors'),
+  screenModels: () => http.get<ScreenModel[]>('/api/ui_recognition/models'),
+  useShippedModel: () => http.post<UseShipped>('/api/ui_recognition/models/use-shipped'),
   offsets: () => http.get<DeviceOffset[]>('/api/scriptor/offsets'),
   pinOffset: (device: string, pinned: boolean, offsetMs?: number) =>
     http.put<DeviceOffset>(`/api/scriptor/offsets/${enc(device)}`, { pinned, offset_ms: offsetMs ?? null }),

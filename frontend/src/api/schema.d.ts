@@ -393,6 +393,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ui_recognition/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models */
+        get: operations["models_api_ui_recognition_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ui_recognition/models/use-shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Back To Shipped */
+        post: operations["back_to_shipped_api_ui_recognition_models_use_shipped_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workflow/color": {
         parameters: {
             query?: never;
@@ -756,6 +790,26 @@ export interface components {
             difficulty: string;
             /** Level */
             level?: number | null;
+        };
+        /** ModelEntry */
+        ModelEntry: {
+            /** Name */
+            name: string;
+            /** In Use */
+            in_use: boolean;
+            /** Path */
+            path: string;
+            /** Screens */
+            screens: number;
+            /** Val Acc */
+            val_acc?: number | null;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /** Saved */
+            saved?: number | null;
         };
         /** ModuleInfo */
         ModuleInfo: {
@@ -1235,6 +1289,13 @@ export interface components {
             type: string;
             /** Input */
             input: string;
+        };
+        /** UseShipped */
+        UseShipped: {
+            /** Moved To */
+            moved_to: string | null;
+            /** Models */
+            models: components["schemas"]["ModelEntry"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -2609,6 +2670,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    models_api_ui_recognition_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelEntry"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    back_to_shipped_api_ui_recognition_models_use_shipped_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UseShipped"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };

@@ -29,6 +29,9 @@ export type ErrorBundle = Schemas['ErrorBundle']
 /** A device's touch offset and its moves (GET /api/scriptor/offsets). */
 export type DeviceOffset = Schemas['DeviceOffsetView']
 export type OffsetMove = Schemas['Move']
+/** A screen model of the data dir (GET /api/ui_recognition/models). */
+export type ScreenModel = Schemas['ModelEntry']
+export type UseShipped = Schemas['UseShipped']
 export type FrameFolder = Schemas['FrameFolder']
 export type SavedFrame = Schemas['SavedFrame']
 export type FrameListing = Schemas['FrameListing']
