@@ -30,10 +30,12 @@ from services.gateway.routes import (
     health,
     images,
     modules,
+    offsets,
     screenshots,
     scriptor,
     songs,
     tasks,
+    ui_models,
     workflow,
 )
 from services.gateway.wire import add_wire_schemas
@@ -60,6 +62,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     tasks.router,
     images.router,
     scriptor.router,
+    offsets.router,
+    ui_models.router,
     workflow.router,
     device.router,
     ws.router,

@@ -11,7 +11,7 @@ from services.recognition.song import SongRecognizer
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
 from services.recognition.ui import UIClassifier
-from services.recognition.ui.classifier import current_model
+from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.player import Player
@@ -25,7 +25,6 @@ from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
 from shared.task_context import TaskContext
 
-START_SYNC_TIMEOUT_S = 20.0  # from the playing screen to the first note found
 # A frame's time is known only within its request's round trip: a slower one (a slow
 # device) could put chart time 0 off by more than the Perfect window, so it is not used.
 SYNC_MAX_ROUND_TRIP_S = 0.100
@@ -58,7 +57,8 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     device = ctx.device
     catalog = load_catalog(ctx.data_dir)
     song_dir = ctx.data_dir / "song_recognition"
-    classifier = UIClassifier(current_model(ctx.data_dir))  # the trained model, else the shipped one
+    model = current_model(ctx.data_dir)
+    classifier = UIClassifier(model)  # the trained model, else the shipped one
     recogniser = SongRecognizer(
         song_dir / "title_imgs",
         song_dir / "feature_vectors.json",
@@ -94,7 +94,8 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     def start_time(chart: Chart) -> float:
         sync = StartSync(first_note_s=chart.first_note_s * ctx.config.dilation_time / 1e6)
         grab = sync_capture(device)
-        deadline = time.monotonic() + START_SYNC_TIMEOUT_S
+        wait_s = sync.wait_s  # as long as this chart's first note needs
+        deadline = time.monotonic() + wait_s
         slow = 0
         while time.monotonic() < deadline:
             ctx.checkpoint()
@@ -111,7 +112,9 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
                 ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
                 return est.chart0
         why = f"; {slow} frames too slow to time (over {SYNC_MAX_ROUND_TRIP_S * 1e3:.0f} ms)" if slow else ""
-        raise StartSyncError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s{why}")
+        raise StartSyncError(
+            f"no start of play seen in {wait_s:.1f} s (first note at {chart.first_note_s:.1f} s){why}"
+        )
 
     fresh: list[Callable[[], Frame]] = []
 
@@ -133,4 +136,5 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         game_package=get_settings().game_package,  # a crash leaves another app in front
         recognise_medley=recognise_medley,
         fresh_frame=fresh_frame,
+        ui_model=None if model == DEFAULT_MODEL else model,
     )

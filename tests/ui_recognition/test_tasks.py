@@ -62,6 +62,9 @@ def test_add_img_with_an_empty_inbox_ends_clearly(tmp_path: Path) -> None:
 
 
 def test_train_reports_epochs_and_promotes(tmp_path: Path) -> None:
+    # The data dir's current model is unusable: any working model replaces it.
+    models_dir(tmp_path).mkdir(parents=True)
+    (models_dir(tmp_path) / "banguinet.onnx").write_bytes(b"not a model")
     write_dataset(dataset_dir(tmp_path), ["ready", "main_page", "playing"], 5)
     write_dataset(dataset_dir(tmp_path), ["story"], 1)
     cfg = UIRecognitionConfig(is_load_model=False, epoch=2, batch_size=32)
@@ -72,9 +75,23 @@ def test_train_reports_epochs_and_promotes(tmp_path: Path) -> None:
     assert all(0 <= float(p.metrics["val_acc"]) <= 1 for p in epochs)
     assert any("story (1)" in w for w in ctx.warnings())
     assert "confusion_matrix" in [k for k, _ in ctx.images]
-    assert (models_dir(tmp_path) / "banguinet.onnx").is_file()
+    assert (models_dir(tmp_path) / "banguinet.onnx").read_bytes() != b"not a model"
     assert not (models_dir(tmp_path) / "candidate").exists()
     assert "new model saved" in ctx.text()
+
+
+def test_a_model_of_a_few_screens_never_replaces_the_shipped_one(tmp_path: Path) -> None:
+    # Issue 19: 4 screens, 2 epochs replaced the model and the scriptor went blind.
+    write_dataset(dataset_dir(tmp_path), ["ready", "main_page", "playing", "award_score"], 3)
+    cfg = UIRecognitionConfig(is_load_model=False, epoch=2, batch_size=32)
+    ctx = RecordingContext(tmp_path, cfg, module="ui_recognition", task="train_ui_recognition")
+    train_ui_recognition(ctx)
+    assert not (models_dir(tmp_path) / "banguinet.onnx").exists()  # the shipped model stays in use
+    (aside,) = (models_dir(tmp_path) / "rejected").iterdir()
+    reason = (aside / "reason.txt").read_text()
+    assert "knows no frames of 30 screen(s) the current model knows" in reason
+    assert (aside / "banguinet.onnx").is_file()
+    assert any("does not replace the current one" in w for w in ctx.warnings()), ctx.text()
 
 
 def test_train_keeps_the_current_model_when_the_new_one_is_worse(tmp_path: Path, tiny: Tiny) -> None:

@@ -11,6 +11,9 @@ import type {
   Health,
   ErrorBundle,
   PlayRecord,
+  DeviceOffset,
+  ScreenModel,
+  UseShipped,
   ModulesResponse,
   ReplyAnswer,
   ReplyResponse,
@@ -48,6 +51,11 @@ export const api = {
   device: () => http.get<DeviceStatus>('/api/device'),
   scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
   errorBundles: () => http.get<ErrorBundle[]>('/api/scriptor/errors'),
+  screenModels: () => http.get<ScreenModel[]>('/api/ui_recognition/models'),
+  useShippedModel: () => http.post<UseShipped>('/api/ui_recognition/models/use-shipped'),
+  offsets: () => http.get<DeviceOffset[]>('/api/scriptor/offsets'),
+  pinOffset: (device: string, pinned: boolean, offsetMs?: number) =>
+    http.put<DeviceOffset>(`/api/scriptor/offsets/${enc(device)}`, { pinned, offset_ms: offsetMs ?? null }),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

@@ -8,7 +8,7 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc, WorkflowLive } from '@/api/types'
+import type { DeviceOffset, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc, WorkflowLive } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
@@ -164,6 +164,8 @@ export class MockBackend {
   readonly scriptorHistory: PlayRecord[]
   /** the bundles a run that gave up left (<data dir>/scriptor/errors/) */
   readonly errorBundles: ErrorBundle[]
+  /** each device's touch offset (<data dir>/scriptor/offsets.json) */
+  deviceOffsets: DeviceOffset[] = []
   /** the workflow's saved frames per folder (names only) */
   readonly savedFrames = new Map<FrameFolder, string[]>([
     ['ui_inbox', ['20261201-101500-120_main_page.png', '20261201-101502-480_song_select.png', '20261201-101507-015_playing.png']],
@@ -370,6 +372,23 @@ export class MockBackend {
       throw new HttpError(422, [{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 10000', type: 'greater_than_equal' }])
     }
     return this.scriptorHistory.slice(-limit)
+  }
+
+  /** GET /api/scriptor/offsets */
+  offsets(): DeviceOffset[] {
+    return this.deviceOffsets
+  }
+
+  /** PUT /api/scriptor/offsets/{device}: set and/or pin, as the gateway does. */
+  pinOffset(device: string, body: { pinned: boolean; offset_ms?: number | null }): DeviceOffset {
+    const old = this.deviceOffsets.find((d) => d.device === device)
+    if (!old && (body.offset_ms === null || body.offset_ms === undefined)) {
+      throw new HttpError(404, `no offset kept for device '${device}': give offset_ms to set one`)
+    }
+    const us = body.offset_ms === null || body.offset_ms === undefined ? old!.offset_us : Math.round(body.offset_ms * 1000)
+    const row: DeviceOffset = { ...(old ?? { device, source: 'set by the user', plays: 0, probes: 0, moves: [] }), offset_us: us, pinned: body.pinned }
+    this.deviceOffsets = [...this.deviceOffsets.filter((d) => d.device !== device), row]
+    return row
   }
 
   /** GET /api/scriptor/errors: newest first, as the gateway lists them. */
