@@ -55,7 +55,7 @@ def variants(img: Frame) -> dict[str, Frame]:
 
 def rapidocr() -> Callable[[Frame, bool], dict[str, int | None]] | None:
     try:
-        from rapidocr_onnxruntime import RapidOCR
+        from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-not-found]  # optional: compared only where installed
     except ImportError:
         return None
     engine = RapidOCR()

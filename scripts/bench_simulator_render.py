@@ -78,7 +78,7 @@ def main() -> None:
     song = S.sample_song(np.random.default_rng(1))
     rows.append(("render, choose with a song", timed(lambda: S.render(S.ScreenView("choose", song=song)), r)))
     rows.append(
-        ("render, ready multiplayer + live mode OFF, cut-in", timed(
+        ("render, ready multiplayer + live mode off", timed(
             lambda: S.render(S.ScreenView("ready", frozenset({"pick"}), song=song, multiplayer=True,
                                           live_mode="off", cut_in=True)), r))
     )  # fmt: skip

@@ -23,12 +23,14 @@ from typing import Any, Protocol
 import cv2
 
 from services.recognition.screen.ready import read_ready
-from services.scriptor import bundles, flows, history
-from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
+from services.scriptor import flows, freeze
+from services.scriptor.actions import ACTIONS, DIALOGS, Flow, Tap, Taps, back
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultVotes
+from shared import error_bundles as bundles
+from shared import play_history as history
 from shared.atomic_write import write_atomic
 from shared.catalog import DIFFICULTIES, Catalog
 from shared.chart import Chart
@@ -130,6 +132,7 @@ class Pending:
     medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
     parts_played: int = 0
     untouched: str = ""  # why (part of) the song went without touches, for the history
+    fault: str = ""  # what went wrong during the song (the game froze), for the history
 
     @property
     def parts(self) -> list[Part]:
@@ -175,6 +178,13 @@ class Scriptor:
         finally:
             if self._player is not None:
                 self._player.close()  # lifts every contact
+
+    def _drop_player(self) -> None:
+        """The injector went away (an emulator restart): the next song gets a new sender
+        and a new forward instead of this one's dead connection."""
+        if self._player is not None:
+            self._player.close()
+            self._player = None
 
     def player(self) -> PlayerLike:
         """The play engine's sender, started once and kept for the run: starting a process
@@ -258,6 +268,7 @@ class Scriptor:
         if self.device_failures:
             self._note(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
+            self._drop_player()  # its connection may be to the emulator that went away
         return frame
 
     def _device_failed(self, exc: DeviceError) -> None:
@@ -344,7 +355,7 @@ class Scriptor:
             self._note(f"song {self.pending.song_id}: {what} (a fault); not recorded", "warning")
             self.pending = None
         if self.finished:
-            self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
+            self._tap(state, back(state))  # the run is over: out of the room
             return
         available: set[int] | None = None
         if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
@@ -353,7 +364,7 @@ class Scriptor:
                 self.search_moves += 1
                 if self.search_moves > 2 * max(len(self.t.catalog), 1):
                     self._give_up(f"song {cfg.play_one_song_id} is not in the song list")
-                self._tap(state, Tap(380, 420))  # the next song in the list
+                self._tap(state, flows.next_song(state))  # the next song in the list
                 return
             available = set(self.t.charts.difficulties(cfg.play_one_song_id))
         difficulty = flows.difficulty_index(cfg.level, available)
@@ -464,7 +475,7 @@ class Scriptor:
         )
         self.ctx.log(f"song not recognised surely ({detail}); frame saved as {path.name}", "warning")
         if not self.ctx.config.multiplayer:
-            self._tap("ready", Tap(*BACK_BUTTON))  # back to song select, another song next
+            self._tap("ready", back("ready"))  # back to song select, another song next
         # In a room the song starts anyway: it is played without touches.
 
     def _flow_playing(self, state: str, frame: Frame) -> None:
@@ -498,17 +509,24 @@ class Scriptor:
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
         watched, failed = self.t.clock(), False
+        notes = [part.chart.seconds(n.beat) for n in part.chart.notes]
+        watch = freeze.FreezeWatch(notes, t0 - time.monotonic() + self.t.clock())
         try:
             while sender.is_alive():
                 self.ctx.sleep(0.2)
                 if self.t.clock() - watched >= PLAY_WATCH_S:
                     watched = self.t.clock()
-                    if failed := self._song_failed():
+                    seen = self._song_frame()
+                    watch.observe(seen, watched)
+                    if failed := self._song_failed(seen):
                         self._note("the song was failed (health ran out): touches stopped", "warning")
                         break
         finally:
             stop.set()
             sender.join(5.0)
+        if frozen := watch.finish(self.t.clock()):
+            p.fault = freeze.words(frozen)
+            self._note(f"{p.fault}: its result is recorded as such", "warning")
         p.parts_played += 1
         # A medley's next song: the next playing screen (a failed song ends the medley).
         p.played = failed or p.parts_played == len(p.parts)
@@ -516,14 +534,21 @@ class Scriptor:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
             self.ctx.log(f"play done: {out.get('stats')}")
+        if "error" in out or getattr(out.get("stats"), "error", None):
+            self._drop_player()
 
-    def _song_failed(self) -> bool:
+    def _song_frame(self) -> Frame | None:
+        try:
+            frame: Frame = self.t.device.screencap()
+        except DeviceError:
+            return None  # the song goes on; the result decides
+        return frame
+
+    def _song_failed(self, frame: Frame | None) -> bool:
         """During a song: does the screen already show the failed dialog? (Then the rest of
         the plan must not be sent: it would tap the dialog.)"""
-        try:
-            frame = self.t.device.screencap()
-        except DeviceError:
-            return False  # the song goes on; the result decides
+        if frame is None:
+            return False
         state, conf = self.t.classify(frame)
         return state == "failed" and conf >= MIN_CONFIDENCE
 
@@ -531,7 +556,7 @@ class Scriptor:
         self._tap(state, flows.award_back_tap(self.finished))
 
     def _flow_lobby(self, state: str, frame: Frame) -> None:
-        self._taps(state, flows.lobby_taps(self.finished))
+        self._taps(state, flows.lobby_taps(state, self.finished))
 
     def _flow_tour(self, state: str, frame: Frame) -> None:
         self._tap(state, flows.tour_tap(self.ctx.config))
@@ -585,7 +610,11 @@ class Scriptor:
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
-            note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
+            note="; ".join(
+                filter(
+                    None, [p.untouched, p.fault, "" if reading or not cleared else "result screen unreadable"]
+                )
+            ),
             max_combo=reading.max_combo if reading else None,
             score=reading.score if reading else None,
             result_song_id=reading.song_id if reading else None,

@@ -63,7 +63,7 @@ class FrameRenderer:
                 NoteSprite("long" if n.kind == "slide" else n.kind, n.x, n.y, n.width, n.direction, n.tail_y)
                 for n in view.notes
             ]
-            return render_playfield(notes, started=view.started, combo=view.combo)
+            return render_playfield(notes, started=view.started, combo=view.combo, health=view.life)
         song = self.card(view.song, view.difficulty) if view.state in SONG_SCREENS else None
         result = None
         if view.counts is not None:

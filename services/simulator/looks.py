@@ -1,5 +1,5 @@
 """What each of the simulated game's 34 screens looks like without its song, counts or
-toggles: colours, header, text, panels, and the buttons of ``layout.py`` drawn on their
+toggles: colours, header, text, panels, and the buttons of the screen catalogue (``layout.py``) drawn on their
 boxes; plus the fixed places other parts read (title regions, result fields, toggle and
 marker pixels). ``screens.render`` copies these cached frames and pastes the rest.
 
@@ -15,10 +15,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from services.recognition.song.preprocess import LEVEL_OFFSET_Y, TITLE_REGIONS
 from services.simulator import layout
 from services.simulator.draw import BGR, FONT_BOLD, Frame, dim, fit_scale, gradient, panel, text
 from services.simulator.field import render_playfield
+from shared.catalogue.regions import LEVEL_OFFSET_Y, TITLE_REGIONS
 from shared.playfield import WIDTH
 
 TITLE_REGION = TITLE_REGIONS[0]  # song select, and ready with the difficulty fixed

@@ -5,7 +5,7 @@ layout, with the buttons of ``layout.py`` drawn at their boxes (only the variant
 ``looks.py``.
 
 Song select and ready show the song's title crop at the documented title region and its
-level number in the row below (``services.recognition.song.preprocess``), so the real
+level number in the row below (``shared.catalogue.regions``), so the real
 ``SongRecognizer`` reads these screens; the result screen draws the real game's card
 (``result_card.py``) and the ready screen its live-mode button and cut-in checkbox
 (``ready_controls.py``), both at the places ``shared.screen_facts`` names.
@@ -24,7 +24,6 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from services.recognition.song.preprocess import LEVEL_OFFSET_Y, H, W
 from services.simulator import layout
 from services.simulator.draw import FONT_BOLD, Frame, dim, gradient, panel, text
 from services.simulator.field import NoteSprite, render_playfield
@@ -47,6 +46,9 @@ from services.simulator.looks import (
 from services.simulator.ready_controls import draw_ready_controls
 from services.simulator.result_card import ResultCard, draw_result_card
 from shared.catalog import DIFFICULTIES, shown_title
+from shared.catalogue.regions import LEVEL_OFFSET_Y
+from shared.catalogue.regions import TITLE_H as H
+from shared.catalogue.regions import TITLE_W as W
 from shared.playfield import HEIGHT, LANE_X, WIDTH, y_of_depth
 from shared.screen_facts import LIVE_MODES, MEDLEY_TITLE_REGIONS, RESULT_FIELDS
 
@@ -152,7 +154,7 @@ def _draw_list(
 
 @lru_cache(maxsize=1)
 def _level_font() -> object:
-    from services.recognition.song.render import system_fonts
+    from shared.title_render import system_fonts
 
     faces = system_fonts()
     face = next((f for f in faces if "Sans" in f.path), faces[0])

@@ -50,7 +50,7 @@ def inspect_frame(
         out["ready"] = rd.as_dict()
         read = rd.mode is not None
     elif reader == "playing":
-        from services.scriptor.play.detect import detect_notes
+        from shared.note_detect import detect_notes
 
         p = read_playing(ref)
         out["playing"] = {"life": p.life, "notes": len(detect_notes(ref)), "playfield": p.playing}
