@@ -101,6 +101,9 @@ class Tools:
     # the usual capture is a video stream whose frames lag; None: ``device.screencap``.
     fresh_frame: Callable[[], Frame] | None = None
     clock: Callable[[], float] = time.monotonic
+    # (state, frame) -> the state to act on: an unplaced screen may be asked about and
+    # taught (teach.Teacher.settle); None: unplaced screens are recovered from.
+    settle: Callable[[str, Frame], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ class Scriptor:
             return
         raw, conf = self.t.classify(frame)
         state = raw if conf >= MIN_CONFIDENCE else UNKNOWN
+        if self.t.settle is not None:
+            state = self.t.settle(state, frame)
         now = self.t.clock()
         self.frames.append((now, state, frame))
         self._report(state, conf, now)

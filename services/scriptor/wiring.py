@@ -10,12 +10,12 @@ from typing import Any
 from services.recognition.song import SongRecognizer
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
-from services.recognition.ui import UIClassifier
-from services.recognition.ui.classifier import current_model
+from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.player import Player
 from services.scriptor.play.startsync import StartSync, StartSyncError
+from services.scriptor.teach import Teacher
 from shared.catalog import load_catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
@@ -58,7 +58,11 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     device = ctx.device
     catalog = load_catalog(ctx.data_dir)
     song_dir = ctx.data_dir / "song_recognition"
-    classifier = UIClassifier(current_model(ctx.data_dir))  # the trained model, else the shipped one
+    reader = ScreenReader(ctx.data_dir)  # the trained model (else the shipped one) and the gallery
+    for note in reader.notes:
+        ctx.log(note, "warning")
+    ctx.log(screens_line(reader))
+    teacher = Teacher(ctx, reader)
     recogniser = SongRecognizer(
         song_dir / "title_imgs",
         song_dir / "feature_vectors.json",
@@ -69,8 +73,8 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         ctx.log(f"song gallery: added {added} title crop(s) found in title_imgs/")
 
     def classify(frame: Frame) -> tuple[str, float]:
-        p = classifier.classify(frame)
-        return p.state, p.confidence
+        r = reader.read(frame)
+        return r.state, r.confidence
 
     def recognise(frame: Frame, multiplayer: bool) -> SongGuess:
         m = recogniser.match(frame)
@@ -133,4 +137,18 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         game_package=get_settings().game_package,  # a crash leaves another app in front
         recognise_medley=recognise_medley,
         fresh_frame=fresh_frame,
+        settle=teacher.settle,
+    )
+
+
+def screens_line(reader: ScreenReader) -> str:
+    """Which classifier places the screens, and why (measured on the user's frames)."""
+    c = reader.choice
+    taught = sum(1 for n in reader.user_counts().values() if n)
+    if not c.frames:
+        return "screens: the trained classifier (no frames of yours in the screen gallery yet)"
+    name = "the screen gallery" if c.by == "gallery" else "the trained classifier"
+    return (
+        f"screens: {name} (on your {c.frames} frames of {taught} states: gallery "
+        f"{c.gallery_accuracy:.1%} held out one by one, trained classifier {c.model_accuracy:.1%})"
     )

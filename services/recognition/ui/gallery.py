@@ -158,3 +158,26 @@ def load(path: Path) -> ScreenGallery:
         raise GalleryError(f"{path}: {exc}") from exc
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         raise GalleryError(f"{path}: not a readable screen gallery (corrupt?): {exc}") from exc
+
+
+# Frames within this of a group's centre are shown and labelled with it: tighter than
+# MAX_DIST, since screens of one family (a dialog over a menu) lie closer to each other than
+# MAX_DIST allows once the other member is not taught yet (docs/recognition.md).
+GROUP_DIST = 0.07
+
+
+def group_frames(descs: F32, radius: float = GROUP_DIST) -> list[list[int]]:
+    """Similar frames in groups, largest first: the frame with the most others within
+    ``radius`` is a group's centre (listed first) and takes those; then the next."""
+    x = unit(np.asarray(descs, np.float32).reshape(len(descs), -1))
+    near = (1.0 - x @ x.T) <= radius
+    free = np.ones(len(x), bool)
+    groups: list[list[int]] = []
+    while free.any():
+        counts = (near & free[None, :]).sum(1) * free
+        c = int(counts.argmax())
+        members = np.flatnonzero(near[c] & free)
+        groups.append([c, *[int(i) for i in members if i != c]])
+        free[members] = False
+        free[c] = False
+    return groups
