@@ -35,7 +35,14 @@ from make_ui_dataset import random_perturbation  # noqa: E402
 from services.recognition.ui.calibrate import unit  # noqa: E402
 from services.recognition.ui.classifier import DEFAULT_MODEL, UIClassifier  # noqa: E402
 from services.recognition.ui.embed import THUMB_WEIGHT, Embedder, thumbnails  # noqa: E402
-from services.recognition.ui.gallery import GROUP_DIST, MAX_DIST, ScreenGallery, group_frames  # noqa: E402
+from services.recognition.ui.gallery import (  # noqa: E402
+    GROUP_DIST,
+    MAX_DIST,
+    MAX_RADIUS,
+    SPREAD,
+    ScreenGallery,
+    group_frames,
+)
 from services.recognition.ui.labels import UNKNOWN  # noqa: E402
 from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
 from services.simulator.perturb import perturb  # noqa: E402
@@ -80,10 +87,11 @@ def views(emb: Embedder, smalls: Image, weights: list[float]) -> dict[str, F32]:
     return got
 
 
-def place(protos: F32, proto_states: list[str], x: F32, max_dist: float) -> tuple[list[str], F32]:
+def place(protos: F32, proto_states: list[str], x: F32, max_dist: float) -> tuple[list[str], F32, list[str]]:
+    """(nearest state, distance, the gallery's answer with its radii)."""
     g = ScreenGallery("bench", list(proto_states), ["b"] * len(proto_states), protos, max_dist)
     pl = g.place(x)
-    return [p.state for p in pl], np.array([p.distance for p in pl], np.float32)
+    return [p.best for p in pl], np.array([p.distance for p in pl], np.float32), [p.state for p in pl]
 
 
 def cmd_few(a: argparse.Namespace) -> int:
@@ -97,7 +105,8 @@ def cmd_few(a: argparse.Namespace) -> int:
         ),
     }
     print(
-        f"held-out: {a.test} frames per state and {a.unknowns} unknown screens per set; threshold {MAX_DIST}"
+        f"held-out: {a.test} frames per state and {a.unknowns} unknown screens per set; radius {MAX_DIST}, "
+        f"{SPREAD} x a state's prototype spread up to {MAX_RADIUS}"
     )
     print(
         f"description: network grid and 32x18 thumbnail, weights {1 - THUMB_WEIGHT:.1f} / {THUMB_WEIGHT:.1f}"
@@ -118,18 +127,17 @@ def cmd_few(a: argparse.Namespace) -> int:
             for k in KS:
                 idx = [i for i, s in enumerate(tr_s) if tr_s[: i + 1].count(s) <= k]
                 protos, ps = vt[view][idx], [tr_s[i] for i in idx]
-                got, d = place(protos, ps, ve[view], 2.0)
+                got, d, ans = place(protos, ps, ve[view], MAX_DIST)
                 acc_any = np.mean([g == s for g, s in zip(got, te_s, strict=True)])
-                _got_u, du = place(protos, ps, vu[view], 2.0)
+                _, du, ans_u = place(protos, ps, vu[view], MAX_DIST)
                 line = f"  {view:9s} k={k:2d}: nearest right {acc_any:.2%}"
                 if view.startswith("joined"):
-                    placed = np.mean(
-                        [g == s and dd <= MAX_DIST for g, s, dd in zip(got, te_s, d, strict=True)]
-                    )
-                    wrong_j = sum(g != s and dd <= MAX_DIST for g, s, dd in zip(got, te_s, d, strict=True))
+                    placed = np.mean([g == s for g, s in zip(ans, te_s, strict=True)])
+                    wrong_j = sum(g not in (s, UNKNOWN) for g, s in zip(ans, te_s, strict=True))
+                    rejected = np.mean([u == UNKNOWN for u in ans_u])
                     line += (
-                        f"; at {MAX_DIST}: placed right {placed:.2%}, wrong {wrong_j}, unknowns rejected "
-                        f"{np.mean(du > MAX_DIST):.2%} (known d q99 {np.quantile(d, 0.99):.3f} max "
+                        f"; placed right {placed:.2%}, wrong {wrong_j}, unknowns rejected "
+                        f"{rejected:.2%} (known d q99 {np.quantile(d, 0.99):.3f} max "
                         f"{d.max():.3f}; unknown d min {du.min():.3f} q01 {np.quantile(du, 0.01):.3f})"
                     )
                 print(line, flush=True)
@@ -234,7 +242,7 @@ def cmd_trained(a: argparse.Namespace) -> int:
     )
     emb = Embedder(clf)
     vt, ve = emb.small_batch(tr).descriptors, emb.small_batch(te).descriptors
-    got, _d = place(vt, tr_s, ve, MAX_DIST)
+    _, _, got = place(vt, tr_s, ve, MAX_DIST)
     print(
         f"the gallery in this model's features ({a.per_state} per state): "
         f"{np.mean([g == s for g, s in zip(got, te_s, strict=True)]):.2%} placed right"

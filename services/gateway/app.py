@@ -29,6 +29,7 @@ from services.gateway.routes import (
     health,
     images,
     modules,
+    screens,
     screenshots,
     scriptor,
     songs,
@@ -52,6 +53,7 @@ MIDDLEWARE: tuple[Callable[..., ASGIApp], ...] = (SameOriginGuard, limits.BodyLi
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     songs.router,
+    screens.router,
     screenshots.router,
     modules.router,
     config.router,

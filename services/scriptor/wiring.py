@@ -10,6 +10,7 @@ from typing import Any
 from services.recognition.song import SongRecognizer
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
+from services.recognition.ui.coverage import PlacementLog
 from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
@@ -63,6 +64,7 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         ctx.log(note, "warning")
     ctx.log(screens_line(reader))
     teacher = Teacher(ctx, reader)
+    placements = PlacementLog(ctx.data_dir)  # the UI Recognition tab's "how sure"
     recogniser = SongRecognizer(
         song_dir / "title_imgs",
         song_dir / "feature_vectors.json",
@@ -74,6 +76,7 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
 
     def classify(frame: Frame) -> tuple[str, float]:
         r = reader.read(frame)
+        placements.note(r.state, r.confidence, r.placement.best if r.by == "gallery" else r.prediction.best)
         return r.state, r.confidence
 
     def recognise(frame: Frame, multiplayer: bool) -> SongGuess:

@@ -10,6 +10,7 @@ import type {
   LastFit,
   Health,
   ErrorBundle,
+  StateCoverage,
   PlayRecord,
   ModulesResponse,
   ReplyAnswer,
@@ -48,6 +49,7 @@ export const api = {
   device: () => http.get<DeviceStatus>('/api/device'),
   scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
   errorBundles: () => http.get<ErrorBundle[]>('/api/scriptor/errors'),
+  screenCoverage: () => http.get<StateCoverage[]>('/api/screens/coverage'),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

@@ -26,6 +26,7 @@ export type DeviceStatus = Schemas['DeviceStatus']
 /** One play of the scriptor's history (GET /api/scriptor/history). */
 export type PlayRecord = Schemas['PlayRecord']
 export type ErrorBundle = Schemas['ErrorBundle']
+export type StateCoverage = Schemas['StateCoverage']
 export type FrameFolder = Schemas['FrameFolder']
 export type SavedFrame = Schemas['SavedFrame']
 export type FrameListing = Schemas['FrameListing']

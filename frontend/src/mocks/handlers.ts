@@ -36,6 +36,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
     http.get('/api/scriptor/weight-titles', () => wrap(() => backend.options('/api/scriptor/weight-titles'))),
     http.get('/api/scriptor/history', ({ request }) => wrap(() => backend.history(Number(new URL(request.url).searchParams.get('limit') ?? 500)))),
     http.get('/api/scriptor/errors', () => wrap(() => backend.bundles())),
+    http.get('/api/screens/coverage', () => wrap(() => backend.screenCoverage)),
     http.get('/api/scriptor/check-song/:id', ({ params }) => wrap(() => backend.checkSong(Number(params.id)))),
     http.get('/api/workflow/color', ({ request }) =>
       wrap(() => {

@@ -1,10 +1,11 @@
 """The screen gallery: prototypes of each screen state, taken from frames, in the shipped
 network's feature space (BangUINet's pooled 256-d features, the ONNX model's second output).
 
-A frame is placed on the state of its nearest prototype (cosine distance); farther than
-``max_dist`` from every prototype it is ``unknown``. A frame added to a state is a new
-prototype at once: no training. The file is one ``.npz`` written atomically; it records the
-model that made the vectors, since another model's features are not comparable."""
+A frame is placed on the state of its nearest prototype (cosine distance); farther than that
+state's radius (``max_dist``, more for a state whose prototypes vary) it is ``unknown``. A
+frame added to a state is a new prototype at once: no training. The file is one ``.npz``
+written atomically; it records the model that made the vectors, since another model's
+features are not comparable."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ F32 = npt.NDArray[np.float32]
 # of a held-out known frame to its own state's nearest prototype stays under it on both
 # screen sets, while the unknown screens lie beyond it.
 MAX_DIST = 0.13
+# A state whose prototypes differ among themselves (a song jacket, a character, a counter)
+# is given room for it: its radius is SPREAD x the largest distance between two of its
+# prototypes, between MAX_DIST and MAX_RADIUS (scripts/bench_ui_gallery.py measured 1.5 and
+# 0.2: held-out frames placed, no unknown screen let in).
+SPREAD = 1.5
+MAX_RADIUS = 0.2
 # The placed frames' confidence runs from 1 (on a prototype) down to CONF_AT_LIMIT at
 # max_dist, and under it beyond: the scriptor's "unknown under 0.6" reads the same way.
 CONF_AT_LIMIT = 0.6
@@ -105,21 +112,33 @@ class ScreenGallery:
             out[:, k] = d[:, ids == k].min(1)
         return out
 
+    def radii(self) -> F32:
+        """(34,): how far from its nearest prototype a frame of each state may lie."""
+        out = np.full(len(UI_STATES), self.max_dist, np.float32)
+        states = np.array(self.states)
+        for k, s in enumerate(UI_STATES):
+            v = self.vectors[states == s] if len(self) else self.vectors[:0]
+            if len(v) >= 2:
+                spread = float((1.0 - v @ v.T).max())
+                out[k] = min(MAX_RADIUS, max(self.max_dist, SPREAD * spread))
+        return out
+
     def place(self, feats: F32) -> list[Placement]:
         dist = self.state_distances(feats)
+        radii = self.radii()
         out: list[Placement] = []
         for row in dist:
             order = np.argsort(row)
             b, d = int(order[0]), float(row[order[0]])
             second = float(row[order[1]])
-            conf = confidence(d, self.max_dist)
-            state = UI_STATES[b] if d <= self.max_dist else UNKNOWN
+            conf = confidence(d, float(radii[b]))
+            state = UI_STATES[b] if d <= radii[b] else UNKNOWN
             out.append(Placement(state, UI_STATES[b], d, second, conf))
         return out
 
 
 def confidence(d: float, max_dist: float) -> float:
-    """1 at a prototype, CONF_AT_LIMIT at max_dist, falling linearly to 0 beyond."""
+    """1 at a prototype, CONF_AT_LIMIT at the state's radius, falling linearly to 0 beyond."""
     return float(max(0.0, 1.0 - (1.0 - CONF_AT_LIMIT) * d / max(max_dist, 1e-6)))
 
 

@@ -178,7 +178,7 @@ class ScreenReader:
         for k in np.unique(ids):
             per_state[:, k] = d[:, ids == k].min(1)
         best = per_state.argmin(1)
-        placed = per_state.min(1) <= active.max_dist
+        placed = per_state.min(1) <= active.radii()[best]
         truth = np.array([UI_STATES.index(g.states[i]) for i in user])
         right_g = int(((best == truth) & placed).sum())
         right_m = sum(g.sources[i].rsplit("|", 1)[-1] == g.states[i] for i in user)
