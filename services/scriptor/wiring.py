@@ -10,7 +10,6 @@ from typing import Any
 from services.recognition.song import SongRecognizer
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
-from services.recognition.ui.coverage import PlacementLog
 from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
@@ -22,6 +21,7 @@ from shared.chart import Chart
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.device import Frame
+from shared.screen_coverage import PlacementLog
 from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
 from shared.task_context import TaskContext

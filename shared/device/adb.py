@@ -59,16 +59,16 @@ def start_local_server(host: str, port: int) -> str:
     return "" if answers(host, port) else "adb start-server did not bring up a server"
 
 
-class _Connection(adbutils.AdbConnection):  # type: ignore[misc]
+class _Connection(adbutils.AdbConnection):
     """adbutils runs ``adb start-server`` (the default port, whatever server was asked for)
     when a connection is refused; here a refused connection is an answer."""
 
     def _safe_connect(self) -> socket.socket:
-        sock: socket.socket = self._create_socket()
+        sock: socket.socket = self._create_socket()  # type: ignore[no-untyped-call]
         return sock
 
 
-class Client(adbutils.AdbClient):  # type: ignore[misc]
+class Client(adbutils.AdbClient):
     """An ``AdbClient`` that never starts an ADB server behind the caller's back."""
 
     def __init__(self, host: str, port: int, socket_timeout: float) -> None:
@@ -79,7 +79,8 @@ class Client(adbutils.AdbClient):  # type: ignore[misc]
         try:
             conn = _Connection(self.host, self.port)
         except adbutils.AdbError as exc:
-            raise adbutils.AdbConnectionError(f"no ADB server at {self.host}:{self.port}: {exc}") from exc
+            msg = f"no ADB server at {self.host}:{self.port}: {exc}"
+            raise adbutils.errors.AdbConnectionError(msg) from exc
         conn.conn.settimeout(timeout or self._timeout)
         return conn
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.recognition.ui.coverage import PLACEMENTS, PlacementLog, coverage
 from services.recognition.ui.dataset import add_frame, dataset_dir
+from shared.screen_coverage import PLACEMENTS, PlacementLog, coverage
 from shared.screens import UI_STATES
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from services.gateway.context import GatewayDep
 from services.gateway.errors import ERRORS
-from services.recognition.ui.coverage import StateCoverage, coverage
+from shared.screen_coverage import StateCoverage, coverage
 
 router = APIRouter(prefix="/api/screens", responses=ERRORS, tags=["ui_recognition"])
 

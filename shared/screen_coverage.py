@@ -2,7 +2,8 @@
 labelled frames in ``imgs/<state>/``) and how sure the scriptor's recent placements were
 (``ui_recognition/placements.json``, written by the scriptor every few seconds). The
 dashboard's UI Recognition tab shows it, so the user sees what to teach next. Reading it
-needs no model (the gateway lists files)."""
+needs no model: the gateway lists files, and imports this from ``shared/`` (no task
+module)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.recognition.ui.dataset import ROOT, dataset_dir
-from services.recognition.ui.labels import UNKNOWN
-from services.recognition.ui.preprocess import image_files
 from shared.atomic_write import write_atomic
 from shared.screens import UI_STATES
 
+ROOT = "ui_recognition"
+IMGS = f"{ROOT}/imgs"  # the labelled frames, one folder per state (services/recognition/ui/dataset.py)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")  # what the recognisers read
 PLACEMENTS = f"{ROOT}/placements.json"
+UNKNOWN = "unknown"
 RECENT = 50  # placements kept per state
 WRITE_EVERY_S = 5.0
 
@@ -72,8 +74,14 @@ def _read(path: Path) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if isinstance(v, dict)} if isinstance(raw, dict) else {}
 
 
+def _count_images(folder: Path) -> int:
+    if not folder.is_dir():
+        return 0
+    return sum(1 for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
 def coverage(data_dir: Path) -> list[StateCoverage]:
-    root = dataset_dir(data_dir)
+    root = Path(data_dir) / IMGS
     recs = _read(Path(data_dir) / PLACEMENTS)
     out = []
     for s in UI_STATES:
@@ -83,7 +91,7 @@ def coverage(data_dir: Path) -> list[StateCoverage]:
         out.append(
             StateCoverage(
                 state=s,
-                frames=len(image_files(root / s)),
+                frames=_count_images(root / s),
                 placed=len(placed),
                 mean_confidence=round(sum(placed) / len(placed), 3) if placed else None,
                 min_confidence=min(placed) if placed else None,
