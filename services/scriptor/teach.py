@@ -5,7 +5,8 @@ The question shows the frame with the similar unplaced frames seen lately (one a
 labels the group), offers the states not yet taught first, and closes after the config's
 time limit; the loop then recovers as it would have (BACK, restart), and does not ask again
 for a while. Whether to ask follows the config: Auto asks while most recent frames go
-unplaced (a game the gallery does not cover yet) and recovers once they are placed."""
+unplaced and few screens were placed in the run (a game the gallery does not cover yet),
+and recovers otherwise, as before."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ from shared.task_context import TIMED_OUT, TaskContext
 WINDOW = 30  # recent frames whose placed share decides Auto
 MIN_SEEN = 5  # Auto decides after this many frames
 AUTO_PLACED = 0.5  # Auto asks while under half of the recent frames were placed
+# ... and fewer states than this were placed in the run: a game the classifiers cover
+# (the simulator, a well-taught gallery) recovers from a burst of unknown frames (a popup
+# nobody labelled, an ad) as before, instead of waiting on the user.
+AUTO_COVERED = 8
 KEEP = 40  # unplaced frames kept to group with the next question
 SHOWN = 8  # frames of a group on the picture sent with the question
 QUIET_S = 600.0  # after an unanswered question, recover without asking for this long
@@ -50,6 +55,7 @@ class Teacher:
     ) -> None:
         self.ctx, self.reader, self.clock = ctx, reader, clock
         self.recent: deque[bool] = deque(maxlen=WINDOW)  # placed or not
+        self.placed_states: set[str] = set()  # in this run
         self.unplaced: deque[Unplaced] = deque(maxlen=KEEP)
         self.dismissed: list[F32] = []  # answered "none of the 34": not asked again
         self.quiet_until = float("-inf")
@@ -62,13 +68,15 @@ class Teacher:
         if mode == AskUnplaced.Ask:
             return True
         seen = len(self.recent)
-        return seen >= MIN_SEEN and sum(self.recent) / seen < AUTO_PLACED
+        covered = len(self.placed_states) >= AUTO_COVERED
+        return not covered and seen >= MIN_SEEN and sum(self.recent) / seen < AUTO_PLACED
 
     def settle(self, state: str, frame: Frame) -> str:
         """The state to act on: ``state`` when placed; else the user's answer when asking
         is due and they answer, else ``unknown`` (the loop recovers)."""
         self.recent.append(state != UNKNOWN)
         if state != UNKNOWN:
+            self.placed_states.add(state)
             return state
         pred, desc = self.reader.embedder.frame(frame)
         if not self.wants():

@@ -15,7 +15,7 @@ import numpy as np
 from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import Scriptor, SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart
-from services.scriptor.teach import MIN_SEEN, Teacher
+from services.scriptor.teach import AUTO_COVERED, MIN_SEEN, Teacher
 from shared.catalog import load_catalog
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import AskUnplaced, ScriptorConfig
@@ -120,3 +120,16 @@ def test_auto_asks_only_once_most_frames_go_unplaced(tmp_path: Path) -> None:
     assert len(ctx_of(s).prompts) == 1  # every frame unplaced: a game it does not know
     s.cycle()  # answered "none of them": that screen is not asked about again
     assert len(ctx_of(s).prompts) == 1
+
+
+def test_auto_recovers_where_the_game_is_covered(tmp_path: Path) -> None:
+    """A run that placed many screens meets a burst of unknown frames (a popup nobody
+    labelled): it recovers as before instead of waiting on the user."""
+    dev = ForeignDevice("story_skip")
+    s, _ = make(tmp_path, dev, [], ask_unplaced="Auto")
+    teacher = s.t.settle.__self__  # type: ignore[union-attr]
+    assert isinstance(teacher, Teacher)
+    teacher.placed_states.update(UI_STATES[:AUTO_COVERED])
+    for _ in range(MIN_SEEN + 3):
+        s.cycle()
+    assert ctx_of(s).prompts == []
