@@ -19,9 +19,10 @@ import cv2
 import numpy as np
 
 from services.recognition.ui.embed import F32
-from services.recognition.ui.gallery import GROUP_DIST
+from services.recognition.ui.gallery import GROUP_DIST, MAX_DIST
 from services.recognition.ui.labels import UNKNOWN, parse_label
 from services.recognition.ui.prototypes import ScreenReader
+from shared.catalogue import screen as catalogue_screen
 from shared.config.scriptor import AskUnplaced, ScriptorConfig
 from shared.device import Frame
 from shared.screens import UI_STATES
@@ -85,20 +86,23 @@ class Teacher:
         return self.ask(frame, pred.state, desc) or UNKNOWN
 
     def ask(self, frame: Frame, was: str, desc: F32) -> str | None:
-        if any(float(desc @ d) >= 1.0 - GROUP_DIST for d in self.dismissed):
+        # a screen answered "none of them" is not asked about again (within a placing radius)
+        if any(float(desc @ d) >= 1.0 - MAX_DIST for d in self.dismissed):
             return None
         group = [u for u in self.unplaced if float(u.desc @ desc) >= 1.0 - GROUP_DIST]
-        self._show(frame, group)
         placement = self.reader.gallery.place(desc[None])[0] if len(self.reader.gallery) else None
         guess = placement.best if placement is not None else None
+        self._show(frame, group, guess)
         untaught = self.reader.untaught()
         states = untaught + [s for s in UI_STATES if s not in untaught]
         prompt = (
             f"The scriptor cannot place this screen ({len(group)} similar frame(s) seen with it); "
             f"it waits for your answer. Which state is it? Answer No with the state"
-            + (f", Yes for '{guess}' (nearest)" if guess else "")
+            + (f", Yes for '{guess}' (nearest; its buttons drawn last)" if guess else "")
             + ", or Drop if it is none of them (it recovers)."
             + (f"\nNot taught yet: {', '.join(untaught)}" if untaught else "")
+            + "\nThe states and their buttons:\n"
+            + "\n".join(describe(s) for s in states)
         )
         options = ("Yes", "No", "Drop") if guess else ("No", "Drop")
         self.asked += 1
@@ -134,12 +138,35 @@ class Teacher:
         gone = {id(u) for u in group}
         self.unplaced = deque((u for u in self.unplaced if id(u) not in gone), maxlen=KEEP)
 
-    def _show(self, frame: Frame, group: list[Unplaced]) -> None:
+    def _show(self, frame: Frame, group: list[Unplaced], guess: str | None) -> None:
         tiles = [_smaller(frame)] + [u.frame for u in group[: SHOWN - 1]]
+        if guess is not None:
+            tiles.append(schematic(guess))
         sheet = np.concatenate([cv2.resize(t, GROUP_SIZE, interpolation=cv2.INTER_AREA) for t in tiles], 1)
         ok, png = cv2.imencode(".png", sheet)
         if ok:
             self.ctx.image(png.tobytes(), kind="frame", meta={"unplaced": True, "group": len(group)})
+
+
+def describe(state: str) -> str:
+    """One line: the state, its buttons (the catalogue's), the screen it is a dialog over."""
+    sc = catalogue_screen(state)
+    names = ", ".join(dict.fromkeys(b.name for b in sc.buttons)) or "no buttons"
+    return f"{state}: {names}" + (f" (a dialog over {sc.parent})" if sc.parent else "")
+
+
+def schematic(state: str) -> Frame:
+    """The catalogue's buttons of ``state`` as boxes with their names, at GROUP_SIZE."""
+    w, h = 1280, 720
+    img = np.full((h, w, 3), 40, np.uint8)
+    for b in catalogue_screen(state).buttons:
+        x1, y1, x2, y2 = b.box
+        cv2.rectangle(img, (x1, y1), (x2, y2), (0, 200, 255), 3)
+        cv2.putText(
+            img, b.name, (x1 + 4, max(y1 + 30, 30)), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2
+        )
+    cv2.putText(img, state, (20, h - 24), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (0, 255, 0), 3)
+    return _smaller(img)
 
 
 def _smaller(frame: Frame) -> Frame:

@@ -75,6 +75,9 @@ def test_an_unplaced_screen_is_asked_about_taught_and_acted_on(tmp_path: Path) -
     assert len(ctx.prompts) == 1 and "cannot place this screen" in ctx.prompts[0]
     assert ctx.choices[0][0] == UI_STATES[0] and len(ctx.choices[0]) == len(UI_STATES)  # untaught first
     assert any(m.get("unplaced") for m in ctx.metas)  # the frame (and its group) was shown
+    assert (
+        "\nstory_skip: " in ctx.prompts[0] and "ready_adjust: " in ctx.prompts[0]
+    )  # the catalogue's buttons
     assert reader.user_counts()["story_skip"] == 1
     assert dev.backs == 0 and dev.taps  # acted on the answer: story_skip's tap, no BACK
     assert ctx.states[-1]["screen"] == "story_skip"
@@ -133,3 +136,15 @@ def test_auto_recovers_where_the_game_is_covered(tmp_path: Path) -> None:
     for _ in range(MIN_SEEN + 3):
         s.cycle()
     assert ctx_of(s).prompts == []
+
+
+def test_the_question_describes_each_state_by_the_catalogues_buttons() -> None:
+    from services.scriptor.teach import describe, schematic
+    from shared.catalogue import screen
+
+    for state in UI_STATES:
+        line = describe(state)
+        assert line.startswith(f"{state}: ")
+        for b in screen(state).buttons:
+            assert b.name in line
+    assert schematic("ready").shape == (180, 320, 3)
