@@ -31,6 +31,7 @@ from services.gateway.routes import (
     images,
     modules,
     offsets,
+    screens,
     screenshots,
     scriptor,
     songs,
@@ -56,6 +57,7 @@ MIDDLEWARE: tuple[Callable[..., ASGIApp], ...] = (SameOriginGuard, limits.BodyLi
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     songs.router,
+    screens.router,
     screenshots.router,
     modules.router,
     config.router,

@@ -110,6 +110,9 @@ class Tools:
     # The screen model in use when it is the user's trained one (not the shipped one): a run
     # that gives up on unknown screens soon after it changed says so.
     ui_model: Path | None = None
+    # (state, frame) -> the state to act on: an unplaced screen may be asked about and
+    # taught (teach.Teacher.settle); None: unplaced screens are recovered from.
+    settle: Callable[[str, Frame], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,8 @@ class Scriptor:
             return
         raw, conf = self.t.classify(frame)
         state = raw if conf >= MIN_CONFIDENCE else UNKNOWN
+        if self.t.settle is not None:
+            state = self.t.settle(state, frame)
         now = self.t.clock()
         self.frames.append((now, state, frame))
         self._report(state, conf, now)

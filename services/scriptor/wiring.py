@@ -10,17 +10,19 @@ from typing import Any
 from services.recognition.song import SongRecognizer
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
-from services.recognition.ui import UIClassifier
 from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
+from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.player import Player
 from services.scriptor.play.startsync import StartSync, StartSyncError
+from services.scriptor.teach import Teacher
 from shared.catalog import load_catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.device import Frame
+from shared.screen_coverage import PlacementLog
 from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
 from shared.task_context import TaskContext
@@ -58,7 +60,12 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     catalog = load_catalog(ctx.data_dir)
     song_dir = ctx.data_dir / "song_recognition"
     model = current_model(ctx.data_dir)
-    classifier = UIClassifier(model)  # the trained model, else the shipped one
+    reader = ScreenReader(ctx.data_dir, model)  # the trained model (else the shipped one) and the gallery
+    for note in reader.notes:
+        ctx.log(note, "warning")
+    ctx.log(screens_line(reader))
+    teacher = Teacher(ctx, reader)
+    placements = PlacementLog(ctx.data_dir)  # the UI Recognition tab's "how sure"
     recogniser = SongRecognizer(
         song_dir / "title_imgs",
         song_dir / "feature_vectors.json",
@@ -69,8 +76,9 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         ctx.log(f"song gallery: added {added} title crop(s) found in title_imgs/")
 
     def classify(frame: Frame) -> tuple[str, float]:
-        p = classifier.classify(frame)
-        return p.state, p.confidence
+        r = reader.read(frame)
+        placements.note(r.state, r.confidence, r.placement.best if r.by == "gallery" else r.prediction.best)
+        return r.state, r.confidence
 
     def recognise(frame: Frame, multiplayer: bool) -> SongGuess:
         m = recogniser.match(frame)
@@ -137,4 +145,18 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         recognise_medley=recognise_medley,
         fresh_frame=fresh_frame,
         ui_model=None if model == DEFAULT_MODEL else model,
+        settle=teacher.settle,
+    )
+
+
+def screens_line(reader: ScreenReader) -> str:
+    """Which classifier places the screens, and why (measured on the user's frames)."""
+    c = reader.choice
+    taught = sum(1 for n in reader.user_counts().values() if n)
+    if not c.frames:
+        return "screens: the trained classifier (no frames of yours in the screen gallery yet)"
+    name = "the screen gallery" if c.by == "gallery" else "the trained classifier"
+    return (
+        f"screens: {name} (on your {c.frames} frames of {taught} states: gallery "
+        f"{c.gallery_accuracy:.1%} held out one by one, trained classifier {c.model_accuracy:.1%})"
     )

@@ -10,6 +10,7 @@ import type {
   LastFit,
   Health,
   ErrorBundle,
+  StateCoverage,
   PlayRecord,
   DeviceOffset,
   ScreenModel,
@@ -56,6 +57,7 @@ export const api = {
   offsets: () => http.get<DeviceOffset[]>('/api/scriptor/offsets'),
   pinOffset: (device: string, pinned: boolean, offsetMs?: number) =>
     http.put<DeviceOffset>(`/api/scriptor/offsets/${enc(device)}`, { pinned, offset_ms: offsetMs ?? null }),
+  screenCoverage: () => http.get<StateCoverage[]>('/api/screens/coverage'),
   options: (path: string) => http.get<unknown>(path),
   check: (template: string, value: unknown) => http.get<CheckResult>(template.replace('{value}', enc(String(value)))),
 }

@@ -51,6 +51,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/screens/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Screen Coverage */
+        get: operations["screen_coverage_api_screens_coverage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{module}/screenshots": {
         parameters: {
             query?: never;
@@ -1255,6 +1272,21 @@ export interface components {
              */
             status: "queued";
         };
+        /** StateCoverage */
+        StateCoverage: {
+            /** State */
+            state: string;
+            /** Frames */
+            frames: number;
+            /** Placed */
+            placed: number;
+            /** Mean Confidence */
+            mean_confidence: number | null;
+            /** Min Confidence */
+            min_confidence: number | null;
+            /** Unplaced Near */
+            unplaced_near: number;
+        };
         /** StopResponse */
         StopResponse: {
             /** Module */
@@ -1844,6 +1876,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    screen_coverage_api_screens_coverage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateCoverage"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };

@@ -32,6 +32,7 @@ export type OffsetMove = Schemas['Move']
 /** A screen model of the data dir (GET /api/ui_recognition/models). */
 export type ScreenModel = Schemas['ModelEntry']
 export type UseShipped = Schemas['UseShipped']
+export type StateCoverage = Schemas['StateCoverage']
 export type FrameFolder = Schemas['FrameFolder']
 export type SavedFrame = Schemas['SavedFrame']
 export type FrameListing = Schemas['FrameListing']

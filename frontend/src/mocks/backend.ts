@@ -8,7 +8,7 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { DeviceOffset, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc, WorkflowLive } from '@/api/types'
+import type { DeviceOffset, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc, StateCoverage, WorkflowLive } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
@@ -126,6 +126,8 @@ export interface MockOptions {
   history?: PlayRecord[]
   /** the scriptor's error bundles (GET /api/scriptor/errors; default: none) */
   errorBundles?: ErrorBundle[]
+  /** the screen gallery's coverage (GET /api/screens/coverage; default: nothing taught) */
+  screenCoverage?: StateCoverage[]
   /** the device's screen as JPEG, drawn from the scriptor's state fields (browser: canvas;
    * without it the mock has no device, as a machine without an emulator) */
   makeScreen?: (fields: Record<string, unknown>, n: number) => Promise<Blob | null>
@@ -166,6 +168,8 @@ export class MockBackend {
   readonly errorBundles: ErrorBundle[]
   /** each device's touch offset (<data dir>/scriptor/offsets.json) */
   deviceOffsets: DeviceOffset[] = []
+  /** per screen state: the gallery's frames and the recent placements */
+  readonly screenCoverage: StateCoverage[]
   /** the workflow's saved frames per folder (names only) */
   readonly savedFrames = new Map<FrameFolder, string[]>([
     ['ui_inbox', ['20261201-101500-120_main_page.png', '20261201-101502-480_song_select.png', '20261201-101507-015_playing.png']],
@@ -196,6 +200,9 @@ export class MockBackend {
     this.storage = opts.storage ?? null
     this.scriptorHistory = opts.history ?? seedHistory(Date.now() / 1000)
     this.errorBundles = opts.errorBundles ?? []
+    this.screenCoverage =
+      opts.screenCoverage ??
+      STATES.map((state) => ({ state, frames: 0, placed: 0, mean_confidence: null, min_confidence: null, unplaced_near: 0 }))
     this.makeScreen = opts.makeScreen
     for (const m of MODULES) {
       this.streams.set(m.name, [])

@@ -46,6 +46,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
       const body = (await request.json()) as { pinned: boolean; offset_ms?: number | null }
       return wrap(() => backend.pinOffset(String(params.device), body))
     }),
+    http.get('/api/screens/coverage', () => wrap(() => backend.screenCoverage)),
     http.get('/api/scriptor/check-song/:id', ({ params }) => wrap(() => backend.checkSong(Number(params.id)))),
     http.get('/api/workflow/color', ({ request }) =>
       wrap(() => {

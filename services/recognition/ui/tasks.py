@@ -92,6 +92,14 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
         ctx.state(UIRecognitionLive(labelled=0, dropped=0, left=0))
         return
     clf = _classifier(ctx)
+    if clf is not None and ctx.config.group_similar:
+        from services.recognition.ui.grouped import add_grouped
+        from services.recognition.ui.prototypes import ScreenReader
+
+        add_grouped(ctx, ScreenReader(ctx.data_dir), files, _ask_label, ctx.data_dir / DROPPED)
+        left = len(image_files(folder))
+        ctx.state(left=left)
+        return
     root = dataset_dir(ctx.data_dir)
     ctx.log(f"labelling {len(files)} frames from {ctx.config.screenshot_dir} into {IMGS}")
     ctx.log("states (name or id after No): " + ", ".join(f"{i} {s}" for i, s in enumerate(LABELS)))
