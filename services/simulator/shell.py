@@ -110,7 +110,11 @@ def split(command: str) -> list[str]:
     return [shlex.join(words) for words in out if words]
 
 
-def parse(command: str, serial: str = "") -> Command:
+def parse(
+    command: str, serial: str = "", display: tuple[int, int] = (1280, 720), portrait_panel: bool = False
+) -> Command:
+    """One command. ``display`` is the landscape display the game is shown on; ``wm size``
+    reports it in the panel's natural orientation (portrait for a rotated panel)."""
     try:
         argv = shlex.split(command)
     except ValueError as exc:
@@ -133,7 +137,8 @@ def parse(command: str, serial: str = "") -> Command:
         return Dumpsys(what if what in ("window", "activity", "input") else "other")
     if name == "wm":
         if args[:1] == ["size"]:
-            return Text("Physical size: 1280x720\n")
+            w, h = (display[1], display[0]) if portrait_panel else display
+            return Text(f"Physical size: {w}x{h}\n")
         if args[:1] == ["density"]:
             return Text("Physical density: 240\n")
         return Error(f"wm: unknown command '{' '.join(args)}'\n")
@@ -143,7 +148,7 @@ def parse(command: str, serial: str = "") -> Command:
         value = PROPS.get(args[0], "")
         return Text(f"{value or (serial if args[0] == 'ro.serialno' else '')}\n")
     if name == "screenrecord":
-        return _screenrecord(args)
+        return _screenrecord(args, display)
     if name == "echo":
         return Text(" ".join(args) + "\n")
     if name in ("true", ":"):
@@ -183,7 +188,7 @@ def _am(args: list[str]) -> Command:
     return Error(f"am: unknown command '{' '.join(args[:1])}'\n")
 
 
-def _screenrecord(args: list[str]) -> Command:
+def _screenrecord(args: list[str], size: tuple[int, int] = (1280, 720)) -> Command:
     opts: dict[str, str] = {}
     rest: list[str] = []
     it = iter(args)
@@ -199,7 +204,7 @@ def _screenrecord(args: list[str]) -> Command:
             rest.append(a)
     if opts.get("output-format") != "h264" or rest != ["-"]:
         return Error("screenrecord: the simulator streams only '--output-format=h264 ... -'\n")
-    w, h = 1280, 720
+    w, h = size
     if "size" in opts:
         try:
             ws, hs = opts["size"].lower().split("x")

@@ -20,7 +20,8 @@ import adbutils
 
 from shared.device import android
 from shared.device.base import DeviceInfo
-from shared.device.capture import CAPTURE_NAMES, Capture, PngCapture, RawCapture
+from shared.device.capture import CAPTURE_NAMES, Capture, PngCapture, RawCapture, raw_size
+from shared.device.display import PROBE_COMMAND, Display, from_frame, parse_probe
 from shared.device.errors import BadFrame, DeviceError, DeviceOffline, NoDevice, Unauthorized
 from shared.device.frame import Frame
 from shared.device.stream import COMMAND as STREAM_COMMAND
@@ -57,6 +58,29 @@ def start_local_server(host: str, port: int) -> str:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"adb start-server failed: {exc}"
     return "" if answers(host, port) else "adb start-server did not bring up a server"
+
+
+def read_all(sock: socket.socket) -> tuple[bytes, float]:
+    """Everything until the peer closes, read into one growing buffer (a raw 1920x1080
+    frame is 8 MB: no list of chunks to join), and when the first byte came."""
+    buf = bytearray(1 << 22)
+    view = memoryview(buf)
+    n = 0
+    first = 0.0
+    while True:
+        if n == len(buf):
+            view.release()
+            buf.extend(bytes(len(buf)))
+            view = memoryview(buf)
+        got = sock.recv_into(view[n:])
+        if not got:
+            break
+        if n == 0:
+            first = time.monotonic()
+        n += got
+    view.release()
+    del buf[n:]
+    return bytes(buf), first or time.monotonic()
 
 
 class _Connection(adbutils.AdbConnection):  # type: ignore[misc]
@@ -135,6 +159,7 @@ class AdbDevice:
         self._package = package
         self._timeout = timeout_s
         self._lock = threading.Lock()  # one capture choice / forward setup at a time
+        self._display: Display | None = None
 
     @property
     def info(self) -> DeviceInfo:
@@ -154,16 +179,18 @@ class AdbDevice:
 
     def exec_out(self, command: str) -> bytes:
         """``exec:command`` (raw bytes, no pty): everything it writes until it exits."""
+        return self.exec_timed(command)[0]
 
-        def run() -> bytes:
+    def exec_timed(self, command: str) -> tuple[bytes, float]:
+        """``exec_out``, and when (``time.monotonic``) its first byte came: a screenshot
+        shows the screen from before that, however long the rest takes to arrive."""
+
+        def run() -> tuple[bytes, float]:
             conn = self._dev.open_transport(timeout=self._timeout)
             try:
                 conn.send_command("exec:" + command)
                 conn.check_okay()
-                chunks: list[bytes] = []
-                while chunk := conn.conn.recv(1 << 20):
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                return read_all(conn.conn)
             finally:
                 conn.close()
 
@@ -186,9 +213,9 @@ class AdbDevice:
     # -- capture -----------------------------------------------------------------------
     def make_capture(self, name: str) -> Capture:
         if name == "png":
-            return PngCapture(self.exec_out)
+            return PngCapture(self.exec_out, self.exec_timed)
         if name == "raw":
-            return RawCapture(self.exec_out)
+            return RawCapture(self.exec_out, self.exec_timed)
         if name == "stream":
             return StreamCapture(self._open_stream, first_frame_s=self._timeout)
         raise ValueError(f"capture backend {name!r}: use auto or one of {', '.join(CAPTURE_NAMES)}")
@@ -209,12 +236,35 @@ class AdbDevice:
     def screencap(self) -> Frame:
         return self._chosen_capture().grab()
 
+    def screencap_timed(self) -> tuple[Frame, float]:
+        """A screenshot and the latest time (``time.monotonic``) it can show: when its
+        answer began (a stream's frame has no such time: taken as now)."""
+        capture = self._chosen_capture()
+        if isinstance(capture, PngCapture | RawCapture):
+            return capture.grab_timed()
+        return capture.grab(), time.monotonic()
+
+    # -- the display -------------------------------------------------------------------
+    def display(self) -> Display:
+        """The display's size and rotation, learnt once (``wm size``, else a raw frame's
+        header); ``UnsupportedDisplay`` when it is not 16:9."""
+        if self._display is None:
+            found = parse_probe(self.shell(PROBE_COMMAND))
+            if found is None:
+                size = raw_size(self.exec_out("screencap"))
+                found = from_frame(*size) if size else Display(source="assumed: the device named no size")
+            self._display = found.check(self.serial)
+            detail = f"{self._info.detail}; display {found.size} ({found.source})".lstrip("; ")
+            self._info = replace(self._info, detail=detail, display=found.size)
+        return self._display
+
     # -- input -------------------------------------------------------------------------
     def tap(self, x: int, y: int) -> None:
-        self.shell(android.tap_command(x, y))
+        self.shell(android.tap_command(*self.display().scale(x, y)))
 
     def swipe(self, x1: int, y1: int, x2: int, y2: int, duration_ms: int = 200) -> None:
-        self.shell(android.swipe_command(x1, y1, x2, y2, duration_ms))
+        d = self.display()
+        self.shell(android.swipe_command(*d.scale(x1, y1), *d.scale(x2, y2), duration_ms))
 
     def back(self) -> None:
         self.shell(android.back_command())
@@ -239,8 +289,12 @@ class AdbDevice:
         remote = f"tcp:{self._bangcheater_port}" if kind == "bangcheater" else "localabstract:minitouch"
         port = self._call(f"forward to {remote}", lambda: self._dev.forward_port(remote))
         self._forwards.append(f"tcp:{port}")
-        # The forward listens on the ADB server's machine.
-        return f"{kind}://{self._client.host}:{port}"
+        # The forward listens on the ADB server's machine. minitouch's header gives its
+        # range in the panel's natural orientation: it needs the display's rotation;
+        # bangcheater takes display pixels: it needs the display's size.
+        d = self.display()
+        query = f"?rotation={d.rotation}" if kind == "minitouch" else f"?display={d.size}"
+        return f"{kind}://{self._client.host}:{port}{query}"
 
     def touch_url(self) -> str:
         with self._lock:

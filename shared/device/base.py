@@ -22,6 +22,7 @@ class DeviceInfo:
     touch: str  # input | bangcheater | minitouch (what touch() gives; input until asked)
     detail: str = ""  # plain words: emulator version, ADB server, how capture was chosen
     emulator: str = ""  # "MuMu 6/X", "MuMu 12 (instance 0)", "" when not known
+    display: str = ""  # "1920x1080" once learnt (taps and touches are scaled to it)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -74,7 +74,7 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
         detail=detail + ("; the simulated game" if simulated else ""),
         emulator=emulator or ("the simulated game" if simulated else ""),
     )
-    return AdbDevice(
+    device = AdbDevice(
         client,
         serial,
         info,
@@ -84,3 +84,5 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
         package=settings.game_package,
         timeout_s=settings.device_timeout_s,
     )
+    device.display()  # learnt on connecting: a display that is not 16:9 is refused here
+    return device
