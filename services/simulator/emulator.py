@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from services.simulator import shell
+from services.simulator import programs, shell
 from services.simulator.adb_server import AdbServer
 from services.simulator.charts import ChartSource
 from services.simulator.game import Game, GameView
@@ -60,6 +60,8 @@ class Emulator:
             renderer = FrameRenderer(scenario, library)
         self.renderer = renderer
         self.files: dict[str, bytes] = {}  # device-side files (adb push), for bangcheater's f
+        self.modes: dict[str, int] = {}  # their permission bits (push's mode, chmod)
+        self.started: dict[str, int] = {}  # abstract sockets of started programs -> their count
         t = scenario.touch
         self.display = scenario.display
         self.touch = TouchServers(
@@ -121,19 +123,27 @@ class Emulator:
 
     def endpoint(self, spec: str) -> tuple[str, int] | None:
         t = self.sc.touch
+        if spec.startswith("localabstract:") and self.started.get(spec.split(":", 1)[1]):
+            return ("127.0.0.1", self.touch.minitouch_port)
+        if not self.sc.touch_preinstalled:  # nothing listens until a pushed program starts
+            return None
         if spec in (f"tcp:{t.minitouch_port}", f"localabstract:{MINITOUCH_SOCKET}"):
             return ("127.0.0.1", self.touch.minitouch_port)
         if spec == f"tcp:{t.bangcheater_port}":
             return ("127.0.0.1", self.touch.bangcheater_port)
         return None
 
-    async def run(self, command: str, writer: asyncio.StreamWriter) -> None:
+    async def run(
+        self, command: str, writer: asyncio.StreamWriter, hung_up: Callable[[], bool] = lambda: False
+    ) -> None:
         status = 0
         for part in shell.split(command):
             # ``$?`` (adbutils appends ``; echo X4EXIT:$?`` to read the exit status).
-            status = await self._run_one(part.replace("$?", str(status)), writer)
+            status = await self._run_one(part.replace("$?", str(status)), writer, hung_up)
 
-    async def _run_one(self, command: str, writer: asyncio.StreamWriter) -> int:
+    async def _run_one(
+        self, command: str, writer: asyncio.StreamWriter, hung_up: Callable[[], bool] = lambda: False
+    ) -> int:
         """Run one command; its exit status (127 for a command the shell does not know)."""
         cmd = shell.parse(command, self.serial, self.display, self.sc.touch.rotation == 90)
         now = self.clock()
@@ -170,10 +180,53 @@ class Emulator:
             writer.write(self._dumpsys(cmd.what).encode())
         elif isinstance(cmd, shell.Screenrecord):
             await self._screenrecord(cmd, writer)
+        elif isinstance(cmd, shell.Chmod):
+            if cmd.path not in self.files:
+                writer.write(f"chmod: {cmd.path}: No such file or directory\n".encode())
+                return 1
+            self.modes[cmd.path] = cmd.mode
+        elif isinstance(cmd, shell.Remove):
+            self.files.pop(cmd.path, None)
+            self.modes.pop(cmd.path, None)
+        elif isinstance(cmd, shell.Program):
+            return await self._program(cmd, writer, hung_up)
         elif isinstance(cmd, shell.Text | shell.Error):
             writer.write(cmd.output.encode())
             if isinstance(cmd, shell.Error):
                 return 127 if cmd.output.endswith("not found\n") else 1
+        return 0
+
+    # -- pushed programs ---------------------------------------------------------------------
+
+    async def _program(
+        self, cmd: shell.Program, writer: asyncio.StreamWriter, hung_up: Callable[[], bool]
+    ) -> int:
+        """Run a pushed file (``programs.launch``); a minitouch serves its socket until its
+        shell connection closes (or the device goes offline)."""
+        outcome = programs.launch(cmd.path, cmd.args, self.files.get(cmd.path), self.modes.get(cmd.path, 0))
+        if isinstance(outcome, programs.Refused):
+            writer.write(outcome.output.encode())
+            return outcome.status
+        if isinstance(outcome, programs.Exited):
+            writer.write(outcome.output.encode())
+            return 0
+        if self.started.get(outcome.socket):
+            writer.write(b"Unable to bind socket: Address already in use\n")
+            return 1
+        t = self.sc.touch
+        writer.write(programs.minitouch_banner(t.max_x, t.max_y, self.touch.max_contacts).encode())
+        self.started[outcome.socket] = 1
+        # On the simulator's output (as its ports): which injector a test's device started.
+        print(f"[simulator] {cmd.path}: minitouch started on localabstract:{outcome.socket}", flush=True)
+        try:
+            await writer.drain()
+            while not writer.is_closing() and not hung_up() and self.online():
+                await asyncio.sleep(0.1)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            self.started.pop(outcome.socket, None)
+            print(f"[simulator] {cmd.path}: minitouch on localabstract:{outcome.socket} ended", flush=True)
         return 0
 
     # -- input -------------------------------------------------------------------------------

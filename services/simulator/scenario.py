@@ -133,6 +133,11 @@ class Scenario(_Model):
     frame: Frame = Field(default_factory=Frame)
     judge: JudgeWindows = Field(default_factory=JudgeWindows)
     touch: Touch = Field(default_factory=Touch)
+    touch_preinstalled: bool = Field(
+        True,
+        description="false: no injector runs at start (no bangcheater, nothing on localabstract:minitouch) "
+        "until one is pushed to /data/local/tmp and started, as on a fresh emulator",
+    )
     display: tuple[int, int] = Field(
         (1280, 720),
         description="the display's landscape pixels (wm size, frames, input); the game is drawn at "

@@ -3,8 +3,9 @@
 Parsing is apart from running (``emulator.Emulator.run``) so the command forms real clients
 send can be tested without sockets: ``screencap [-p]``, ``input tap|swipe|keyevent``,
 ``am start -n``, ``monkey -p``, ``am force-stop``, ``dumpsys window|activity|input``,
-``wm size``, ``getprop``, ``screenrecord --output-format=h264 --size WxH ... -``, ``echo``.
-Anything else answers as Android's shell does: ``/system/bin/sh: X: not found``.
+``wm size``, ``getprop``, ``screenrecord --output-format=h264 --size WxH ... -``, ``echo``,
+``chmod``, ``rm`` and a pushed program run by its path (``programs``). Anything else
+answers as Android's shell does: ``/system/bin/sh: X: not found``.
 """
 
 from __future__ import annotations
@@ -76,13 +77,49 @@ class Error:
     output: str
 
 
-Command = Screencap | Tap | Swipe | Key | Start | Stop | Dumpsys | Screenrecord | Text | Error
+@dataclass(frozen=True)
+class Chmod:
+    mode: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Remove:
+    path: str
+
+
+@dataclass(frozen=True)
+class Program:
+    """A file run by its path (``/data/local/tmp/minitouch -n NAME``): a pushed program."""
+
+    path: str
+    args: tuple[str, ...]
+
+
+Command = (
+    Screencap
+    | Tap
+    | Swipe
+    | Key
+    | Start
+    | Stop
+    | Dumpsys
+    | Screenrecord
+    | Text
+    | Error
+    | Chmod
+    | Remove
+    | Program
+)
 
 SDK = "32"
 PROPS = {
     "ro.build.version.sdk": SDK,
     "ro.build.version.release": "12",
     "ro.product.model": "AutoBangSim",
+    # An x86_64 emulator (as MuMu 12 and LDPlayer 9) that also runs ARM apps (native bridge).
+    "ro.product.cpu.abi": "x86_64",
+    "ro.product.cpu.abilist": "x86_64,x86,arm64-v8a,armeabi-v7a,armeabi",
     "ro.product.manufacturer": "AutoBangDream",
     "ro.serialno": "",
 }
@@ -149,6 +186,16 @@ def parse(
         return Text(f"{value or (serial if args[0] == 'ro.serialno' else '')}\n")
     if name == "screenrecord":
         return _screenrecord(args, display)
+    if "/" in argv[0]:
+        return Program(argv[0], tuple(args))
+    if name == "chmod":
+        try:
+            return Chmod(int(args[0], 8), args[1])
+        except (IndexError, ValueError):
+            return Error("chmod: usage: chmod MODE FILE (octal mode)\n")
+    if name == "rm":
+        paths = [a for a in args if not a.startswith("-")]
+        return Remove(paths[0]) if paths else Error("rm: needs a file\n")
     if name == "echo":
         return Text(" ".join(args) + "\n")
     if name in ("true", ":"):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import adbutils
 
-from shared.device import android
+from shared.device import android, injector
 from shared.device.base import DeviceInfo
 from shared.device.capture import CAPTURE_NAMES, Capture, PngCapture, RawCapture, raw_size
 from shared.device.display import PROBE_COMMAND, Display, from_frame, parse_probe
@@ -160,6 +160,7 @@ class AdbDevice:
         self._timeout = timeout_s
         self._lock = threading.Lock()  # one capture choice / forward setup at a time
         self._display: Display | None = None
+        self._injector: adbutils.AdbConnection | None = None  # a minitouch this device started
 
     @property
     def info(self) -> DeviceInfo:
@@ -309,17 +310,66 @@ class AdbDevice:
             return self._forward(self._touch_pref)
         open_touch = _open_touch()
         tried = []
-        for kind in TOUCH_KINDS:  # bangcheater first: the product's own injector
+        for kind in TOUCH_KINDS:  # one already running: bangcheater (the product's own) first
             url = self._forward(kind)
             try:
                 open_touch(url).close()
                 return url
             except (DeviceError, OSError, ValueError) as exc:
                 tried.append(f"{kind}: {exc}")
+        try:
+            return self._start_minitouch()
+        except (DeviceError, OSError, LookupError) as exc:
+            tried.append(f"minitouch (pushed): {exc}")
         raise DeviceError(
-            f"no multitouch injector on {self.serial} ({'; '.join(tried)}): start bangcheater "
-            "or minitouch on the device, or set AUTOBANG_TOUCH"
+            f"no multitouch injector runs on {self.serial} (tried in order: {'; '.join(tried)}): "
+            f"{injector.ADVICE}"
         )
+
+    def _start_minitouch(self) -> str:
+        """Push the shipped minitouch for the device's ABI, start it and wait for its
+        header (``shared.device.injector``); its ``minitouch://`` URL."""
+        abi = injector.parse_abi(self.shell(injector.ABI_COMMAND))
+        binary = injector.binary_for(abi)
+        self._call(
+            "push minitouch",
+            lambda: self._dev.sync.push(binary.read_bytes(), injector.DEVICE_PATH, mode=0o755),
+        )
+        self.shell(f"chmod 755 {injector.DEVICE_PATH}")  # push's mode is not kept everywhere
+        conn = self._call(
+            "start minitouch", lambda: self._dev.shell(injector.start_command(), stream=True, timeout=None)
+        )
+        self._injector = conn  # it runs as long as this connection is open
+        port = self._call(
+            "forward to minitouch",
+            lambda: self._dev.forward_port(f"localabstract:{injector.SOCKET_NAME}"),
+        )
+        self._forwards.append(f"tcp:{port}")
+        url = f"minitouch://{self._client.host}:{port}?rotation={self.display().rotation}"
+        open_touch = _open_touch()
+        deadline = time.monotonic() + injector.START_WAIT_S
+        while True:
+            try:
+                open_touch(url).close()
+                log.info("minitouch pushed and started on %s (%s, %s)", self.serial, abi, binary.parent.name)
+                return url
+            except (DeviceError, OSError, ValueError) as exc:
+                said = _ended(conn)
+                if said is not None or time.monotonic() > deadline:
+                    self._stop_injector()
+                    why = (
+                        f"it exited: {said.strip()[:300]!r}"
+                        if said
+                        else f"no header in {injector.START_WAIT_S:g} s ({exc})"
+                    )
+                    raise DeviceError(f"{binary.parent.name} build on {abi}: {why}") from exc
+                time.sleep(0.1)
+
+    def _stop_injector(self) -> None:
+        conn, self._injector = self._injector, None
+        if conn is not None:
+            with contextlib.suppress(OSError, adbutils.AdbError):
+                conn.close()
 
     def touch(self) -> TouchChannel:
         channel: TouchChannel = _open_touch()(self.touch_url())
@@ -331,6 +381,7 @@ class AdbDevice:
             capture, self._capture = self._capture, None
         if capture is not None:
             capture.close()
+        self._stop_injector()  # the shell connection ends: the device ends the minitouch it ran
         for local in self._forwards:
             try:
                 self._dev.forward_remove(local, raise_non_found=False)
@@ -347,6 +398,22 @@ def _open_touch() -> Callable[[str], Any]:
         raise DeviceError("multitouch needs shared.device.touch (the touch clients), not installed") from exc
     fn: Callable[[str], Any] = module.open_touch
     return fn
+
+
+def _ended(conn: adbutils.AdbConnection) -> str | None:
+    """What a started program wrote when it has exited (its connection closed); None while
+    it runs."""
+    sock: socket.socket = conn.conn
+    out = b""
+    sock.settimeout(0.05)
+    try:
+        while chunk := sock.recv(4096):
+            out += chunk
+    except TimeoutError:
+        return None  # still running
+    except OSError as exc:
+        return out.decode(errors="replace") or str(exc)
+    return out.decode(errors="replace") or "(nothing)"
 
 
 def device_error(what: str, message: str, serial: str) -> DeviceError:

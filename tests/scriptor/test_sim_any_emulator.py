@@ -1,4 +1,6 @@
-"""Any 16:9 display: the scriptor with default settings against a simulated emulator at
+"""Any emulator, through the real stack. Nothing set up by hand: against a simulated
+emulator on which no injector runs, the device layer pushes and starts minitouch and the
+scriptor plays. Any 16:9 display: the scriptor with default settings against a simulated emulator at
 1600x900 and 1920x1080 (frames at that size, ``wm size`` reporting it, taps and touches in
 its pixels) plays a whole cycle; a 1280x1024 one is refused with the message that says what
 to set. Every note is hit in its lane (a wrong scale lands in another lane: a miss); All
@@ -28,10 +30,8 @@ class Game:
     stack: Stack
     port: int
 
-    def run(self, display: tuple[int, int]) -> tuple[dict[str, Any], list[dict[str, Any]], Simulator]:
-        sim = Simulator(
-            {"mode": "Free", "songs": [SONG], "display": list(display)}, self.port, self.stack.data_dir
-        )
+    def run(self, **scenario: Any) -> tuple[dict[str, Any], list[dict[str, Any]], Simulator]:
+        sim = Simulator({"mode": "Free", "songs": [SONG], **scenario}, self.port, self.stack.data_dir)
         url = self.stack.url
         try:
             before = len(httpx.get(f"{url}/api/scriptor/history", timeout=10).json())
@@ -59,9 +59,7 @@ def game(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Game]:
     stack.stop()
 
 
-@pytest.mark.parametrize("display", [(1600, 900), (1920, 1080)])
-def test_a_16_9_display_of_any_size_plays_all_perfect(game: Game, display: tuple[int, int]) -> None:
-    done, rows, sim = game.run(display)
+def assert_played(game: Game, done: dict[str, Any], rows: list[dict[str, Any]], sim: Simulator) -> None:
     assert done["status"] == "finished", (done, task_log(game.stack.redis_url, last=80))
     assert len(rows) == 1, rows
     judged = sim.report()["plays"][-1]
@@ -70,8 +68,19 @@ def test_a_16_9_display_of_any_size_plays_all_perfect(game: Game, display: tuple
     assert rows[0]["cleared"] and judged["counts"]["miss"] <= 0.1 * judged["notes"], why
 
 
+def test_with_no_injector_running_the_scriptor_plays_with_nothing_set_up(game: Game) -> None:
+    done, rows, sim = game.run(touch_preinstalled=False)
+    assert_played(game, done, rows, sim)
+    assert "minitouch started on localabstract:autobang_minitouch" in sim.log(), sim.log()[-2000:]
+
+
+@pytest.mark.parametrize("display", [(1600, 900), (1920, 1080)])
+def test_a_16_9_display_of_any_size_plays(game: Game, display: tuple[int, int]) -> None:
+    assert_played(game, *game.run(display=list(display)))
+
+
 def test_a_display_that_is_not_16_9_is_refused_with_what_to_set(game: Game) -> None:
-    done, rows, _ = game.run((1280, 1024))
+    done, rows, _ = game.run(display=[1280, 1024])
     assert done["status"] == "failed" and rows == [], done
     said = str(done) + "\n".join(task_log(game.stack.redis_url, last=40))
     assert "is 1280x1024 (5:4), not 16:9" in said and "1920x1080" in said, said
