@@ -560,6 +560,7 @@ class Scriptor:
             correction_time_us=cfg.correction_time,
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
+            device=str(getattr(self.t.device.info, "serial", "")),
             level=song.levels.get(p.difficulty) if song else None,
             note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
             medley=[
@@ -638,7 +639,9 @@ class Scriptor:
             if ok:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
-        write_atomic(folder / "states.json", json.dumps({"reason": why, "states": states}, indent=1).encode())
+        device = str(getattr(self.t.device.info, "serial", ""))
+        said = {"reason": why, "device": device, "states": states}
+        write_atomic(folder / "states.json", json.dumps(said, indent=1).encode())
         self._note(f"giving up: {why}", "error")
         write_atomic(folder / "log.txt", ("\n".join(self.notes) + "\n").encode())
         self.ctx.state(error_bundle=f"scriptor/errors/{stamp}")

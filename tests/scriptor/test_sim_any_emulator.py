@@ -66,6 +66,7 @@ def assert_played(game: Game, done: dict[str, Any], rows: list[dict[str, Any]], 
     why = "\n".join([str(judged), *task_log(game.stack.redis_url, last=60)])
     assert rows[0]["song_id"] == SONG and judged["song"] == SONG and judged["touches"] > 0, why
     assert rows[0]["cleared"] and judged["counts"]["miss"] <= 0.1 * judged["notes"], why
+    assert rows[0]["device"] == "emulator-5554", rows[0]  # the row names its device
 
 
 def test_with_no_injector_running_the_scriptor_plays_with_nothing_set_up(game: Game) -> None:

@@ -583,6 +583,11 @@ export interface components {
             path: string;
             /** Reason */
             reason: string;
+            /**
+             * Device
+             * @default
+             */
+            device: string;
             /** Files */
             files: string[];
             /** Created */
@@ -780,6 +785,11 @@ export interface components {
              * @default false
              */
             simulated: boolean;
+            /**
+             * Device
+             * @default
+             */
+            device: string;
             /** Ts */
             ts?: number;
             /** Level */
