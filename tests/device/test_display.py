@@ -155,3 +155,11 @@ def test_a_display_that_is_not_16_9_is_refused(tmp_path: Path) -> None:
     for sim in run_sim(tmp_path, (1280, 1024)):
         with pytest.raises(UnsupportedDisplay, match=r"is 1280x1024 \(5:4\), not 16:9.*1920x1080"):
             open_sim(sim, tmp_path)
+
+
+def test_the_dashboard_hint_for_a_display_that_is_not_16_9(tmp_path: Path) -> None:
+    from services.gateway.routes.device import hint_for
+    from shared.device.display import ADVICE
+
+    error = "the display of emulator-5554 is 1280x1024 (5:4), not 16:9: ..."
+    assert hint_for(settings(tmp_path, device="adb"), error) == ADVICE  # not "start MuMu"

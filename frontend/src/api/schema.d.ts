@@ -558,6 +558,12 @@ export interface components {
              */
             touch: string;
             /**
+             * Display
+             * @description the display's size, e.g. 1920x1080 (taps and touches are scaled to it)
+             * @default
+             */
+            display: string;
+            /**
              * Detail
              * @default
              */
