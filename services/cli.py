@@ -44,10 +44,11 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_gateway(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from services.gateway import redact
     from services.gateway.app import create_app
 
     settings = get_settings()
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -59,7 +60,10 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         # same host or LAN, where bandwidth is not the limit (docs/performance.md).
         ws_per_message_deflate=False,
     )
-    return 0
+    redact.install()  # after uvicorn configured its loggers
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 3  # as uvicorn.run: 3 when it could not start
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
