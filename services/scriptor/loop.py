@@ -22,12 +22,14 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import bundles, flows, freeze, history
+from services.scriptor import flows, freeze
 from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultVotes
+from shared import error_bundles as bundles
+from shared import play_history as history
 from shared.atomic_write import write_atomic
 from shared.catalog import DIFFICULTIES, Catalog
 from shared.chart import Chart

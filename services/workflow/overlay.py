@@ -1,14 +1,14 @@
 """What the play engine sees in a frame: the note detector's HSV masks tinted over the
 frame and each detected note boxed with its kind and depth (WalkThroughSheet). Pure: a
 frame in, a frame out; the detector is the play engine's own
-(``services.scriptor.play.detect``)."""
+(``shared.note_detect``)."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from services.scriptor.play.detect import NoteBox, detect_notes, hsv_of, kind_mask
+from shared.note_detect import NoteBox, detect_notes, hsv_of, kind_mask
 from shared.playfield import JUDGE_Y, NOTE_COLOURS, TOP_Y, TRACK
 
 # Drawing colours per kind (BGR), bright and apart from each other on a dark track.

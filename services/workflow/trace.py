@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.scriptor.play.detect import NoteBox
+from shared.note_detect import NoteBox
 from shared.playfield import LANE_X, TRACK
 
 CENTRE_X = (LANE_X[0] + LANE_X[-1]) / 2

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from shared import image_header, keys
 from shared.config import ModuleConfig
 from shared.event_schema import EventType, PromptData, TaskStatus
+from shared.live_state import LiveState, state_update
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TRANSIENT, TextRedis
@@ -126,8 +127,8 @@ class RedisTaskContext(Generic[C]):
         self._r.hset(keys.module_state(self.module), "progress", json.dumps(data))
         publish(self._r, self.module, EventType.progress, data)
 
-    def state(self, **fields: Any) -> None:
-        self._fields.update(fields)
+    def state(self, live: LiveState | None = None, /, **fields: Any) -> None:
+        self._fields.update(state_update(self.module, live, fields))
         self.flush()
         set_fields(self._r, self.module, self.job_id, self._fields)
 

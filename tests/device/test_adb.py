@@ -25,23 +25,16 @@ from shared.device.errors import BadFrame, DeviceError, DeviceOffline, NoDevice,
 from shared.device.factory import open_device
 from shared.device.pictures import PictureDevice
 from shared.device.stream import StreamCapture
-from shared.settings import Settings
 from tests.device.fake_adb import Answer, FakeAdb
-from tests.device.test_spec import pattern, raw_screencap
+from tests.device.helpers import pattern, raw_screencap, settings, until
 
 SERIAL = "emulator-5554"
-WAIT_S = 30.0
 
 
 def png(img: np.ndarray) -> bytes:
     ok, data = cv2.imencode(".png", img)
     assert ok
     return data.tobytes()
-
-
-def settings(tmp_path: Path, **values: object) -> Settings:
-    values.setdefault("device_timeout_s", 5.0)
-    return Settings(data_dir=tmp_path, **values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -66,14 +59,6 @@ def open_adb(fake: FakeAdb, tmp_path: Path, **values: object) -> AdbDevice:
     device = open_device(settings(tmp_path, device=fake.url, **values))
     assert isinstance(device, AdbDevice)
     return device
-
-
-def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait for something a background thread does (generous: the machine is shared)."""
-    deadline = time.monotonic() + WAIT_S
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} did not happen in {WAIT_S:g} s"
-        time.sleep(0.02)
 
 
 # -- connecting -----------------------------------------------------------------------------

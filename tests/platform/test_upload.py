@@ -17,6 +17,8 @@ import pytest
 from services.gateway.routes.screenshots import MAX_BYTES
 from tests.stack import Stack, start, wait_state
 
+pytestmark = pytest.mark.stack
+
 SONG = "song_recognition"
 
 

@@ -10,10 +10,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from services.scriptor import history
 from services.scriptor.loop import Pending, Scriptor, SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart
 from services.simulator.screens import ResultCounts, ScreenView, render
+from shared import play_history as history
 from shared.catalog import load_catalog
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig

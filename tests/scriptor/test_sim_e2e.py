@@ -11,18 +11,11 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.scriptor.free_play import CUT_S, SCENARIO, SONG
 from tests.simgame import prepare_data
 from tests.stack import Stack, start, start_stack, wait_state
 
-SONG = 316  # オレンジ, expert
-CUT_S = 6.0  # the first seconds of the chart: the suite stays fast
-SCENARIO = {
-    "seed": 3,
-    "mode": "Free",
-    "songs": [SONG],
-    "difficulty": 3,
-    "delays": {"app_start": 0.5, "loading": 0.3, "lead_in": 1.5, "after_song": 0.5, "award_loading": 0.3},
-}
+pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,8 @@ from services.simulator.run import READY_PREFIX
 from shared.playfield import NOTE_COLOURS, TRACK, depth, shipped_coefficients, time_to_judge
 from tests.simulator.player import perfect_touches
 
+pytestmark = pytest.mark.stack
+
 SCENARIO = {
     "seed": 3,
     "mode": "Free",

@@ -30,6 +30,8 @@ from tests.simulator.conftest import Running
 from tests.stack import Stack, start, start_stack, wait_state
 from tests.workflow.drawn import falling
 
+pytestmark = pytest.mark.stack
+
 # The shipped v1 slowed down three times (1.8 s from the top line to the judge line): a
 # busy machine captures the simulator at 2-10 fps, and a note must be seen in 3 frames to
 # make a track. Same shape as v1, so the (short-trace) scale-only refit can reach it.
