@@ -55,7 +55,7 @@ from shared.runtime.connection import connect  # noqa: E402
 from tests.platform.faults import ticks  # noqa: E402
 from tests.platform.helpers import Events  # noqa: E402
 from tests.platform.test_junk_keys import assert_answers  # noqa: E402
-from tests.scriptor.test_sim_e2e import SCENARIO, SONG  # noqa: E402
+from tests.scriptor.free_play import SCENARIO, SONG  # noqa: E402
 from tests.simgame import prepare_data  # noqa: E402
 from tests.stack import Stack, start_stack  # noqa: E402
 
