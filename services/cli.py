@@ -46,6 +46,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
     from services.gateway import redact
     from services.gateway.app import create_app
+    from services.gateway.http_timeouts import HeadTimeoutProtocol
 
     settings = get_settings()
     config = uvicorn.Config(
@@ -56,6 +57,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         # The sans-I/O websockets protocol sends ~1.3-1.5x more events/s than the legacy one
         # here (scripts/bench_platform.py, docs/performance.md).
         ws="websockets-sansio",
+        http=HeadTimeoutProtocol,  # idle or slow-header connections end after 10 s
         # Compression was 30-40% of the gateway's CPU in batch mode; the dashboard is on the
         # same host or LAN, where bandwidth is not the limit (docs/performance.md).
         ws_per_message_deflate=False,

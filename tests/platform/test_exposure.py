@@ -1,17 +1,20 @@
 """What the gateway and the launcher leave open: the token never in the access log (REST
 and WebSocket), no Swagger/ReDoc pages (they load a CDN script onto the token's origin),
 the OpenAPI document behind the token beyond loopback, and the data dir and Redis's AOF
-readable by their user only."""
+readable by their user only; a connection that sends no request head within 10 s is closed."""
 
 from __future__ import annotations
 
+import socket
 import stat
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from websockets.sync.client import connect as ws_connect
 
+from services.gateway.http_timeouts import HEAD_TIMEOUT_S
 from tests.platform.faults import RedisServer, start_gateway
 from tests.stack import Stack
 
@@ -58,3 +61,26 @@ def test_the_data_dir_and_the_aof_are_private(stack: Stack) -> None:
     assert aof, list(redis_dir.rglob("*"))
     for p in aof:
         assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, (p, oct(p.stat().st_mode))
+
+
+def test_idle_and_slow_header_connections_are_closed(redis_db: RedisServer, tmp_path: Path) -> None:
+    url, proc = start_gateway(redis_db.url, tmp_path / "data", tmp_path / "gw.log")
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        ws = ws_connect(url.replace("http", "ws") + "/ws", open_timeout=30).__enter__()
+        ws.recv(timeout=30)  # the snapshot
+        idle = socket.create_connection(("127.0.0.1", port), timeout=60)
+        slow = socket.create_connection(("127.0.0.1", port), timeout=60)
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHo")  # and never the rest
+        t0 = time.monotonic()
+        assert idle.recv(1024) == b"" and slow.recv(1024) == b""  # closed by the gateway
+        took = time.monotonic() - t0
+        assert took < HEAD_TIMEOUT_S + 10, took
+        # A WebSocket and an answered keep-alive client are not touched by the deadline.
+        ws.ping().wait(30)
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        ws.close()
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        redis_db.stop()
