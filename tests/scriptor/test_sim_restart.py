@@ -1,7 +1,8 @@
-"""The emulator killed (kill -9) mid-song and back on the same port a moment later, through
-the real stack: the scriptor must not freeze on the last frame of the dead emulator (the
-capture raises, the loop retries the device), and the run goes on with the restarted
-game: its next play is recognised, played and recorded as the new emulator judged it."""
+"""The emulator killed (kill -9) mid-song or on song select and back on the same port a
+moment later, or frozen (SIGSTOP) mid-song, through the real stack: the scriptor must not
+freeze on the last frame of the dead emulator (the capture raises, the loop retries the
+device), the run goes on with the restarted game (its next play recognised, played and
+recorded as the new emulator judged it), and a frozen game is said in the history row."""
 
 from __future__ import annotations
 
