@@ -789,6 +789,14 @@ export interface components {
              * @default
              */
             note: string;
+            /** Max Combo */
+            max_combo?: number | null;
+            /** Score */
+            score?: number | null;
+            /** Result Song Id */
+            result_song_id?: number | null;
+            /** Result Title */
+            result_title?: string | null;
             /** Medley */
             medley?: components["schemas"]["MedleySong"][];
         };
