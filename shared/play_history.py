@@ -47,6 +47,7 @@ class PlayRecord(BaseModel):
     correction_time_us: int = 0  # the offset the play used
     performance: str = "AllPerfect"
     simulated: bool = False  # played on the simulator, not the game
+    device: str = ""  # the serial of the device it was played on ("" in older rows)
     ts: float = Field(default_factory=time.time)
     level: int | None = None
     note: str = ""  # e.g. "result screen unreadable"
@@ -56,6 +57,9 @@ class PlayRecord(BaseModel):
     score: int | None = None
     result_song_id: int | None = None
     result_title: str | None = None
+    # The result screen is not the chart played (another note count, title, difficulty or
+    # level): never cleared; ``note`` says what disagreed.
+    wrong_song: bool = False
     # A tour medley: its songs in play order (song_id etc. above are the first's; the
     # counts are the medley's, as its one result screen shows them).
     medley: list[MedleySong] = Field(default_factory=list)

@@ -65,6 +65,7 @@ export function seedHistory(now: number, n = 9, seed = 5): PlayRecord[] {
     const failed = i === 4
     const result = failed ? { counts: {}, fast: 0, slow: 0 } : mockResult(chart.notes, rnd)
     out.push({
+      wrong_song: false,
       song_id: song.id,
       title: song.title,
       difficulty: chart.difficulty,
@@ -74,6 +75,7 @@ export function seedHistory(now: number, n = 9, seed = 5): PlayRecord[] {
       correction_time_us: i < 3 ? -50_000 : -45_000,
       performance: 'AllPerfect',
       simulated: false,
+      device: '127.0.0.1:16384',
       ts: now - (n - i) * 260 - 3600,
       level: chart.level,
       note: '',
@@ -163,6 +165,7 @@ export function runMockScriptor(host: ScriptorHost, seed = Date.now() % 9973): v
       const result = mockResult(current.notes, rnd)
       plays++
       host.record({
+        wrong_song: false,
         song_id: current.song.id,
         title: current.song.title,
         difficulty: current.difficulty,
@@ -172,6 +175,7 @@ export function runMockScriptor(host: ScriptorHost, seed = Date.now() % 9973): v
         correction_time_us: Number(cfg.correction_time ?? 0),
         performance: String(cfg.performance ?? 'AllPerfect'),
         simulated: true,
+        device: 'emulator-5554',
         ts: clock(),
         level: current.level,
         note: '',
