@@ -122,3 +122,25 @@ describe('screen models', () => {
     back.mockRestore()
   })
 })
+
+describe('a Start that leaves out a typed value', () => {
+  it('says which value it ran without', async () => {
+    const { createPinia, setActivePinia } = await import('pinia')
+    const { useBackendStore } = await import('@/stores/backend')
+    const { useConfigStore } = await import('@/stores/config')
+    const { useMockBackend } = await import('./helpers')
+    setActivePinia(createPinia())
+    useMockBackend()
+    const b = useBackendStore()
+    await b.load()
+    const cfg = useConfigStore()
+    cfg.markDraft('scriptor', 'correction_time', 'not a number')
+    await b.start('scriptor', 'start_scriptor')
+    expect(b.feedbackOf('scriptor', 'start_scriptor').notice).toBe(
+      'Started with the saved value of correction_time (not a number): fix the setting to use it.',
+    )
+    await b.stop('scriptor', 'start_scriptor')
+    cfg.markDraft('scriptor', 'correction_time', '')
+    expect(cfg.ignoredValues('scriptor')).toEqual([])
+  })
+})
