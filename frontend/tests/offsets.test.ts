@@ -7,7 +7,8 @@ import PlayHistory from '@/components/PlayHistory.vue'
 import type { PlayRecord } from '@/api/types'
 import { useDeviceOffsets } from '@/composables/useDeviceOffsets'
 import { lastMoves, moveText, offsetSource } from '@/lib/offsets'
-import { readLive, resultOf } from '@/lib/scriptor'
+import { liveFields } from '@/lib/live'
+import { resultOf } from '@/lib/scriptor'
 
 const sim = (over: Partial<DeviceOffset> = {}): DeviceOffset => ({
   device: 'sim:emulator-5554',
@@ -33,9 +34,8 @@ describe('device offsets', () => {
   })
 
   it('reads the live offset fields the loop publishes', () => {
-    const l = readLive({ offset_ms: -2.3, offset_device: 'sim:emulator-5554', offset_source: 'learned', offset_moved_ms: 42.7 })
-    expect(l).toMatchObject({ offsetMs: -2.3, offsetDevice: 'sim:emulator-5554', offsetSource: 'learned', offsetMovedMs: 42.7 })
-    expect(readLive({}).offsetMs).toBeNull()
+    const l = liveFields('scriptor', { fields: { offset_ms: -2.3, offset_device: 'sim:emulator-5554', offset_source: 'learned', offset_moved_ms: 42.7 } })
+    expect(l).toMatchObject({ offset_ms: -2.3, offset_device: 'sim:emulator-5554', offset_source: 'learned', offset_moved_ms: 42.7 })
   })
 
   it('fetches on each new play and pins through the API, keeping rows when a request fails', async () => {

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from services.scriptor import history, offsets
 from services.scriptor.loop import Pending, Scriptor
 from services.scriptor.result import ResultReading
+from shared import device_offsets as offsets
+from shared import play_history as history
 from shared.device import DeviceInfo
 from tests.scriptor.test_loop import ScriptedDevice, ctx_of, make
 
@@ -51,7 +52,7 @@ def good_fast(notes: int) -> tuple[dict[str, int], int, int]:
 
 
 def test_a_simulated_device_starts_from_its_own_latency_not_correction_time(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=SIM_INFO)
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"}, info=SIM_INFO)
     s = make(tmp_path, dev, is_checking_3d=False, correction_time=-45_000)
     s.cycle()
     assert isinstance(s.pending, Pending)
@@ -61,14 +62,14 @@ def test_a_simulated_device_starts_from_its_own_latency_not_correction_time(tmp_
 
 def test_an_emulator_starts_from_correction_time(tmp_path: Path) -> None:
     mumu = DeviceInfo("adb", "127.0.0.1:7555", False, "raw", "bangcheater")
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=mumu)
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"}, info=mumu)
     s = make(tmp_path, dev, is_checking_3d=False, correction_time=-45_000)
     s.cycle()
     assert isinstance(s.pending, Pending) and s.pending.plan.correction_time == -45_000
 
 
 def test_early_touches_move_the_offset_later_from_the_next_song(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=SIM_INFO)
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"}, info=SIM_INFO)
     s = make(tmp_path, dev, is_checking_3d=False, is_repeat=True, correction_time=-45_000)
     offsets.OffsetStore(tmp_path).pin(KEY, -45_000, pinned=False)  # the bad start of issue 19
     first = play_one(s, dev, *good_fast(500))
@@ -86,7 +87,7 @@ def test_early_touches_move_the_offset_later_from_the_next_song(tmp_path: Path) 
 
 
 def test_an_offset_changed_mid_song_takes_effect_at_the_next_song(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=SIM_INFO)
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"}, info=SIM_INFO)
     s = make(tmp_path, dev, is_checking_3d=False, is_repeat=True)
     store = offsets.OffsetStore(tmp_path)
     sent: list[int] = []
@@ -120,7 +121,7 @@ def test_an_offset_changed_mid_song_takes_effect_at_the_next_song(tmp_path: Path
 def test_an_untouched_song_teaches_nothing(tmp_path: Path) -> None:
     from services.scriptor.play.startsync import StartSyncError
 
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=SIM_INFO)
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"}, info=SIM_INFO)
     s = make(tmp_path, dev, is_checking_3d=False, is_repeat=True)
 
     def no_start(chart: Any) -> float:
@@ -133,7 +134,7 @@ def test_an_untouched_song_teaches_nothing(tmp_path: Path) -> None:
 
 
 def test_pin_offset_in_the_config_uses_correction_time_everywhere(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=SIM_INFO)
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"}, info=SIM_INFO)
     s = make(tmp_path, dev, is_checking_3d=False, is_repeat=True, pin_offset=True, correction_time=-12_000)
     a = play_one(s, dev, *good_fast(500))
     b = play_one(s, dev, *good_fast(500))
@@ -143,7 +144,7 @@ def test_pin_offset_in_the_config_uses_correction_time_everywhere(tmp_path: Path
 def test_the_panel_keeps_counting_while_a_song_plays(tmp_path: Path) -> None:
     import time
 
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"}, info=SIM_INFO)
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"}, info=SIM_INFO)
     s = make(tmp_path, dev, is_checking_3d=False)
 
     class SlowSong:

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from services.scriptor import history, loop, verify
-from services.scriptor.actions import BACK_BUTTON
+from services.scriptor import loop, verify
+from services.scriptor.actions import back
 from services.scriptor.loop import Pending
 from services.scriptor.result import ResultReading
+from shared import play_history as history
 from tests.scriptor.test_loop import ScriptedDevice, ctx_of, make
 
 
@@ -50,7 +51,9 @@ def test_a_recognised_song_without_its_chart_is_said_as_such_and_skipped(tmp_pat
     assert not (
         tmp_path / "song_recognition" / "screenshots"
     ).exists()  # it was recognised: no frame for add_song
-    assert s.pending is None and dev.taps == [BACK_BUTTON]  # back to song select, another song next
+    assert s.pending is None and dev.taps == [
+        (back("ready").x, back("ready").y)
+    ]  # back to song select, another song next
 
 
 class NoVotes:
@@ -60,6 +63,7 @@ class NoVotes:
 
     def __init__(self) -> None:
         self.frames = 0
+        self.songs = ()
 
     def add(self, frame: Any) -> None:
         self.frames += 1
@@ -68,7 +72,7 @@ class NoVotes:
 def test_a_result_of_another_chart_is_a_wrong_song_not_cleared(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, is_checking_3d=False)
     s.cycle()
     p = s.pending
@@ -78,7 +82,7 @@ def test_a_result_of_another_chart_is_a_wrong_song_not_cleared(
     p.votes = NoVotes()  # type: ignore[assignment]
     p.votes.note_count = notes
     other = ResultReading({"perfect": 16, "great": 0, "good": 0, "bad": 0, "miss": notes + 40}, 0, 0)
-    monkeypatch.setattr(loop, "read_fields", lambda frame: {})
+    monkeypatch.setattr(loop, "read_fields", lambda frame, songs=(): {})
     monkeypatch.setattr(loop, "as_reading", lambda values, note_count=None: other)
     dev.state = "award"
     for _ in range(loop.RESULT_FRAMES):
