@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from services.scriptor.offsets import OffsetStore
+from shared.device_offsets import OffsetStore
 from tests.stack import Stack
 
 
