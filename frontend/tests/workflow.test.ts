@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { StreamEvent } from '@/api/events'
 import WorkflowPanel from '@/components/WorkflowPanel.vue'
-import { currentMode, captureInfo, curveText, jumpError, noteMarks, sectionOf, walkReply } from '@/lib/workflow'
+import { currentMode, captureInfo, curveText, jumpError, noteMarks, readingLines, sectionOf, walkReply } from '@/lib/workflow'
 import type { MockBackend } from '@/mocks/backend'
 import { useBackendStore } from '@/stores/backend'
 import { until, useMockBackend } from './helpers'
@@ -156,5 +156,27 @@ describe('WorkflowPanel against the mock backend', () => {
     expect(text('[data-role="fit-result"]')).toContain('saved as v3')
     expect(w!.get('[data-role="fit"]').attributes('data-saved-as')).toBe('v3')
     expect(w!.get('[data-action="save-fit"]').attributes('disabled')).toBeDefined()
+  })
+})
+
+describe('the reading of the frame shown', () => {
+  it('lists the screen and its reader fields, and nothing without a reading', () => {
+    const meta = {
+      reading: {
+        state: 'award', confidence: 0.987, read: true,
+        result: { perfect: 812, great: 30, difficulty: 'expert', song_id: null },
+        ready: null, playing: null,
+      },
+    }
+    expect(readingLines(meta)).toEqual([
+      { label: 'screen', value: 'award (99 %)' },
+      { label: 'perfect', value: '812' },
+      { label: 'great', value: '30' },
+      { label: 'difficulty', value: 'expert' },
+      { label: 'song id', value: '—' },
+    ])
+    expect(readingLines({ reading: { read: false, error: 'not 16:9' } })).toEqual([{ label: 'error', value: 'not 16:9' }])
+    expect(readingLines({})).toEqual([])
+    expect(readingLines(undefined)).toEqual([])
   })
 })

@@ -29,6 +29,7 @@ import numpy as np
 from services.workflow import curve
 from services.workflow.overlay import draw_overlay
 from services.workflow.plot import fit_png
+from services.workflow.reading import FrameReader
 from services.workflow.trace import FirstNoteRecorder, NoteRecorder
 from shared import curve_fits as fits
 from shared import saved_frames as frames
@@ -44,6 +45,7 @@ from shared.task_context import TaskContext, TaskError
 
 Ctx = TaskContext[WorkflowConfig]
 PUBLISH_FPS = 5.0  # at most this many frames a second go to the dashboard
+READ_FPS = 1.0  # of those, this many carry what the product reads from them (classifier + reader)
 TRACES_DIR = "workflow/traces"
 # The walk-through's controls are the dashboard's prompt answers (PromptCard): Yes = next,
 # Drop = previous, No + text = jump to a frame number or label as a UI state, Stop = end.
@@ -140,12 +142,15 @@ def capture(ctx: Ctx) -> None:
     cam = Camera(ctx)
     ctx.log(f"capturing from {cam.info.serial} ({cam.info.capture}) at up to {ctx.config.frame_rate:g} fps")
     show = Throttle(PUBLISH_FPS)
+    read, reader = Throttle(READ_FPS), FrameReader(ctx.data_dir)
     started, i = time.monotonic(), 0
     while True:
         ctx.checkpoint()
         frame, t = cam.grab()
         if show(t):
-            ctx.image(png_of(frame), kind="frame", meta=cam.meta())
+            # What the product reads from it (as ``autobang inspect``), once a second.
+            extra = {"reading": reader(frame)} if read(t) else {}
+            ctx.image(png_of(frame), kind="frame", meta=cam.meta(**extra))
             ctx.state(
                 WorkflowLive(
                     mode=WorkflowMode.Capture, frames=cam.n, fps=round(cam.fps, 2), capture=cam.info.capture
@@ -221,6 +226,7 @@ def walk_through(ctx: Ctx, sheet: bool) -> None:
     mode = "WalkThroughSheet" if sheet else "WalkThrough"
     ctx.log(f"{mode}: {len(files)} frames in {where}/")
     i = 0
+    reader = FrameReader(ctx.data_dir)
     while files:
         path = files[i]
         frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
@@ -228,7 +234,8 @@ def walk_through(ctx: Ctx, sheet: bool) -> None:
         if frame is None:
             extra = " (not a readable image)"
         else:
-            ctx.image(png_of(frame), kind="frame", meta={"index": i, "total": len(files), "file": path.name})
+            meta = {"index": i, "total": len(files), "file": path.name, "reading": reader(frame)}
+            ctx.image(png_of(frame), kind="frame", meta=meta)
             if sheet:
                 over, notes = draw_overlay(frame)
                 ctx.image(

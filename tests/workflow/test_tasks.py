@@ -16,8 +16,10 @@ import pytest
 
 from services.scriptor.play.startsync import StartSync
 from services.simulator.field import NoteSprite, render_playfield
+from services.simulator.screens import ResultCounts, ScreenView, render
 from services.workflow.tasks import refit, workflow
 from shared import saved_frames as frames
+from shared.catalog import load_catalog, shown_title
 from shared.config import WorkflowConfig
 from shared.config.workflow import FrameFolder, WorkflowMode
 from shared.curve_fits import read_last_fit
@@ -118,6 +120,29 @@ def test_walk_through_sheet_publishes_the_overlay(tmp_path: Path) -> None:
     for (kind, _), (x, y, w, h) in zip(meta["notes"], meta["boxes"], strict=True):
         (s,) = [d for d in drawn if d.kind == kind]
         assert x <= s.x <= x + w and y <= s.y <= y + h
+
+
+def test_walk_through_shows_what_the_product_reads_from_each_frame(tmp_path: Path) -> None:
+    """The frame's image meta carries the ``autobang inspect`` reading: the screen state,
+    then its reader (here the result card's counts, as the scriptor reads them)."""
+    song = next(s for s in load_catalog(tmp_path) if 3 in s.levels)  # a song with an Expert chart
+    counts = ResultCounts(
+        perfect=812, great=30, good=5, bad=2, miss=2, fast=21, slow=16, combo=530, score=1234567,
+        difficulty="expert", level=song.levels[3], title=shown_title(song.title),
+    )  # fmt: skip
+    ok, png = cv2.imencode(".png", render(ScreenView("award", result=counts)))
+    assert ok
+    frames.save_frame(frames.folder(tmp_path, FrameFolder.ui_inbox), png.tobytes(), "award.png")
+    ctx = RecordingContext(tmp_path, config(workflow_mode="WalkThrough"), [Reply("Stop")])
+    workflow(ctx)
+    (meta,) = [m for (kind, _), m in zip(ctx.images, ctx.metas, strict=True) if kind == "frame"]
+    reading = meta["reading"]
+    assert reading["state"] == "award" and reading["read"], reading
+    got = {k: reading["result"][k] for k in ("perfect", "great", "good", "bad", "miss", "fast", "slow")}
+    assert got == {"perfect": 812, "great": 30, "good": 5, "bad": 2, "miss": 2, "fast": 21, "slow": 16}
+    assert reading["result"]["max_combo"] == 530
+    assert reading["result"]["difficulty"] == "expert" and reading["result"]["level"] == song.levels[3]
+    assert reading["result"]["score"] == 1234567 and reading["result"]["song_id"] == song.id
 
 
 def test_walk_through_of_an_empty_folder_says_what_to_do(tmp_path: Path) -> None:

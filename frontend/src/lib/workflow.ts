@@ -122,3 +122,32 @@ export function curveText(c: readonly number[]): string {
   const inner = (v: number): string => (v < 0 ? `t−${-v}` : `t+${v}`)
   return `${c0} ${signed(-c1)}/(${inner(c2)}) ${signed(c3)}·√(${inner(c4)})`
 }
+
+/** What the product reads from the frame shown (the frame's meta ``reading``, as
+ *  ``autobang inspect`` prints it): the screen state, then its reader's fields. */
+export interface ReadingLine {
+  label: string
+  value: string
+}
+
+const READERS = ['result', 'ready', 'playing'] as const
+
+export function readingLines(meta: Record<string, unknown> | undefined): ReadingLine[] {
+  const r = meta?.reading
+  if (!r || typeof r !== 'object') return []
+  const reading = r as Record<string, unknown>
+  const out: ReadingLine[] = []
+  if (typeof reading.error === 'string') out.push({ label: 'error', value: reading.error })
+  if (typeof reading.state === 'string') {
+    const conf = typeof reading.confidence === 'number' ? ` (${Math.round(reading.confidence * 100)} %)` : ''
+    out.push({ label: 'screen', value: `${reading.state}${conf}` })
+  }
+  for (const name of READERS) {
+    const fields = reading[name]
+    if (!fields || typeof fields !== 'object') continue
+    for (const [k, v] of Object.entries(fields as Record<string, unknown>)) {
+      out.push({ label: k.replace(/_/g, ' '), value: v === null || v === undefined ? '—' : String(v) })
+    }
+  }
+  return out
+}
