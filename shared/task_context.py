@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from shared.device import Device
+    from shared.live_state import LiveState
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 ANSWERS = ("Yes", "No", "Drop", "Stop")
@@ -73,8 +74,10 @@ class TaskContext(Protocol[C_co]):
         """Progress of long work; ``metrics`` (loss, lr, eta_s...) feed the UI's charts."""
         ...
 
-    def state(self, **fields: Any) -> None:
-        """Task-specific status fields shown in the sidebar (e.g. current screen state)."""
+    def state(self, live: LiveState | None = None, /, **fields: Any) -> None:
+        """Task-specific status fields shown in the sidebar (e.g. current screen state):
+        the module's model from ``shared.live_state`` (``ScriptorLive(screen=...)``), or
+        its fields as keywords; either is checked against that model (``LiveStateError``)."""
         ...
 
     def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:

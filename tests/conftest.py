@@ -1,10 +1,11 @@
-"""Session fixtures shared by every test: a real redis-server on a free port."""
+"""Session fixtures shared by every test: a real redis-server on a free port; the ``stack``
+marker on every test that starts the product's processes (``scripts/test --fast`` leaves
+those out)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +13,20 @@ import pytest
 import redis
 
 from services.launcher import free_port as free_port  # the tests import it from here
-from tests.stack import Stack, start_stack
+from tests.stack import Stack, start_stack, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fixtures that start the whole product (launcher, gateway, workers): a test using one is a
+# stack test. Modules that start such processes themselves say ``pytestmark = pytest.mark.stack``.
+STACK_FIXTURES = frozenset({"stack", "live", "real_stack"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if STACK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
+
 # Real data shipped with the project (shared/data/README.md says where each file came from).
 REFERENCE_DATA = ROOT / "shared" / "data"
 
@@ -45,15 +57,18 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
-    for _ in range(100):
+
+    def answers() -> bool:
         try:
-            client.ping()
-            break
+            return bool(client.ping())
         except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
+            return False
+
+    try:
+        wait_ready(answers, "redis-server", proc)
+    except RuntimeError:
         proc.kill()
-        raise RuntimeError("redis-server did not start")
+        raise
     yield url
     proc.terminate()
     proc.wait(10)

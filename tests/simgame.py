@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from shared import keys
 from shared.catalog import songs_all_path
 from shared.chart import parse_chart_bytes
 from tests.conftest import REFERENCE_DATA
+from tests.stack import wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,12 +120,11 @@ class Simulator:
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
         log.close()
-        deadline = time.monotonic() + 60
-        while READY_PREFIX not in self.log():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the simulator did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
+        try:
+            wait_ready(lambda: READY_PREFIX in self.log(), "the simulator", self.proc, self.log)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def log(self) -> str:
         with self.log_path.open("rb") as f:

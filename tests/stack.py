@@ -24,6 +24,32 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_SCENARIO = ROOT / "tests" / "sim-scenario.json"
 
 
+# How long a started process may take to become ready (or a stopped one to end) before the
+# test gives up: a bound for a hung process, not a speed goal (every wait returns as soon as
+# the process is ready, and a machine busy with another suite can take a minute to import a
+# worker).
+READY_S = 300.0
+
+
+def wait_ready(
+    ready: Callable[[], bool],
+    what: str,
+    proc: subprocess.Popen[bytes] | None = None,
+    log: Callable[[], str] | None = None,
+    timeout: float = READY_S,
+) -> None:
+    """Poll ``ready`` until it holds; fail at once if ``proc`` exits, else after ``timeout``,
+    naming ``what`` with the log's tail."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        exited = proc is not None and proc.poll() is not None
+        if exited or time.monotonic() > deadline:
+            why = f"exited with {proc.returncode}" if exited and proc else f"not ready after {timeout:g} s"
+            tail = f":\n{log()[-3000:]}" if log else ""
+            raise RuntimeError(f"{what} {why}{tail}")
+        time.sleep(0.05)
+
+
 @dataclass
 class Stack:
     url: str  # http://127.0.0.1:<port> (no trailing slash)
@@ -40,7 +66,7 @@ class Stack:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def wait_healthy(self, timeout: float = 60.0) -> dict[str, Any]:
+    def wait_healthy(self, timeout: float = READY_S) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         last: Any = None
         while time.monotonic() < deadline:
@@ -76,7 +102,7 @@ def start_stack(
     *,
     redis_url: str | None = None,
     env: dict[str, str] | None = None,
-    timeout: float = 60.0,
+    timeout: float = READY_S,
     test_bodies: bool = True,
     entry: str = "",
 ) -> Stack:
@@ -104,12 +130,15 @@ def start_stack(
             start_new_session=True,
         )
     run_file = data_dir / "run" / "launcher.json"
-    deadline = time.monotonic() + timeout
-    while not run_file.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"autobang up did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.05)
+
+    def launcher_log() -> str:
+        return log_path.read_text(errors="replace")
+
+    try:
+        wait_ready(run_file.exists, "autobang up", proc, launcher_log, timeout)
+    except RuntimeError:
+        proc.kill()
+        raise
     info = json.loads(run_file.read_text())
     stack = Stack(
         url=f"http://127.0.0.1:{port}",

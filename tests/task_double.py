@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
+from shared.live_state import LiveState, state_update
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
 
 if TYPE_CHECKING:
@@ -76,8 +77,8 @@ class RecordingContext(Generic[C]):
     ) -> None:
         self.progresses.append(Progress(done, total, message, dict(metrics)))
 
-    def state(self, **fields: Any) -> None:
-        self.states.append(fields)
+    def state(self, live: LiveState | None = None, /, **fields: Any) -> None:
+        self.states.append(state_update(self.module, live, fields))
 
     def image(self, png: bytes, *, kind: str = "frame", meta: Mapping[str, Any] | None = None) -> None:
         assert png.startswith(b"\x89PNG"), "ctx.image takes PNG bytes"

@@ -2,10 +2,11 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
-import type { PlayRecord } from '@/api/types'
+import type { PlayRecord, ScriptorLive } from '@/api/types'
 import ScriptorPanel from '@/components/ScriptorPanel.vue'
 import { useScriptorHistory } from '@/composables/useScriptorHistory'
 import { useScriptorLive } from '@/composables/useScriptorLive'
+import { liveFields } from '@/lib/live'
 import {
   bundleFileUrl,
   bundleFromError,
@@ -15,7 +16,6 @@ import {
   formatOffset,
   formatPlayTime,
   historyChart,
-  readLive,
   resultOf,
   scriptorWarnings,
   type LogLineLike,
@@ -58,10 +58,10 @@ async function flush(): Promise<void> {
 }
 
 describe('scriptor fields and words', () => {
-  it('reads the loop fields, ignoring wrong types', () => {
-    const live = readLive({ screen: 'ready', confidence: 0.98, cycle: 12, time_in_state_s: 1.6, last_action: 'tap (1120,600) on ready', song_id: 316, song: 'オレンジ', difficulty: 'expert', in_play: true, plays: 2 })
-    expect(live).toMatchObject({ screen: 'ready', confidence: 0.98, cycle: 12, timeInStateS: 1.6, songId: 316, song: 'オレンジ', difficulty: 'expert', inPlay: true, plays: 2, errorBundle: null })
-    expect(readLive({ screen: 3, cycle: 'x', in_play: 'yes' })).toMatchObject({ screen: null, cycle: null, inPlay: false, lastAction: '' })
+  it('reads the loop fields as their generated model', () => {
+    const live = liveFields('scriptor', { fields: { screen: 'ready', confidence: 0.98, cycle: 12, time_in_state_s: 1.6, in_play: true, plays: 2 } })
+    expect(live.time_in_state_s).toBe(1.6)
+    expect(live).toMatchObject({ screen: 'ready', in_play: true, plays: 2 })
   })
 
   it('formats durations, offsets, play times and finds the error bundle in a message', () => {
@@ -102,7 +102,7 @@ describe('scriptor fields and words', () => {
       { ts: 152, level: 'warning', message: 'device: offline; retrying in 2 s (2)' },
       { ts: 160, level: 'warning', message: 'song not recognised surely (none); frame saved as a.png' },
     ]
-    const live = readLive({ screen: 'choose', confidence: 0.9 })
+    const live = ({ screen: 'choose', confidence: 0.9 } satisfies ScriptorLive)
     const at = (now: number, extra: LogLineLike[] = [], s = running({})) => scriptorWarnings({ status: s.status, error: s.error, live, lines: [...lines, ...extra], now })
     expect(at(170).map((w) => w.kind)).toEqual(['song', 'device']) // recovery is older than 30 s
     expect(at(170)[1]?.text).toContain('attempt 2')
@@ -110,15 +110,15 @@ describe('scriptor fields and words', () => {
     expect(at(200)).toEqual([]) // all expired
     expect(scriptorWarnings({ status: 'finished', error: null, live, lines, now: 170 })).toEqual([]) // not running: nothing logged counts
     // a known screen that began after the recovery step: recovered
-    const moved = (inState: number) => scriptorWarnings({ status: 'running', error: null, live: readLive({ screen: 'choose', time_in_state_s: inState }), lines: [lines[0]!], now: 110 })
+    const moved = (inState: number) => scriptorWarnings({ status: 'running', error: null, live: ({ screen: 'choose', time_in_state_s: inState } satisfies ScriptorLive), lines: [lines[0]!], now: 110 })
     expect(moved(5).map((w) => w.kind)).toEqual([]) // choose since 105, after the step at 100
     expect(moved(20).map((w) => w.kind)).toEqual(['recovery']) // stuck on choose since 90: still recovering
-    const unknown = scriptorWarnings({ status: 'running', error: null, live: readLive({ screen: 'unknown', confidence: 0.42 }), lines: [], now: 0 })
+    const unknown = scriptorWarnings({ status: 'running', error: null, live: ({ screen: 'unknown', confidence: 0.42 } satisfies ScriptorLive), lines: [], now: 0 })
     expect(unknown[0]).toMatchObject({ kind: 'screen', text: expect.stringContaining('42 % sure') })
   })
 
   it('says why a run stopped, with its error bundle', () => {
-    const live = readLive({ error_bundle: 'scriptor/errors/20261201-1' })
+    const live = ({ error_bundle: 'scriptor/errors/20261201-1' } satisfies ScriptorLive)
     const [w] = scriptorWarnings({ status: 'failed', error: 'gave up: the device stopped answering', live, lines: [], now: 0 })
     expect(w).toMatchObject({ kind: 'stopped', text: 'Stopped: gave up: the device stopped answering (error bundle: scriptor/errors/20261201-1)' })
   })

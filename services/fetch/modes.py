@@ -26,6 +26,7 @@ from shared.catalog import (
 from shared.chart import Chart, ChartError, decode_chart
 from shared.chart.library import ChartLibrary
 from shared.config.fetch import Difficulty, FetchConfig
+from shared.live_state import FetchLive
 from shared.task_context import TaskContext, TaskError
 
 # A new song list smaller than this share of the one it replaces is refused: it is far more
@@ -181,7 +182,9 @@ def fetch_lack(ctx: TaskContext[FetchConfig], client: BestdoriClient) -> LackRep
             f"FetchLack: fetched {len(report.fetched)} of {report.total}, "
             f"{len(report.missing)} not on Bestdori, {len(report.failed)} failed"
         )
-        ctx.state(fetched=len(report.fetched), missing=len(report.missing), failed=len(report.failed))
+        ctx.state(
+            FetchLive(fetched=len(report.fetched), missing=len(report.missing), failed=len(report.failed))
+        )
     if report.failed and not report.fetched:
         raise BestdoriError(f"every fetch failed; first: {report.failed[0]}")
     return report

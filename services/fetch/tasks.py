@@ -7,6 +7,7 @@ from services.fetch.client import BestdoriClient
 from shared.atomic_write import write_atomic
 from shared.catalog import catalog_dir, load_catalog
 from shared.config.fetch import FetchConfig, FetchMode
+from shared.live_state import FetchLive
 from shared.settings import get_settings
 from shared.task_context import TaskContext
 
@@ -37,5 +38,5 @@ def run_special_char(ctx: TaskContext[FetchConfig]) -> None:
     write_atomic(out, text.encode("utf-8"))
     ctx.log(text)
     ctx.log(f"SpecialChar report saved to {out}")
-    ctx.state(**numbers)
+    ctx.state(FetchLive(**numbers))
     ctx.progress(1, 1, message="done")

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from services.gateway.models import SnapshotModule
 from shared.event_schema import ConfigAckData, ImageData, LogData, ProgressData, PromptData, StateData
+from shared.live_state import LiveStates
 
 
 class ConfigEventData(ConfigAckData):
@@ -111,9 +112,11 @@ def _drop_null_defaults(node: Any) -> Any:
 
 def add_wire_schemas(schema: dict[str, Any]) -> dict[str, Any]:
     """Put the /ws message models (and ``WsMessage``, their union) into the OpenAPI
-    components; ``?batch=1`` frames are arrays of the event members."""
+    components; ``?batch=1`` frames are arrays of the event members. ``LiveStates`` (each
+    module's state fields) goes along: the dashboard reads a module's fields by its model."""
+    documented: tuple[type[BaseModel], ...] = (*WIRE_MODELS, LiveStates)
     _, defs = models_json_schema(
-        [(m, "validation") for m in WIRE_MODELS], ref_template="#/components/schemas/{model}"
+        [(m, "validation") for m in documented], ref_template="#/components/schemas/{model}"
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, sub in defs.get("$defs", {}).items():

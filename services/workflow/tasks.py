@@ -26,15 +26,18 @@ from typing import Any
 import cv2
 import numpy as np
 
-from services.scriptor.play.detect import detect_notes
-from services.workflow import curve, fits, frames
+from services.workflow import curve
 from services.workflow.overlay import draw_overlay
 from services.workflow.plot import fit_png
 from services.workflow.trace import FirstNoteRecorder, NoteRecorder
+from shared import curve_fits as fits
+from shared import saved_frames as frames
 from shared.atomic_write import write_atomic
 from shared.config import WorkflowConfig
 from shared.config.workflow import WorkflowMode
 from shared.device import BadFrame, Device, DeviceError
+from shared.live_state import WorkflowLive
+from shared.note_detect import detect_notes
 from shared.playfield import current_coefficients
 from shared.screens import UI_STATES
 from shared.task_context import TaskContext, TaskError
@@ -143,7 +146,11 @@ def capture(ctx: Ctx) -> None:
         frame, t = cam.grab()
         if show(t):
             ctx.image(png_of(frame), kind="frame", meta=cam.meta())
-            ctx.state(mode="Capture", frames=cam.n, fps=round(cam.fps, 2), capture=cam.info.capture)
+            ctx.state(
+                WorkflowLive(
+                    mode=WorkflowMode.Capture, frames=cam.n, fps=round(cam.fps, 2), capture=cam.info.capture
+                )
+            )
         i += 1
         paced(ctx, started, i)
 
@@ -188,7 +195,15 @@ def record(ctx: Ctx) -> None:
         ctx.progress(saved, wanted, message=f"{saved}/{wanted} frames", fps=round(cam.fps, 2))
         if show(t):
             ctx.image(png, kind="frame", meta=cam.meta(saved=saved))
-        ctx.state(mode="Record", frames=saved, total=wanted, fps=round(cam.fps, 2), capture=cam.info.capture)
+        ctx.state(
+            WorkflowLive(
+                mode=WorkflowMode.Record,
+                frames=saved,
+                total=wanted,
+                fps=round(cam.fps, 2),
+                capture=cam.info.capture,
+            )
+        )
         if i + 1 < wanted:
             paced(ctx, started, i + 1)
     ctx.log(f"recorded {saved} frames into {frames.FOLDERS[cfg.frame_folder]}/ ({prefix}_*.png)")
@@ -228,7 +243,7 @@ def walk_through(ctx: Ctx, sheet: bool) -> None:
                     },
                 )
                 extra = f": {len(notes)} note(s)"
-        ctx.state(mode=mode, index=i + 1, total=len(files), file=path.name)
+        ctx.state(WorkflowLive(mode=WorkflowMode(mode), index=i + 1, total=len(files), file=path.name))
         reply = ctx.ask(
             f"frame {i + 1}/{len(files)}: {path.name}{extra} ({NAV_HELP})",
             NAV,
@@ -289,7 +304,15 @@ def trace(ctx: Ctx, first: bool) -> None:
             over, _ = draw_overlay(frame, notes)
             ctx.image(png_of(over), kind="overlay", meta=cam.meta(notes=len(notes)))
         rows = len(rec_first.rows if first else rec_all.rows)
-        ctx.state(mode=mode, frames=cam.n, fps=round(cam.fps, 2), samples=rows, capture=cam.info.capture)
+        ctx.state(
+            WorkflowLive(
+                mode=WorkflowMode(mode),
+                frames=cam.n,
+                fps=round(cam.fps, 2),
+                samples=rows,
+                capture=cam.info.capture,
+            )
+        )
     rows_out = rec_first.rows if first else rec_all.rows
     if not rows_out:
         raise TaskError(f"{mode}: no note seen in {cfg.trace_duration_s:g} s: start a song and trace again")
@@ -320,11 +343,13 @@ def refit(ctx: Ctx, rows: list[Any], first: bool, source: str) -> curve.Fit:
     ctx.image(fit_png(tracks, fit, previous), kind="fit", meta={"rms_ms": fit.rms_ms, "max_ms": fit.max_ms})
     coeffs = [round(c, 12) for c in fit.coefficients]
     ctx.state(
-        fit_rms_ms=round(fit.rms_ms, 3),
-        fit_max_ms=round(fit.max_ms, 3),
-        previous_rms_ms=round(before.rms_ms, 3),
-        coefficients=coeffs,
-        tracks=len(tracks),
+        WorkflowLive(
+            fit_rms_ms=round(fit.rms_ms, 3),
+            fit_max_ms=round(fit.max_ms, 3),
+            previous_rms_ms=round(before.rms_ms, 3),
+            coefficients=coeffs,
+            tracks=len(tracks),
+        )
     )
     ctx.log(
         f"fit: rms {fit.rms_ms:.2f} ms, max {fit.max_ms:.2f} ms over {fit.points} points "

@@ -17,7 +17,7 @@ class WorkflowMode(StrEnum):
 
 
 class FrameFolder(StrEnum):
-    """Where saved frames go and what WalkThrough browses (``services.workflow.frames``
+    """Where saved frames go and what WalkThrough browses (``shared.saved_frames``
     maps each to its folder in the data dir)."""
 
     ui_inbox = "ui_inbox"  # ui_recognition/inbox: frames waiting for a UI label

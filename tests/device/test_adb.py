@@ -25,23 +25,16 @@ from shared.device.errors import BadFrame, DeviceError, DeviceOffline, NoDevice,
 from shared.device.factory import open_device
 from shared.device.pictures import PictureDevice
 from shared.device.stream import StreamCapture
-from shared.settings import Settings
 from tests.device.fake_adb import Answer, FakeAdb
-from tests.device.test_spec import pattern, raw_screencap
+from tests.device.helpers import pattern, raw_screencap, settings, until
 
 SERIAL = "emulator-5554"
-WAIT_S = 30.0
 
 
 def png(img: np.ndarray) -> bytes:
     ok, data = cv2.imencode(".png", img)
     assert ok
     return data.tobytes()
-
-
-def settings(tmp_path: Path, **values: object) -> Settings:
-    values.setdefault("device_timeout_s", 5.0)
-    return Settings(data_dir=tmp_path, **values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -66,14 +59,6 @@ def open_adb(fake: FakeAdb, tmp_path: Path, **values: object) -> AdbDevice:
     device = open_device(settings(tmp_path, device=fake.url, **values))
     assert isinstance(device, AdbDevice)
     return device
-
-
-def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait for something a background thread does (generous: the machine is shared)."""
-    deadline = time.monotonic() + WAIT_S
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} did not happen in {WAIT_S:g} s"
-        time.sleep(0.02)
 
 
 # -- connecting -----------------------------------------------------------------------------
@@ -445,3 +430,71 @@ def test_device_cli_reports_and_benchmarks(
         get_settings.cache_clear()
     results = {r["backend"]: r for r in json.loads(out.read_text())}
     assert set(results) == {"png", "raw"} and results["png"]["frames"] == 2 and not results["raw"]["error"]
+
+
+def test_a_reader_that_fails_unexpectedly_is_an_error_never_the_last_frame() -> None:
+    """The emulator restarted: opening the stream again raised something the reader did not
+    expect (as ``adbutils.AdbConnectionError`` once did, an AttributeError). ``grab`` must
+    raise, not hand out the frame of the dead stream for ever."""
+    src = pattern()
+    video = h264([src, src, src])
+    opens: list[str] = []
+
+    class Once:
+        def __init__(self) -> None:
+            self.chunks = [video[i : i + 4096] for i in range(0, len(video), 4096)]
+
+        def read(self, n: int) -> bytes | None:
+            return self.chunks.pop(0) if self.chunks else b""  # the emulator was killed
+
+        def close(self) -> None: ...
+
+    def open_stream() -> Once:
+        opens.append("open")
+        if len(opens) > 1:
+            raise AttributeError("module 'adbutils' has no attribute 'AdbConnectionError'")
+        return Once()
+
+    capture = StreamCapture(open_stream, first_frame_s=5.0)
+    try:
+        until(lambda: capture.frames >= 3 and len(opens) >= 2, "the stream ended and reopening failed")
+        for _ in range(3):
+            with pytest.raises(DeviceError, match="reader ended: AttributeError"):
+                capture.grab()
+    finally:
+        capture.close()
+
+
+def test_a_restarted_stream_waits_for_its_own_first_frame(tmp_path: Path, fake: FakeAdb) -> None:
+    """After a stream ended, the next one's first frame is the screen; the old stream's last
+    frame is never returned while the new stream has sent nothing yet."""
+    src = pattern()
+    shifted = np.roll(src, 200, axis=1)
+    first_video, later_video = h264([src]), h264([shifted])
+    release, end_first = threading.Event(), threading.Event()
+
+    def answer(command: str) -> Answer:
+        if fake.count("exec:screenrecord") == 1:
+
+            def first() -> Iterator[bytes]:
+                yield first_video
+                end_first.wait(30)  # then the emulator goes away
+
+            return first()
+
+        def later() -> Iterator[bytes]:
+            release.wait(30)  # the restarted emulator is slow to send its first frame
+            yield later_video
+
+        return later()
+
+    fake.exec = answer
+    device = open_adb(fake, tmp_path, capture="stream")
+    first = device.screencap()
+    assert np.abs(first.astype(int) - src.astype(int)).mean() < 6
+    end_first.set()
+    until(lambda: fake.count("exec:screenrecord") >= 2, "the restarted stream")
+    threading.Timer(0.5, release.set).start()
+    frame = device.screencap()  # waits for the new stream's frame, not the old one's
+    assert np.abs(frame.astype(int) - shifted.astype(int)).mean() < 6
+    device.close()

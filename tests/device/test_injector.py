@@ -16,9 +16,8 @@ from shared.device import injector
 from shared.device.adb import AdbDevice
 from shared.device.errors import DeviceError
 from shared.device.factory import open_device
-from tests.device.test_adb import settings, until
-from tests.device.test_display import Recorder
-from tests.device.test_simulator import screen
+from tests.device.helpers import settings, until
+from tests.device.sim_device import Recorder, screen
 from tests.simulator.conftest import Running, start_emulator
 
 

@@ -17,8 +17,7 @@ from shared.device.adb import AdbDevice
 from shared.device.benchmark import benchmark
 from shared.device.factory import open_device
 from shared.screens import UI_STATES
-from tests.device.test_adb import settings, until
-from tests.device.test_spec import pattern
+from tests.device.helpers import pattern, settings, until
 from tests.simulator.conftest import Running, start_emulator
 
 MAIN_PAGE_LIVE = (1120, 640)  # main_page's button (docs/domain.md section 4)

@@ -16,6 +16,7 @@ from shared.device.capture import parse_raw
 from shared.device.errors import BadFrame
 from shared.device.frame import checked_screen, decode_image, encode_jpeg
 from shared.device.spec import DeviceSpec, emulator_name, mumu12_port, parse_spec
+from tests.device.helpers import pattern, raw_screencap
 
 
 def test_device_spec_forms() -> None:
@@ -71,24 +72,6 @@ def test_android_commands_and_foreground_parsing() -> None:
     assert android.parse_foreground("mCurrentFocus=null\n") == ""
     assert android.start_failed("** No activities found to run, monkey aborted.")
     assert not android.start_failed("Events injected: 1")
-
-
-def pattern(height: int = 720, width: int = 1280) -> np.ndarray:
-    img = np.zeros((height, width, 3), np.uint8)
-    img[..., 0] = np.linspace(0, 255, width, dtype=np.uint8)[None, :]  # blue ramp left to right
-    img[: height // 2, :, 2] = 200  # red top half
-    return img
-
-
-def raw_screencap(bgr: np.ndarray, *, colour_space: bool = True, fmt: int = 1) -> bytes:
-    h, w = bgr.shape[:2]
-    pixels = (
-        cv2.cvtColor(bgr, cv2.COLOR_BGR2RGBA).tobytes()
-        if fmt == 1
-        else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB).tobytes()
-    )
-    header = struct.pack("<IIII", w, h, fmt, 1) if colour_space else struct.pack("<III", w, h, fmt)
-    return header + pixels
 
 
 def test_raw_screencap_with_and_without_the_colour_space_word() -> None:

@@ -78,6 +78,7 @@ def test_the_scriptor_reads_its_frames_from_ctx_device(tmp_path: Path) -> None:
         _ = RecordingContext(tmp_path, ScriptorConfig()).device
 
 
+@pytest.mark.stack
 def test_the_real_workflow_body_reads_ctx_device_in_a_worker(tmp_path: Path) -> None:
     """The product's own bodies in real workers: the runtime builds the device from
     AUTOBANG_DEVICE (sim: pictures here) and the workflow publishes its frames."""

@@ -15,6 +15,8 @@ from tests.conftest import free_port
 from tests.fetch.fake_bestdori import FakeBestdori, chart_url
 from tests.stack import Stack, start, start_stack, wait_state
 
+pytestmark = pytest.mark.stack
+
 WAIT_S = 60.0  # generous: the machine is shared; nothing here asserts speed
 SERVED = {(1, 0), (316, 3), (570, 0), (689, 4), (10001, 4)}
 

@@ -16,6 +16,8 @@ from shared.runtime.connection import connect
 from tests.conftest import free_port
 from tests.stack import Stack, start, start_stack, wait_state
 
+pytestmark = pytest.mark.stack
+
 
 @pytest.fixture
 def offline(tmp_path: Path, redis_url: str) -> Iterator[Stack]:

@@ -20,6 +20,7 @@ import redis
 from services.launcher import free_port
 from shared import keys
 from shared.runtime.connection import TextRedis, connect
+from tests.stack import wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -48,15 +49,14 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 30
-        while True:
+
+        def answers() -> bool:
             try:
-                client.ping()
-                return
+                return bool(client.ping())
             except (redis.ConnectionError, redis.exceptions.BusyLoadingError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
+                return False
+
+        wait_ready(answers, "redis-server", self.proc)
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         """SIGTERM: Redis flushes its AOF and exits (a restart loses nothing)."""
@@ -92,10 +92,8 @@ def start_worker(url: str, data_dir: Path, env: dict[str, str], log: Path) -> su
             stderr=subprocess.STDOUT,
         )
     r = connect(url)
-    deadline = time.monotonic() + 60
-    while not r.exists(keys.worker_heartbeat("fetch")):
-        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-        time.sleep(0.05)
+    beat = keys.worker_heartbeat("fetch")
+    wait_ready(lambda: bool(r.exists(beat)), "the fetch worker", proc, log.read_text)
     return proc
 
 
@@ -166,12 +164,12 @@ def start_gateway(
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+
+    def answers() -> bool:
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return base, proc
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
+            return False
+
+    wait_ready(answers, "the gateway", proc, log.read_text)
+    return base, proc

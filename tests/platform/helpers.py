@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ from services.gateway.wire import ws_message
 from tests.stack import WAIT_S, start, wait_state
 
 Event = dict[str, Any]
-__all__ = ["Events", "start", "stop_and_wait", "wait_state", "wait_status"]
+__all__ = ["Events", "alive", "start", "stop_and_wait", "wait_state", "wait_status"]
 
 
 class Events:
@@ -97,3 +98,11 @@ def wait_status(
 def stop_and_wait(url: str, module: str) -> dict[str, Any]:
     httpx.post(f"{url}/api/{module}/stop", timeout=10)
     return wait_state(url, module, lambda s: s["status"] not in ("queued", "running", "stopping"))
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

@@ -24,6 +24,8 @@ from tests.conftest import free_port
 from tests.platform.helpers import Events, start, stop_and_wait, wait_state, wait_status
 from tests.stack import ROOT, Stack
 
+pytestmark = pytest.mark.stack
+
 
 def test_health_reports_redis_and_every_worker(live: Stack) -> None:
     health = httpx.get(f"{live.url}/healthz").json()

@@ -16,19 +16,14 @@ import pytest
 import redis
 
 from services.launcher import children_of
+from shared import keys
 from shared.runtime.connection import connect
 from shared.runtime.control import start_task, stop_module
 from shared.runtime.state import read_state
-from tests.platform.helpers import Events, start, stop_and_wait, wait_status
-from tests.stack import ROOT, Stack
+from tests.platform.helpers import Events, alive, start, stop_and_wait, wait_status
+from tests.stack import READY_S, ROOT, WAIT_S, Stack, wait_ready
 
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+pytestmark = pytest.mark.stack
 
 
 def test_worker_killed_mid_task_leaves_module_failed_then_usable(live: Stack) -> None:
@@ -92,9 +87,8 @@ def start_stub_worker(
         stderr=subprocess.DEVNULL,
     )
     r = connect(url)
-    deadline = time.monotonic() + 60
-    while not r.exists("autobang:heartbeat:fetch") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    beat = keys.worker_heartbeat("fetch")
+    wait_ready(lambda: bool(r.exists(beat)), "the stub fetch worker", proc)
     return url, proc
 
 
@@ -122,7 +116,7 @@ def test_missing_task_body_fails_the_job_readably_and_the_worker_survives(
         r = connect(url)
         for _ in range(2):  # the worker is still there for the next job
             job = start_task(r, "fetch", "fetch")
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + WAIT_S
             while (
                 read_state(r, "fetch").get("status") in ("queued", "running") and time.monotonic() < deadline
             ):
@@ -140,14 +134,14 @@ def test_missing_task_body_fails_the_job_readably_and_the_worker_survives(
 def test_task_ignoring_stop_is_killed_after_grace_and_marked_stopped(stubborn_worker: str) -> None:
     r = connect(stubborn_worker)
     job = start_task(r, "fetch", "fetch")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_S
     while (read_state(r, "fetch").get("fields") or "{}") == "{}" and time.monotonic() < deadline:
         time.sleep(0.05)
     state = read_state(r, "fetch")
     assert state["status"] == "running" and state["job_id"] == job
     horse = int(__import__("json").loads(state["fields"])["pid"])
     assert stop_module(r, "fetch")["stopping"]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_S
     while read_state(r, "fetch")["status"] == "stopping" and time.monotonic() < deadline:
         time.sleep(0.05)
     final = read_state(r, "fetch")
@@ -166,10 +160,7 @@ def test_sigterm_to_a_busy_worker_stops_its_task_cleanly(live: Stack) -> None:
     os.kill(worker, signal.SIGTERM)  # what `docker compose stop` sends
     state = wait_status(live.url, "scriptor", "stopped", "failed", job_id=job)
     assert state["status"] == "stopped" and state["error"] is None
-    deadline = time.monotonic() + 30
-    while alive(worker) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(worker)  # warm shutdown completed on its own
+    wait_ready(lambda: not alive(worker), "warm shutdown of the scriptor worker")  # on its own
     live.wait_healthy()
 
 
@@ -184,21 +175,26 @@ def test_second_worker_cannot_run_a_second_task_of_the_module(live: Stack) -> No
         stderr=subprocess.DEVNULL,
     )
     try:
-        job = start(live.url, "scriptor", "start_scriptor")
-        wait_status(live.url, "scriptor", "running", job_id=job)
         # Bypass the gateway and the script: a plain RQ enqueue of a second run.
-        from rq import Queue
+        from rq import Queue, Worker
         from rq.serializers import JSONSerializer
-
-        from shared import keys
 
         q = Queue(
             keys.queue_name("scriptor"),
             connection=redis.Redis.from_url(live.redis_url),
             serializer=JSONSerializer,
         )
+
+        # The extra worker listens before the first job, so the rogue job meets an idle worker
+        # (worker names carry the pid: shared.runtime.worker.worker_name).
+        def listening() -> bool:
+            return any(f".{extra.pid}." in w.name for w in Worker.all(queue=q))
+
+        wait_ready(listening, "the second scriptor worker", extra)
+        job = start(live.url, "scriptor", "start_scriptor")
+        wait_status(live.url, "scriptor", "running", job_id=job)
         rogue = q.enqueue("shared.runtime.job.run_task", "scriptor", "start_scriptor")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + WAIT_S
         while rogue.get_status(refresh=True) != "failed" and time.monotonic() < deadline:
             time.sleep(0.05)
         assert rogue.get_status() == "failed"
@@ -210,4 +206,4 @@ def test_second_worker_cannot_run_a_second_task_of_the_module(live: Stack) -> No
     finally:
         stop_and_wait(live.url, "scriptor")
         extra.send_signal(signal.SIGTERM)
-        extra.wait(30)
+        extra.wait(READY_S)

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 import redis
 from rq import Queue
 from rq.job import Job
@@ -17,7 +18,9 @@ from rq.serializers import JSONSerializer
 
 from shared import keys
 from tests.platform.helpers import stop_and_wait, wait_status
-from tests.stack import ROOT, Stack
+from tests.stack import ROOT, WAIT_S, Stack
+
+pytestmark = pytest.mark.stack
 
 SCRIPT = ROOT / "scripts" / "inject.lua"
 
@@ -41,7 +44,7 @@ def test_inject_starts_a_task_with_config(live: Stack) -> None:
     state = wait_status(live.url, "scriptor", "running", job_id=job)
     assert state["task"] == "start_scriptor"
     # The overrides reached the task (the test body reports its mode).
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_S
     while state["fields"].get("mode") != "Free" and time.monotonic() < deadline:
         state = httpx.get(f"{live.url}/api/scriptor/state").json()
     assert state["fields"]["mode"] == "Free"
@@ -90,7 +93,7 @@ def test_worker_runs_only_the_runtime_entry_point(live: Stack, tmp_path: Path) -
     conn = redis.Redis.from_url(live.redis_url)
     q = Queue(keys.queue_name("fetch"), connection=conn, serializer=JSONSerializer)
     job = q.enqueue("os.system", f"touch {marker}", job_id=f"evil-{uuid.uuid4().hex[:6]}")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_S
     while job.get_status(refresh=True) not in ("failed", "finished") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert job.get_status() == "failed"

@@ -4,12 +4,15 @@ the image event is trimmed, but the snapshot and ``GET /api/{module}/images`` st
 from __future__ import annotations
 
 import httpx
+import pytest
 import redis
 
 from shared import keys
 from shared.runtime.publish import encode_fields
 from tests.platform.helpers import Events, start, stop_and_wait
 from tests.stack import Stack
+
+pytestmark = pytest.mark.stack
 
 KEPT = 5  # stream entries left after the trim (all of them logs written after the frame)
 

@@ -9,12 +9,14 @@ import signal
 from pathlib import Path
 
 import httpx
+import pytest
 
 from services.launcher import children_of
 from tests.conftest import free_port
-from tests.platform.helpers import start, wait_status
-from tests.platform.test_failures import alive
+from tests.platform.helpers import alive, start, wait_status
 from tests.stack import start_stack
+
+pytestmark = pytest.mark.stack
 
 
 def test_ctrl_c_stops_everything_without_orphans(tmp_path: Path) -> None:

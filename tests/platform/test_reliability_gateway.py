@@ -21,6 +21,8 @@ from tests.platform.faults import RedisServer, start_gateway, wait_until
 from tests.platform.helpers import Events
 from tests.stack import ROOT
 
+pytestmark = pytest.mark.stack
+
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[tuple[RedisServer, str]]:

@@ -25,6 +25,8 @@ from tests.platform.faults import ticks, wait_until
 from tests.platform.helpers import stop_and_wait, wait_status
 from tests.stack import Stack, start, start_stack
 
+pytestmark = pytest.mark.stack
+
 HEALTHY_S = 4.0
 
 

@@ -19,6 +19,8 @@ from shared.runtime.control import start_task, stop_module
 from shared.runtime.state import read_state
 from tests.platform.faults import RedisServer, dropped_notes, end_worker, start_worker, ticks, wait_until
 
+pytestmark = pytest.mark.stack
+
 TICKER = "tests.platform.canary:ticker"
 
 

@@ -20,8 +20,8 @@ import redis
 
 from services.cli import main
 from services.remote_worker import Refused, check_device, check_redis
-from services.scriptor.history import history_path
 from shared import keys
+from shared.play_history import history_path
 from shared.runtime.control import start_task
 from shared.runtime.state import read_state
 from shared.settings import Settings, get_settings

@@ -17,6 +17,8 @@ from schemathesis.checks import not_a_server_error
 
 from tests.platform.faults import start_gateway
 
+pytestmark = pytest.mark.stack
+
 EXAMPLES = 2
 
 

@@ -19,6 +19,8 @@ from websockets.sync.client import connect as ws_connect
 
 from tests.platform.faults import start_gateway
 
+pytestmark = pytest.mark.stack
+
 SONG = "song_recognition"
 
 

@@ -24,7 +24,9 @@ from services.launcher import free_port
 from shared import keys
 from shared.runtime.connection import connect
 from shared.runtime.worker import FORBIDDEN_FIELDS
-from tests.stack import ROOT
+from tests.stack import ROOT, WAIT_S, wait_ready
+
+pytestmark = pytest.mark.stack
 
 RUN_TASK = '["shared.runtime.job.run_task",null,["fetch","fetch"],{}]'
 
@@ -66,10 +68,9 @@ def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Hooks)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     r = connect(url)
-    deadline = time.monotonic() + 60
-    while not r.exists(keys.worker_heartbeat("fetch")) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    beat = keys.worker_heartbeat("fetch")
     try:
+        wait_ready(lambda: bool(r.exists(beat)), "the fetch worker", proc)
         yield url, canary, int(server.server_address[1])
     finally:
         server.shutdown()
@@ -86,7 +87,7 @@ def hand_written(url: str, job_id: str, data: str, **fields: str) -> Job:
     r.hset(f"rq:job:{job_id}", mapping=mapping)
     r.rpush(f"rq:queue:{queue}", job_id)
     rb = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         status = r.hget(f"rq:job:{job_id}", "status")
         if status in ("failed", "finished") and not r.exists(keys.module_lease("fetch")):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import redis
 from services.launcher import free_port
 from shared.runtime.connection import connect, connect_bytes, with_password
 from shared.settings import get_settings
+from tests.stack import wait_ready
 
 
 @pytest.fixture
@@ -32,15 +32,17 @@ def locked(tmp_path: Path) -> Iterator[str]:
     proc.stdin.write(b"requirepass pa:ss/w@rd\n")
     proc.stdin.close()
     url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 30
-    while True:
+
+    def refuses_without_password() -> bool:  # the server is up and wants the password
         try:
             redis.Redis.from_url(url).ping()
         except redis.exceptions.AuthenticationError:
-            break
+            return True
         except redis.ConnectionError:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+            return False
+        raise AssertionError("redis-server answered without its password")
+
+    wait_ready(refuses_without_password, "redis-server with a password", proc)
     yield url
     proc.terminate()
     proc.wait(10)

@@ -17,6 +17,8 @@ import pytest
 from services.gateway.routes.screenshots import MAX_BYTES
 from tests.stack import Stack, start, wait_state
 
+pytestmark = pytest.mark.stack
+
 SONG = "song_recognition"
 
 
@@ -144,7 +146,7 @@ def test_uploads_from_other_sites_are_refused(live: Stack, folder: Path) -> None
 
 
 def test_add_song_sees_the_uploaded_screenshot(live: Stack, folder: Path) -> None:
-    from services.recognition.song.render import render_title
+    from shared.title_render import render_title
 
     ok, crop = cv2.imencode(".png", render_title("アップロード"))  # a 36x450 title crop
     assert ok

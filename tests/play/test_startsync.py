@@ -14,9 +14,9 @@ from services.scriptor.play.calibrate import (
     shift_from_fast_slow,
     shift_from_measured,
 )
-from services.scriptor.play.detect import detect_notes, health_bar_on
 from services.scriptor.play.startsync import StartSync, StartSyncError
 from services.simulator.field import NoteSprite, render_playfield
+from shared.note_detect import detect_notes, health_bar_on
 from shared.playfield import NOTE_COLOURS, depth, lane_x, y_of_depth
 from tests.play.frames import falling, playfield
 

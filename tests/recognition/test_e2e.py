@@ -11,11 +11,14 @@ from typing import Any
 
 import cv2
 import httpx
+import pytest
 
-from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
+from shared.title_render import render_title
 from tests.recognition.screens import screenshot
 from tests.stack import Stack, start, wait_state
+
+pytestmark = pytest.mark.stack
 
 WAIT_S = 180.0  # generous: the machine is shared; nothing here asserts speed
 MODULE = "song_recognition"

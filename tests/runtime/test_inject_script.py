@@ -12,6 +12,8 @@ import pytest
 from shared.modules import MODULE_NAMES
 from tests.stack import ROOT, Stack, wait_state
 
+pytestmark = pytest.mark.stack
+
 INJECT = str(ROOT / "scripts" / "inject")
 ENV = {"PATH": "/usr/bin:/bin"}  # no AUTOBANG_* at all: the data dir is the only lead
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.scriptor.bundles import bundle_file, errors_dir, list_bundles, new_bundle
+from shared.error_bundles import bundle_file, errors_dir, list_bundles, new_bundle
 
 
 def test_bundles_are_unique_listed_newest_first_and_served_by_name(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.scriptor.history import PlayRecord, append, history_path, read
+from shared.play_history import PlayRecord, append, history_path, read
 
 
 def _rec(song: int, miss: int = 0) -> PlayRecord:

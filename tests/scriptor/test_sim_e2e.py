@@ -11,18 +11,11 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.scriptor.free_play import CUT_S, SCENARIO, SONG
 from tests.simgame import prepare_data
 from tests.stack import Stack, start, start_stack, wait_state
 
-SONG = 316  # オレンジ, expert
-CUT_S = 6.0  # the first seconds of the chart: the suite stays fast
-SCENARIO = {
-    "seed": 3,
-    "mode": "Free",
-    "songs": [SONG],
-    "difficulty": 3,
-    "delays": {"app_start": 0.5, "loading": 0.3, "lead_in": 1.5, "after_song": 0.5, "award_loading": 0.3},
-}
+pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
@@ -55,5 +48,8 @@ def test_one_free_play_is_recognised_played_read_and_recorded(sim_stack: Stack) 
     for k in ("perfect", "great", "good", "bad", "miss"):
         assert row["counts"][k] == judged["counts"][k], (row, judged)
     assert (row["fast"], row["slow"]) == (judged["counts"]["fast"], judged["counts"]["slow"])
+    assert row["max_combo"] == judged["counts"]["max_combo"], (row, judged)
+    # The result screen names the song played (its title, difficulty and level).
+    assert row["result_song_id"] == SONG and row["result_title"], row
     # Played, not just pressed: the great majority of the cut's notes were hit.
     assert judged["counts"]["miss"] <= 0.1 * judged["notes"], judged

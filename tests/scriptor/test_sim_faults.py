@@ -22,9 +22,11 @@ import pytest
 from shared import keys
 from shared.runtime.connection import connect
 from tests.conftest import free_port
-from tests.scriptor.test_sim_e2e import SCENARIO, SONG
+from tests.scriptor.free_play import SCENARIO, SONG
 from tests.simgame import prepare_data
 from tests.stack import Stack, start, start_stack, wait_state
+
+pytestmark = pytest.mark.stack
 
 CUT_S = 6.0
 POPUPS = {  # popup -> the screen it covers (its first entry)

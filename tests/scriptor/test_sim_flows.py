@@ -19,6 +19,8 @@ from tests.conftest import free_port
 from tests.simgame import Simulator, add_catalog_songs, prepare_data, task_log
 from tests.stack import Stack, start, start_stack, wait_state
 
+pytestmark = pytest.mark.stack
+
 CUT_S = 4.0  # the first seconds of each chart
 TWIN = 676  # オレンジ like 316; expert level 26 (316: 25); not in the shipped catalog
 SPECIAL_SONG = 689  # a song with a Special chart (level 41)

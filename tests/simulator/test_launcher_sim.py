@@ -7,9 +7,12 @@ import json
 from pathlib import Path
 
 import adbutils
+import pytest
 
 from services.launcher import free_port
 from tests.stack import start_stack
+
+pytestmark = pytest.mark.stack
 
 
 def test_up_starts_and_stops_the_simulator(tmp_path: Path) -> None:

@@ -10,10 +10,13 @@ from typing import Any
 import cv2
 import httpx
 import numpy as np
+import pytest
 
 from services.recognition.ui.dataset import INBOX, dataset_dir, models_dir
 from tests.stack import Stack, start, wait_state
 from tests.ui_recognition.synthetic import layout_frame, write_dataset
+
+pytestmark = pytest.mark.stack
 
 WAIT_S = 180.0  # generous: the machine is shared; nothing here asserts speed
 MODULE = "ui_recognition"

@@ -9,7 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from services.workflow import curve, fits
+from services.workflow import curve
+from shared import curve_fits as fits
 from shared.data import DATA_DIR
 from shared.playfield import shipped_coefficients
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from services.scriptor.play.detect import detect_notes
 from services.workflow import curve
 from services.workflow.trace import FirstNoteRecorder, NoteRecorder
 from shared.data import DATA_DIR
+from shared.note_detect import detect_notes
 from shared.playfield import shipped_coefficients, time_to_judge
 from tests.workflow.drawn import falling
 

@@ -14,9 +14,9 @@ import pytest
 import uvicorn
 
 from services.gateway.app import create_app
-from services.workflow.fits import LAST_FIT
 from services.workflow.tasks import refit
 from shared.config import WorkflowConfig
+from shared.curve_fits import LAST_FIT
 from shared.data import DATA_DIR
 from shared.playfield import current_coefficients, shipped_coefficients
 from shared.settings import Settings

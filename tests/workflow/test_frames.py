@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.workflow import frames
+from shared import saved_frames as frames
 from shared.config.workflow import FrameFolder
 
 

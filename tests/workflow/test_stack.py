@@ -20,7 +20,7 @@ import pytest
 
 from services.simulator.draw import Frame
 from services.simulator.emulator import Emulator
-from services.simulator.field import HEALTH_BGR
+from services.simulator.field import LIFE_BGR
 from services.simulator.game import GameView
 from services.simulator.scenario import Delays, Scenario
 from services.workflow import curve
@@ -29,6 +29,8 @@ from tests.conftest import free_port
 from tests.simulator.conftest import Running
 from tests.stack import Stack, start, start_stack, wait_state
 from tests.workflow.drawn import falling
+
+pytestmark = pytest.mark.stack
 
 # The shipped v1 slowed down three times (1.8 s from the top line to the judge line): a
 # busy machine captures the simulator at 2-10 fps, and a note must be seen in 3 frames to
@@ -125,9 +127,9 @@ def test_capture_shows_frames_probes_colours_and_saves_the_frame(live: Stack) ->
     # The probe reads the health pixel the simulator drew, exactly.
     x, y = HEALTH_PIXEL
     color = httpx.get(f"{live.url}/api/workflow/color", params={"x": x, "y": y}, timeout=10).json()
-    want = cv2.cvtColor(np.array([[HEALTH_BGR]], np.uint8), cv2.COLOR_BGR2HSV)[0, 0]
+    want = cv2.cvtColor(np.array([[LIFE_BGR]], np.uint8), cv2.COLOR_BGR2HSV)[0, 0]
     assert tuple(color["hsv"]) == tuple(int(v) for v in want) and HEALTH_RANGE.contains(tuple(color["hsv"]))
-    assert tuple(color["bgr"]) == HEALTH_BGR
+    assert tuple(color["bgr"]) == LIFE_BGR
     # Save the frame shown: it lands in the UI inbox named by time and state.
     saved = httpx.post(f"{live.url}/api/workflow/frames", params={"state": "playing"}, timeout=10)
     assert saved.status_code == 200, saved.text

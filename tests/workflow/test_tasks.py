@@ -16,11 +16,11 @@ import pytest
 
 from services.scriptor.play.startsync import StartSync
 from services.simulator.field import NoteSprite, render_playfield
-from services.workflow import frames
-from services.workflow.fits import read_last_fit
 from services.workflow.tasks import refit, workflow
+from shared import saved_frames as frames
 from shared.config import WorkflowConfig
 from shared.config.workflow import FrameFolder, WorkflowMode
+from shared.curve_fits import read_last_fit
 from shared.data import DATA_DIR
 from shared.device import Device
 from shared.device.factory import open_device

@@ -606,7 +606,7 @@ export interface components {
         };
         /**
          * FrameFolder
-         * @description Where saved frames go and what WalkThrough browses (``services.workflow.frames``
+         * @description Where saved frames go and what WalkThrough browses (``shared.saved_frames``
          *     maps each to its folder in the data dir).
          * @enum {string}
          */
@@ -805,6 +805,14 @@ export interface components {
              * @default
              */
             note: string;
+            /** Max Combo */
+            max_combo?: number | null;
+            /** Score */
+            score?: number | null;
+            /** Result Song Id */
+            result_song_id?: number | null;
+            /** Result Title */
+            result_title?: string | null;
             /** Medley */
             medley?: components["schemas"]["MedleySong"][];
         };
@@ -1193,6 +1201,25 @@ export interface components {
              */
             deferred?: string[];
         };
+        /** FetchLive */
+        FetchLive: {
+            /** Fetched */
+            fetched?: number | null;
+            /** Missing */
+            missing?: number | null;
+            /** Failed */
+            failed?: number | null;
+            /** Titles */
+            titles?: number | null;
+            /** Changed */
+            changed?: number | null;
+            /** Collisions */
+            collisions?: number | null;
+            /** Empty */
+            empty?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** ImageData */
         ImageData: {
             /** Kind */
@@ -1225,6 +1252,17 @@ export interface components {
              */
             type: "image";
             data: components["schemas"]["ImageData"];
+        };
+        /**
+         * LiveStates
+         * @description Module name -> its live state model (the dashboard's generated types index this).
+         */
+        LiveStates: {
+            scriptor: components["schemas"]["ScriptorLive"];
+            song_recognition: components["schemas"]["SongRecognitionLive"];
+            ui_recognition: components["schemas"]["UIRecognitionLive"];
+            fetch: components["schemas"]["FetchLive"];
+            workflow: components["schemas"]["WorkflowLive"];
         };
         /** LogData */
         LogData: {
@@ -1297,6 +1335,59 @@ export interface components {
             type: "prompt";
             data: components["schemas"]["PromptData"];
         };
+        /**
+         * ScriptorLive
+         * @description The scriptor loop's cycle: the screen it sees and the play in progress.
+         */
+        ScriptorLive: {
+            /**
+             * Screen
+             * @description the screen state the loop recognised
+             */
+            screen?: string | null;
+            /**
+             * Confidence
+             * @description the recogniser's confidence, 0-1
+             */
+            confidence?: number | null;
+            /** Cycle */
+            cycle?: number | null;
+            /**
+             * Time In State S
+             * @description how long the loop has seen this screen
+             */
+            time_in_state_s?: number | null;
+            /** Last Action */
+            last_action?: string | null;
+            /** Song Id */
+            song_id?: number | null;
+            /**
+             * Song
+             * @description the title (medley parts joined by ' / ')
+             */
+            song?: string | null;
+            /** Difficulty */
+            difficulty?: string | null;
+            /**
+             * In Play
+             * @description the song fields are the play in progress, else the last
+             */
+            in_play?: boolean | null;
+            /** Plays */
+            plays?: number | null;
+            /**
+             * Recommended Correction Time
+             * @description µs, from a calibration play
+             */
+            recommended_correction_time?: number | null;
+            /**
+             * Error Bundle
+             * @description relative to the data dir: scriptor/errors/<time>
+             */
+            error_bundle?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** SnapshotMessage */
         SnapshotMessage: {
             /**
@@ -1340,6 +1431,13 @@ export interface components {
             images?: {
                 [key: string]: components["schemas"]["LatestImage"];
             };
+        };
+        /**
+         * SongRecognitionLive
+         * @description Song recognition reports through progress and prompts; no fields of its own yet.
+         */
+        SongRecognitionLive: {
+            [key: string]: unknown;
         };
         /** StateData */
         StateData: {
@@ -1397,6 +1495,71 @@ export interface components {
             module: string;
             data: components["schemas"]["TrimmedData"];
         };
+        /** UIRecognitionLive */
+        UIRecognitionLive: {
+            /** Labelled */
+            labelled?: number | null;
+            /** Dropped */
+            dropped?: number | null;
+            /**
+             * Left
+             * @description screenshots still to label
+             */
+            left?: number | null;
+            /**
+             * Val Acc
+             * @description the trained model's validation accuracy
+             */
+            val_acc?: number | null;
+            /** Best Epoch */
+            best_epoch?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** WorkflowLive */
+        WorkflowLive: {
+            mode?: components["schemas"]["WorkflowMode"] | null;
+            /** Frames */
+            frames?: number | null;
+            /** Fps */
+            fps?: number | null;
+            /**
+             * Capture
+             * @description how frames are taken (screencap, stream)
+             */
+            capture?: string | null;
+            /** Total */
+            total?: number | null;
+            /**
+             * Index
+             * @description WalkThrough: the frame shown, from 1
+             */
+            index?: number | null;
+            /** File */
+            file?: string | null;
+            /**
+             * Samples
+             * @description Trace: frames with notes so far
+             */
+            samples?: number | null;
+            /** Fit Rms Ms */
+            fit_rms_ms?: number | null;
+            /** Fit Max Ms */
+            fit_max_ms?: number | null;
+            /** Previous Rms Ms */
+            previous_rms_ms?: number | null;
+            /** Coefficients */
+            coefficients?: number[] | null;
+            /** Tracks */
+            tracks?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WorkflowMode
+         * @enum {string}
+         */
+        WorkflowMode: "WalkThrough" | "WalkThroughSheet" | "Capture" | "Record" | "TraceNote" | "TraceFirstNote";
         /** @description One /ws message (with ?batch=1, events arrive as arrays of these). */
         WsMessage: components["schemas"]["LogEvent"] | components["schemas"]["StateEvent"] | components["schemas"]["ProgressEvent"] | components["schemas"]["PromptEvent"] | components["schemas"]["ImageEvent"] | components["schemas"]["ConfigEvent"] | components["schemas"]["SnapshotMessage"] | components["schemas"]["TrimmedMessage"];
     };
@@ -1419,6 +1582,15 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Redis does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,10 @@ export type SavedFrame = Schemas['SavedFrame']
 export type FrameListing = Schemas['FrameListing']
 export type LastFit = Schemas['LastFit']
 export type SavedCoefficients = Schemas['SavedCoefficients']
+/** Each module's state fields (shared/live_state.py), by module name. */
+export type LiveStates = Schemas['LiveStates']
+export type ScriptorLive = LiveStates['scriptor']
+export type WorkflowLive = LiveStates['workflow']
 
 /** What an x-check path answers (e.g. /api/scriptor/check-song/{value}). */
 export type CheckResult = Pick<Schemas['SongCheckResponse'], 'ok' | 'message'>

@@ -1,5 +1,6 @@
 import { computed, onScopeDispose, ref } from 'vue'
-import { readLive, scriptorWarnings, type LogLineLike } from '@/lib/scriptor'
+import { liveFields } from '@/lib/live'
+import { scriptorWarnings, type LogLineLike } from '@/lib/scriptor'
 import type { ModuleState } from '@/stores/backend'
 
 /**
@@ -18,7 +19,7 @@ export function useScriptorLive(opts: {
   const timer = setInterval(() => (now.value = clock()), opts.tickMs ?? 1000)
   onScopeDispose(() => clearInterval(timer))
 
-  const live = computed(() => readLive(opts.state().fields))
+  const live = computed(() => liveFields('scriptor', opts.state()))
   const warnings = computed(() => {
     const s = opts.state()
     return scriptorWarnings({ status: s.status, error: s.error, live: live.value, lines: opts.lines(), now: now.value })

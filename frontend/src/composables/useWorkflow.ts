@@ -1,6 +1,7 @@
 import { computed, reactive, ref, watch } from 'vue'
 import { api } from '@/api/endpoints'
 import type { FrameListing, LastFit } from '@/api/types'
+import { liveFields } from '@/lib/live'
 import { isActive } from '@/lib/status'
 import { captureInfo, currentMode, noteMarks, sectionOf, walkPosition, walkReply, type WalkAction } from '@/lib/workflow'
 import { useBackendStore } from '@/stores/backend'
@@ -34,12 +35,13 @@ export function useWorkflow() {
 
   const state = computed(() => backend.stateOf(MODULE))
   const running = computed(() => isActive(state.value.status))
-  const mode = computed(() => currentMode(state.value.fields, config.get(MODULE)?.values.workflow_mode, running.value))
+  const live = computed(() => liveFields('workflow', state.value))
+  const mode = computed(() => currentMode(live.value, config.get(MODULE)?.values.workflow_mode, running.value))
   const section = computed(() => sectionOf(mode.value))
   const images = computed(() => telemetry.images[MODULE] ?? {})
-  const capture = computed(() => captureInfo(state.value.fields, images.value.frame?.meta))
+  const capture = computed(() => captureInfo(live.value, images.value.frame?.meta))
   const marks = computed(() => noteMarks(images.value.overlay?.meta))
-  const position = computed(() => (running.value ? walkPosition(state.value.fields) : null))
+  const position = computed(() => (running.value ? walkPosition(live.value) : null))
   /** The task's open question (the walk-through's "frame i/n"), if any. */
   const prompt = computed(() => consoles.openPrompts(MODULE).find((p) => p.job_id === state.value.jobId) ?? null)
   const progress = computed(() => {
@@ -135,7 +137,7 @@ export function useWorkflow() {
   // Keep the saved frames and the last fit current as the task moves on.
   // (sources watched one by one: a state event that changes none of them asks nothing)
   watch(
-    [section, () => state.value.fields.total, () => state.value.status],
+    [section, () => live.value.total, () => state.value.status],
     ([s]) => {
       if (s === 'walk' || s === 'capture') void refreshFrames()
     },

@@ -1,47 +1,10 @@
 /**
- * The Scriptor panel's pure logic: the loop's state fields (services/scriptor/loop.py
- * `_report`, `_flow_ready`, `_record`, `_give_up`) read into one typed record, its warnings
- * in plain words, and the play history's numbers (GET /api/scriptor/history).
+ * The Scriptor panel's pure logic: the warnings of the loop's state fields (ScriptorLive,
+ * generated from shared/live_state.py) in plain words, and the play history's numbers
+ * (GET /api/scriptor/history).
  */
-import type { PlayRecord } from '@/api/types'
+import type { PlayRecord, ScriptorLive } from '@/api/types'
 import type { TaskStatus } from './status'
-
-export interface ScriptorLive {
-  screen: string | null
-  confidence: number | null
-  cycle: number | null
-  timeInStateS: number | null
-  lastAction: string
-  songId: number | null
-  song: string | null
-  difficulty: string | null
-  /** the song fields are the play in progress (else the last play's) */
-  inPlay: boolean
-  plays: number | null
-  recommendedCorrectionUs: number | null
-  /** relative to the data dir: scriptor/errors/<time> */
-  errorBundle: string | null
-}
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null)
-
-export function readLive(fields: Record<string, unknown>): ScriptorLive {
-  return {
-    screen: str(fields.screen),
-    confidence: num(fields.confidence),
-    cycle: num(fields.cycle),
-    timeInStateS: num(fields.time_in_state_s),
-    lastAction: str(fields.last_action) ?? '',
-    songId: num(fields.song_id),
-    song: str(fields.song),
-    difficulty: str(fields.difficulty),
-    inPlay: fields.in_play === true,
-    plays: num(fields.plays),
-    recommendedCorrectionUs: num(fields.recommended_correction_time),
-    errorBundle: str(fields.error_bundle),
-  }
-}
 
 /** The bundle named in a give-up message ("... (error bundle: scriptor/errors/<time>)"). */
 export function bundleFromError(error: string | null): string | null {
@@ -137,7 +100,7 @@ export function scriptorWarnings(opts: {
   const { status, live } = opts
   const out: ScriptorWarning[] = []
   if (status === 'failed' && opts.error) {
-    const bundle = live.errorBundle ?? bundleFromError(opts.error)
+    const bundle = live.error_bundle ?? bundleFromError(opts.error)
     out.push({ kind: 'stopped', ts: null, text: `Stopped: ${opts.error}${bundle && !opts.error.includes(bundle) ? ` (error bundle: ${bundle})` : ''}` })
   }
   if (status !== 'running' && status !== 'stopping') return out
@@ -151,11 +114,12 @@ export function scriptorWarnings(opts: {
   }
   // Recovered: a known screen began after the recovery step (the ladder starts over then).
   const recovery = latest.get('recovery')
-  if (recovery?.ts != null && live.screen && live.screen !== 'unknown' && live.timeInStateS !== null && recovery.ts < opts.now - live.timeInStateS) {
+  const inState = live.time_in_state_s
+  if (recovery?.ts != null && live.screen && live.screen !== 'unknown' && inState != null && recovery.ts < opts.now - inState) {
     latest.delete('recovery')
   }
   if (live.screen === 'unknown') {
-    const conf = live.confidence !== null ? ` (best guess only ${Math.round(live.confidence * 100)} % sure)` : ''
+    const conf = live.confidence != null ? ` (best guess only ${Math.round(live.confidence * 100)} % sure)` : ''
     out.push({ kind: 'screen', ts: null, text: `The screen is not recognised${conf}; the loop waits and recovers if it lasts.` })
   }
   out.push(...[...latest.values()].sort((a, b) => (b.ts ?? 0) - (a.ts ?? 0)))

@@ -3,7 +3,7 @@
  * mode has, how the walk-through's controls become answers to its prompt, and what the
  * overlay's meta says about the notes found. Pure: no stores, no requests.
  */
-import type { ReplyAnswer } from '@/api/types'
+import type { ReplyAnswer, WorkflowLive } from '@/api/types'
 
 export const WORKFLOW_MODES = ['Capture', 'Record', 'WalkThrough', 'WalkThroughSheet', 'TraceNote', 'TraceFirstNote'] as const
 export type WorkflowMode = (typeof WORKFLOW_MODES)[number]
@@ -23,8 +23,8 @@ export function sectionOf(mode: WorkflowMode): Section {
 }
 
 /** The mode on screen: the running task's own (state field `mode`), else the config's. */
-export function currentMode(fields: Record<string, unknown>, configured: unknown, running: boolean): WorkflowMode {
-  if (running && isWorkflowMode(fields.mode)) return fields.mode
+export function currentMode(fields: WorkflowLive, configured: unknown, running: boolean): WorkflowMode {
+  if (running && fields.mode) return fields.mode
   return isWorkflowMode(configured) ? configured : 'Capture'
 }
 
@@ -66,10 +66,10 @@ export interface WalkPosition {
   file: string
 }
 
-export function walkPosition(fields: Record<string, unknown>): WalkPosition | null {
+export function walkPosition(fields: WorkflowLive): WalkPosition | null {
   const { index, total, file } = fields
-  if (typeof index !== 'number' || typeof total !== 'number') return null
-  return { index, total, file: typeof file === 'string' ? file : '' }
+  if (index == null || total == null) return null
+  return { index, total, file: file ?? '' }
 }
 
 /** A note the detector found, with its box in frame pixels. */
@@ -103,12 +103,13 @@ export interface CaptureInfo {
   simulated: boolean
 }
 
-export function captureInfo(fields: Record<string, unknown>, meta: Record<string, unknown> | undefined): CaptureInfo {
+export function captureInfo(fields: WorkflowLive, meta: Record<string, unknown> | undefined): CaptureInfo {
+  // the image meta is free-form (a module's own keys): read with care
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
   const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null)
   return {
-    fps: num(fields.fps) ?? num(meta?.fps),
-    capture: str(fields.capture) ?? str(meta?.capture),
+    fps: fields.fps ?? num(meta?.fps),
+    capture: fields.capture || str(meta?.capture),
     source: str(meta?.source),
     simulated: meta?.simulated === true,
   }

@@ -8,10 +8,11 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc } from '@/api/types'
+import type { DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc, WorkflowLive } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
+import { isWorkflowMode, type WorkflowMode } from '@/lib/workflow'
 import registry from './fixtures/registry.json'
 import { runMockScriptor, seedHistory } from './scriptor'
 import { validateConfig } from './validate'
@@ -140,7 +141,7 @@ const REGISTRY = registry as unknown as Registry
 const MODULES = REGISTRY.modules
 const STATES = REGISTRY.available_states
 const WEIGHT_TITLES = REGISTRY.weight_titles
-/** services/workflow/frames.py FOLDERS */
+/** shared/saved_frames.py FOLDERS */
 const FRAME_FOLDERS: Record<FrameFolder, string> = {
   ui_inbox: 'ui_recognition/inbox',
   song_screenshots: 'song_recognition/screenshots',
@@ -701,10 +702,11 @@ export class MockBackend {
 
   /** The workflow's six modes as the real task runs them, with made-up frames. */
   private simulateWorkflow(job: Job, cfg: Record<string, unknown>): void {
-    const mode = String(cfg.workflow_mode ?? 'Capture')
+    const mode: WorkflowMode = isWorkflowMode(cfg.workflow_mode) ? cfg.workflow_mode : 'Capture'
     const rate = Number(cfg.frame_rate ?? 2)
     const folder = this.frameFolder()
-    const fields = (f: Record<string, unknown>): void => {
+    // the fields the real task publishes, typed by the same generated model
+    const fields = (f: WorkflowLive): void => {
       const s = this.states.get(job.module)
       if (s) s.fields = { ...s.fields, ...f }
       this.emit(job.module, 'state', { status: 'running', task: job.task, job_id: job.id, error: null, fields: f })

@@ -6,7 +6,7 @@
  * GET /api/scriptor/history); now and then an unknown screen that the recovery ladder
  * backs out of, logged as the loop logs it. The history starts with a few seeded plays.
  */
-import type { PlayRecord } from '@/api/types'
+import type { PlayRecord, ScriptorLive } from '@/api/types'
 
 export interface MockSong {
   id: number
@@ -87,7 +87,7 @@ export function seedHistory(now: number, n = 9, seed = 5): PlayRecord[] {
 export interface ScriptorHost {
   config: () => Record<string, unknown>
   /** merges into the module's state fields and publishes a state event */
-  fields: (f: Record<string, unknown>) => void
+  fields: (f: ScriptorLive) => void
   log: (message: string, level?: 'debug' | 'info' | 'warning' | 'error') => void
   /** runs `fn` after `ms` (scaled by the mock's tick) unless the job was stopped */
   later: (ms: number, fn: () => void) => void

@@ -31,7 +31,7 @@ export function overlayMeta(index: number, file: string, notes: MockNote[]): Rec
   return { index, file, notes: notes.map((m) => [m.kind, m.depth]), boxes: notes.map((m) => m.box) }
 }
 
-/** Saved-frame names as services/workflow/frames.py gives them. */
+/** Saved-frame names as shared/saved_frames.py gives them. */
 export function frameName(when: Date, state: string): string {
   const p = (v: number, k = 2): string => String(v).padStart(k, '0')
   const stamp = `${when.getUTCFullYear()}${p(when.getUTCMonth() + 1)}${p(when.getUTCDate())}-${p(when.getUTCHours())}${p(when.getUTCMinutes())}${p(when.getUTCSeconds())}-${p(when.getUTCMilliseconds(), 3)}`

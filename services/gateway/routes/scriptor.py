@@ -9,7 +9,8 @@ from fastapi.responses import FileResponse
 from services.gateway.context import GatewayDep
 from services.gateway.errors import ERRORS
 from services.gateway.models import ErrorDetail, SongCheckResponse
-from services.scriptor import bundles, history
+from shared import error_bundles as bundles
+from shared import play_history as history
 from shared.chart.library import check_song_id
 from shared.screens import get_avail_state
 from shared.weight_titles import get_all_weight_title

@@ -18,8 +18,9 @@ from pydantic import BaseModel
 from services.gateway.context import Gateway, GatewayDep
 from services.gateway.errors import ERRORS
 from services.gateway.models import ColorResponse
-from services.workflow import fits, frames
+from shared import curve_fits as fits
 from shared import keys
+from shared import saved_frames as frames
 from shared.config import WorkflowConfig
 from shared.config.workflow import FrameFolder
 from shared.runtime.context import png_size

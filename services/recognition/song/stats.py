@@ -15,6 +15,13 @@ from services.recognition.song.recognizer import SongRecognizer
 from services.recognition.song.store import read_gray
 
 
+def similarity_histogram(sims: np.ndarray, bins: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """Counts and edges of cosine similarities over [-1, 1], every value counted: float32
+    rounding puts identical titles' similarity a hair above 1 (or below -1), which
+    ``np.histogram``'s range would drop."""
+    return np.histogram(np.clip(sims, -1.0, 1.0), bins=bins, range=(-1.0, 1.0))
+
+
 def show_features_statistic(
     rec: SongRecognizer, m: int = 2048, seed: int = 0, known_queries: int = 256
 ) -> dict[str, Any]:
@@ -29,7 +36,7 @@ def show_features_statistic(
     imgs = np.stack([read_gray(rec.title_dir / f"t-{g.ids[int(k)]}.png") for k in pick])
     q = rec._embed(perturb(imgs, USER, rng))
     same = np.einsum("ij,ij->i", q, g.vectors[pick])
-    counts, edges = np.histogram(diff, bins=50, range=(-1.0, 1.0))
+    counts, edges = similarity_histogram(diff)
     return {
         "pairs": m,
         "min": float(diff.min()),

@@ -30,6 +30,7 @@ from services.recognition.ui.preprocess import Image, image_files, read_frame
 from shared.config import UIRecognitionConfig
 from shared.config.recognition import UIImageSource
 from shared.device import BadFrame
+from shared.live_state import UIRecognitionLive
 from shared.screens import UI_STATES
 from shared.task_context import ANSWERS, TaskContext
 
@@ -87,7 +88,7 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
         ctx.log(
             f"no frames in {ctx.config.screenshot_dir}: nothing to label (upload frames there)", "warning"
         )
-        ctx.state(labelled=0, dropped=0, left=0)
+        ctx.state(UIRecognitionLive(labelled=0, dropped=0, left=0))
         return
     clf = _classifier(ctx)
     root = dataset_dir(ctx.data_dir)
@@ -118,10 +119,10 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
         target = move_into(path, root, label)
         labelled += 1
         ctx.log(f"{path.name} -> {target.relative_to(ctx.data_dir)}")
-        ctx.state(labelled=labelled, dropped=dropped, left=len(files) - n - 1)
+        ctx.state(UIRecognitionLive(labelled=labelled, dropped=dropped, left=len(files) - n - 1))
     left = len(image_files(folder))
     ctx.progress(len(files) - left, len(files), message="done")
-    ctx.state(labelled=labelled, dropped=dropped, left=left)
+    ctx.state(UIRecognitionLive(labelled=labelled, dropped=dropped, left=left))
     ctx.log(f"labelled {labelled}, dropped {dropped}, {left} left in {ctx.config.screenshot_dir}")
 
 
@@ -173,8 +174,8 @@ def add_from_device(ctx: TaskContext[UIRecognitionConfig]) -> None:
         target = add_frame(png.tobytes(), root, label, name)
         labelled += 1
         ctx.log(f"frame {n} -> {target.relative_to(ctx.data_dir)}")
-        ctx.state(labelled=labelled, dropped=dropped)
-    ctx.state(labelled=labelled, dropped=dropped)
+        ctx.state(UIRecognitionLive(labelled=labelled, dropped=dropped))
+    ctx.state(UIRecognitionLive(labelled=labelled, dropped=dropped))
     ctx.log(f"labelled {labelled}, dropped {dropped} (from the device)")
 
 
@@ -289,7 +290,7 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
         return
     promote(cand, mdir)
     shutil.rmtree(cand, ignore_errors=True)
-    ctx.state(val_acc=round(new["accuracy"], 4), best_epoch=result.best_epoch)
+    ctx.state(UIRecognitionLive(val_acc=round(new["accuracy"], 4), best_epoch=result.best_epoch))
     ctx.log(
         f"new model saved in {mdir.relative_to(ctx.data_dir)} (validation accuracy {new['accuracy']:.4f})"
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from services.scriptor.play.detect import detect_notes, health_bar_on
+from shared.note_detect import detect_notes, health_bar_on
 from shared.playfield import Coefficients, current_coefficients, time_to_judge
 
 log = logging.getLogger(__name__)

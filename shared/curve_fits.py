@@ -6,18 +6,31 @@ versions are kept). Writes go through ``shared.atomic_write``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from services.workflow.curve import Fit
 from shared.atomic_write import write_atomic
 from shared.playfield import SAVED_COEFFICIENTS_DIR, next_coefficient_version
 
 LAST_FIT = "workflow/fits/last.json"
 
 
-def fit_document(fit: Fit, source: str, mode: str) -> dict[str, Any]:
+class FitSummary(Protocol):
+    """What a document records of a fit (``services.workflow.curve.Fit`` is one)."""
+
+    @property
+    def coefficients(self) -> Sequence[float]: ...
+    @property
+    def rms_ms(self) -> float: ...
+    @property
+    def max_ms(self) -> float: ...
+    @property
+    def points(self) -> int: ...
+
+
+def fit_document(fit: FitSummary, source: str, mode: str) -> dict[str, Any]:
     """What a saved version holds (and the last fit, plus ``saved_as``)."""
     return {
         "coefficients": list(fit.coefficients),

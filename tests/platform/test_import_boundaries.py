@@ -1,0 +1,41 @@
+"""Who may import whom: the gateway reads the formats in ``shared/`` and imports no task
+module; the play engine and the workflow share the note detector through ``shared/``
+without importing each other."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+# package -> module prefixes none of its files may import
+FORBIDDEN = {
+    "services/gateway": ("services.scriptor", "services.workflow", "services.recognition", "services.fetch"),
+    "services/workflow": ("services.scriptor",),
+    "services/scriptor": ("services.workflow",),
+}
+
+
+def imported(path: Path) -> set[str]:
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+            out.update(f"{node.module}.{a.name}" for a in node.names)
+    return out
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_no_forbidden_imports(package: str) -> None:
+    bad = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for name in sorted(imported(path))
+        if name.startswith(FORBIDDEN[package])
+    ]
+    assert not bad, bad
