@@ -51,6 +51,9 @@ class PlayRecord(BaseModel):
     ts: float = Field(default_factory=time.time)
     level: int | None = None
     note: str = ""  # e.g. "result screen unreadable"
+    # The result screen is not the chart played (another note count, title, difficulty or
+    # level): never cleared; ``note`` says what disagreed.
+    wrong_song: bool = False
     # What the result screen itself showed (None where it was not read): the song it names
     # confirms the song played.
     max_combo: int | None = None

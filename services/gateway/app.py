@@ -30,10 +30,13 @@ from services.gateway.routes import (
     health,
     images,
     modules,
+    offsets,
+    screens,
     screenshots,
     scriptor,
     songs,
     tasks,
+    ui_models,
     workflow,
 )
 from services.gateway.wire import add_wire_schemas
@@ -54,12 +57,15 @@ MIDDLEWARE: tuple[Callable[..., ASGIApp], ...] = (SameOriginGuard, limits.BodyLi
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     songs.router,
+    screens.router,
     screenshots.router,
     modules.router,
     config.router,
     tasks.router,
     images.router,
     scriptor.router,
+    offsets.router,
+    ui_models.router,
     workflow.router,
     device.router,
     ws.router,
@@ -103,7 +109,9 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         await gw.hub.stop()
         device.close_live_screen(app)
 
-    app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
+    # No /docs or /redoc: Swagger UI and ReDoc load scripts from a CDN onto the token's
+    # origin. The schema is /openapi.json (token beyond loopback) or `autobang openapi`.
+    app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     AccessPolicy.from_settings(settings).announce()  # at start, not at the first request
     app.add_middleware(RedisDeadline, watch=watch)  # innermost: the guards below answer first
     for middleware in reversed(MIDDLEWARE):  # the last one added runs first
