@@ -488,7 +488,8 @@ def test_a_restarted_stream_waits_for_its_own_first_frame(tmp_path: Path, fake: 
 
         return later()
 
-    fake.exec = answer
+    fake.exec = answer  # every exec is a stream here: the display size comes from wm size
+    fake.shell = lambda cmd: b"Physical size: 1280x720\n" if cmd.startswith("wm size") else b""
     device = open_adb(fake, tmp_path, capture="stream")
     first = device.screencap()
     assert np.abs(first.astype(int) - src.astype(int)).mean() < 6

@@ -18,13 +18,12 @@ from services.scriptor.play import compile_chart
 from services.scriptor.play.player import Player
 from services.simulator.judge import judge
 from services.simulator.scenario import Delays, Scenario, Touch
-from services.simulator.touch_server import Commit
 from shared.device.adb import AdbDevice
 from shared.device.display import Display, parse_probe
 from shared.device.errors import UnsupportedDisplay
 from shared.device.factory import open_device
 from tests.device.helpers import settings, until
-from tests.device.test_simulator import screen
+from tests.device.sim_device import Recorder, near, screen
 from tests.play.charts import cut, shipped
 from tests.simulator.conftest import Running, start_emulator
 
@@ -40,28 +39,6 @@ def test_the_probe_answer_is_read_as_a_landscape_display() -> None:
     assert Display(1366, 768).check("x").size == "1366x768"  # 16:9 to the pixel row
     with pytest.raises(UnsupportedDisplay, match=r"1280x800 \(8:5\), not 16:9"):
         Display(1280, 800).check("x")
-
-
-def near(p: tuple[float, float], q: tuple[float, float], tol: float = 1.0) -> bool:
-    return abs(p[0] - q[0]) <= tol and abs(p[1] - q[1]) <= tol
-
-
-class Recorder:
-    """The game's commits (in its 1280x720) as the simulator hands them over."""
-
-    def __init__(self, sim: Running) -> None:
-        self.commits: list[Commit] = []
-        game = sim.emu.game
-        original = game.commit
-
-        def record(c: Commit) -> None:
-            self.commits.append(c)
-            original(c)
-
-        game.commit = record  # type: ignore[method-assign]
-
-    def points(self, source: str) -> list[tuple[str, float, float]]:
-        return [(e.kind, e.x, e.y) for c in self.commits if c.source == source for e in c.events]
 
 
 def run_sim(tmp_path: Path, display: tuple[int, int], rotation: Literal[0, 90] = 0) -> Iterator[Running]:

@@ -17,8 +17,7 @@ from shared.device.adb import AdbDevice
 from shared.device.errors import DeviceError
 from shared.device.factory import open_device
 from tests.device.helpers import settings, until
-from tests.device.test_display import Recorder
-from tests.device.test_simulator import screen
+from tests.device.sim_device import Recorder, screen
 from tests.simulator.conftest import Running, start_emulator
 
 
