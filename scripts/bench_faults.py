@@ -34,11 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from services.launcher import children_of, free_port  # noqa: E402
+from services.testing.events import Events  # noqa: E402
+from services.testing.faults import ticks  # noqa: E402
+from services.testing.stack import Stack, start_stack  # noqa: E402
 from shared import keys  # noqa: E402
 from shared.runtime.connection import connect  # noqa: E402
-from tests.platform.faults import ticks  # noqa: E402
-from tests.platform.helpers import Events  # noqa: E402
-from tests.stack import Stack, start_stack  # noqa: E402
 
 
 def until(pred: Callable[[], bool], timeout: float = 120.0) -> float:

@@ -17,8 +17,8 @@ import uvicorn
 
 from services.gateway.app import create_app
 from services.launcher import free_port as free_port  # the tests import it from here
+from services.testing.stack import Stack, start_stack, wait_ready
 from shared.settings import Settings
-from tests.stack import Stack, start_stack, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 # Fixtures that start the whole product (launcher, gateway, workers): a test using one is a

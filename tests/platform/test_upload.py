@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from services.gateway.routes.screenshots import MAX_BYTES
+from services.testing.stack import Stack, start, wait_state
 from tests.conftest import InProcessGateway
-from tests.stack import Stack, start, wait_state
 
 SONG = "song_recognition"
 

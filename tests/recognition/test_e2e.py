@@ -15,8 +15,8 @@ import pytest
 
 from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
+from services.testing.stack import Stack, start, wait_state
 from tests.recognition.screens import screenshot
-from tests.stack import Stack, start, wait_state
 
 pytestmark = pytest.mark.stack
 

@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from services.gateway.wire import ws_message
-from tests.stack import WAIT_S, start, wait_state
+from services.testing.stack import WAIT_S, start, wait_state
 
 Event = dict[str, Any]
 __all__ = ["Events", "alive", "start", "stop_and_wait", "wait_state", "wait_status"]
