@@ -27,6 +27,7 @@ import adbutils  # noqa: E402
 import av  # noqa: E402
 
 from services.simulator.run import READY_PREFIX  # noqa: E402
+from shared.catalogue import button  # noqa: E402
 
 SCENARIO = {"songs": [316], "fps": 60, "delays": {"app_start": 0.2, "loading": 0.2, "lead_in": 1.0}}
 
@@ -50,10 +51,12 @@ def start(tmp: Path) -> tuple[subprocess.Popen[str], dict[str, int]]:
 
 def to_playfield(d: adbutils.AdbDevice) -> None:
     time.sleep(0.4)
-    for x, y in ((1120, 640), (800, 480)):
+    for state, name in (("main_page", "live"), ("playmode", "free")):
+        x, y = button(state, name).tap_point
         d.shell(f"input tap {x} {y}")
     time.sleep(0.4)
-    for x, y in ((1080, 620), (1120, 600)):
+    for state, name in (("choose", "confirm"), ("ready", "start")):
+        x, y = button(state, name).tap_point
         d.shell(f"input tap {x} {y}")
     time.sleep(0.5)
 

@@ -78,9 +78,9 @@ def main() -> None:
     song = S.sample_song(np.random.default_rng(1))
     rows.append(("render, choose with a song", timed(lambda: S.render(S.ScreenView("choose", song=song)), r)))
     rows.append(
-        ("render, ready multiplayer + toggles", timed(
+        ("render, ready multiplayer + live mode off", timed(
             lambda: S.render(S.ScreenView("ready", frozenset({"pick"}), song=song, multiplayer=True,
-                                          toggles={"3d": False, "mv": True})), r))
+                                          live_mode="off", cut_in=True)), r))
     )  # fmt: skip
     counts = S.sample_result(np.random.default_rng(2))
     rows.append(

@@ -33,9 +33,9 @@ from services.recognition.song.augment import HARD, USER, perturb  # noqa: E402
 from services.recognition.song.classical import ClassicalMatcher  # noqa: E402
 from services.recognition.song.evaluate import fake_titles  # noqa: E402
 from services.recognition.song.preprocess import crop_mask  # noqa: E402
-from services.recognition.song.render import render_title, render_titles  # noqa: E402
 from services.recognition.song.store import load_title_images  # noqa: E402
 from shared.catalog import SHIPPED_SONGS_ALL, load_songs_all  # noqa: E402
+from shared.title_render import render_title, render_titles  # noqa: E402
 
 
 def ms(samples: list[float]) -> str:

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from shared.modules import MODULE_NAMES
 from shared.settings import get_settings
@@ -103,6 +104,22 @@ def cmd_simulator(args: argparse.Namespace) -> int:
         print(f"autobang simulator: {exc}", file=sys.stderr)
         return 2
     return run(scenario, args.adb_port, get_settings().data_dir.resolve(), args.adb_host)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from services.recognition.screen.inspect import inspect_files
+    from services.recognition.ui.classifier import UIClassifier, current_model
+    from shared.catalog import load_catalog
+
+    data_dir = get_settings().data_dir.resolve()
+    ui = UIClassifier(current_model(data_dir))
+
+    def classify(frame: Any) -> tuple[str, float]:
+        p = ui.classify(frame)
+        return p.state, p.confidence
+
+    songs = tuple(load_catalog(data_dir))
+    return inspect_files([Path(f) for f in args.frames], args.screen, classify, songs, print)
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:
@@ -202,6 +219,20 @@ def build_parser() -> argparse.ArgumentParser:
     dv.add_argument("--json", help="also write the benchmark's results to this file")
     common(dv)
     dv.set_defaults(func=cmd_device)
+
+    ins = sub.add_parser(
+        "inspect",
+        help="what the product reads from saved frames: one JSON object per frame (exit 0: all read)",
+    )
+    ins.add_argument("frames", nargs="+", metavar="FRAME", help="PNG/JPEG screenshots, any 16:9 size")
+    ins.add_argument(
+        "--screen",
+        choices=("auto", "result", "ready", "playing"),
+        default="auto",
+        help="the reader to use whatever the UI classifier says (auto: the classifier's state's)",
+    )
+    common(ins)
+    ins.set_defaults(func=cmd_inspect)
 
     oa = sub.add_parser("openapi", help="print the gateway's OpenAPI schema (for the dashboard's types)")
     oa.set_defaults(func=cmd_openapi)

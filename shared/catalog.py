@@ -9,6 +9,7 @@ copy shipped in ``shared/data/songs-all.json``.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -121,6 +122,15 @@ def shave(title: str) -> str:
     """The form titles are compared in: ``folded``, with spaces, punctuation (ASCII and
     CJK: 、。「」〜・) and symbols (☆★♪∞×) removed."""
     return "".join(ch for ch in folded(title) if shave_keeps(ch))
+
+
+_TAG = re.compile(r"^\s*\[[^\]]*\]\s*")
+
+
+def shown_title(title: str) -> str:
+    """The title as the game prints it: without the leading "[...]" tag some re-releases
+    carry in the catalog ("[超高難易度 SPECIAL] SENSENFUKOKU" shows as "SENSENFUKOKU")."""
+    return _TAG.sub("", title).strip()
 
 
 # -- the catalog as the rest of the system reads it ---------------------------------------

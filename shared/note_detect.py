@@ -1,15 +1,18 @@
 """Falling notes in a frame by colour (docs/domain.md section 8): HSV masks per kind on
-the note track, connected regions as boxes with their kind and depth. The start sync
-uses it here; the workflow's overlay and tracer use the same function."""
+the note track (the perspective track of ``shared.playfield``: lanes converging toward
+``VANISH``), connected regions as boxes with their kind, depth and the x on the judge
+line they travel toward. The start sync uses it here; the workflow's overlay and tracer
+use the same function."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
 
-from shared.playfield import HEALTH_PIXEL, HEALTH_RANGE, NOTE_COLOURS, TRACK, depth
+from shared.playfield import HEALTH_PIXEL, HEALTH_RANGE, LANE_X, NOTE_COLOURS, TRACK, depth, judge_x, x_at
 
 MIN_AREA = 60  # px: smaller specks are noise (sparks, text)
 
@@ -32,6 +35,34 @@ class NoteBox:
         """0 at the top line, 1 at the judge line (from the box's centre)."""
         return depth(self.centre[1])
 
+    @property
+    def judge_x(self) -> float:
+        """The x on the judge line of the lane the note travels along (perspective undone)."""
+        return judge_x(*self.centre)
+
+
+# The track's edges on the judge line, widened by half a lane so a directional note's
+# arrow at an outer lane stays inside.
+_STEP = (LANE_X[-1] - LANE_X[0]) / (len(LANE_X) - 1)
+_EDGES = (LANE_X[0] - _STEP, LANE_X[-1] + _STEP)
+
+
+@lru_cache(maxsize=1)
+def track_mask() -> np.ndarray:
+    """0/255 over ``TRACK``: the perspective track (outside it the real game has art)."""
+    x1, y1, x2, y2 = TRACK
+    mask = np.zeros((y2 - y1, x2 - x1), np.uint8)
+    pts = [
+        (x_at(_EDGES[0], y1), y1),
+        (x_at(_EDGES[1], y1), y1),
+        (x_at(_EDGES[1], y2), y2),
+        (x_at(_EDGES[0], y2), y2),
+    ]
+    poly = np.array([[round(x - x1), round(y - y1)] for x, y in pts], np.int32)
+    cv2.fillConvexPoly(mask, poly, 255, cv2.LINE_8)
+    mask.setflags(write=False)
+    return mask
+
 
 def hsv_of(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)
@@ -52,8 +83,9 @@ def detect_notes(
     x1, y1, x2, y2 = TRACK
     hsv = hsv_of(frame[y1:y2, x1:x2])
     boxes: list[NoteBox] = []
+    track = track_mask()
     for kind in kinds:
-        mask = kind_mask(hsv, kind)
+        mask = cv2.bitwise_and(kind_mask(hsv, kind), track)
         if not cv2.countNonZero(mask):
             continue
         # Outer contours: several times cheaper than labelling connected components.

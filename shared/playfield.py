@@ -19,7 +19,17 @@ JUDGE_Y = 590  # the judge line
 TOP_Y = 180  # where notes appear (depth 0)
 TRACK: tuple[int, int, int, int] = (120, 180, 1160, 590)  # x1, y1, x2, y2 of the note track
 
-# Play has started when this pixel is in this range.
+# The lanes converge toward this point (CO note_detector.py / touch_planner/geometry.py):
+# a lane at x on the judge line is at 640 + (x - 640) * (y - 20) / 570 at height y.
+VANISH: tuple[int, int] = (640, 20)
+
+# The HUD. The life bar fills from the left in the health colour (CO life_monitor.py);
+# the first version's "play has started" pixel lies in it, so it is in HEALTH_RANGE while
+# life >= (1080 - 970) / 212 ~ 52 %.
+LIFE_BAR: tuple[int, int, int, int] = (970, 32, 1182, 53)
+LIFE_ICON: tuple[int, int, int, int] = (936, 29, 970, 58)  # the heart left of the bar
+PAUSE_BUTTON: tuple[int, int, int, int] = (1220, 4, 1276, 60)  # top right (MA, MY (1248,32))
+SCORE_BOX: tuple[int, int, int, int] = (20, 14, 420, 70)  # the score, top left
 HEALTH_PIXEL: tuple[int, int] = (1080, 42)
 
 
@@ -60,6 +70,27 @@ def lane_x(lane: float) -> float:
     step = (LANE_X[-1] - LANE_X[0]) / (len(LANE_X) - 1)
     i = min(max(math.floor(lane), 0), len(LANE_X) - 2)
     return LANE_X[i] + (lane - i) * (LANE_X[i + 1] - LANE_X[i]) if 0 <= lane <= 6 else LANE_X[0] + lane * step
+
+
+def perspective(y: float) -> float:
+    """How much narrower the field is at height ``y`` than on the judge line (1 there,
+    0 at the vanishing point)."""
+    return (y - VANISH[1]) / (JUDGE_Y - VANISH[1])
+
+
+def x_at(x_judge: float, y: float) -> float:
+    """Where a point at ``x_judge`` on the judge line is at height ``y`` (along its lane)."""
+    return VANISH[0] + (x_judge - VANISH[0]) * perspective(y)
+
+
+def lane_x_at(lane: float, y: float) -> float:
+    """x of a (possibly fractional) lane at height ``y``."""
+    return x_at(lane_x(lane), y)
+
+
+def judge_x(x: float, y: float) -> float:
+    """The inverse of ``x_at``: where a point seen at (x, y) meets the judge line."""
+    return VANISH[0] + (x - VANISH[0]) / perspective(y)
 
 
 def depth(y: float) -> float:

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 from services.gateway import limits, ws
 from services.gateway.context import Gateway
 from services.gateway.origin import AccessPolicy, SameOriginGuard
+from services.gateway.redis_watch import RedisDeadline, RedisWatch
 from services.gateway.routes import (
     config,
     device,
@@ -38,6 +39,7 @@ from services.gateway.routes import (
 from services.gateway.wire import add_wire_schemas
 from shared.modules import MODULE_NAMES
 from shared.runtime import control
+from shared.runtime.connection import redis_url
 from shared.runtime.registry import publish_registry
 from shared.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -46,7 +48,7 @@ log = logging.getLogger(__name__)
 RECONCILE_S = 1.0
 
 # Request guards, outermost first (each wraps the ones after it); each takes the settings.
-MIDDLEWARE: tuple[Callable[..., ASGIApp], ...] = (SameOriginGuard, limits.BodyLimit)
+MIDDLEWARE: tuple[Callable[..., ASGIApp], ...] = (SameOriginGuard, limits.BodyLimit, limits.StrictJson)
 
 # In this order: the fixed ``/api/songs/...`` paths before the ``/api/{module}/...`` ones.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -84,14 +86,17 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
             f"({settings.stream_maxlen}): a socket closed as too slow must be able to catch up"
         )
     gw = Gateway.connect(settings)
+    watch = RedisWatch(redis_url(settings.redis_url))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         publish_registry(gw.r)
         gw.store.restore()
         await gw.hub.start()
+        watch.start()
         rec = asyncio.create_task(reconcile_forever(gw), name="reconciler")
         yield
+        await watch.stop()
         rec.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await rec
@@ -100,10 +105,12 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
 
     app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
     AccessPolicy.from_settings(settings).announce()  # at start, not at the first request
+    app.add_middleware(RedisDeadline, watch=watch)  # innermost: the guards below answer first
     for middleware in reversed(MIDDLEWARE):  # the last one added runs first
         app.add_middleware(middleware, settings=settings)
     limits.install_handlers(app)
     app.state.gateway = gw
+    app.state.redis_watch = watch
     app.state.settings = settings  # what routes.songs reads (it also runs without a Gateway)
     for router in ROUTERS:
         app.include_router(router)

@@ -16,6 +16,7 @@ from shared.modules import MODULES
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import (
     GATEWAY_RIDE_OUT_S,
+    GATEWAY_SOCKET_TIMEOUT_S,
     BytesRedis,
     TextRedis,
     connect,
@@ -42,11 +43,12 @@ class Gateway:
     @classmethod
     def connect(cls, settings: Settings) -> Gateway:
         url = redis_url(settings.redis_url)
-        r = connect(url, ride_out_s=GATEWAY_RIDE_OUT_S)
+        timeout = GATEWAY_SOCKET_TIMEOUT_S
+        r = connect(url, ride_out_s=GATEWAY_RIDE_OUT_S, socket_timeout_s=timeout)
         return cls(
             settings,
             r,
-            connect_bytes(url, ride_out_s=GATEWAY_RIDE_OUT_S),
+            connect_bytes(url, ride_out_s=GATEWAY_RIDE_OUT_S, socket_timeout_s=timeout),
             ConfigStore(r, settings.data_dir),
             Hub(url, settings.ws_queue_max),
         )

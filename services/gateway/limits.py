@@ -5,12 +5,17 @@
   once, or when the streamed body passes the limit), never read into memory whole;
 - a 422 shows only a short excerpt of bad input (``input`` as at most ``EXCERPT`` characters);
 - a body FastAPI cannot decode: the documented 422, not an undocumented 400;
-- Redis unreachable (restart, stall): 503 with JSON, not a plain-text 500.
+- Redis unreachable (restart, stall): 503 with JSON, not a plain-text 500;
+- JSON bodies are read strictly (``StrictJson``): NaN, Infinity and numbers beyond a double
+  (``1e400``) are a 422, not a value that later fails to serialise (a 500);
+- a 422 lists at most ``MAX_ERRORS`` errors (10,000 unknown keys are not a 1 MB answer);
+- a path with a NUL or another control character is a 404 (no filesystem call sees it).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -25,6 +30,7 @@ from shared.runtime.connection import TRANSIENT
 from shared.settings import Settings
 
 EXCERPT = 200
+MAX_ERRORS = 20
 UPLOAD_PATH = re.compile(r"^/api/[^/]+/screenshots$")
 
 
@@ -67,6 +73,88 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+def _not_a_number(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is beyond the range of a number")
+    return value
+
+
+def strict_json_error(body: bytes) -> str:
+    """Why ``body`` holds a number JSON does not have ("" when fine, or not JSON at all:
+    FastAPI answers that itself)."""
+    try:
+        json.loads(body, parse_constant=_not_a_number, parse_float=_finite)
+    except ValueError as exc:
+        if "JSON number" in str(exc) or "beyond the range" in str(exc):
+            return str(exc)
+    except RecursionError:
+        return "nested too deeply"
+    return ""
+
+
+def _unsafe_path(path: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in path)
+
+
+class StrictJson:
+    """Refuses NaN/Infinity/out-of-range numbers in JSON bodies (422) and control characters
+    in paths (404) before any route sees them."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if _unsafe_path(scope["path"]):
+            if scope["type"] == "http":
+                await JSONResponse({"detail": "Not Found"}, 404)(scope, receive, send)
+            else:
+                await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        ctype = dict(scope["headers"]).get(b"content-type", b"application/json").lower()
+        if b"json" not in ctype:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        try:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+        except BodyTooLarge as exc:
+            await JSONResponse({"detail": exc.detail}, 413)(scope, receive, send)
+            return
+        body = b"".join(chunks)
+        why = strict_json_error(body)
+        if why:
+            issue = {"type": "json_invalid", "loc": ["body"], "msg": f"not accepted: {why}"}
+            await JSONResponse({"detail": [issue]}, 422)(scope, receive, send)
+            return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
 def excerpt(value: Any) -> Any:
     """``value`` when short; otherwise the start of its JSON text, marked as cut."""
     try:
@@ -80,7 +168,11 @@ def excerpt(value: Any) -> Any:
 
 async def short_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [{**e, "input": excerpt(e["input"])} if "input" in e else e for e in exc.errors()]
+    found = exc.errors()
+    errors = [{**e, "input": excerpt(e["input"])} if "input" in e else e for e in found[:MAX_ERRORS]]
+    if len(found) > MAX_ERRORS:
+        more = len(found) - MAX_ERRORS
+        errors.append({"type": "too_many_errors", "loc": ["body"], "msg": f"and {more} more errors"})
     return await request_validation_exception_handler(request, RequestValidationError(errors))
 
 

@@ -1,13 +1,16 @@
 """What the scriptor does on each screen state, as data (docs/scriptor-and-play.md
-section 1): most states are a fixed sequence of taps, the waiting screens are waits, and a
-few states need logic (``Flow``: song select, ready, play mode, lobby, tour, story choice,
-award back). The loop looks an action up here; flows are functions in ``flows.py``.
+section 1): most states are a fixed sequence of button presses, the waiting screens are
+waits, and a few states need logic (``Flow``: song select, ready, play mode, lobby, tour,
+story choice, award back). The loop looks an action up here; flows are functions in
+``flows.py``. Buttons are named: their tap points come from the screen catalogue
+(``shared.catalogue``) only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.catalogue import button
 from shared.screens import UI_STATES
 
 
@@ -16,6 +19,13 @@ class Tap:
     x: int
     y: int
     pause_s: float = 0.0  # wait after this tap before the next one
+    button: str = ""  # "state.name[@when]" of the catalogue button it presses
+
+
+def press(state: str, name: str, when: str = "", pause_s: float = 0.0) -> Tap:
+    """A tap on the catalogue's button ``name`` of ``state`` (in variant ``when``)."""
+    x, y = button(state, name, when).tap_point
+    return Tap(x, y, pause_s, f"{state}.{name}" + (f"@{when}" if when else ""))
 
 
 @dataclass(frozen=True)
@@ -40,41 +50,52 @@ class Flow:
 Action = Taps | Wait | Flow
 
 
-def taps(*points: tuple[int, int], pause_s: float = 0.0) -> Taps:
-    return Taps(tuple(Tap(x, y, pause_s) for x, y in points))
+def presses(state: str, *names: str, pause_s: float = 0.0) -> Taps:
+    """Presses of ``state``'s buttons in order; ``"name@when"`` picks a variant's button."""
+    out = []
+    for n in names:
+        name, _, when = n.partition("@")
+        out.append(press(state, name, when, pause_s))
+    return Taps(tuple(out))
 
 
 WAIT = Wait()
 
 ACTIONS: dict[str, Action] = {
-    "award": taps((1080, 640)),
-    "award_score": taps((1080, 640)),
-    "award_again": taps((800, 640)),
+    "award": presses("award", "ok"),
+    "award_score": presses("award_score", "ok"),
+    "award_again": presses("award_again", "again"),
     "award_back": Flow("award_back"),
-    "award_dialog": taps((640, 640), (640, 580), (640, 520), pause_s=0.05),
-    "award_loading": taps((30, 360)),
+    # The dialog's one button is in one of three rows: press each.
+    "award_dialog": presses("award_dialog", "ok@row0", "ok@row1", "ok@row2", pause_s=0.05),
+    "award_loading": presses("award_loading", "skip"),
     "choose": Flow("song_select"),
     "join_choose": Flow("song_select"),
-    "choose_dialog": taps((876, 208), (876, 284), (876, 356), (876, 430), (780, 640), pause_s=0.05),
+    "choose_dialog": presses(
+        "choose_dialog", "option_0", "option_1", "option_2", "option_3", "confirm", pause_s=0.05
+    ),
     "compete": Flow("lobby"),
     "join": Flow("lobby"),
-    "download": taps((760, 580)),
-    "failed": taps((380, 450)),
-    "failed_again": taps((780, 450)),
-    "main_page": taps((1120, 640)),
-    "opps": taps(*((640, y) for y in (420, 430, 440, 470, 480, 500)), pause_s=0.05),
-    "opps_reconnect": taps((780, 500)),
-    "ready_adjust": taps((780, 500)),
+    "download": presses("download", "ok"),
+    "failed": presses("failed", "give_up"),
+    "failed_again": presses("failed_again", "ok"),
+    "main_page": presses("main_page", "live"),
+    "opps": presses("opps", *(f"ok@row{i}" for i in range(6)), pause_s=0.05),
+    "opps_reconnect": presses("opps_reconnect", "reconnect"),
+    "ready_adjust": presses("ready_adjust", "ok"),
     "playmode": Flow("playmode"),
     "ready": Flow("ready"),
-    "shop_dialog": taps((760, 640)),
-    "stage": taps((1080, 640)),
-    "stage_choose": taps((1080, 640)),
-    "tour_choose": taps((1080, 640)),
-    "story": Taps((Tap(1200, 60, 0.2), Tap(580, 60, 0.8), Tap(580, 60))),
+    "shop_dialog": presses("shop_dialog", "close"),
+    "stage": presses("stage", "ok"),
+    "stage_choose": presses("stage_choose", "ok"),
+    "tour_choose": presses("tour_choose", "ok"),
+    # The reader's menu, then its skip (shown once the menu is open), twice for safety.
+    "story": Taps(
+        (press("story", "menu", pause_s=0.2), press("story", "skip", pause_s=0.8), press("story", "skip"))
+    ),
     "story_choose": Flow("story_choose"),
-    "story_dialog": taps((640, 580)),
-    "story_skip": taps((770, 450)),
+    "story_dialog": presses("story_dialog", "ok"),
+    "story_skip": presses("story_skip", "skip"),
     "tour": Flow("tour"),
     "join_loading": WAIT,
     "join_wait": WAIT,
@@ -83,7 +104,11 @@ ACTIONS: dict[str, Action] = {
     "ready_done": WAIT,
 }
 
-BACK_BUTTON = (32, 32)  # the on-screen back arrow
+
+def back(state: str) -> Tap:
+    """The on-screen back arrow of ``state``."""
+    return press(state, "back")
+
 
 # States whose screen is a dialog over something else: their action dismisses it, so
 # repeating it is the "safe tap" recovery tries first on an unknown screen that follows.

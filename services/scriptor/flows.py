@@ -1,10 +1,12 @@
 """The taps of the states that depend on the config (docs/scriptor-and-play.md section 1):
 pure functions of the config and what the loop knows, so each rule is tested without a
-device. The loop (``loop.py``) runs them; recognition and play happen there."""
+device. The loop (``loop.py``) runs them; recognition and play happen there. Every tap
+presses a catalogue button by name (``actions.press``)."""
 
 from __future__ import annotations
 
-from services.scriptor.actions import BACK_BUTTON, Tap
+from services.scriptor.actions import Tap, back, press
+from shared.catalogue import DIFFICULTY_NAMES
 from shared.config.scriptor import Choose, Event, Level, Mode, ScriptorConfig
 
 # Difficulty index as the game orders its buttons (Easy 0 .. Special 4).
@@ -26,39 +28,46 @@ def difficulty_index(level: Level, available: set[int] | None = None) -> int:
 
 def playmode_tap(cfg: ScriptorConfig) -> Tap:
     if cfg.mode is Mode.Free:
-        return Tap(800, 480)
+        return press("playmode", "free")
     if cfg.mode is Mode.Collaborate:
-        return Tap(1080, 480)
+        return press("playmode", "collaborate")
     if cfg.mode is Mode.Stage:
-        return Tap(920, 600)
+        return press("playmode", "stage")
     if cfg.mode is Mode.Event:
         if cfg.event in (Event.Mission, Event.Trial):
-            return Tap(1080, 480)
+            return press("playmode", "collaborate")
         if cfg.event in (Event.Challenge, Event.Tour):
-            return Tap(800, 240)
-        return Tap(1080, 240)  # Compete, Team
+            return press("playmode", "event", "event_left")
+        return press("playmode", "event", "event_right")  # Compete, Team
     # Story has no live: its entry is the story screen, reached from the main page.
-    return Tap(*BACK_BUTTON)
+    return back("playmode")
 
 
 def song_select_taps(cfg: ScriptorConfig, state: str, difficulty: int) -> list[Tap]:
     """Song select (``choose``) or song select in a room (``join_choose``)."""
     if state == "choose" and cfg.multiplayer:
-        return [Tap(*BACK_BUTTON)]  # a multiplayer run picks songs in the room, not here
-    stage = cfg.mode is Mode.Stage
+        return [back(state)]  # a multiplayer run picks songs in the room, not here
+    arrows = "stage" if cfg.mode is Mode.Stage else "normal"  # Stage has its own list arrows
     out: list[Tap] = []
     if cfg.choose is Choose.ListDown:
-        out.append(Tap(160, 310) if stage else Tap(380, 420))
+        out.append(press(state, "list_down", arrows))
     elif cfg.choose is Choose.ListUp:
-        out.append(Tap(160, 150) if stage else Tap(380, 270))
+        out.append(press(state, "list_up", arrows))
     elif cfg.choose is Choose.Random:
-        out.append(Tap(680, 650, 0.8) if cfg.mode is Mode.Free else Tap(780, 540))
+        out.append(
+            press(state, "random", "free", 0.8) if cfg.mode is Mode.Free else press(state, "random", "normal")
+        )
     elif cfg.choose is Choose.No:
-        out.append(Tap(780, 610))
+        out.append(press(state, "no"))
     if cfg.fixed_difficulty:
-        out.append(Tap(715 + 115 * difficulty, 540, 0.4))
-    out.append(Tap(1080, 620))
+        out.append(press(state, f"difficulty_{DIFFICULTY_NAMES[difficulty]}", "fixed", 0.4))
+    out.append(press(state, "confirm"))
     return out
+
+
+def next_song(state: str) -> Tap:
+    """Song select: the next song in the list (searching for one song)."""
+    return press(state, "list_down", "normal")
 
 
 def is_medley(cfg: ScriptorConfig) -> bool:
@@ -75,32 +84,30 @@ def ready_difficulty_taps(cfg: ScriptorConfig, difficulty: int, medley: list[int
         # Special is reached through Expert's button (the first tap), as the first version did.
         for k, d in enumerate(medley or [difficulty] * 3):
             if d == SPECIAL:
-                out.append(Tap(304 + 408 * k, 370))
-            out.append(Tap(64 + 80 * d + 408 * k, 370))
+                out.append(press("ready", f"medley_{k}_expert", "medley"))
+            out.append(press("ready", f"medley_{k}_{DIFFICULTY_NAMES[d]}", "medley"))
         return out
     if not cfg.fixed_difficulty:
-        if difficulty == SPECIAL:
-            out.append(Tap(860, 580))
-        out.append(Tap(600 + 85 * difficulty, 580))
+        out.append(press("ready", f"difficulty_{DIFFICULTY_NAMES[difficulty]}", "pick"))
     if cfg.mode is Mode.Stage:
-        out += [Tap(210, 390), Tap(640, 520)]
+        out += [press("ready", "stage_option", "stage"), press("ready", "stage_confirm", "stage")]
     return out
 
 
-START = Tap(1120, 600)
-TOGGLE_3D = Tap(140, 652)
-TOGGLE_MV = Tap(500, 650)
-STORY_READ = Tap(1080, 640)  # story select: read the marked story
+START = press("ready", "start")
+LIVE_MODE = press("ready", "live_mode")  # cycles 3D -> MV -> OFF
+CUT_IN = press("ready", "cut_in")  # the 3D cut-in checkbox (only while the mode is OFF)
+STORY_READ = press("story_choose", "read")  # story select: read the marked story
 
 
-def lobby_taps(finished: bool) -> list[Tap]:
+def lobby_taps(state: str, finished: bool) -> list[Tap]:
     """Multiplayer lobby (``compete``/``join``): enter a room, or leave when the run is done."""
-    return [Tap(*BACK_BUTTON)] if finished else [Tap(1080, 640)]
+    return [back(state)] if finished else [press(state, "enter")]
 
 
 def tour_tap(cfg: ScriptorConfig) -> Tap:
-    return Tap(440, 450) if cfg.effective_lobby else Tap(840, 450)
+    return press("tour", "lobby") if cfg.effective_lobby else press("tour", "solo")
 
 
 def award_back_tap(finished: bool) -> Tap:
-    return Tap(660, 440) if finished else Tap(760, 440)
+    return press("award_back", "finish", "finish") if finished else press("award_back", "go_on")

@@ -22,8 +22,9 @@ from typing import Any, Protocol
 
 import cv2
 
-from services.scriptor import flows
-from services.scriptor.actions import ACTIONS, BACK_BUTTON, DIALOGS, Flow, Tap, Taps
+from services.recognition.screen.ready import read_ready
+from services.scriptor import flows, freeze
+from services.scriptor.actions import ACTIONS, DIALOGS, Flow, Tap, Taps, back
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
@@ -36,13 +37,14 @@ from shared.chart import Chart
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.device import DeviceError, Frame
-from shared.screen_facts import STORY_UNREAD_PIXEL, TOGGLE_PIXELS, story_unread, toggle_is_on
+from shared.screen_facts import STORY_UNREAD_PIXEL, story_unread
 from shared.task_context import TaskContext, TaskError
 
 MIN_CONFIDENCE = 0.6  # below this a screen is "unknown"
 CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
 DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
 RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
+CONTROL_WAIT = 3  # frames a ready control may take to show a tap before it is tapped again
 KEEP_FRAMES = 8  # last frames kept for the error bundle
 # Where a finished run stops: back where a song would be chosen (or out of the room), so
 # that the game is left as a user would leave it, never on a dialog or in a room.
@@ -130,6 +132,7 @@ class Pending:
     medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
     parts_played: int = 0
     untouched: str = ""  # why (part of) the song went without touches, for the history
+    fault: str = ""  # what went wrong during the song (the game froze), for the history
 
     @property
     def parts(self) -> list[Part]:
@@ -159,6 +162,8 @@ class Scriptor:
         self.last_state = ""
         self.device_failures = 0
         self.search_moves = 0
+        # the ready control last tapped: ((mode, cut_in) seen then, frames waited since)
+        self._control_tap: tuple[tuple[str | None, bool | None], int] | None = None
         self.notes: deque[str] = deque(maxlen=KEEP_NOTES)  # for the error bundle's log
         self._player: PlayerLike | None = None
 
@@ -173,6 +178,13 @@ class Scriptor:
         finally:
             if self._player is not None:
                 self._player.close()  # lifts every contact
+
+    def _drop_player(self) -> None:
+        """The injector went away (an emulator restart): the next song gets a new sender
+        and a new forward instead of this one's dead connection."""
+        if self._player is not None:
+            self._player.close()
+            self._player = None
 
     def player(self) -> PlayerLike:
         """The play engine's sender, started once and kept for the run: starting a process
@@ -256,6 +268,7 @@ class Scriptor:
         if self.device_failures:
             self._note(f"device answers again after {self.device_failures} failed tries")
             self.device_failures = 0
+            self._drop_player()  # its connection may be to the emulator that went away
         return frame
 
     def _device_failed(self, exc: DeviceError) -> None:
@@ -342,7 +355,7 @@ class Scriptor:
             self._note(f"song {self.pending.song_id}: {what} (a fault); not recorded", "warning")
             self.pending = None
         if self.finished:
-            self._tap(state, Tap(*BACK_BUTTON))  # the run is over: out of the room
+            self._tap(state, back(state))  # the run is over: out of the room
             return
         available: set[int] | None = None
         if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
@@ -351,7 +364,7 @@ class Scriptor:
                 self.search_moves += 1
                 if self.search_moves > 2 * max(len(self.t.catalog), 1):
                     self._give_up(f"song {cfg.play_one_song_id} is not in the song list")
-                self._tap(state, Tap(380, 420))  # the next song in the list
+                self._tap(state, flows.next_song(state))  # the next song in the list
                 return
             available = set(self.t.charts.difficulties(cfg.play_one_song_id))
         difficulty = flows.difficulty_index(cfg.level, available)
@@ -359,11 +372,11 @@ class Scriptor:
 
     def _flow_ready(self, state: str, frame: Frame) -> None:
         cfg = self.ctx.config
+        if cfg.is_checking_3d and not self._controls_off(state, frame):
+            return  # a control was tapped: read the next frame before going on
         if self.pending is not None and not self.pending.played and not cfg.multiplayer:
             # Solo, start tapped and still on ready: nobody to wait for, the taps did not
-            # land (a frozen or slow screen). The song is prepared: toggles and start again.
-            if cfg.is_checking_3d:
-                self._toggles_off(state, frame)
+            # land (a frozen or slow screen). The song is prepared: start again.
             self._tap(state, flows.START)
             return
         if self.pending is not None and not self.pending.played:
@@ -393,6 +406,7 @@ class Scriptor:
             first.song_id, first.difficulty, first.chart, first.plan, medley=tuple(parts[1:])
         )
         self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
+        self.pending.votes.songs = tuple(self.t.catalog)
         for part, guess in zip(parts, guesses, strict=True):
             self.ctx.log(
                 f"ready: {self._title(part.song_id)} ({part.song_id}) {DIFFICULTIES[part.difficulty]} "
@@ -404,8 +418,6 @@ class Scriptor:
             difficulty=DIFFICULTIES[first.difficulty],
             in_play=True,
         )
-        if cfg.is_checking_3d:
-            self._toggles_off(state, frame)
         self._taps(state, flows.ready_difficulty_taps(cfg, first.difficulty, [p.difficulty for p in parts]))
         self._tap(state, flows.START)
 
@@ -427,12 +439,33 @@ class Scriptor:
         level = song.levels.get(difficulty, 0) if song else 0
         return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
 
-    def _toggles_off(self, state: str, frame: Frame) -> None:
-        for name, tap in (("3d", flows.TOGGLE_3D), ("mv", flows.TOGGLE_MV)):
-            x, y = TOGGLE_PIXELS[name]
-            b, g, r = (int(v) for v in frame[y, x])
-            if toggle_is_on((b, g, r)):
-                self._tap(state, tap)
+    def _controls_off(self, state: str, frame: Frame) -> bool:
+        """Whether the live mode reads OFF and the 3D cut-in is unticked; if not, taps the
+        one control to change (the mode button cycles 3D -> MV -> OFF, the cut-in exists
+        only once the mode is OFF) and returns False. After a tap the screen must show a
+        change before the next tap, so a slow screen is not cycled past OFF."""
+        ready = read_ready(frame)
+        seen = (ready.mode, ready.cut_in)
+        if self._control_tap is not None and self._control_tap[0] != seen:
+            self.recovery.answered()
+        if ready.mode is None or seen == ("off", False) or seen == ("off", None):
+            self._control_tap = None
+            return True
+        if (
+            self._control_tap is not None
+            and self._control_tap[0] == seen
+            and self._control_tap[1] < CONTROL_WAIT
+        ):
+            self._control_tap = (seen, self._control_tap[1] + 1)
+            return False
+        tap = flows.CUT_IN if ready.mode == "off" else flows.LIVE_MODE
+        self._control_tap = (seen, 0)
+        self.ctx.log(
+            f"ready: live mode {ready.mode}, cut-in {ready.cut_in}: "
+            f"tapping {'cut-in' if tap is flows.CUT_IN else 'the mode button'}"
+        )
+        self._tap(state, tap)
+        return False
 
     def _unsure(self, frame: Frame, detail: str) -> None:
         """Never play a song the recogniser is not sure of: keep the frame for add_song,
@@ -442,7 +475,7 @@ class Scriptor:
         )
         self.ctx.log(f"song not recognised surely ({detail}); frame saved as {path.name}", "warning")
         if not self.ctx.config.multiplayer:
-            self._tap("ready", Tap(*BACK_BUTTON))  # back to song select, another song next
+            self._tap("ready", back("ready"))  # back to song select, another song next
         # In a room the song starts anyway: it is played without touches.
 
     def _flow_playing(self, state: str, frame: Frame) -> None:
@@ -476,17 +509,24 @@ class Scriptor:
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
         watched, failed = self.t.clock(), False
+        notes = [part.chart.seconds(n.beat) for n in part.chart.notes]
+        watch = freeze.FreezeWatch(notes, t0 - time.monotonic() + self.t.clock())
         try:
             while sender.is_alive():
                 self.ctx.sleep(0.2)
                 if self.t.clock() - watched >= PLAY_WATCH_S:
                     watched = self.t.clock()
-                    if failed := self._song_failed():
+                    seen = self._song_frame()
+                    watch.observe(seen, watched)
+                    if failed := self._song_failed(seen):
                         self._note("the song was failed (health ran out): touches stopped", "warning")
                         break
         finally:
             stop.set()
             sender.join(5.0)
+        if frozen := watch.finish(self.t.clock()):
+            p.fault = freeze.words(frozen)
+            self._note(f"{p.fault}: its result is recorded as such", "warning")
         p.parts_played += 1
         # A medley's next song: the next playing screen (a failed song ends the medley).
         p.played = failed or p.parts_played == len(p.parts)
@@ -494,14 +534,21 @@ class Scriptor:
             self.ctx.log(f"play failed: {out['error']}", "error")
         else:
             self.ctx.log(f"play done: {out.get('stats')}")
+        if "error" in out or getattr(out.get("stats"), "error", None):
+            self._drop_player()
 
-    def _song_failed(self) -> bool:
+    def _song_frame(self) -> Frame | None:
+        try:
+            frame: Frame = self.t.device.screencap()
+        except DeviceError:
+            return None  # the song goes on; the result decides
+        return frame
+
+    def _song_failed(self, frame: Frame | None) -> bool:
         """During a song: does the screen already show the failed dialog? (Then the rest of
         the plan must not be sent: it would tap the dialog.)"""
-        try:
-            frame = self.t.device.screencap()
-        except DeviceError:
-            return False  # the song goes on; the result decides
+        if frame is None:
+            return False
         state, conf = self.t.classify(frame)
         return state == "failed" and conf >= MIN_CONFIDENCE
 
@@ -509,7 +556,7 @@ class Scriptor:
         self._tap(state, flows.award_back_tap(self.finished))
 
     def _flow_lobby(self, state: str, frame: Frame) -> None:
-        self._taps(state, flows.lobby_taps(self.finished))
+        self._taps(state, flows.lobby_taps(state, self.finished))
 
     def _flow_tour(self, state: str, frame: Frame) -> None:
         self._tap(state, flows.tour_tap(self.ctx.config))
@@ -563,7 +610,15 @@ class Scriptor:
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
-            note=p.untouched or ("" if reading or not cleared else "result screen unreadable"),
+            note="; ".join(
+                filter(
+                    None, [p.untouched, p.fault, "" if reading or not cleared else "result screen unreadable"]
+                )
+            ),
+            max_combo=reading.max_combo if reading else None,
+            score=reading.score if reading else None,
+            result_song_id=reading.song_id if reading else None,
+            result_title=reading.title if reading else None,
             medley=[
                 history.MedleySong(
                     song_id=m.song_id,

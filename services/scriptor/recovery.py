@@ -98,6 +98,10 @@ class Recovery:
         self.taps.append((state, x, y))
         self._tapped = True
 
+    def answered(self) -> None:
+        """The screen changed within its state (a ready control showed a tap): the taps land."""
+        self.unanswered = 0
+
     def progressed(self) -> None:
         """A play completed: the game works, restarts start counting afresh."""
         self.restarts = 0

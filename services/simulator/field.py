@@ -1,5 +1,8 @@
-"""The playfield during a song: lanes, the judge line, falling notes in the colours of
-``shared.playfield.NOTE_COLOURS`` and the health bar whose pixel tells that play started.
+"""The playfield during a song: a perspective track whose lanes converge toward
+``shared.playfield.VANISH`` (real-game facts: CO's note detector), notes travelling along
+their lanes in the colours of ``shared.playfield.NOTE_COLOURS``, and the HUD: the score
+top left, the life bar (x 970-1182, y 32-53, filling from the left and draining as the
+play loses life) and the pause button top right.
 
 Notes are drawn with solid fills and no anti-aliasing, so every pixel of a note lies inside
 its kind's HSV range (the play engine's detector masks by those ranges); everything else on
@@ -17,24 +20,30 @@ import numpy as np
 
 from services.simulator.draw import BGR, Frame, blank, hsv_to_bgr, inside, text
 from shared.playfield import (
-    HEALTH_PIXEL,
     HEALTH_RANGE,
     JUDGE_Y,
     LANE_X,
+    LIFE_BAR,
+    LIFE_ICON,
     NOTE_COLOURS,
+    PAUSE_BUTTON,
+    SCORE_BOX,
     TOP_Y,
-    TRACK,
-    depth,
+    perspective,
+    x_at,
 )
 
 NOTE_KINDS: tuple[str, ...] = tuple(NOTE_COLOURS)
 # Kinds drawn in another kind's colour: slide heads are green like long heads in the game.
 ALIASES: dict[str, str] = {"slide": "long"}
 LANE_STEP = (LANE_X[-1] - LANE_X[0]) / (len(LANE_X) - 1)
-NOTE_W, NOTE_H = 120, 30  # a head's size on the judge line; smaller higher up (perspective)
+NOTE_W, NOTE_H = 120, 30  # a head's size on the judge line; narrower higher up (perspective)
 BODY_W = 64
+FIELD_TOP = 45  # the track is drawn from here (CO searches notes from y = 45)
+EDGES = (LANE_X[0] - LANE_STEP / 2, LANE_X[-1] + LANE_STEP / 2)  # track edges on the judge line
 
 BACKGROUND: BGR = (46, 24, 20)  # dark navy: value far below every note range
+TRACK_FILL: BGR = (60, 34, 28)
 LANE_LINE: BGR = (92, 92, 92)  # grey: no saturation
 JUDGE_LINE: BGR = (235, 235, 235)
 
@@ -46,16 +55,18 @@ DIRECTIONAL_BGR: dict[str, BGR] = {
 }
 _lr = NOTE_COLOURS["long"][0]
 BODY_BGR: BGR = hsv_to_bgr((_lr.centre[0], _lr.centre[1], 150))  # V 150 < every range's floor
-HEALTH_BGR: BGR = inside(HEALTH_RANGE, 0.5)
-HEALTH_OFF: BGR = (120, 120, 120)  # grey before play starts
-HEALTH_ICON = (HEALTH_PIXEL[0] - 14, HEALTH_PIXEL[1] - 10, HEALTH_PIXEL[0] + 14, HEALTH_PIXEL[1] + 10)
-HEALTH_BAR = (HEALTH_PIXEL[0] + 20, HEALTH_PIXEL[1] - 6, 1250, HEALTH_PIXEL[1] + 6)
+LIFE_BGR: BGR = inside(HEALTH_RANGE, 0.5)  # the bar's green (the health pixel's range)
+LIFE_EMPTY: BGR = (40, 36, 36)
+HEART: BGR = (120, 90, 240)
 
 
 @dataclass(frozen=True)
 class NoteSprite:
+    """A note on the field. ``x`` is its lane's x on the judge line; it is drawn at
+    ``shared.playfield.x_at(x, y)``, on its lane at height ``y``."""
+
     kind: str  # "tap" | "long" | "flick" | "skill" | "directional" (NOTE_COLOURS), or "slide"
-    x: float  # centre, 1280x720 frame
+    x: float  # the lane's x on the judge line (1280x720 frame)
     y: float
     width: float = 1.0  # lanes (directional)
     direction: str | None = None  # "Left" | "Right" for directional
@@ -70,32 +81,48 @@ class NoteSprite:
             raise ValueError(f"a directional note needs direction Left or Right, got {self.direction!r}")
 
 
+def _pt(x_judge: float, y: float) -> tuple[int, int]:
+    return (round(x_at(x_judge, y)), round(y))
+
+
 @lru_cache(maxsize=1)
 def _background() -> Frame:
     img = blank(BACKGROUND)
-    x1, y1, x2, y2 = TRACK
-    cv2.rectangle(img, (x1, y1), (x2, y2), (60, 34, 28), -1)
+    bottom = JUDGE_Y + 40
+    left, right = EDGES
+    track = np.array([_pt(left, FIELD_TOP), _pt(right, FIELD_TOP), _pt(right, bottom), _pt(left, bottom)])
+    cv2.fillConvexPoly(img, track.astype(np.int32), TRACK_FILL, cv2.LINE_8)
     for i in range(len(LANE_X) + 1):
-        x = round(LANE_X[0] + (i - 0.5) * LANE_STEP)
-        cv2.line(img, (x, y1), (x, y2 + 40), LANE_LINE, 2, cv2.LINE_8)
-    cv2.line(img, (x1, JUDGE_Y), (x2, JUDGE_Y), JUDGE_LINE, 6, cv2.LINE_8)
+        xj = LANE_X[0] + (i - 0.5) * LANE_STEP
+        cv2.line(img, _pt(xj, FIELD_TOP), _pt(xj, bottom), LANE_LINE, 2, cv2.LINE_8)
+    cv2.line(img, _pt(left, JUDGE_Y), _pt(right, JUDGE_Y), JUDGE_LINE, 6, cv2.LINE_8)
     for x in LANE_X:
         cv2.circle(img, (x, JUDGE_Y), 22, (170, 170, 170), 3, cv2.LINE_8)
-    # Top bar: score panel and the health bar's frame.
-    cv2.rectangle(img, (20, 14), (420, 70), (80, 60, 50), -1)
-    text(img, "SCORE", (34, 52), 0.8, (230, 230, 230), 2)
-    cv2.rectangle(img, (HEALTH_ICON[0] - 4, HEALTH_ICON[1] - 4), (1256, HEALTH_ICON[3] + 4), (70, 50, 44), -1)
-    cv2.rectangle(img, HEALTH_BAR[:2], HEALTH_BAR[2:], (30, 30, 30), -1)
+    # HUD: the score top left, the life bar's heart and empty bar, the pause button.
+    x1, y1, x2, y2 = SCORE_BOX
+    cv2.rectangle(img, (x1, y1), (x2, y2), (80, 60, 50), -1)
+    text(img, "SCORE", (x1 + 14, y2 - 18), 0.8, (230, 230, 230), 2)
+    hx1, hy1, hx2, hy2 = LIFE_ICON
+    cv2.circle(img, ((hx1 + hx2) // 2, (hy1 + hy2) // 2), (hx2 - hx1) // 2 - 2, HEART, -1, cv2.LINE_8)
+    bx1, by1, bx2, by2 = LIFE_BAR
+    cv2.rectangle(img, (bx1 - 2, by1 - 2), (bx2 + 2, by2 + 2), (90, 80, 80), -1)
+    cv2.rectangle(img, (bx1, by1), (bx2, by2), LIFE_EMPTY, -1)
+    px1, py1, px2, py2 = PAUSE_BUTTON
+    cv2.rectangle(img, (px1, py1), (px2, py2), (70, 60, 60), -1)
+    w = (px2 - px1) // 5
+    for k in (1, 3):
+        cv2.rectangle(img, (px1 + k * w, py1 + 12), (px1 + (k + 1) * w - 2, py2 - 12), (235, 235, 235), -1)
     return img
 
 
 def _scale(y: float) -> float:
-    return 0.55 + 0.45 * min(max(depth(y), 0.0), 1.0)
+    """A note's size relative to the judge line, by its height (perspective)."""
+    return max(perspective(y), 0.05)
 
 
 def _head(img: Frame, n: NoteSprite) -> None:
     s = _scale(n.y)
-    x, y = n.x, n.y
+    x, y = x_at(n.x, n.y), n.y
     if n.kind == "directional":
         colour = DIRECTIONAL_BGR[n.direction or "Left"]
         half_w = max(n.width, 0.5) * LANE_STEP * s / 2
@@ -129,33 +156,33 @@ def _head(img: Frame, n: NoteSprite) -> None:
 
 
 def _body(img: Frame, n: NoteSprite) -> None:
+    """A long/slide body: a strip along the lane, narrowing with the track."""
     if n.tail_y is None:
         return
     top, bottom = sorted((n.y, n.tail_y))
     top = max(top, TOP_Y)
     if bottom <= top:
         return
-    w = BODY_W * _scale(n.y) / 2
-    cv2.rectangle(img, (round(n.x - w), round(top)), (round(n.x + w), round(bottom)), BODY_BGR, -1)
+    wt, wb = BODY_W * _scale(top) / 2, BODY_W * _scale(bottom) / 2
+    xt, xb = x_at(n.x, top), x_at(n.x, bottom)
+    pts = np.array([[xt - wt, top], [xt + wt, top], [xb + wb, bottom], [xb - wb, bottom]])
+    cv2.fillConvexPoly(img, np.round(pts).astype(np.int32), BODY_BGR, cv2.LINE_8)
 
 
 def render_playfield(
     notes: Sequence[NoteSprite], *, health: float = 1.0, combo: int = 0, started: bool = True
 ) -> Frame:
     """The playfield with ``notes`` (bodies first, then heads on top). ``health`` 0..1
-    fills the bar; the health pixel is in ``HEALTH_RANGE`` exactly when ``started`` and
-    health > 0."""
+    fills the life bar from the left once play has ``started`` (before, it is empty)."""
     img = _background().copy()
     for n in notes:
         _body(img, n)
     for n in notes:
         _head(img, n)
-    h = min(max(health, 0.0), 1.0)
-    on = started and h > 0
-    cv2.rectangle(img, HEALTH_ICON[:2], HEALTH_ICON[2:], HEALTH_BGR if on else HEALTH_OFF, -1)
-    if on:
-        x1, y1, x2, y2 = HEALTH_BAR
-        cv2.rectangle(img, (x1, y1), (x1 + round((x2 - x1) * h), y2), HEALTH_BGR, -1)
+    life = min(max(health, 0.0), 1.0) if started else 0.0
+    if life > 0:
+        x1, y1, x2, y2 = LIFE_BAR
+        cv2.rectangle(img, (x1, y1), (x1 + round((x2 - x1) * life), y2), LIFE_BGR, -1)
     if combo > 0:
         text(img, str(combo), (1220, 320), 1.0, (255, 255, 255), 2, centre=True)
         text(img, "COMBO", (1220, 356), 0.6, (220, 220, 220), 1, centre=True)

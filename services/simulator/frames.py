@@ -16,7 +16,7 @@ from services.simulator.perturb import Perturbation, perturb
 from services.simulator.scenario import Scenario
 from services.simulator.screens import ResultCounts, ScreenView, SongCard, render, sample_unknown
 from services.simulator.titles import title_crop
-from shared.catalog import Catalog, Song, load_catalog
+from shared.catalog import DIFFICULTIES, Catalog, Song, load_catalog, shown_title
 
 Frame = np.ndarray
 SONG_SCREENS = ("choose", "join_choose", "ready")
@@ -63,14 +63,21 @@ class FrameRenderer:
                 NoteSprite("long" if n.kind == "slide" else n.kind, n.x, n.y, n.width, n.direction, n.tail_y)
                 for n in view.notes
             ]
-            return render_playfield(notes, started=view.started, combo=view.combo)
+            return render_playfield(notes, started=view.started, combo=view.combo, health=view.life)
         song = self.card(view.song, view.difficulty) if view.state in SONG_SCREENS else None
         result = None
         if view.counts is not None:
             c = view.counts
+            entry = self.catalog.get(view.song)
             result = ResultCounts(
-                c["perfect"], c["great"], c["good"], c["bad"], c["miss"], c["fast"], c["slow"], c["max_combo"]
-            )
+                c["perfect"], c["great"], c["good"], c["bad"], c["miss"], c["fast"], c["slow"],
+                c["max_combo"],
+                score=c.get("score", 0),
+                difficulty=DIFFICULTIES[view.difficulty],
+                level=entry.levels.get(view.difficulty, 0) if entry is not None else 0,
+                title=shown_title(entry.title) if entry is not None else "",
+                coop=view.coop,
+            )  # fmt: skip
         return render(
             ScreenView(
                 state=view.state,
@@ -78,7 +85,8 @@ class FrameRenderer:
                 song=song,
                 multiplayer=view.title_layout == "ready",
                 result=result,
-                toggles=view.toggles if view.state == "ready" else {},
+                live_mode=view.live_mode,
+                cut_in=view.cut_in,
                 story_unread=view.unread_story,
                 medley=tuple(c for c in (self.card(s, d) for s, d in view.medley) if c is not None),
             )

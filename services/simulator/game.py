@@ -2,7 +2,8 @@
 
 No sockets, no clock of its own: every call passes ``now`` (seconds on the simulator's
 monotonic clock), so tests drive it with a fake clock. Taps land on the buttons of
-``layout.py``; a tap anywhere else does nothing, as in the game. Flows by the button the
+the screen catalogue (``shared.catalogue``, via ``layout.py``); a tap anywhere else does
+nothing, as in the game. Flows by the button the
 player takes on the play-mode screen (which one is the event's depends on the scenario):
 
 - free: choose (difficulty fixed here) -> ready -> loading -> playing -> result
@@ -25,7 +26,9 @@ it, show an unknown screen, crash to the launcher, take ADB offline or slow capt
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,12 +42,16 @@ from services.simulator.touch_server import Commit
 from shared.chart import Chart, Directional, Slide, Tap
 from shared.config.scriptor import Event, Mode
 from shared.playfield import Coefficients, lane_x, shipped_coefficients, time_to_judge, y_of_depth
+from shared.screen_facts import LIVE_MODES
 
 LAUNCHER = "launcher"  # the emulator's home screen (not one of the 34)
 UNKNOWN = "unknown"  # a screen that is none of the 34
 
 FIXED_FLOWS = ("free", "stage", "challenge", "tour")  # difficulty chosen on song select
 MULTI_FLOWS = ("compete", "collaborate")  # ready_done between start and play
+# Life lost per judgement (assumed: no source gives the game's numbers). The bar only shows
+# it: a play ends early only by a "failed" fault, so the judge's counts stay whole.
+LIFE_LOSS: dict[str, float] = {"bad": 0.03, "miss": 0.06}
 
 ChartLoader = Callable[[int, int], tuple[Chart, int]]  # (song, difficulty) -> (chart, difficulty played)
 
@@ -74,6 +81,16 @@ class Play:
     failed: bool = False
     shown: bool = False  # its result screen was shown (a crash right after the song loses it)
     medley: int | None = None  # its place in a tour medley (0..2); None: a single song
+    life_settled: float = -1.0  # chart seconds up to which misses have taken life (Game._life)
+    life_lost: float = 0.0
+
+    def life(self, now: float) -> float:
+        """The life bar at ``now``: full, or, when the play is set to fail, draining
+        linearly from the song's start to empty at the failing moment."""
+        if self.fail_at is None or now <= self.t0:
+            return 1.0
+        span = max(self.fail_at - self.t0, 1e-6)
+        return min(max(1.0 - (now - self.t0) / span, 0.0), 1.0)
 
 
 @dataclass
@@ -92,9 +109,12 @@ class GameView:
     variants: frozenset[str]
     song: int
     difficulty: int
-    toggles: dict[str, bool]
+    live_mode: str  # ready: "3d", "mv" or "off" (the mode button cycles them)
+    cut_in: bool  # ready: the 3D cut-in checkbox (shown, and tappable, only while OFF)
+    coop: bool = False  # a multiplayer flow: the result shows the co-op panel
     notes: tuple[Sprite, ...] = ()
     started: bool = False
+    life: float = 1.0  # the life bar, 0..1 (drains toward a "failed" fault's moment)
     counts: dict[str, int] | None = None  # the result screen (award)
     combo: int = 0  # the playfield's combo counter (not judged live: stays 0)
     title_layout: str = "fixed"  # where the title sits: "fixed" (song select) or "ready"
@@ -127,7 +147,7 @@ class Game:
         self.flow = "free"
         self.song_index = 0
         self.difficulty = scenario.difficulty
-        self.toggles = {"3d": True, "mv": True}
+        self.live_mode, self.cut_in = "3d", True
         self.medley = [scenario.difficulty] * 3  # the medley's difficulties, song by song
         self.medley_part = 0  # which medley song plays next
         self.play: Play | None = None
@@ -220,10 +240,12 @@ class Game:
         )
         notes: tuple[Sprite, ...] = ()
         started = False
+        life = 1.0
         counts = None
         if self.state == "playing" and self.play is not None and self.popup is None:
             notes = self.sprites(self.play, now)
             started = True
+            life = self._life(self.play, now)
         if self.state == "award" and self.plays and self.plays[-1].result is not None:
             counts = self._result_counts()
         play = self.play or (self.plays[-1] if self.plays else None)
@@ -242,9 +264,12 @@ class Game:
             variants=self.variants(),
             song=song,
             difficulty=diff,
-            toggles=dict(self.toggles),
+            live_mode=self.live_mode,
+            cut_in=self.cut_in,
+            coop=self.flow in MULTI_FLOWS,
             notes=notes,
             started=started,
+            life=life,
             counts=counts,
             title_layout="fixed" if self.fixed else "ready",
             unread_story=self.story_unread > 0,
@@ -302,7 +327,8 @@ class Game:
     def _enter(self, state: str, now: float) -> None:
         self._entries[state] = self._entries.get(state, 0) + 1
         if state == "ready":
-            self.toggles = {"3d": True, "mv": True}  # the game remembers them on: turn them off
+            # The game remembers 3D and cut-in on: the player turns them off.
+            self.live_mode, self.cut_in = "3d", True
             offer: dict[str, object] = {
                 "song": self.song,
                 "flow": self.flow,
@@ -396,6 +422,9 @@ class Game:
     # -- the screens' buttons ----------------------------------------------------------------
 
     def _button(self, name: str, now: float) -> None:
+        """A press of ``name`` on the current screen: the screens whose outcome depends on
+        the flow, a wait or the story are handled here; every other button moves to the
+        one state the catalogue says it leads to."""
         s, d = self.state, self.sc.delays
         if s == "main_page":
             self._go("story_choose" if self.sc.mode is Mode.Story else "playmode", now)
@@ -403,49 +432,23 @@ class Game:
             self._playmode(name, now)
         elif s in ("choose", "join_choose"):
             self._song_select(name, now)
-        elif s == "stage":
-            self._go("stage_choose" if name == "ok" else "playmode", now)
-        elif s == "stage_choose":
-            self._go("choose" if name == "ok" else "stage", now)
-        elif s in ("compete", "join"):
-            if name == "enter":
-                room = "ready" if s == "compete" else "join_choose"
-                self._chain(now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], room)
-            else:
-                self._go("playmode", now)
-        elif s == "tour":
-            if name == "lobby":
-                self._chain(
-                    now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], "tour_choose"
-                )
-            elif name == "solo":
-                self._go("tour_choose", now)
-            else:
-                self._go("playmode", now)
-        elif s == "tour_choose":
-            self._go("ready" if name == "ok" else "tour", now)
+        elif s in ("compete", "join") and name == "enter":
+            room = "ready" if s == "compete" else "join_choose"
+            self._chain(now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], room)
+        elif s == "tour" and name == "lobby":
+            self._chain(now, [("join_loading", d.join_loading), ("join_wait", d.join_wait)], "tour_choose")
         elif s == "ready":
             self._ready(name, now)
-        elif s == "award_loading":
-            self._go("award", now)
-        elif s == "award":
-            self._go("award_score", now)
         elif s == "award_score":
             self._after_award(now)
         elif s == "award_again":
             self._wait("join_wait", d.join_wait, "join_choose", now)
-        elif s == "award_back":
-            self._go("compete" if name == "go_on" else "playmode", now)
-        elif s == "failed":
-            self._go("failed_again", now)
         elif s == "failed_again":
             self._wait("award_loading", d.award_loading, "award", now)
-        elif s == "story_choose":
-            if name == "read" and self.story_unread > 0:
+        elif s == "story_choose" and name == "read":
+            if self.story_unread > 0:
                 self.story_menu = False
                 self._go("story", now)
-            elif name == "back":
-                self._go("main_page", now)
         elif s == "story":
             if name == "menu":
                 self.story_menu = True
@@ -454,6 +457,15 @@ class Game:
         elif s == "story_skip":
             self.story_unread -= 1
             self._open_popup("story_dialog", now, None, over="story_choose")
+        else:
+            self._go(self._destination(name), now)
+
+    def _destination(self, name: str) -> str:
+        """The one state the catalogue says ``name`` on this screen leads to."""
+        (b,) = [b for b in layout.buttons(self.state, self.variants()) if b.name == name]
+        if len(b.to) != 1:
+            raise AssertionError(f"{self.state}.{name} leads to {b.to}: the game must pick one")
+        return b.to[0]
 
     def _playmode(self, name: str, now: float) -> None:
         sc, d = self.sc, self.sc.delays
@@ -494,8 +506,6 @@ class Game:
                 self._chain(now, [("ready_done", d.ready_done), ("loading", d.loading)], "playing")
             else:
                 self._wait("loading", d.loading, "playing", now)
-        elif name == "special":
-            self.difficulty = 4
         elif name.startswith("difficulty_"):
             self.difficulty = layout.DIFFICULTY_NAMES.index(name[len("difficulty_") :])
         elif name.startswith("medley_"):
@@ -503,10 +513,10 @@ class Game:
             self.medley[int(k)] = layout.DIFFICULTY_NAMES.index(dname)
             if k == "0":
                 self.difficulty = self.medley[0]
-        elif name == "toggle_3d":
-            self.toggles["3d"] = not self.toggles["3d"]
-        elif name == "toggle_mv":
-            self.toggles["mv"] = not self.toggles["mv"]
+        elif name == "live_mode":
+            self.live_mode = LIVE_MODES[(LIVE_MODES.index(self.live_mode) + 1) % len(LIVE_MODES)]
+        elif name == "cut_in" and self.live_mode == "off":  # hidden behind avatars otherwise
+            self.cut_in = not self.cut_in
         elif name == "back":
             back = {"free": "choose", "challenge": "choose", "stage": "choose", "tour": "tour_choose"}
             self._go(back.get(self.flow, "playmode"), now)
@@ -596,6 +606,24 @@ class Game:
                 y = min(head_y, float(y_of_depth(1.0)))
                 out.append(Sprite(kind, lane_x(lane), y, tail_y=tail_y))
         return tuple(out)
+
+    def _life(self, play: Play, now: float) -> float:
+        """The life bar: each BAD or MISS judged so far costs ``LIFE_LOSS``, and a play set
+        to fail drains to empty at its failing moment. Judged in half-second steps, each
+        on the notes whose windows closed in it (with the touches from their start on), so
+        a long song costs no more per frame than a short one."""
+        settled = now - play.t0 - (self.windows.bad_ms + self.windows.flick_ms) / 1000
+        step = math.floor(settled * 2) / 2
+        if step > play.life_settled:
+            chart, since = play.chart, play.life_settled
+            batch = tuple(n for n in chart.notes if since < chart.seconds(n.end_beat) <= step)
+            if batch:
+                first = play.t0 + min(chart.seconds(n.beat) for n in batch) - 1.0
+                touches = [c for c in play.commits if c.t >= first]
+                res = judge(dataclasses.replace(chart, notes=batch), play.t0, touches, self.windows)
+                play.life_lost += sum(LIFE_LOSS.get(r.judgement, 0.0) for r in res.results)
+            play.life_settled = step
+        return min(max(0.0, 1.0 - play.life_lost), play.life(now))
 
     def _y(self, seconds_to_judge: float) -> float:
         ts, ds = self._curve[1], self._curve[0]

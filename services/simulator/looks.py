@@ -1,5 +1,5 @@
 """What each of the simulated game's 34 screens looks like without its song, counts or
-toggles: colours, header, text, panels, and the buttons of ``layout.py`` drawn on their
+toggles: colours, header, text, panels, and the buttons of the screen catalogue (``layout.py``) drawn on their
 boxes; plus the fixed places other parts read (title regions, result fields, toggle and
 marker pixels). ``screens.render`` copies these cached frames and pastes the rest.
 
@@ -15,10 +15,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from services.recognition.song.preprocess import LEVEL_OFFSET_Y, TITLE_REGIONS
 from services.simulator import layout
 from services.simulator.draw import BGR, FONT_BOLD, Frame, dim, fit_scale, gradient, panel, text
 from services.simulator.field import render_playfield
+from shared.catalogue.regions import LEVEL_OFFSET_Y, TITLE_REGIONS
 from shared.playfield import WIDTH
 
 TITLE_REGION = TITLE_REGIONS[0]  # song select, and ready with the difficulty fixed
@@ -27,31 +27,9 @@ DIGIT_COLUMNS = 64  # the level row's digits sit in its first 64 columns
 
 # -- fixed places other parts read --------------------------------------------------------
 
-DIGIT_W, DIGIT_H = 24, 40  # one cell of a result number
-_RESULT_X = 330
-RESULT_FIELDS: dict[str, tuple[int, int, int, int]] = {
-    "perfect": (_RESULT_X, 150, _RESULT_X + 5 * DIGIT_W, 190),
-    "great": (_RESULT_X, 210, _RESULT_X + 5 * DIGIT_W, 250),
-    "good": (_RESULT_X, 270, _RESULT_X + 5 * DIGIT_W, 310),
-    "bad": (_RESULT_X, 330, _RESULT_X + 5 * DIGIT_W, 370),
-    "miss": (_RESULT_X, 390, _RESULT_X + 5 * DIGIT_W, 430),
-    "fast": (190, 470, 190 + 5 * DIGIT_W, 510),
-    "slow": (470, 470, 470 + 5 * DIGIT_W, 510),
-    "combo": (_RESULT_X, 540, _RESULT_X + 5 * DIGIT_W, 580),
-    "score": (760, 200, 760 + 8 * DIGIT_W, 240),
-}
+DIGIT_W, DIGIT_H = 24, 40  # one cell of a number on award_score
 SCORE_FIELD = (240, 168, 240 + 8 * DIGIT_W, 208)  # award_score: the score
-_RESULT_LABELS = {
-    "perfect": "PERFECT",
-    "great": "GREAT",
-    "good": "GOOD",
-    "bad": "BAD",
-    "miss": "MISS",
-    "combo": "MAX COMBO",
-}
-TOGGLE_PIXELS: dict[str, tuple[int, int]] = {"3d": (116, 652), "mv": (476, 650)}
-TOGGLE_ON: BGR = (90, 220, 90)  # the check square's fill when on
-TOGGLE_OFF: BGR = (96, 96, 96)
+READY_CONTROLS = ("live_mode", "cut_in")  # drawn per view (ready_controls.py), not cached
 STORY_UNREAD_PIXEL = (1172, 600)  # story_choose: the red "new" dot by the read button
 STORY_UNREAD: BGR = (40, 40, 230)
 
@@ -377,14 +355,14 @@ def _button_look(b: layout.Button) -> tuple[BGR, str]:
         return _TILE_BGR[name], name.upper()
     if name.startswith("option_"):
         return (250, 230, 240), f"OPTION {int(name[-1]) + 1}"
-    if name.startswith("toggle_"):
-        return (235, 235, 235), name[-2:].upper()
     label = _LABELS.get(name, name.replace("_", " ").upper())
     return ((150, 90, 255) if name in _PRIMARY else (245, 225, 205)), label
 
 
 def _draw_button(img: Frame, b: layout.Button) -> None:
     """The button's face and label, then its outline exactly on the layout box."""
+    if b.name in READY_CONTROLS:
+        return  # drawn per view by ready_controls.py
     _draw_face(img, b)
     x1, y1, x2, y2 = b.box
     cv2.rectangle(img, (x1, y1), (x2, y2), BUTTON_EDGE, 2)
@@ -396,11 +374,6 @@ def _draw_face(img: Frame, b: layout.Button) -> None:
     if b.h < 20:  # a thin hit row (the error dialog's OK): draw the visible button around it
         panel(img, (x1, b.y - 22, x2, b.y + 22), fill)
     cv2.rectangle(img, (x1, y1), (x2, y2), fill, -1)
-    if b.name.startswith("toggle_"):
-        x, y = TOGGLE_PIXELS[b.name[-2:]]
-        cv2.rectangle(img, (x - 10, y - 10), (x + 10, y + 10), BUTTON_EDGE, 2)
-        text(img, label, (x + 16, y + 9), 0.7, (40, 40, 40), 2)
-        return
     if b.name in ("list_up", "list_down"):
         cx, cy, d = b.x, b.y, 1 if b.name == "list_down" else -1
         pts = np.array([[cx - 24, cy - 12 * d], [cx + 24, cy - 12 * d], [cx, cy + 14 * d]], np.int32)
@@ -474,15 +447,7 @@ def _decorate(img: Frame, state: str, look: Look) -> None:
     dark: BGR = (50, 40, 40)
     light: BGR = (255, 255, 255)
     if state == "award":
-        for name, label in _RESULT_LABELS.items():
-            x1, y1, x2, y2 = RESULT_FIELDS[name]
-            text(img, label, (70, y2 - 10), 0.9, light, 2)
-        text(img, "FAST", (70, RESULT_FIELDS["fast"][3] - 10), 0.8, (250, 170, 90), 2)
-        text(img, "SLOW", (350, RESULT_FIELDS["slow"][3] - 10), 0.8, (90, 120, 250), 2)
-        panel(img, (700, 110, 1240, 270), (70, 40, 30))
-        text(img, "SCORE", (720, 160), 0.9, light, 2)
-        for x1, y1, x2, y2 in RESULT_FIELDS.values():
-            panel(img, (x1 - 4, y1, x2 + 4, y2), (250, 250, 250))
+        pass  # the result card is drawn per result (result_card.py)
     elif state == "award_score":
         text(img, "SCORE", (80, 200), 1.0, light, 2)
         x1, y1, x2, y2 = SCORE_FIELD

@@ -5,9 +5,10 @@ layout, with the buttons of ``layout.py`` drawn at their boxes (only the variant
 ``looks.py``.
 
 Song select and ready show the song's title crop at the documented title region and its
-level number in the row below (``services.recognition.song.preprocess``), so the real
-``SongRecognizer`` reads these screens; the result screen draws its counts in clean,
-fixed-cell digits at ``RESULT_FIELDS`` (``read_result`` reads them back).
+level number in the row below (``shared.catalogue.regions``), so the real
+``SongRecognizer`` reads these screens; the result screen draws the real game's card
+(``result_card.py``) and the ready screen its live-mode button and cut-in checkbox
+(``ready_controls.py``), both at the places ``shared.screen_facts`` names.
 
 Everything that does not depend on the song, counts or toggles is drawn once per
 (state, variants) and cached; a render is a copy plus a few pastes."""
@@ -16,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from services.recognition.song.preprocess import LEVEL_OFFSET_Y, H, W
 from services.simulator import layout
 from services.simulator.draw import FONT_BOLD, Frame, dim, gradient, panel, text
 from services.simulator.field import NoteSprite, render_playfield
@@ -35,20 +35,22 @@ from services.simulator.looks import (
     DIGIT_W,
     LOOKS,
     MULTI_TITLE_REGION,
-    RESULT_FIELDS,
     SCORE_FIELD,
     STORY_UNREAD,
     STORY_UNREAD_PIXEL,
     TITLE_REGION,
-    TOGGLE_OFF,
-    TOGGLE_ON,
-    TOGGLE_PIXELS,
     backdrop_frame,
     list_cards,
     screen_frame,
 )
+from services.simulator.ready_controls import draw_ready_controls
+from services.simulator.result_card import ResultCard, draw_result_card
+from shared.catalog import DIFFICULTIES, shown_title
+from shared.catalogue.regions import LEVEL_OFFSET_Y
+from shared.catalogue.regions import TITLE_H as H
+from shared.catalogue.regions import TITLE_W as W
 from shared.playfield import HEIGHT, LANE_X, WIDTH, y_of_depth
-from shared.screen_facts import MEDLEY_TITLE_REGIONS
+from shared.screen_facts import LIVE_MODES, MEDLEY_TITLE_REGIONS, RESULT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,20 @@ class ResultCounts:
     miss: int
     fast: int
     slow: int
-    combo: int = 0
+    combo: int = 0  # MAX COMBO
     score: int = 0
+    # the top bar: difficulty (easy .. special; None: no bar), level, the title as shown
+    difficulty: str | None = None
+    level: int = 0
+    title: str = ""
+    coop: bool = False  # the co-op result panel (shifted by COOP_OFFSET)
+
+    def card(self) -> ResultCard:
+        counts = {
+            k: int(getattr(self, k)) for k in ("perfect", "great", "good", "bad", "miss", "fast", "slow")
+        }
+        counts["max_combo"] = self.combo
+        return ResultCard(counts, self.score, self.difficulty, self.level, self.title, self.coop)
 
 
 @dataclass(frozen=True)
@@ -91,7 +105,8 @@ class ScreenView:
     song: SongCard | None = None
     multiplayer: bool = False  # ready: title at MULTI_TITLE_REGION instead of TITLE_REGION
     result: ResultCounts | None = None
-    toggles: Mapping[str, bool] = field(default_factory=dict)  # ready: "3d", "mv" (on = True)
+    live_mode: str = "3d"  # ready: the mode button's state, one of LIVE_MODES
+    cut_in: bool = True  # ready: the 3D cut-in checkbox (shown only while live_mode is "off")
     story_unread: bool = False
     popup: str | None = None  # a modal drawn over the screen (a fault); None = no popup
     caption: str = ""
@@ -109,9 +124,8 @@ class ScreenView:
     def __post_init__(self) -> None:
         if self.state not in layout.BUTTONS:
             raise ValueError(f"unknown screen state {self.state!r}")
-        unknown = set(self.toggles) - set(TOGGLE_PIXELS)
-        if unknown:
-            raise ValueError(f"unknown toggles {sorted(unknown)} (known: {sorted(TOGGLE_PIXELS)})")
+        if self.live_mode not in LIVE_MODES:
+            raise ValueError(f"unknown live mode {self.live_mode!r} (known: {LIVE_MODES})")
 
 
 def buttons(view: ScreenView) -> tuple[layout.Button, ...]:
@@ -140,7 +154,7 @@ def _draw_list(
 
 @lru_cache(maxsize=1)
 def _level_font() -> object:
-    from services.recognition.song.render import system_fonts
+    from shared.title_render import system_fonts
 
     faces = system_fonts()
     face = next((f for f in faces if "Sans" in f.path), faces[0])
@@ -232,52 +246,6 @@ def _draw_number(img: Frame, box: tuple[int, int, int, int], value: int) -> None
         img[y1 : y1 + DIGIT_H, x1 + i * DIGIT_W : x1 + (i + 1) * DIGIT_W] = _digit_cell(ch)
 
 
-READ_SLACK = 6  # px of capture shift/scale read_result searches over
-
-
-@lru_cache(maxsize=1)
-def _grey_templates() -> npt.NDArray[np.float32]:
-    return np.stack([cv2.cvtColor(_digit_cell(k), cv2.COLOR_BGR2GRAY) for k in _KEYS]).astype(np.float32)
-
-
-_KEYS = " 0123456789"
-
-
-def read_result(frame: Frame) -> ResultCounts:
-    """The counts of a result screen (``award``), read back from ``RESULT_FIELDS``: per
-    field, the white box is found within READ_SLACK px (template match with the empty
-    screen), its cells contrast-stretched and each matched with the digit templates.
-    Exact on rendered frames; survives capture-like brightness, noise, JPEG and a few
-    pixels of shift."""
-    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    bare = cv2.cvtColor(backdrop_frame("award"), cv2.COLOR_BGR2GRAY)
-    templ = _grey_templates()
-    m, k = 8, READ_SLACK  # margin of the box template, search slack
-    out: dict[str, int] = {}
-    for name, (x1, y1, x2, _) in RESULT_FIELDS.items():
-        n = (x2 - x1) // DIGIT_W
-        patch = bare[y1 - m : y1 + DIGIT_H + m, x1 - m - 4 : x2 + m + 4]
-        area = grey[y1 - m - k : y1 + DIGIT_H + m + k, x1 - m - 4 - k : x2 + m + 4 + k]
-        score = cv2.matchTemplate(area, patch, cv2.TM_CCOEFF_NORMED)
-        _, _, _, (bx, by) = cv2.minMaxLoc(score)
-        x, y = x1 + bx - k, y1 + by - k
-        strip = grey[y : y + DIGIT_H, x : x + n * DIGIT_W].astype(np.float32)
-        lo, hi = np.percentile(strip, (0.5, 99))
-        if hi - lo > 60:  # ink present: map it onto the templates' levels
-            strip = (strip - lo) * np.float32((250 - 20) / (hi - lo)) + 20
-        cells = strip.reshape(DIGIT_H, n, DIGIT_W).transpose(1, 0, 2)
-        best = ((cells[:, None] - templ[None]) ** 2).sum(axis=(2, 3)).argmin(axis=1)
-        out[name] = int("".join(_KEYS[int(i)] for i in best).replace(" ", "") or "0")
-    return ResultCounts(**out)
-
-
-def toggle_on(frame: Frame, name: str) -> bool:
-    """Whether the ready screen's ``name`` toggle shows "on" at its check pixel."""
-    x, y = TOGGLE_PIXELS[name]
-    b, g, r = (int(v) for v in frame[y, x])
-    return g > 160 and g - max(b, r) > 60
-
-
 def draw_popup(img: Frame, message: str) -> None:
     """A modal with ``message`` over ``img`` (in place): the screen dimmed, a dialog."""
     dim(img, 0.5)
@@ -318,14 +286,11 @@ def render(view: ScreenView) -> Frame:
     if view.state in ("choose", "join_choose") and (view.song is not None or view.list_titles):
         _draw_list(img, view.state, view.song, view.list_titles)
     if view.state == "award" and view.result is not None:
-        for name in RESULT_FIELDS:
-            _draw_number(img, RESULT_FIELDS[name], int(getattr(view.result, name)))
+        draw_result_card(img, view.result.card())
     if view.state == "award_score" and view.result is not None:
         _draw_number(img, SCORE_FIELD, view.result.score)
     if view.state == "ready":
-        for name, (x, y) in TOGGLE_PIXELS.items():
-            on = view.toggles.get(name, True)
-            cv2.rectangle(img, (x - 8, y - 8), (x + 8, y + 8), TOGGLE_ON if on else TOGGLE_OFF, -1)
+        draw_ready_controls(img, view.live_mode, view.cut_in)
     if view.state == "story_choose" and view.story_unread:
         cv2.circle(img, STORY_UNREAD_PIXEL, 10, STORY_UNREAD, -1, cv2.LINE_8)
     if view.caption:
@@ -384,9 +349,13 @@ def sample_result(rng: np.random.Generator) -> ResultCounts:
     great = int(rng.integers(0, max(1, n // 5)))
     perfect = max(0, n - great - good - bad - miss)
     fast = int(rng.integers(0, great + good + 1))
+    _, title, levels = _songs()[int(rng.integers(len(_songs())))]
+    difficulty, level = levels[int(rng.integers(len(levels)))]
     return ResultCounts(
         perfect, great, good, bad, miss, fast, int(rng.integers(0, great + good + 1)),
         combo=int(rng.integers(0, n + 1)), score=int(rng.integers(100000, 3000000)),
+        difficulty=DIFFICULTIES[difficulty], level=level, title=shown_title(title),
+        coop=bool(rng.integers(0, 4) == 0),
     )  # fmt: skip
 
 
@@ -430,13 +399,15 @@ def sample_screen(state: str, rng: np.random.Generator) -> Frame:
         # Its own generator, seeded by the first song: the dataset's other draws stay as they were.
         other = np.random.default_rng(song.song_id)
         medley = (sample_song(other), sample_song(other))
+    mode_draw, cut_in_draw = rng.random(), rng.random()  # two draws, as the two toggles took
     view = ScreenView(
         state,
         variants,
         song=song,
         multiplayer=bool(rng.random() < 0.4),
         result=sample_result(rng) if state in ("award", "award_score") else None,
-        toggles={"3d": bool(rng.random() < 0.5), "mv": bool(rng.random() < 0.5)} if state == "ready" else {},
+        live_mode=LIVE_MODES[int(mode_draw * len(LIVE_MODES))],
+        cut_in=bool(cut_in_draw < 0.5),
         story_unread=bool(rng.random() < 0.5),
         caption=str(rng.choice(_CAPTIONS)),
         list_titles=tuple(sample_song(rng).title for _ in range(4)) if song and rng.random() < 0.7 else (),
@@ -501,9 +472,6 @@ __all__ = [
     "STORY_UNREAD",
     "STORY_UNREAD_PIXEL",
     "TITLE_REGION",
-    "TOGGLE_OFF",
-    "TOGGLE_ON",
-    "TOGGLE_PIXELS",
     "VARIANT_SETS",
     "ResultCounts",
     "ScreenView",
@@ -512,11 +480,9 @@ __all__ = [
     "buttons",
     "draw_popup",
     "list_cards",
-    "read_result",
     "render",
     "sample_result",
     "sample_screen",
     "sample_song",
     "sample_unknown",
-    "toggle_on",
 ]

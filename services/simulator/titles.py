@@ -1,6 +1,6 @@
 """The title crop the simulated song select and ready screens show for a song: the user's
 reference picture ``t-<id>.png`` when there is one, else the catalog title rendered like
-the game's crop (``services.recognition.song.render``), so identical titles give identical
+the game's crop (``shared.title_render``), so identical titles give identical
 pictures, as in the game."""
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from services.recognition.song.preprocess import H, W
 from shared.catalog import Catalog
+from shared.catalogue.regions import TITLE_H as H
+from shared.catalogue.regions import TITLE_W as W
 
 Crop = npt.NDArray[np.uint8]
 
 
 @lru_cache(maxsize=2048)
 def _rendered(title: str) -> Crop:
-    from services.recognition.song.render import render_title
+    from shared.title_render import render_title
 
     crop = render_title(title)
     crop.setflags(write=False)

@@ -15,7 +15,8 @@ from shared.playfield import (
     WIDTH,
     HsvRange,
     depth_at,
-    lane_x,
+    lane_x_at,
+    perspective,
     shipped_coefficients,
     y_of_depth,
 )
@@ -36,8 +37,9 @@ def playfield(notes: list[tuple[str, float, float]], health: bool = True) -> np.
         cv2.rectangle(frame, (x - 60, y - 6), (x + 60, y + 6), bgr(HEALTH_RANGE), -1)
     for kind, lane, d in notes:
         if 0.0 <= d <= 1.02:
-            x, y = round(lane_x(lane)), round(y_of_depth(d))
-            half_w = round(30 + 40 * d)  # notes grow as they come near
+            # Along the lane (perspective), growing as they come near.
+            y = round(y_of_depth(d))
+            x, half_w = round(lane_x_at(lane, y)), round(60 * perspective(y))
             cv2.rectangle(frame, (x - half_w, y - 8), (x + half_w, y + 8), bgr(NOTE_COLOURS[kind][0]), -1)
     return frame
 

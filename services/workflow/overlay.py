@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from shared.note_detect import NoteBox, detect_notes, hsv_of, kind_mask
-from shared.playfield import JUDGE_Y, NOTE_COLOURS, TOP_Y, TRACK
+from shared.playfield import JUDGE_Y, LANE_X, NOTE_COLOURS, TOP_Y, TRACK, x_at
 
 # Drawing colours per kind (BGR), bright and apart from each other on a dark track.
 BOX_BGR: dict[str, tuple[int, int, int]] = {
@@ -45,6 +45,8 @@ def draw_overlay(frame: np.ndarray, notes: list[NoteBox] | None = None) -> tuple
     cv2.rectangle(out, (x1, y1), (x2, y2), (200, 200, 200), 1)
     cv2.line(out, (x1, TOP_Y), (x2, TOP_Y), (200, 200, 200), 1)
     cv2.line(out, (x1, JUDGE_Y), (x2, JUDGE_Y), (255, 255, 255), 1)
+    for x in LANE_X:  # each lane as the perspective model has it
+        cv2.line(out, (round(x_at(x, TOP_Y)), TOP_Y), (x, JUDGE_Y), (160, 160, 160), 1)
     for b in found:
         colour = BOX_BGR[b.kind]
         cv2.rectangle(out, (b.x - 2, b.y - 2), (b.x + b.w + 2, b.y + b.h + 2), colour, 2)

@@ -17,8 +17,9 @@ GONE_DROP = 0.05  # the deepest note rising by more than this: the first note wa
 
 
 def lateral(box: NoteBox) -> float:
-    """The note's x across the track, -1 (left edge) .. 1 (right edge)."""
-    return (box.centre[0] - CENTRE_X) / HALF_WIDTH
+    """The note's place across the track, -1 (left edge) .. 1 (right edge), at any depth
+    (the perspective undone: the x its lane has on the judge line)."""
+    return (box.judge_x - CENTRE_X) / HALF_WIDTH
 
 
 def whole(box: NoteBox) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import adbutils
+from adbutils.errors import AdbConnectionError  # not re-exported by ``adbutils``
 
 from shared.device import android
 from shared.device.base import DeviceInfo
@@ -79,8 +80,7 @@ class Client(adbutils.AdbClient):
         try:
             conn = _Connection(self.host, self.port)
         except adbutils.AdbError as exc:
-            msg = f"no ADB server at {self.host}:{self.port}: {exc}"
-            raise adbutils.errors.AdbConnectionError(msg) from exc
+            raise AdbConnectionError(f"no ADB server at {self.host}:{self.port}: {exc}") from exc
         conn.conn.settimeout(timeout or self._timeout)
         return conn
 
@@ -245,11 +245,22 @@ class AdbDevice:
 
     def touch_url(self) -> str:
         with self._lock:
+            if self._touch_url is not None and not self._forward_listed(self._touch_url):
+                # The ADB server forgot the forward (the emulator or its server restarted):
+                # a URL to a port nobody listens on would leave the song untouched.
+                log.info("touch forward %s is gone: setting it up again", self._touch_url)
+                self._touch_url = None
+                self._forwards.clear()
             if self._touch_url is None:
                 self._touch_url = self._find_touch()
                 kind = self._touch_url.split("://", 1)[0]
                 self._info = replace(self._info, touch=kind)
             return self._touch_url
+
+    def _forward_listed(self, url: str) -> bool:
+        local = "tcp:" + url.rsplit(":", 1)[1]
+        items = self._call("list-forward", self._dev.forward_list)
+        return any(item.local == local for item in items)
 
     def _find_touch(self) -> str:
         if self._touch_pref != "auto":

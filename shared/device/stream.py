@@ -49,6 +49,10 @@ class StreamCapture:
         self._cond = threading.Condition()
         self._latest: Frame | None = None
         self._frames = 0
+        # Which stream decoded ``_latest``: a frame of a stream that has ended (the emulator
+        # restarted, the 180 s limit) is never handed out as the screen now.
+        self._stream_no = 0
+        self._latest_no = 0
         self._error: str = ""
         self._stop = threading.Event()
         self._stream: ByteStream | None = None
@@ -63,12 +67,24 @@ class StreamCapture:
         return self._frames
 
     def _run(self) -> None:
+        try:
+            self._read_streams()
+        except Exception as exc:
+            # Never end silently: ``grab`` then raises instead of showing the last frame.
+            self._error = f"the screenrecord reader ended: {type(exc).__name__}: {exc}"
+            log.exception("screenrecord reader ended")
+        finally:
+            with self._cond:
+                self._cond.notify_all()
+
+    def _read_streams(self) -> None:
         while not self._stop.is_set():
             got = self._frames
             try:
                 stream = self._open()
                 with self._stream_lock:
                     self._stream = stream
+                    self._stream_no += 1
                 if self._stop.is_set():
                     return  # closed while opening
                 self._decode(stream)
@@ -77,6 +93,8 @@ class StreamCapture:
                 log.debug("screenrecord stream failed", exc_info=True)
             finally:
                 self._close_stream()
+                with self._cond:
+                    self._cond.notify_all()  # a waiting grab() learns the stream is down
             if self._stop.is_set():
                 return
             self.restarts += 1
@@ -111,16 +129,21 @@ class StreamCapture:
                 image = frame.to_ndarray(format="bgr24")
                 with self._cond:
                     self._latest = image
+                    self._latest_no = self._stream_no
                     self._frames += 1
                     self._error = ""
                     self._cond.notify_all()
 
     def grab(self) -> Frame:
         with self._cond:
-            if self._latest is None:
-                self._cond.wait_for(lambda: self._latest is not None, timeout=self._first_frame_s)
-            image = self._latest
+            if not self._fresh():
+                # No frame yet, or only one of a stream that ended: wait for the current
+                # stream's first frame (a restarted screenrecord sends a whole picture).
+                self._cond.wait_for(self._fresh_or_down, timeout=self._first_frame_s)
+            image = self._latest if self._fresh() else None
             error = self._error
+        if not self._thread.is_alive() and not self._stop.is_set():
+            raise DeviceError(error or "the screenrecord reader ended")
         if self._stream is None and error:
             # The stream is down and cannot be started again (the device went away): the
             # last frame is stale, so say so instead of showing it for ever.
@@ -129,6 +152,14 @@ class StreamCapture:
             why = f": {error}" if error else ""
             raise BadFrame(f"screenrecord gave no frame in {self._first_frame_s:g} s{why}")
         return checked_screen(image, "screenrecord")
+
+    def _fresh(self) -> bool:
+        """A frame of the stream open now (called holding ``_cond``)."""
+        return self._latest is not None and self._latest_no == self._stream_no and self._stream is not None
+
+    def _fresh_or_down(self) -> bool:
+        down = self._stream is None and bool(self._error)
+        return self._fresh() or down or not self._thread.is_alive()
 
     def _close_stream(self) -> None:
         """Close the current stream once: the reader (when a stream ends) and ``close``

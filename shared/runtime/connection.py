@@ -30,6 +30,9 @@ TRANSIENT = (ConnectionError, TimeoutError, BusyLoadingError)
 BACKOFF_BASE_S = 0.05
 BACKOFF_CAP_S = 1.0
 GATEWAY_RIDE_OUT_S = 3.0  # a request waits this long for Redis, then answers 503
+# The gateway's request clients issue no blocking reads: a silent Redis frees the thread
+# after this, not after SOCKET_TIMEOUT_S (a stall must not pile up blocked threads).
+GATEWAY_SOCKET_TIMEOUT_S = 2.0
 SOCKET_TIMEOUT_S = 10.0  # above every blocking read we issue (XREAD/BLPOP block at most 5 s)
 CONNECT_TIMEOUT_S = 2.0
 
@@ -62,12 +65,14 @@ def redis_url(url: str | None = None) -> str:
     return resolved
 
 
-def client_options(ride_out_s: float | None = None) -> dict[str, Any]:
+def client_options(
+    ride_out_s: float | None = None, socket_timeout_s: float = SOCKET_TIMEOUT_S
+) -> dict[str, Any]:
     seconds = get_settings().redis_ride_out_s if ride_out_s is None else ride_out_s
     return {
         "retry": Retry(ExponentialBackoff(cap=BACKOFF_CAP_S, base=BACKOFF_BASE_S), retries_for(seconds)),
         "retry_on_error": list(TRANSIENT),
-        "socket_timeout": SOCKET_TIMEOUT_S,
+        "socket_timeout": socket_timeout_s,
         "socket_connect_timeout": CONNECT_TIMEOUT_S,
         "socket_keepalive": True,
         "health_check_interval": 30,
@@ -82,12 +87,17 @@ def async_client_options(ride_out_s: float) -> dict[str, Any]:
     return {**client_options(ride_out_s), "retry": AsyncRetry(backoff, retries_for(ride_out_s))}
 
 
-def connect(url: str | None = None, *, ride_out_s: float | None = None) -> TextRedis:
-    return redis.Redis.from_url(redis_url(url), decode_responses=True, **client_options(ride_out_s))
+def connect(
+    url: str | None = None, *, ride_out_s: float | None = None, socket_timeout_s: float = SOCKET_TIMEOUT_S
+) -> TextRedis:
+    options = client_options(ride_out_s, socket_timeout_s)
+    return redis.Redis.from_url(redis_url(url), decode_responses=True, **options)
 
 
-def connect_bytes(url: str | None = None, *, ride_out_s: float | None = None) -> BytesRedis:
-    return redis.Redis.from_url(redis_url(url), **client_options(ride_out_s))
+def connect_bytes(
+    url: str | None = None, *, ride_out_s: float | None = None, socket_timeout_s: float = SOCKET_TIMEOUT_S
+) -> BytesRedis:
+    return redis.Redis.from_url(redis_url(url), **client_options(ride_out_s, socket_timeout_s))
 
 
 def eval_lua(r: TextRedis, script: str, keys: list[str], args: list[str]) -> Any:

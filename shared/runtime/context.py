@@ -22,6 +22,7 @@ from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TRANSIENT, TextRedis
 from shared.runtime.images import publish_image
+from shared.runtime.lenient import as_int, as_object
 from shared.runtime.publish import EventBatcher, publish
 from shared.runtime.state import finish, set_fields
 from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
@@ -183,7 +184,7 @@ class RedisTaskContext(Generic[C]):
         stop, version = self._r.mget(keys.stop_flag(self.module), keys.config_version(self.module))
         if stop == self.job_id:
             self._stop = True
-        if version is not None and int(version) != self._version:
+        if version is not None and as_int(version, keys.config_version(self.module), -1) != self._version:
             self._apply_config()
 
     def _apply_config(self) -> None:
@@ -266,8 +267,12 @@ class RedisTaskContext(Generic[C]):
                 got = self._r.blpop([keys.reply_list(self.module)], timeout=REPLY_POLL_S)
                 if got is None:
                     continue
-                answer = json.loads(got[1])
-                if answer.get("prompt_id") != pid or answer.get("answer") not in data.options:
+                answer = as_object(got[1], keys.reply_list(self.module))
+                if (
+                    answer is None
+                    or answer.get("prompt_id") != pid
+                    or answer.get("answer") not in data.options
+                ):
                     continue  # a reply to an older prompt
                 closed = data.model_copy(update={"closed": True, "answer": answer["answer"]})
                 publish(self._r, self.module, EventType.prompt, closed.model_dump(mode="json"))
@@ -281,11 +286,16 @@ class RedisTaskContext(Generic[C]):
             if os.getppid() != self._parent:
                 self._end_orphaned()
             try:
-                ok = leases.renew(self._r, keys.module_lease(self.module), self.job_id)
+                state = keys.module_state(self.module)
+                got = [
+                    leases.renew_job(self._r, keys.module_lease(self.module), self.job_id, state, self.job_id)
+                ]
                 if self._device:
-                    ok = leases.renew(self._r, keys.DEVICE_LEASE, self._device) and ok
-                if not ok:
+                    got.append(leases.renew_job(self._r, keys.DEVICE_LEASE, self._device, state, self.job_id))
+                if 0 in got:
                     self._lost.set()
+                elif 2 in got:
+                    log.warning("lease of %s had expired (a Redis stall?): taken back", self.job_id)
             except Exception:  # Redis blip: the next beat retries; the TTL covers a few misses
                 log.exception("lease renewal failed")
 

@@ -24,6 +24,7 @@ from shared.event_schema import EventType, PromptData, TaskStatus
 from shared.modules import get_module
 from shared.runtime import leases
 from shared.runtime.connection import BytesRedis, TextRedis, eval_lua
+from shared.runtime.lenient import as_float
 from shared.runtime.publish import publish
 from shared.runtime.state import device_holder, finish, is_active, open_prompt, read_state, state_data
 from shared.settings import get_settings
@@ -147,19 +148,25 @@ def reply(r: TextRedis, module: str, answer: str, text: str | None, prompt_id: s
     return data
 
 
+# (module, job id) -> when this process first saw the job active without its lease.
+_MISSING: dict[tuple[str, str], float] = {}
+
+
 def reconcile(r: TextRedis, rb: BytesRedis, module: str) -> str | None:
     """One pass over a module: kill a job that ignored a stop past the grace period, mark a
     job whose lease expired (its worker died) failed. Returns what it did, if anything."""
     raw = read_state(r, module)
-    if not is_active(raw):
+    job_id = raw.get("job_id", "") if is_active(raw) else ""
+    for seen in [k for k in _MISSING if k[0] == module and k[1] != job_id]:
+        del _MISSING[seen]  # that job ended: forget it
+    if not job_id:
         return None
-    job_id = raw.get("job_id", "")
     if raw.get("status") == TaskStatus.queued.value:
         return _reconcile_queued(r, module, job_id)
     task = raw.get("task", "")
     device = device_holder(module, task, job_id)
     if raw.get("status") == TaskStatus.stopping.value:
-        asked = float(raw.get("stop_requested_at") or 0)
+        asked = as_float(raw.get("stop_requested_at"), "state.stop_requested_at")
         grace = get_settings().stop_grace_s
         if asked and time.time() - asked > grace:
             try:
@@ -172,13 +179,20 @@ def reconcile(r: TextRedis, rb: BytesRedis, module: str) -> str | None:
                 r.delete(keys.reply_list(module))
                 return "killed"
             return None
-    if r.get(keys.module_lease(module)) != job_id:
-        why = f"the worker running {task} died (no heartbeat for {leases.LEASE_TTL_MS // 1000} s)"
-        if finish(r, module, job_id, TaskStatus.failed, why, device):
-            publish(
-                r, module, EventType.log, {"level": "error", "message": why, "task": task, "job_id": job_id}
-            )
-            return "failed"
+    if r.get(keys.module_lease(module)) == job_id:
+        _MISSING.pop((module, job_id), None)
+        return None
+    # Missing: expired (the job died), or expired during a Redis stall with the job alive
+    # (its next renewal takes the key back). Dead only once it stays missing.
+    first = _MISSING.setdefault((module, job_id), time.monotonic())
+    if time.monotonic() - first < leases.LEASE_MISSING_S:
+        return None
+    _MISSING.pop((module, job_id), None)
+    silent = leases.LEASE_TTL_MS / 1000 + leases.LEASE_MISSING_S
+    why = f"the worker running {task} died (no heartbeat for {silent:g} s)"
+    if finish(r, module, job_id, TaskStatus.failed, why, device):
+        publish(r, module, EventType.log, {"level": "error", "message": why, "task": task, "job_id": job_id})
+        return "failed"
     return None
 
 

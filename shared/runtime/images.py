@@ -9,8 +9,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import redis
+
 from shared import keys
 from shared.runtime.connection import TextRedis
+from shared.runtime.lenient import as_object, is_wrong_type, junk
 from shared.settings import get_settings
 
 # XADD and HSET in one script: the hash entry names the event's id, and no reader sees the
@@ -35,5 +38,19 @@ def publish_image(r: TextRedis, module: str, data: Mapping[str, Any]) -> str:
 
 
 def latest_images(r: TextRedis, module: str) -> dict[str, dict[str, Any]]:
-    """kind -> the recorded image (``kind, url, width, height, meta, id, ts``)."""
-    return {kind: json.loads(raw) for kind, raw in r.hgetall(keys.latest_images(module)).items()}
+    """kind -> the recorded image (``kind, url, width, height, meta, id, ts``); junk
+    entries (and a key of another type) are left out."""
+    key = keys.latest_images(module)
+    try:
+        raw = r.hgetall(key)
+    except redis.ResponseError as exc:
+        if not is_wrong_type(exc):
+            raise
+        junk(key, "", " (not a hash)")
+        return {}
+    out = {}
+    for kind, text in raw.items():
+        rec = as_object(text, f"{key}[{kind}]")
+        if rec is not None:
+            out[kind] = rec
+    return out

@@ -137,6 +137,12 @@ if not ok or type(cfg) ~= 'table' then
   return fail('INVALID_CONFIG', 'config is not valid JSON (' .. (bad_json or 'unreadable') .. '): ' .. shown_raw)
 end
 local rules_key = P .. ':config-fields:' .. module
+-- cjson reads 1e400 as inf and then refuses to encode it: show values without failing.
+local function show(v)
+  local shown_ok, s = pcall(cjson.encode, v)
+  if shown_ok then return s end
+  return tostring(v)
+end
 for field, value in pairs(cfg) do
   local rule_raw = redis.call('HGET', rules_key, field)
   if not rule_raw then
@@ -146,9 +152,11 @@ for field, value in pairs(cfg) do
   end
   local rule = cjson.decode(rule_raw)
   local t = rule['type']
-  local shown = cjson.encode(value)
+  local shown = show(value)
   local bad = nil
-  if value == cjson.null then
+  if type(value) == 'number' and (value ~= value or value == math.huge or value == -math.huge) then
+    bad = 'must be a finite number'
+  elseif value == cjson.null then
     if not rule['nullable'] then bad = 'must not be null' end
   elseif t == 'integer' then
     if type(value) ~= 'number' or math.floor(value) ~= value then bad = 'must be an integer' end

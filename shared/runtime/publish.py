@@ -15,6 +15,7 @@ from typing import Any
 
 from shared import keys
 from shared.event_schema import EventType
+from shared.runtime import lenient
 from shared.runtime.connection import TextRedis
 from shared.settings import get_settings
 
@@ -57,15 +58,37 @@ def publish(
 
 
 _QUOTED = {str(t): json.dumps(str(t)) for t in EventType}  # the usual types, quoted once
+_DECODER = json.JSONDecoder()
 
 
 def wire(module: str, entry_id: str, fields: Mapping[str, str]) -> str:
-    """The JSON text sent on /ws, built without re-parsing ``data`` (it is JSON already)."""
-    type_ = fields.get("type", "")
-    return (
-        f'{{"id":"{entry_id}","module":"{module}","type":{_QUOTED.get(type_) or json.dumps(type_)},'
-        f'"ts":{fields.get("ts", "0")},"data":{fields.get("data", "{}")}}}'
-    )
+    """The JSON text sent on /ws, built without decoding ``data`` into objects; an entry
+    that is not an event (junk another program appended) goes out as a warning log event
+    instead, so a client never receives text that is not JSON."""
+    type_, ts, data = fields.get("type", ""), fields.get("ts", "0"), fields.get("data", "{}")
+    quoted = _QUOTED.get(type_)
+    if quoted is None or not _is_event(ts, data):
+        return _junk_entry(module, entry_id, type_)
+    return f'{{"id":"{entry_id}","module":"{module}","type":{quoted},"ts":{ts},"data":{data}}}'
+
+
+def _is_event(ts: str, data: str) -> bool:
+    """``ts`` a finite number, ``data`` exactly one JSON object (decoded once per event in
+    the hub's chunk, not once per socket)."""
+    try:
+        if not -1e12 < float(ts) < 1e12 or data[:1] != "{":
+            return False
+        value, end = _DECODER.raw_decode(data)
+    except ValueError:
+        return False
+    return end == len(data) and isinstance(value, dict)
+
+
+def _junk_entry(module: str, entry_id: str, type_: str) -> str:
+    lenient.junk(f"{keys.events_stream(module)} {entry_id}", type_[:40], " (not an event)")
+    message = f"an unreadable entry {entry_id} in the event stream was skipped"
+    data = {"level": "warning", "message": message}
+    return json.dumps({"id": entry_id, "module": module, "type": "log", "ts": 0, "data": data})
 
 
 def last_id(r: TextRedis, module: str) -> str:

@@ -11,9 +11,13 @@ import json
 import time
 from typing import Any
 
+import redis
+from pydantic import ValidationError
+
 from shared import keys
-from shared.event_schema import ACTIVE_STATUSES, EventType, StateData, TaskStatus
+from shared.event_schema import ACTIVE_STATUSES, EventType, PromptData, StateData, TaskStatus
 from shared.runtime.connection import TextRedis, eval_lua
+from shared.runtime.lenient import as_object, is_wrong_type, junk
 from shared.runtime.publish import publish
 from shared.settings import get_settings
 
@@ -71,34 +75,53 @@ def device_holder(module: str, task: str, job_id: str) -> str:
     return f"{module}:{task}:{job_id}"
 
 
+_STATUSES = {s.value for s in TaskStatus}
+
+
 def read_state(r: TextRedis, module: str) -> dict[str, str]:
-    return dict(r.hgetall(keys.module_state(module)))
+    """The state hash; {} (idle) when the key holds another type (junk: the next task's
+    start writes a hash over it)."""
+    key = keys.module_state(module)
+    try:
+        return dict(r.hgetall(key))
+    except redis.ResponseError as exc:
+        if not is_wrong_type(exc):
+            raise
+        junk(key, "", " (not a hash)")
+        return {}
 
 
 def state_data(raw: dict[str, str]) -> StateData:
+    """The hash as the API shows it. A status nobody wrote (junk) shows as failed with
+    why, so the dashboard shows a state it knows and a start replaces it."""
     status = raw.get("status") or TaskStatus.idle.value
-    try:
-        fields = json.loads(raw.get("fields") or "{}")
-    except ValueError:
-        fields = {}
+    error = raw.get("error") or None
+    if status not in _STATUSES:
+        junk("state.status", status)
+        status, error = TaskStatus.failed.value, f"unreadable state in Redis (status {status[:40]!r})"
+    fields = as_object(raw.get("fields"), "state.fields") or {}
     return StateData(
         status=TaskStatus(status),
         task=raw.get("task") or None,
         job_id=raw.get("job_id") or None,
-        error=raw.get("error") or None,
-        fields=fields if isinstance(fields, dict) else {},
+        error=error,
+        fields=fields,
     )
 
 
 def open_prompt(raw: dict[str, str]) -> dict[str, Any] | None:
-    text = raw.get("prompt") or ""
-    if not text:
+    """The open prompt as written by ``ask``; None when none, or junk (not a prompt)."""
+    value = as_object(raw.get("prompt"), "state.prompt")
+    if value is None:
         return None
-    value = json.loads(text)
-    return value if isinstance(value, dict) else None
+    try:
+        return PromptData.model_validate(value).model_dump(mode="json")
+    except ValidationError:
+        junk("state.prompt", value, " (not a prompt)")
+        return None
 
 
-def is_active(raw: dict[str, str]) -> bool:
+def is_active(raw: dict[str, str]) -> bool:  # a junk status is not active
     return raw.get("status") in {s.value for s in ACTIVE_STATUSES}
 
 

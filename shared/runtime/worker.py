@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -14,17 +15,21 @@ from types import FrameType
 from typing import Any
 
 from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from shared import keys
+from shared.event_schema import EventType, TaskStatus
 from shared.modules import get_module
+from shared.runtime import job_hash
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import connect, connect_bytes
 from shared.runtime.control import reconcile, stop_module
 from shared.runtime.job import load_body
+from shared.runtime.publish import publish
 from shared.runtime.registry import ENTRY_POINT, publish_registry
-from shared.runtime.state import read_state
+from shared.runtime.state import device_holder, finish, read_state
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -65,7 +70,18 @@ class AllowListedJob(Job):
     refused_fields: list[str]
 
     def restore(self, raw_data: Any) -> Any:
-        out = super().restore(raw_data)
+        why = job_hash.malformed(raw_data)
+        if not why:
+            try:
+                out = super().restore(raw_data)
+            except NoSuchJobError:
+                raise
+            except Exception as exc:  # a field the checks do not know yet: still never fatal
+                why = f"{type(exc).__name__}: {exc}"
+        if why:
+            reason = job_hash.fail_malformed(connect(), self.id, raw_data, why)
+            # RQ's dequeue skips a job it cannot find: the worker goes on to the next one.
+            raise NoSuchJobError(reason)
         self.refused_fields = forbidden_fields(raw_data)
         # Cleared whatever the hash says, so no code path of RQ can honour them.
         self._success_callback_name = self._failure_callback_name = self._stopped_callback_name = None
@@ -103,6 +119,34 @@ class ModuleWorker(Worker):
         except Exception:
             log.exception("could not ask the running task to stop")
         super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+    def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
+        """RQ saw the work-horse end without finishing the job: record it failed now, in
+        words that say what happened (not "the worker died" when the lease runs out)."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)  # type: ignore[no-untyped-call]
+        try:
+            r = connect(ride_out_s=2.0)
+            state = read_state(r, self.autobang_module)
+            if state.get("job_id") != job.id:
+                return
+            task = state.get("task", "")
+            why = f"the process running {task} ended unexpectedly ({horse_end(ret_val)}); the worker is fine"
+            holder = device_holder(self.autobang_module, task, job.id)
+            if finish(r, self.autobang_module, job.id, TaskStatus.failed, why, holder):
+                data = {"level": "error", "message": why, "task": task, "job_id": job.id}
+                publish(r, self.autobang_module, EventType.log, data)
+        except Exception:
+            log.exception("recording the killed work-horse failed")
+
+
+def horse_end(ret_val: int) -> str:
+    """``waitpid``'s status in words."""
+    if os.WIFSIGNALED(ret_val):
+        sig = os.WTERMSIG(ret_val)
+        name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else str(sig)
+        hint = ": out of memory, or kill -9" if sig == signal.SIGKILL else ""
+        return f"killed by signal {sig} ({name}{hint})"
+    return f"exit status {os.WEXITSTATUS(ret_val) if os.WIFEXITED(ret_val) else ret_val}"
 
 
 def worker_name(module: str) -> str:

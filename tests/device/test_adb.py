@@ -376,3 +376,71 @@ def test_device_cli_reports_and_benchmarks(
         get_settings.cache_clear()
     results = {r["backend"]: r for r in json.loads(out.read_text())}
     assert set(results) == {"png", "raw"} and results["png"]["frames"] == 2 and not results["raw"]["error"]
+
+
+def test_a_reader_that_fails_unexpectedly_is_an_error_never_the_last_frame() -> None:
+    """The emulator restarted: opening the stream again raised something the reader did not
+    expect (as ``adbutils.AdbConnectionError`` once did, an AttributeError). ``grab`` must
+    raise, not hand out the frame of the dead stream for ever."""
+    src = pattern()
+    video = h264([src, src, src])
+    opens: list[str] = []
+
+    class Once:
+        def __init__(self) -> None:
+            self.chunks = [video[i : i + 4096] for i in range(0, len(video), 4096)]
+
+        def read(self, n: int) -> bytes | None:
+            return self.chunks.pop(0) if self.chunks else b""  # the emulator was killed
+
+        def close(self) -> None: ...
+
+    def open_stream() -> Once:
+        opens.append("open")
+        if len(opens) > 1:
+            raise AttributeError("module 'adbutils' has no attribute 'AdbConnectionError'")
+        return Once()
+
+    capture = StreamCapture(open_stream, first_frame_s=5.0)
+    try:
+        until(lambda: capture.frames >= 3 and len(opens) >= 2, "the stream ended and reopening failed")
+        for _ in range(3):
+            with pytest.raises(DeviceError, match="reader ended: AttributeError"):
+                capture.grab()
+    finally:
+        capture.close()
+
+
+def test_a_restarted_stream_waits_for_its_own_first_frame(tmp_path: Path, fake: FakeAdb) -> None:
+    """After a stream ended, the next one's first frame is the screen; the old stream's last
+    frame is never returned while the new stream has sent nothing yet."""
+    src = pattern()
+    shifted = np.roll(src, 200, axis=1)
+    first_video, later_video = h264([src]), h264([shifted])
+    release, end_first = threading.Event(), threading.Event()
+
+    def answer(command: str) -> Answer:
+        if fake.count("exec:screenrecord") == 1:
+
+            def first() -> Iterator[bytes]:
+                yield first_video
+                end_first.wait(30)  # then the emulator goes away
+
+            return first()
+
+        def later() -> Iterator[bytes]:
+            release.wait(30)  # the restarted emulator is slow to send its first frame
+            yield later_video
+
+        return later()
+
+    fake.exec = answer
+    device = open_adb(fake, tmp_path, capture="stream")
+    first = device.screencap()
+    assert np.abs(first.astype(int) - src.astype(int)).mean() < 6
+    end_first.set()
+    until(lambda: fake.count("exec:screenrecord") >= 2, "the restarted stream")
+    threading.Timer(0.5, release.set).start()
+    frame = device.screencap()  # waits for the new stream's frame, not the old one's
+    assert np.abs(frame.astype(int) - shifted.astype(int)).mean() < 6
+    device.close()

@@ -73,6 +73,28 @@ def test_corrupt_mirror_is_a_readable_error_and_redis_is_kept(
     assert store.get("fetch")[1].song_id == 12  # type: ignore[attr-defined]
 
 
+def test_a_corrupt_file_with_redis_lost_is_kept_aside_and_said_in_the_dashboard(
+    r: TextRedis, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = ConfigStore(r, tmp_path)
+    store.put("scriptor", ScriptorConfig(MAX_RE_READY=4))
+    r.delete(keys.config_key("scriptor"), keys.config_version("scriptor"))  # Redis lost its data
+    path = config_path(tmp_path, "scriptor")
+    path.write_text('{"version": 3, "config": {"MAX_RE_')  # and the file is cut short
+    with caplog.at_level(logging.WARNING):
+        store.restore()
+    assert "keeping" not in caplog.text and "using defaults" in caplog.text, caplog.text
+    kept = list(tmp_path.glob("config/scriptor.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_text() == '{"version": 3, "config": {"MAX_RE_'
+    assert store.get("scriptor")[1] == ScriptorConfig()
+    said = [json.loads(f["data"]) for _, f in r.xrange(keys.events_stream("scriptor")) if f["type"] == "log"]
+    assert any(d["level"] == "warning" and kept[0].name in d["message"] for d in said), said
+    # The next save writes a new file; the kept copy stays as it was.
+    store.put("scriptor", ScriptorConfig(MAX_RE_READY=5))
+    assert read_mirror(tmp_path, "scriptor") is not None
+    assert kept[0].read_text() == '{"version": 3, "config": {"MAX_RE_'
+
+
 def test_registry_rules_for_the_injection_script(r: TextRedis) -> None:
     rules = field_rules(ScriptorConfig.model_json_schema())
     assert rules["dilation_time"] == {"type": "integer", "minimum": 1_000_000, "maximum": 1_005_000}

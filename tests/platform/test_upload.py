@@ -156,7 +156,7 @@ def test_uploads_from_other_sites_are_refused(app_gateway: InProcessGateway, fol
 
 
 def test_add_song_sees_the_uploaded_screenshot(live: Stack, live_folder: Path) -> None:
-    from services.recognition.song.render import render_title
+    from shared.title_render import render_title
 
     ok, crop = cv2.imencode(".png", render_title("アップロード"))  # a 36x450 title crop
     assert ok

@@ -25,7 +25,7 @@ def sample_titles(songs: dict[int, Song]) -> dict[int, str]:
 
 @pytest.fixture(scope="session")
 def title_dir(tmp_path_factory: pytest.TempPathFactory, sample_titles: dict[int, str]) -> Path:
-    from services.recognition.song.render import render_titles
+    from shared.title_render import render_titles
 
     d = tmp_path_factory.mktemp("titles")
     render_titles(sample_titles, d)

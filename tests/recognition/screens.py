@@ -8,7 +8,7 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw
 
 from services.recognition.song.preprocess import LEVEL_OFFSET_Y, TITLE_REGIONS
-from services.recognition.song.render import system_fonts
+from shared.title_render import system_fonts
 
 
 def screenshot(

@@ -9,7 +9,7 @@ import cv2
 import pytest
 
 from services.recognition.song.cli import main
-from services.recognition.song.render import render_title
+from shared.title_render import render_title
 from tests.recognition.conftest import SAMPLE_IDS
 
 

@@ -13,9 +13,9 @@ import cv2
 import httpx
 import pytest
 
-from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
 from services.testing.stack import Stack, start, wait_state
+from shared.title_render import render_title
 from tests.recognition.screens import screenshot
 
 pytestmark = pytest.mark.stack

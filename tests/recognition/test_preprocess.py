@@ -10,7 +10,7 @@ from services.recognition.song.preprocess import (
     normalize_levels,
     title_crops,
 )
-from services.recognition.song.render import render_title
+from shared.title_render import render_title
 
 
 def test_levels_are_invariant_to_brightness_gain_and_offset() -> None:

@@ -14,9 +14,9 @@ from services.recognition.song.gallery import GalleryError
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import LEVEL_OFFSET_Y, TITLE_REGIONS
 from services.recognition.song.recognizer import FIRST_RERANK, RERANK
-from services.recognition.song.render import render_title
 from services.recognition.song.store import read_gray
 from shared.catalog import Song
+from shared.title_render import render_title
 from tests.recognition.screens import screenshot
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from services.recognition.song.render import render_title, system_fonts
 from services.recognition.song.store import list_titles, read_gray
+from shared.title_render import render_title, system_fonts
 
 
 def test_crops_are_dark_text_on_light_background() -> None:

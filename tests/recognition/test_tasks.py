@@ -12,10 +12,10 @@ import cv2
 import pytest
 
 from services.recognition.song import SongRecognizer, tasks
-from services.recognition.song.render import render_title
 from services.recognition.song.store import list_titles, read_gray
 from shared.config.recognition import SongRecognitionConfig
 from shared.task_context import Reply, TaskError, TaskStopped
+from shared.title_render import render_title
 from tests.recognition.screens import screenshot
 from tests.task_double import RecordingContext
 

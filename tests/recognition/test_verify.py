@@ -9,7 +9,7 @@ import numpy as np
 from services.recognition.song import classical as C
 from services.recognition.song.augment import HARD, USER, perturb
 from services.recognition.song.preprocess import crop_mask
-from services.recognition.song.render import render_title
+from shared.title_render import render_title
 
 
 def _masks(text: str, p: object, n: int, seed: int) -> list[np.ndarray]:

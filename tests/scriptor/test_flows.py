@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.scriptor.actions import BACK_BUTTON, Tap
+from services.scriptor.actions import Tap
 from services.scriptor.flows import (
     EXPERT,
     SPECIAL,
@@ -15,6 +15,7 @@ from services.scriptor.flows import (
     song_select_taps,
     tour_tap,
 )
+from shared.catalogue import button
 from shared.config.scriptor import Level, ScriptorConfig
 
 
@@ -24,6 +25,14 @@ def cfg(**kw: Any) -> ScriptorConfig:
 
 def xy(taps: list[Tap]) -> list[tuple[int, int]]:
     return [(t.x, t.y) for t in taps]
+
+
+def names(taps: list[Tap]) -> list[str]:
+    return [t.button for t in taps]
+
+
+def at(state: str, name: str, when: str = "") -> tuple[int, int]:
+    return button(state, name, when).tap_point
 
 
 def test_playmode_by_mode_and_event() -> None:
@@ -42,7 +51,9 @@ def test_special_falls_back_to_expert_only_without_a_special_chart() -> None:
 
 def test_song_select_in_free_mode_moves_the_list_picks_the_difficulty_and_confirms() -> None:
     taps = song_select_taps(cfg(mode="Free", choose="ListDown"), "choose", EXPERT)
-    assert xy(taps) == [(380, 420), (715 + 115 * 3, 540), (1080, 620)]
+    assert names(taps) == ["choose.list_down@normal", "choose.difficulty_expert@fixed", "choose.confirm"]
+    assert xy(taps)[0] == (380, 420)  # the first version's list arrow
+    assert xy(taps)[2] == (1090, 637)  # the confirm button's centre (CO, MA)
     assert taps[1].pause_s == 0.4
     stage = song_select_taps(cfg(mode="Stage", choose="ListUp"), "choose", 0)
     assert xy(stage)[0] == (160, 150)
@@ -50,15 +61,15 @@ def test_song_select_in_free_mode_moves_the_list_picks_the_difficulty_and_confir
 
 def test_multiplayer_backs_out_of_song_select_but_not_out_of_the_room() -> None:
     multi = cfg(mode="Event", event="Compete")
-    assert xy(song_select_taps(multi, "choose", EXPERT)) == [BACK_BUTTON]
+    assert xy(song_select_taps(multi, "choose", EXPERT)) == [at("choose", "back")]
     # In a room the difficulty is not fixed on song select: no difficulty tap.
-    assert xy(song_select_taps(multi, "join_choose", EXPERT)) == [(1080, 620)]
+    assert names(song_select_taps(multi, "join_choose", EXPERT)) == ["join_choose.confirm"]
 
 
 def test_ready_picks_the_difficulty_when_not_fixed() -> None:
     multi = cfg(mode="Collaborate")
     assert xy(ready_difficulty_taps(multi, EXPERT)) == [(600 + 85 * 3, 580)]
-    assert xy(ready_difficulty_taps(multi, SPECIAL)) == [(860, 580), (600 + 85 * 4, 580)]
+    assert names(ready_difficulty_taps(multi, SPECIAL)) == ["ready.difficulty_special@pick"]
     assert ready_difficulty_taps(cfg(mode="Free"), EXPERT) == []
     tour = xy(ready_difficulty_taps(cfg(mode="Event", event="Tour"), 2))
     assert tour == [(64 + 160 + 408 * k, 370) for k in range(3)]
@@ -68,8 +79,8 @@ def test_ready_picks_the_difficulty_when_not_fixed() -> None:
 
 
 def test_lobby_and_tour_follow_the_run_and_the_lobby_setting() -> None:
-    assert xy(lobby_taps(finished=False)) == [(1080, 640)]
-    assert xy(lobby_taps(finished=True)) == [BACK_BUTTON]
+    assert xy(lobby_taps("compete", finished=False)) == [(1080, 640)]
+    assert names(lobby_taps("join", finished=True)) == ["join.back"]
     t = tour_tap(cfg(mode="Event", event="Tour", lobby=True))
     assert (t.x, t.y) == (440, 450)
     t = tour_tap(cfg(mode="Event", event="Tour", lobby=False))

@@ -10,8 +10,13 @@ from typing import Any, ClassVar
 
 import pytest
 
+from services.scriptor import flows
 from services.scriptor.loop import Pending, Scriptor, SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart
+from services.simulator.charts import ChartSource
+from services.simulator.frames import FrameRenderer
+from services.simulator.game import Game
+from services.simulator.scenario import Scenario
 from services.simulator.screens import ResultCounts, ScreenView, render
 from shared import play_history as history
 from shared.catalog import load_catalog
@@ -19,6 +24,7 @@ from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.data import CHARTS_DIR
 from shared.device import DeviceError, DeviceInfo
+from shared.screen_facts import CUT_IN_BUTTON, MODE_BUTTON
 from shared.task_context import TaskError
 from tests.task_double import RecordingContext
 
@@ -32,6 +38,8 @@ class ScriptedDevice:
     state: str
     moves: dict[tuple[str, int, int], str] = field(default_factory=dict)
     result: ResultCounts | None = None
+    live_mode: str = "off"  # the ready screen's controls, already off
+    cut_in: bool = False
     taps: list[tuple[int, int]] = field(default_factory=list)
     backs: int = 0
     fail_next: int = 0
@@ -44,7 +52,14 @@ class ScriptedDevice:
         if self.fail_next:
             self.fail_next -= 1
             raise DeviceError("no emulator at 127.0.0.1:7555")
-        return render(ScreenView(state=self.state, result=self.result if self.state == "award" else None))
+        return render(
+            ScreenView(
+                state=self.state,
+                result=self.result if self.state == "award" else None,
+                live_mode=self.live_mode,
+                cut_in=self.cut_in,
+            )
+        )
 
     def tap(self, x: int, y: int) -> None:
         if self.fail_taps:
@@ -115,10 +130,10 @@ def test_a_fixed_sequence_state_taps_its_buttons(tmp_path: Path) -> None:
 
 
 def test_ready_then_playing_then_result_lands_in_the_history(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, is_checking_3d=False)
     s.cycle()  # ready: song recognised, chart compiled, start
-    assert dev.taps[-1] == (1120, 600) and isinstance(s.pending, Pending)
+    assert dev.taps[-1] == (1132, 642) and isinstance(s.pending, Pending)
     notes = s.pending.chart.note_count
     s.cycle()  # playing: the player gets the plan and the synced start
     assert FakePlayer.played[-1] == 123.0 and s.pending.played
@@ -132,7 +147,7 @@ def test_ready_then_playing_then_result_lands_in_the_history(tmp_path: Path) -> 
 
 
 def test_is_repeat_off_ends_the_run_after_one_play(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, is_repeat=False, is_checking_3d=False)
     s.cycle()
     s.cycle()
@@ -181,7 +196,7 @@ def test_device_errors_are_retried_then_fatal_with_an_error_bundle(tmp_path: Pat
     s.cycle()
     s.cycle()
     s.cycle()
-    assert dev.taps == [(1120, 640)]  # answered again: the main page's tap
+    assert dev.taps == [(1175, 645)]  # answered again: the main page's tap
     dev.fail_next = 100
     with pytest.raises(TaskError, match="stopped answering"):
         for _ in range(20):
@@ -200,7 +215,7 @@ def test_an_input_that_fails_is_retried_not_fatal(tmp_path: Path) -> None:
     s.cycle()  # the tap fails: a warning, a pause
     assert dev.taps == [] and any("retrying in 1 s" in m for m in ctx_of(s).warnings())
     s.cycle()
-    assert dev.taps == [(1120, 640)]
+    assert dev.taps == [(1175, 645)]
 
 
 def test_taps_that_do_not_move_the_game_on_are_said_and_repeated(tmp_path: Path) -> None:
@@ -208,7 +223,7 @@ def test_taps_that_do_not_move_the_game_on_are_said_and_repeated(tmp_path: Path)
     s = make(tmp_path, dev)
     for _ in range(4):
         s.cycle()  # tap, look again, tap, look again
-    assert dev.taps == [(1120, 640)] * 2
+    assert dev.taps == [(1175, 645)] * 2
     assert sum("did not move the game on" in m for m in ctx_of(s).warnings()) == 1
     dev.state = "playmode"
     s.cycle()
@@ -220,7 +235,7 @@ def test_solo_ready_seen_again_after_start_presses_start_again(tmp_path: Path) -
     s = make(tmp_path, dev, is_checking_3d=False)
     for _ in range(3):
         s.cycle()  # prepare and start, look again, start again
-    assert dev.taps == [(1120, 600), (1120, 600)] and s.pending is not None
+    assert dev.taps == [(1132, 642), (1132, 642)] and s.pending is not None
 
 
 def test_special_state_frames_are_saved_for_labelling(tmp_path: Path) -> None:
@@ -234,7 +249,7 @@ def test_special_state_frames_are_saved_for_labelling(tmp_path: Path) -> None:
 
 
 def test_calibration_recommends_a_correction_from_fast_and_slow_then_stops(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, is_caliboration=True, is_checking_3d=False, correction_time=-45000)
     s.cycle()
     s.cycle()
@@ -257,9 +272,9 @@ def test_a_screen_just_tapped_is_looked_at_again_before_it_is_tapped_again(tmp_p
     s = make(tmp_path, dev)
     s.cycle()
     s.cycle()
-    assert dev.taps == [(1120, 640)]
+    assert dev.taps == [(1175, 645)]
     s.cycle()
-    assert dev.taps == [(1120, 640), (1120, 640)]  # still there a cycle later: tapped again
+    assert dev.taps == [(1175, 645), (1175, 645)]  # still there a cycle later: tapped again
 
 
 def test_another_app_in_front_is_not_tapped_the_game_is_started(tmp_path: Path) -> None:
@@ -281,12 +296,12 @@ def test_another_app_in_front_is_not_tapped_the_game_is_started(tmp_path: Path) 
     s.cycle()
     assert started == ["start"] and dev.taps == [] and dev.backs == 0
     s.cycle()
-    assert dev.taps == [(1120, 640)]  # the game again: its screen's tap
+    assert dev.taps == [(1175, 645)]  # the game again: its screen's tap
     assert any("is in front, not the game" in m for m in ctx_of(s).warnings())
 
 
 def test_a_song_lost_to_an_outage_is_recorded_and_never_replayed_on_the_next_song(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, is_checking_3d=False)
 
     def offline(chart: Any) -> float:
@@ -314,7 +329,7 @@ def test_a_song_lost_to_an_outage_is_recorded_and_never_replayed_on_the_next_son
 
 
 def test_a_tour_medley_plays_its_three_songs_and_records_one_row(tmp_path: Path) -> None:
-    dev = ScriptedDevice("ready", moves={("ready", 1120, 600): "playing"})
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, mode="Event", event="Tour", level="Special", is_checking_3d=False)
     ChartLibrary(tmp_path).store(2, 4, (CHARTS / "689_4.bestdori").read_bytes())
     ChartLibrary(tmp_path).store(3, 3, (CHARTS / "316_3.bestdori").read_bytes())
@@ -328,7 +343,7 @@ def test_a_tour_medley_plays_its_three_songs_and_records_one_row(tmp_path: Path)
         (304 + 408, 370),
         (384 + 408, 370),
         (304 + 816, 370),
-        (1120, 600),
+        (1132, 642),
     ]
     FakePlayer.played.clear()
     for k in range(3):
@@ -362,9 +377,68 @@ def test_frames_right_after_taps_are_screenshots(tmp_path: Path) -> None:
     s.t.fresh_frame = screenshot
     s.t.clock = lambda: now[0]
     s.cycle()
-    assert fresh == [] and dev.taps == [(1120, 640)]
+    assert fresh == [] and dev.taps == [(1175, 645)]
     s.cycle()
     assert fresh == ["main_page"]
     now[0] += 5.0  # long after the tap: the usual capture again
     s.cycle()
     assert fresh == ["main_page"] and len(dev.taps) == 2
+
+
+class SimulatedDevice(ScriptedDevice):
+    """The simulated game itself (its logic and drawing, a fake clock) behind the device,
+    on its ready screen as the game opens it: 3D on, cut-in ticked."""
+
+    def __init__(self) -> None:
+        super().__init__("ready")
+        sc = Scenario.model_validate({"delays": {"loading": 0.5, "app_start": 0.5}, "max_song_s": 4.0})
+        self.now = 100.0
+        self.game = Game(sc, ChartSource(None, sc.max_song_s).load, self.now)
+        self.draw = FrameRenderer(sc)
+        self.wait(0.6)  # the app starts
+        for x, y in ((1120, 640), (800, 480)):  # main page -> free live -> (loading)
+            self.tap(x, y)
+        self.wait(0.6)  # -> song select
+        self.tap(1080, 620)  # -> ready
+        self.taps.clear()
+
+    def wait(self, s: float) -> None:
+        self.now += s
+        self.game.tick(self.now)
+        self.game.view(self.now)
+
+    def screencap(self) -> Any:
+        view = self.game.view(self.now)
+        self.state = str(view.state)
+        return self.draw(view)
+
+    def tap(self, x: int, y: int) -> None:
+        self.now += 0.05
+        self.taps.append((x, y))
+        self.game.tap(self.now, x, y)
+        self.game.view(self.now)
+
+
+def test_the_ready_flow_cycles_the_live_mode_to_off_and_unticks_cut_in(tmp_path: Path) -> None:
+    dev = SimulatedDevice()
+    assert dev.game.view(dev.now).state == "ready" and (dev.game.live_mode, dev.game.cut_in) == ("3d", True)
+    s = make(tmp_path, dev)
+    for _ in range(8):  # each tap is followed by a look again (a frame may predate it)
+        if s.pending is not None:
+            break
+        s.cycle()
+    # 3D -> MV -> OFF, then the cut-in that OFF shows; then the song is prepared and started.
+    assert dev.taps[:3] == [MODE_BUTTON, MODE_BUTTON, CUT_IN_BUTTON]
+    assert (dev.game.live_mode, dev.game.cut_in) == ("off", False)
+    assert dev.taps[-1] == (flows.START.x, flows.START.y) and s.pending is not None
+    assert not ctx_of(s).warnings()
+
+
+def test_a_live_mode_tap_the_screen_does_not_show_yet_is_not_repeated_at_once(tmp_path: Path) -> None:
+    """A slow screen: the label still reads 3D after the tap. The tap is repeated only after
+    CONTROL_WAIT more frames, so a late screen is not cycled past OFF."""
+    dev = ScriptedDevice("ready", live_mode="3d")
+    s = make(tmp_path, dev)
+    for _ in range(8):
+        s.cycle()
+    assert dev.taps == [MODE_BUTTON, MODE_BUTTON] and s.pending is None

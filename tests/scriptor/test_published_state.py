@@ -20,7 +20,7 @@ def published(s: Scriptor) -> dict[str, Any]:
 
 
 def test_in_play_is_true_from_ready_until_the_result_is_recorded(tmp_path: Path) -> None:
-    dev = ScriptedDevice("main_page", moves={("ready", 1120, 600): "playing"})
+    dev = ScriptedDevice("main_page", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, is_checking_3d=False)
     s.cycle()
     first = published(s)

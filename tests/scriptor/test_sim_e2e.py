@@ -48,5 +48,8 @@ def test_one_free_play_is_recognised_played_read_and_recorded(sim_stack: Stack) 
     for k in ("perfect", "great", "good", "bad", "miss"):
         assert row["counts"][k] == judged["counts"][k], (row, judged)
     assert (row["fast"], row["slow"]) == (judged["counts"]["fast"], judged["counts"]["slow"])
+    assert row["max_combo"] == judged["counts"]["max_combo"], (row, judged)
+    # The result screen names the song played (its title, difficulty and level).
+    assert row["result_song_id"] == SONG and row["result_title"], row
     # Played, not just pressed: the great majority of the cut's notes were hit.
     assert judged["counts"]["miss"] <= 0.1 * judged["notes"], judged

@@ -142,8 +142,9 @@ def test_play_a_cut_chart_all_perfect(simulator: tuple[dict[str, int], Path]) ->
     time.sleep(0.8)
     tap(d, 1060, 540)  # Expert
     tap(d, 1080, 620)  # confirm -> ready
-    tap(d, 140, 652)  # 3D off
-    tap(d, 500, 650)  # MV off
+    tap(d, 141, 649)  # live mode 3D -> MV
+    tap(d, 141, 649)  # MV -> OFF
+    tap(d, 500, 650)  # 3D cut-in off
     # The touch channel is ready before the song starts, as the play engine's is.
     port = d.forward_port(1111)
     s = socket.create_connection(("127.0.0.1", port))

@@ -52,11 +52,17 @@ def play_perfectly(g: Game, c: Clock, *, late_ms: float = 0.0) -> None:
 
 
 def to_play(g: Game, c: Clock) -> None:
-    """From the ready screen: 3D/MV off, start, through loading into the play."""
+    """From the ready screen: the live mode cycled 3D -> MV -> OFF, cut-in off, start,
+    through loading into the play."""
     assert state(g, c) == "ready"
-    tap(g, c, 140, 652)
+    assert (g.live_mode, g.cut_in) == ("3d", True)
+    tap(g, c, 500, 650)  # the cut-in is behind the avatars while 3D is on: nothing
+    assert g.cut_in
+    tap(g, c, 141, 649)
+    assert g.live_mode == "mv"
+    tap(g, c, 141, 649)
     tap(g, c, 500, 650)
-    assert g.toggles == {"3d": False, "mv": False}
+    assert (g.live_mode, g.cut_in) == ("off", False)
     tap(g, c, 1120, 600)
     for _ in range(10):
         if state(g, c, 0.3) == "playing":
@@ -151,7 +157,7 @@ def test_compete_and_team_rooms(event: Event) -> None:
     assert state(g, c, 0.6) == "join_wait"
     assert state(g, c, 1.1) == "ready"
     assert g.view(c()).variants == {"pick"} and g.view(c()).title_layout == "ready"
-    tap(g, c, 860, 580)  # Special
+    tap(g, c, 940, 580)  # Special (the co-op badge right of Expert)
     assert g.difficulty == 4
     tap(g, c, 855, 580)  # Expert (600 + 85*3)
     assert g.difficulty == 3
@@ -306,7 +312,10 @@ def test_failed_fault_ends_the_song_on_the_failed_screen() -> None:
     to_play(g, c)
     assert g.play is not None
     t0 = g.play.t0
-    assert state(g, c) == "playing"
+    assert state(g, c) == "playing" and g.view(c()).life == 1.0  # full until the song starts
+    c.t = t0 + 0.5
+    assert abs(g.play.life(c()) - 0.5) < 1e-6  # the life bar drains toward the failing moment
+    assert g.view(c()).life <= 0.5 + 1e-6
     c.t = t0 + 0.9
     assert state(g, c) == "playing"  # health not out yet
     c.t = t0 + 1.05
@@ -317,3 +326,26 @@ def test_failed_fault_ends_the_song_on_the_failed_screen() -> None:
     assert tap(g, c, 380, 450) == "failed_again"
     assert tap(g, c, 780, 450) == "award_loading"
     assert state(g, c, 0.6) == "award" and g.plays[-1].shown  # its result screen came
+
+
+def test_the_life_bar_loses_life_to_misses_and_stays_full_in_a_perfect_play() -> None:
+    for perfect in (True, False):
+        g, c = make()
+        tap(g, c, 1175, 645)
+        tap(g, c, 800, 480)
+        state(g, c, 0.6)
+        tap(g, c, 1090, 637)
+        to_play(g, c)
+        play = g.play
+        assert play is not None
+        if perfect:
+            for t, kind, contact, x, y in perfect_touches(play.chart):
+                g.commit(Commit(play.t0 + t, (TouchEvent(kind, contact, x, y),)))  # type: ignore[arg-type]
+        lives = []
+        for k in range(1, 8):
+            c.t = play.t0 + (play.end - play.t0) * k / 8
+            lives.append(g.view(c()).life)
+        if perfect:
+            assert lives == [1.0] * 7
+        else:  # every note missed: the bar only goes down
+            assert lives == sorted(lives, reverse=True) and lives[-1] < lives[0] <= 1.0

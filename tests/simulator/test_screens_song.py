@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from services.recognition.song import SongRecognizer
-from services.recognition.song.render import render_titles
 from services.simulator import screens as S
 from services.simulator.perturb import Perturbation, perturb
 from services.simulator.titles import title_crop
 from shared.catalog import SHIPPED_SONGS_ALL, Catalog, load_songs_all
+from shared.title_render import render_titles
 
 # Latin, kana, kanji, long and short titles, and the identical-title pairs of the catalog.
 IDS = (1, 2, 3, 5, 13, 20, 26, 41, 100, 128, 200, 301, 389, 462, 410, 467)

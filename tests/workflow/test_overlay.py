@@ -7,7 +7,7 @@ import numpy as np
 
 from services.simulator.field import NoteSprite, render_playfield
 from services.workflow.overlay import BOX_BGR, draw_overlay, masks
-from shared.playfield import depth, lane_x, y_of_depth
+from shared.playfield import depth, lane_x, lane_x_at, x_at, y_of_depth
 
 
 def test_the_overlay_boxes_every_drawn_note_with_its_kind_and_depth() -> None:
@@ -24,7 +24,10 @@ def test_the_overlay_boxes_every_drawn_note_with_its_kind_and_depth() -> None:
     assert sorted(n.kind for n in notes) == sorted(s.kind for s in drawn)
     for s in drawn:
         (box,) = [n for n in notes if n.kind == s.kind]
-        assert box.x <= s.x <= box.x + box.w and box.y <= s.y <= box.y + box.h  # the box is on the sprite
+        x = x_at(s.x, s.y)  # the sprite's lane at its height (perspective)
+        assert box.x <= x <= box.x + box.w and box.y <= s.y <= box.y + box.h  # the box is on the sprite
+        # ...and the detector puts it back on its lane (a directional's arrow shifts its box).
+        assert abs(box.judge_x - s.x) < 15
         assert abs(box.depth - depth(s.y)) < 0.04  # flick arrow / skill diamond shift the centre a bit
         # The box outline is drawn in the kind's colour just outside the detected box.
         assert tuple(int(v) for v in out[box.y - 2, box.x + box.w // 2]) == BOX_BGR[s.kind]
@@ -36,5 +39,6 @@ def test_masks_cover_the_notes_and_nothing_of_an_empty_track() -> None:
     assert draw_overlay(empty)[1] == []
     one = render_playfield([NoteSprite("tap", lane_x(4), y_of_depth(0.5))])
     m = masks(one)
-    x, y = round(lane_x(4)), round(y_of_depth(0.5))
+    y = round(y_of_depth(0.5))
+    x = round(lane_x_at(4, y))
     assert m["tap"][y, x] == 255 and all(m[k][y, x] == 0 for k in m if k != "tap")

@@ -20,7 +20,7 @@ import pytest
 
 from services.simulator.draw import Frame
 from services.simulator.emulator import Emulator
-from services.simulator.field import HEALTH_BGR
+from services.simulator.field import LIFE_BGR
 from services.simulator.game import GameView
 from services.simulator.scenario import Delays, Scenario
 from services.testing.stack import Stack, start, start_stack, wait_state
@@ -127,9 +127,9 @@ def test_capture_shows_frames_probes_colours_and_saves_the_frame(live: Stack) ->
     # The probe reads the health pixel the simulator drew, exactly.
     x, y = HEALTH_PIXEL
     color = httpx.get(f"{live.url}/api/workflow/color", params={"x": x, "y": y}, timeout=10).json()
-    want = cv2.cvtColor(np.array([[HEALTH_BGR]], np.uint8), cv2.COLOR_BGR2HSV)[0, 0]
+    want = cv2.cvtColor(np.array([[LIFE_BGR]], np.uint8), cv2.COLOR_BGR2HSV)[0, 0]
     assert tuple(color["hsv"]) == tuple(int(v) for v in want) and HEALTH_RANGE.contains(tuple(color["hsv"]))
-    assert tuple(color["bgr"]) == HEALTH_BGR
+    assert tuple(color["bgr"]) == LIFE_BGR
     # Save the frame shown: it lands in the UI inbox named by time and state.
     saved = httpx.post(f"{live.url}/api/workflow/frames", params={"state": "playing"}, timeout=10)
     assert saved.status_code == 200, saved.text

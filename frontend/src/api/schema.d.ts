@@ -789,6 +789,14 @@ export interface components {
              * @default
              */
             note: string;
+            /** Max Combo */
+            max_combo?: number | null;
+            /** Score */
+            score?: number | null;
+            /** Result Song Id */
+            result_song_id?: number | null;
+            /** Result Title */
+            result_title?: string | null;
             /** Medley */
             medley?: components["schemas"]["MedleySong"][];
         };
@@ -1558,6 +1566,15 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Redis does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

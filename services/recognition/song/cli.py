@@ -27,7 +27,7 @@ def _recognizer(a: argparse.Namespace) -> Any:
 
 
 def cmd_render(a: argparse.Namespace) -> int:
-    from services.recognition.song.render import catalog_titles, render_titles
+    from shared.title_render import catalog_titles, render_titles
 
     titles = catalog_titles(_catalog(a.catalog).values())
     written = render_titles(titles, Path(a.out), overwrite=a.overwrite)
@@ -108,7 +108,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     from services.recognition.song.evaluate import evaluate
     from services.recognition.song.pipeline import model_train_ids
     from services.recognition.song.recognizer import DEFAULT_MODEL
-    from services.recognition.song.render import catalog_titles
+    from shared.title_render import catalog_titles
 
     model = Path(a.model) if a.model else DEFAULT_MODEL
     titles = catalog_titles(_catalog(a.catalog).values()) if a.fakes else None

@@ -25,9 +25,9 @@ import numpy.typing as npt
 from services.recognition.song.augment import HARD, USER, Perturb, perturb
 from services.recognition.song.classical import ClassicalMatcher
 from services.recognition.song.recognizer import SongRecognizer
-from services.recognition.song.render import render_title
 from services.recognition.song.store import load_title_images
 from services.recognition.song.train import holdout_ids
+from shared.title_render import render_title
 
 FAKE_BASE_ID = 900000
 

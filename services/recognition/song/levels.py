@@ -30,7 +30,7 @@ def _normalise_glyph(mask: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
 
 @lru_cache(maxsize=1)
 def _templates() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-    from services.recognition.song.render import system_fonts
+    from shared.title_render import system_fonts
 
     feats, labels = [], []
     for face in system_fonts():

@@ -68,8 +68,8 @@ def synthetic_crops(n: int, seed: int = 13) -> np.ndarray[Any, np.dtype[np.uint8
     """Crops of titles that are no song (characters of real titles reshuffled): more classes
     teach the embedding to tell titles apart in general, not just the ones it saw."""
     from services.recognition.song.evaluate import fake_titles
-    from services.recognition.song.render import render_title
     from shared.catalog import SHIPPED_SONGS_ALL, load_songs_all
+    from shared.title_render import render_title
 
     real = [s.title for s in load_songs_all(SHIPPED_SONGS_ALL).values()]
     return np.stack([render_title(t, salt="train") for t in fake_titles(real, n, seed=seed)])

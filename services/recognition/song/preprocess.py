@@ -6,11 +6,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-H, W = 36, 450
-SCREEN_SIZE = (720, 1280)  # (h, w)
-# Title crops (x1, y1, x2, y2): song select with a fixed difficulty, multiplayer ready room.
-TITLE_REGIONS: tuple[tuple[int, int, int, int], ...] = ((220, 540, 670, 576), (116, 540, 566, 576))
-LEVEL_OFFSET_Y = 36  # the level number sits in the row below the title
+from shared.catalogue import regions as _regions
+
+# Where titles and levels sit: the screen catalogue's facts (shared with the simulator).
+H, W = _regions.TITLE_H, _regions.TITLE_W
+SCREEN_SIZE = _regions.SCREEN_SIZE  # (h, w)
+TITLE_REGIONS = _regions.TITLE_REGIONS  # song select (fixed difficulty), multiplayer ready
+LEVEL_OFFSET_Y = _regions.LEVEL_OFFSET_Y  # the level number sits in the row below the title
 INFER_THRESHOLD = 160
 TRAIN_THRESHOLDS = (150, 155, 160, 165, 170)
 TRIPLET_THRESHOLDS = (150, 155, 165, 170)

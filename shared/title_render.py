@@ -1,5 +1,6 @@
 """Synthetic title crops: the real song titles rendered like the game's 36x450 grey crops
-(dark text on a light background), one style per title text.
+(dark text on a light background), one style per title text. Shared: the song recogniser
+trains on them and the simulator shows them.
 
 The style is seeded by the title text, not the id, so songs with identical titles get the
 identical picture, as in the game. Fonts come from the system (fc-list): every installed
@@ -18,10 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
-from services.recognition.song.preprocess import U8, H, W
 from shared.atomic_write import write_atomic
+from shared.catalogue.regions import TITLE_H as H
+from shared.catalogue.regions import TITLE_W as W
+
+U8 = npt.NDArray[np.uint8]
 
 _PROBE = "の歌"  # a Japanese-capable font draws these; per title, glyph coverage is checked
 _FONT_HINTS = ("cjk", "ipa", "japanese", "gothic", "mincho")

@@ -1,0 +1,142 @@
+"""Printed digits on the result card: ink found relative to the card's paper (so light grey
+leading zeros and a darker or brighter capture read alike), split into glyphs by empty
+columns, each glyph matched with digits drawn in the system's sans fonts
+(``shared.fonts``). No model and no download: the game prints digits in a plain sans face."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
+
+from shared.fonts import sans_fonts
+
+Grey = npt.NDArray[np.uint8]
+_FEAT_W, _FEAT_H = 16, 24
+INK_RATIO = 0.9  # a pixel darker than this share of the paper's level is ink (light zeros ~0.82)
+MIN_PAPER = 60  # grey level: below this the crop is no card at all
+MIN_SCORE = 0.55  # a glyph less like every digit than this is not a digit
+MIN_MARGIN = 0.03  # the best digit's lead over the best other digit
+
+
+def feature(glyph: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+    """A 0/1 glyph (cropped to its ink) as a unit vector: placed on a canvas at least 0.75
+    of its height wide (a "1" stays narrow), resized, blurred, zero-mean."""
+    h, w = glyph.shape
+    cw = max(w, round(0.75 * h))
+    canvas = np.zeros((h, cw), np.float32)
+    x0 = (cw - w) // 2
+    canvas[:, x0 : x0 + w] = glyph
+    # The blur forgives a stroke a pixel off (the game's face is not the system's).
+    g = cv2.GaussianBlur(cv2.resize(canvas, (_FEAT_W, _FEAT_H), interpolation=cv2.INTER_AREA), (3, 3), 0)
+    g = g.reshape(-1) - g.mean()
+    n = float(np.linalg.norm(g))
+    return np.asarray(g / n if n > 0 else g, np.float32)
+
+
+@lru_cache(maxsize=1)
+def templates() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """Digit features from every sans face, regular and emboldened, at two sizes."""
+    feats, labels = [], []
+    for path in sans_fonts():
+        for size in (28, 40):
+            font = ImageFont.truetype(str(path), size, index=0)
+            for stroke in (0, 1):
+                for d in range(10):
+                    img = Image.new("L", (size * 2, size * 2), 0)
+                    ImageDraw.Draw(img).text(
+                        (size // 2, size // 4),
+                        str(d),
+                        fill=255,
+                        font=font,
+                        stroke_width=stroke,
+                        stroke_fill=255,
+                    )
+                    a = np.asarray(img) > 127
+                    ys, xs = np.nonzero(a)
+                    feats.append(
+                        feature(a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.uint8))
+                    )
+                    labels.append(d)
+    return np.stack(feats), np.asarray(labels, np.int64)
+
+
+def ink_mask(grey: Grey) -> npt.NDArray[np.uint8] | None:
+    """Ink pixels of a crop of a light card as 0/1; None when the crop is not light paper."""
+    paper = float(np.percentile(grey, 90))
+    if paper < MIN_PAPER:
+        return None
+    return (grey.astype(np.float32) < INK_RATIO * paper).astype(np.uint8)
+
+
+def glyph_boxes(mask: npt.NDArray[np.uint8], height: int) -> list[tuple[int, int, int, int]]:
+    """(x1, y1, x2, y2) of each glyph of about ``height`` px, left to right: runs of columns
+    with ink (a glyph broken by a faint stroke stays whole), runs wider than a digit split
+    at their faintest column (two digits touching by a pixel), each cut to its rows of ink.
+    Pieces much shorter or taller than a digit (a rule, a speck) are dropped."""
+    cols = mask.sum(axis=0)
+    boxes: list[tuple[int, int, int, int]] = []
+    x, w = 0, len(cols)
+    while x < w:
+        if not cols[x]:
+            x += 1
+            continue
+        x1 = x
+        while x < w and cols[x]:
+            x += 1
+        _cut(mask, cols, x1, x, height, boxes)
+    return boxes
+
+
+def _cut(
+    mask: npt.NDArray[np.uint8],
+    cols: npt.NDArray[np.int64],
+    x1: int,
+    x2: int,
+    height: int,
+    out: list[tuple[int, int, int, int]],
+) -> None:
+    rows = np.nonzero(mask[:, x1:x2].sum(axis=1))[0]
+    y1, y2 = int(rows[0]), int(rows[-1]) + 1
+    gh, gw = y2 - y1, x2 - x1
+    if gw > 1.1 * max(gh, 1) and gw >= 6:
+        lo, hi = x1 + gw // 4, x2 - gw // 4
+        split = lo + int(np.argmin(cols[lo:hi]))
+        _cut(mask, cols, x1, split, height, out)
+        _cut(mask, cols, split + 1, x2, height, out)
+        return
+    if 0.6 * height <= gh <= 1.4 * height:
+        out.append((x1, y1, x2, y2))
+
+
+def classify(glyph: npt.NDArray[np.uint8]) -> int | None:
+    """The digit a 0/1 glyph shows; None when it is unlike every digit or nearly as like two."""
+    feats, labels = templates()
+    scores = feats @ feature(glyph)
+    best = int(labels[int(scores.argmax())])
+    top = float(scores.max())
+    runner_up = float(scores[labels != best].max())
+    if top < MIN_SCORE or top - runner_up < MIN_MARGIN:
+        return None
+    return best
+
+
+def read_digits(grey: Grey, height: int) -> str | None:
+    """The digits printed in a grey crop of a light card, left to right; None when there
+    is none or one glyph is not a digit."""
+    mask = ink_mask(grey)
+    if mask is None:
+        return None
+    boxes = glyph_boxes(mask, height)
+    if not boxes:
+        return None
+    out = []
+    for x1, y1, x2, y2 in boxes:
+        d = classify(mask[y1:y2, x1:x2])
+        if d is None:
+            return None
+        out.append(str(d))
+    return "".join(out)

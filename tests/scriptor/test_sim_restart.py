@@ -1,0 +1,121 @@
+"""The emulator killed (kill -9) mid-song and back on the same port a moment later, through
+the real stack: the scriptor must not freeze on the last frame of the dead emulator (the
+capture raises, the loop retries the device), and the run goes on with the restarted
+game: its next play is recognised, played and recorded as the new emulator judged it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.testing.simgame import prepare_data
+from services.testing.stack import Stack, start, start_stack, wait_state
+from shared import keys
+from shared.runtime.connection import connect
+from tests.conftest import free_port
+from tests.scriptor.free_play import SCENARIO, SONG
+
+pytestmark = pytest.mark.stack
+
+CUT_S = 12.0  # long enough for the kill to land mid-song
+
+
+@pytest.fixture(scope="module")
+def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("scriptor-restart")
+    data = root / "data"
+    prepare_data(data, [(SONG, 3)], CUT_S)
+    scenario = root / "scenario.json"
+    scenario.write_text(json.dumps(SCENARIO))
+    stack = start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario}"}, test_bodies=False)
+    yield stack
+    stack.stop()
+
+
+def logs(stack: Stack) -> list[str]:
+    r = connect(stack.redis_url)
+    return [
+        str(json.loads(f["data"]).get("message", ""))
+        for _, f in r.xrange(keys.events_stream("scriptor"))
+        if f["type"] == "log"
+    ]
+
+
+def report(stack: Stack) -> dict[str, Any]:
+    return dict(json.loads((stack.data_dir / "simulator" / "report.json").read_text()))
+
+
+def simulator_pid(stack: Stack) -> int:
+    return int(stack.info()["children"]["simulator"])
+
+
+def test_emulator_killed_mid_song_is_noticed_and_the_run_goes_on(sim_stack: Stack) -> None:
+    url = sim_stack.url
+    start(url, "scriptor", "start_scriptor", {"mode": "Free", "level": "Expert", "correction_time": 0})
+    wait_state(url, "scriptor", lambda s: s.get("fields", {}).get("screen") == "playing", 240, sim_stack.log)
+    time.sleep(2.0)  # mid-song
+    old = simulator_pid(sim_stack)
+    os.kill(old, signal.SIGKILL)
+    killed_at = time.monotonic()
+
+    # The launcher brings the emulator back on the same port; the run goes on and records
+    # a play of the restarted game.
+    deadline = time.monotonic() + 300
+    while True:
+        state = httpx.get(f"{url}/api/scriptor/state", timeout=10).json()
+        assert state["status"] not in ("failed", "finished"), (state, logs(sim_stack)[-40:])
+        rows = httpx.get(f"{url}/api/scriptor/history", timeout=10).json()
+        if simulator_pid(sim_stack) != old and rows and report(sim_stack)["plays"]:
+            break
+        assert time.monotonic() < deadline, (state, logs(sim_stack)[-40:], sim_stack.log()[-3000:])
+        time.sleep(1.0)
+    recovered_s = time.monotonic() - killed_at
+    httpx.post(f"{url}/api/scriptor/stop", timeout=10)
+    done = wait_state(url, "scriptor", lambda s: s["status"] not in ("running", "stopping"), 60)
+    assert done["status"] == "stopped", done
+
+    text = "\n".join(logs(sim_stack))
+    # The capture said the device went away (no stale frame): retried, then answered again.
+    assert "device:" in text and "retrying in" in text, text[-3000:]
+    assert "device answers again after" in text, text[-3000:]
+    assert "seen 100 times" not in text and "in a row" not in text, text[-3000:]
+    # The play of the restarted game is in the history as the new emulator judged it.
+    judged = report(sim_stack)["plays"][0]
+    row = rows[-1]
+    assert row["song_id"] == SONG == judged["song"] and row["cleared"], (row, judged)
+    for k in ("perfect", "great", "good", "bad", "miss"):
+        assert row["counts"][k] == judged["counts"][k], (row, judged)
+    assert judged["touches"] > 0, (judged, "\n".join(logs(sim_stack)))
+    print(f"recovered (a play recorded after the restart) {recovered_s:.1f} s after the kill")
+
+
+def test_emulator_frozen_mid_song_is_said_in_the_history_row(sim_stack: Stack) -> None:
+    url = sim_stack.url
+    before = len(httpx.get(f"{url}/api/scriptor/history", timeout=10).json())
+    start(url, "scriptor", "start_scriptor", {"mode": "Free", "level": "Expert", "correction_time": 0})
+    wait_state(url, "scriptor", lambda s: s.get("fields", {}).get("screen") == "playing", 240, sim_stack.log)
+    time.sleep(3.0)  # notes are coming
+    pid = simulator_pid(sim_stack)
+    os.kill(pid, signal.SIGSTOP)  # the emulator hangs (a suspended VM), then goes on
+    try:
+        time.sleep(5.0)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    deadline = time.monotonic() + 240
+    while len(rows := httpx.get(f"{url}/api/scriptor/history", timeout=10).json()) <= before:
+        state = httpx.get(f"{url}/api/scriptor/state", timeout=10).json()
+        assert state["status"] not in ("failed", "finished"), (state, logs(sim_stack)[-40:])
+        assert time.monotonic() < deadline, (state, logs(sim_stack)[-40:])
+        time.sleep(1.0)
+    httpx.post(f"{url}/api/scriptor/stop", timeout=10)
+    wait_state(url, "scriptor", lambda s: s["status"] not in ("running", "stopping"), 60)
+    row = rows[before]
+    assert "the game froze during the song" in row["note"], (row, logs(sim_stack)[-40:])
+    assert any("the game froze during the song" in line for line in logs(sim_stack))
