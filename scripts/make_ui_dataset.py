@@ -5,6 +5,9 @@
     written at 320x180 to keep the folder small (frames of any size are resized on load)
 .venv/bin/python scripts/make_ui_dataset.py ship [--per-state 30 --epochs 15]
     trains the shipped model (services/recognition/ui/models/banguinet.*) on them
+.venv/bin/python scripts/make_ui_dataset.py gallery [--per-state 3]
+    the screen gallery the product starts with (services/recognition/ui/models/
+    gallery_frames.npz): that many 90x160 simulator frames per state
 .venv/bin/python scripts/make_ui_dataset.py calibrate [DIR]
     refits its centroids and covariance and sets its rejection limits from fresh frames
 """
@@ -12,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -131,6 +135,19 @@ def cmd_calibrate(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gallery(a: argparse.Namespace) -> int:
+    from services.recognition.ui.prototypes import SHIPPED_FRAMES
+    from shared.atomic_write import write_atomic
+
+    imgs, labels = frames(a.per_state, 0, a.seed)
+    states = np.array([UI_STATES[int(i)] for i in labels], dtype=str)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, frames=imgs, states=states)
+    write_atomic(SHIPPED_FRAMES, buf.getvalue())
+    print(f"wrote {len(labels)} frames ({a.per_state} per state, seed {a.seed}) to {SHIPPED_FRAMES}")
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -160,6 +177,10 @@ def main() -> int:
     c.add_argument("--seed", type=int, default=3000)
     c.add_argument("--cache", default=None)
     c.set_defaults(fn=cmd_calibrate)
+    g = sub.add_parser("gallery", help="the screen gallery shipped with the product")
+    g.add_argument("--per-state", type=int, default=3)
+    g.add_argument("--seed", type=int, default=7)
+    g.set_defaults(fn=cmd_gallery)
     a = p.parse_args()
     return int(a.fn(a))
 

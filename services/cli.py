@@ -45,9 +45,11 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_gateway(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from services.gateway import access_log
     from services.gateway.app import create_app
 
     settings = get_settings()
+    access_log.configure(settings.access_log)  # uvicorn keeps existing loggers' filters
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # cursor (the gateway refuses to start otherwise).
     ws_queue_max: int = 5_000
     log_level: str = "info"
+    # The gateway's access log: "quiet" leaves out successful GETs of the routes the
+    # dashboard polls (services/gateway/access_log.py); "all" logs every request.
+    access_log: str = "quiet"
     # Reliability: how long workers and tasks wait for Redis to come back (restart, stall)
     # before a command fails; events a task logs meanwhile are buffered, up to this many.
     redis_ride_out_s: float = 60.0

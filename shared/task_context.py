@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 ANSWERS = ("Yes", "No", "Drop", "Stop")
+TIMED_OUT = "Timeout"  # the reply when a question with a time limit went unanswered
 
 
 class TaskStopped(Exception):
@@ -101,7 +102,9 @@ class TaskContext(Protocol[C_co]):
         *,
         text: str | None = None,
         choices: Sequence[str] = (),
+        timeout_s: float | None = None,
     ) -> Reply:
         """Ask the user and block until they reply (or raise ``TaskStopped`` on stop).
-        ``text`` is a hint for the optional text box (e.g. "song id")."""
+        ``text`` is a hint for the optional text box (e.g. "song id"). With ``timeout_s``
+        the question closes unanswered after that long: the reply is ``TIMED_OUT``."""
         ...

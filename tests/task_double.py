@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from pydantic import BaseModel
 
 from shared.live_state import LiveState, state_update
-from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
+from shared.task_context import ANSWERS, TIMED_OUT, LogLevel, Reply, TaskStopped
 
 if TYPE_CHECKING:
     from shared.device import Device
@@ -106,10 +106,13 @@ class RecordingContext(Generic[C]):
         *,
         text: str | None = None,
         choices: Sequence[str] = (),
+        timeout_s: float | None = None,
     ) -> Reply:
         self.prompts.append(prompt)
         self.options.append(tuple(options))
         self.choices.append(tuple(choices))
+        if not self.replies and timeout_s is not None:
+            return Reply(TIMED_OUT)  # nobody answers: the time limit runs out
         if not self.replies:
             raise AssertionError(f"unexpected prompt: {prompt}")
         return self.replies.pop(0)

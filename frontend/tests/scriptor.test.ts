@@ -25,6 +25,7 @@ import { useBackendStore, type ModuleState } from '@/stores/backend'
 import { until, useMockBackend } from './helpers'
 
 const play = (over: Partial<PlayRecord> = {}): PlayRecord => ({
+  wrong_song: false,
   song_id: 316,
   title: 'オレンジ',
   difficulty: 'expert',

@@ -23,19 +23,20 @@ from typing import Any, Protocol
 import cv2
 
 from services.recognition.screen.ready import read_ready
-from services.scriptor import flows, freeze
+from services.scriptor import flows, freeze, offsets, verify
 from services.scriptor.actions import ACTIONS, DIALOGS, Flow, Tap, Taps, back
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
+from services.scriptor.play.offset_estimate import estimate
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
-from services.scriptor.result import ResultVotes
+from services.scriptor.result import ResultVotes, as_reading, read_fields
 from shared import error_bundles as bundles
 from shared import play_history as history
 from shared.atomic_write import write_atomic
 from shared.catalog import DIFFICULTIES, Catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
-from shared.config.scriptor import ScriptorConfig
+from shared.config.scriptor import Performance, ScriptorConfig
 from shared.device import DeviceError, Frame
 from shared.screen_facts import STORY_UNREAD_PIXEL, story_unread
 from shared.task_context import TaskContext, TaskError
@@ -55,6 +56,7 @@ FRESH_AFTER_TAP_S = 2.0  # frames this soon after a tap are screenshots (``Tools
 KEEP_NOTES = 200  # last recovery / device / play log lines kept for the error bundle
 PLAY_WATCH_S = 1.0  # during a song, how often the screen is checked for an early end
 UNANSWERED_TAPS = 2  # cycles of taps on one screen without it changing: say so
+MODEL_CHANGE_RECENT_S = 24 * 3600.0  # a screen model this new is named when unknown screens end a run
 
 RECOVERY_WORDS = {
     Step.safe_tap: "tapping the last dialog's button once more",
@@ -105,6 +107,12 @@ class Tools:
     # the usual capture is a video stream whose frames lag; None: ``device.screencap``.
     fresh_frame: Callable[[], Frame] | None = None
     clock: Callable[[], float] = time.monotonic
+    # The screen model in use when it is the user's trained one (not the shipped one): a run
+    # that gives up on unknown screens soon after it changed says so.
+    ui_model: Path | None = None
+    # (state, frame) -> the state to act on: an unplaced screen may be asked about and
+    # taught (teach.Teacher.settle); None: unplaced screens are recovered from.
+    settle: Callable[[str, Frame], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -133,10 +141,13 @@ class Pending:
     parts_played: int = 0
     untouched: str = ""  # why (part of) the song went without touches, for the history
     fault: str = ""  # what went wrong during the song (the game froze), for the history
+    offset_us: int = 0  # the correction_time its plans were compiled with (fixed for the play)
+    level: int = 0  # the first song's level (catalog)
+    other_readings: list[Any] = field(default_factory=list)  # result frames that did not add up
 
     @property
     def parts(self) -> list[Part]:
-        return [Part(self.song_id, self.difficulty, self.chart, self.plan), *self.medley]
+        return [Part(self.song_id, self.difficulty, self.chart, self.plan, self.level), *self.medley]
 
 
 class Scriptor:
@@ -166,6 +177,7 @@ class Scriptor:
         self._control_tap: tuple[tuple[str | None, bool | None], int] | None = None
         self.notes: deque[str] = deque(maxlen=KEEP_NOTES)  # for the error bundle's log
         self._player: PlayerLike | None = None
+        self.offsets = offsets.OffsetStore(ctx.data_dir)
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
@@ -207,6 +219,8 @@ class Scriptor:
             return
         raw, conf = self.t.classify(frame)
         state = raw if conf >= MIN_CONFIDENCE else UNKNOWN
+        if self.t.settle is not None:
+            state = self.t.settle(state, frame)
         now = self.t.clock()
         self.frames.append((now, state, frame))
         self._report(state, conf, now)
@@ -393,17 +407,24 @@ class Scriptor:
                 self._unsure(frame, "no recogniser for the medley's other songs")
                 return
             guesses += [self.t.recognise_medley(frame, k) for k in (1, 2)]
+        offset_us = self._offset()  # read once per play: a change mid-song waits for the next
         parts: list[Part] = []
         for guess in guesses:
-            part = self._prepare(guess)
-            if isinstance(part, str):
-                self._unsure(frame, part)
+            part = self._prepare(guess, offset_us)
+            if isinstance(part, verify.Skip):
+                self._skip(frame, part)
                 return
             parts.append(part)
         self.player()  # connected before the song starts
         first = parts[0]
         self.pending = Pending(
-            first.song_id, first.difficulty, first.chart, first.plan, medley=tuple(parts[1:])
+            first.song_id,
+            first.difficulty,
+            first.chart,
+            first.plan,
+            medley=tuple(parts[1:]),
+            offset_us=offset_us,
+            level=first.level,
         )
         self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
         self.pending.votes.songs = tuple(self.t.catalog)
@@ -425,16 +446,34 @@ class Scriptor:
         song = self.t.catalog.get(song_id)
         return song.title if song else f"#{song_id}"
 
-    def _prepare(self, guess: SongGuess) -> Part | str:
-        """The recognised song's chart for ``level``, compiled; or why it cannot be played."""
+    def _offset(self) -> int:
+        """The offset (``correction_time``, us) the next play uses: the device's own (learned,
+        or its kind's default the first time), or the config's when ``pin_offset``."""
         cfg = self.ctx.config
+        key = offsets.device_key(self.t.device.info)
+        if cfg.pin_offset:
+            us, source = cfg.correction_time, "pinned in the config (pin_offset)"
+        else:
+            default_us, why = offsets.default_offset(self.t.device.info, cfg.correction_time)
+            dev = self.offsets.current(key, default_us, why)
+            us, source = dev.offset_us, ("pinned" if dev.pinned else dev.source)
+        self.ctx.state(offset_ms=us / 1000, offset_device=key, offset_source=source)
+        return us
+
+    def _prepare(self, guess: SongGuess, offset_us: int) -> Part | verify.Skip:
+        """The recognised song's chart for ``level``, compiled with ``offset_us``; or why it
+        cannot be played."""
+        cfg = self.ctx.config.model_copy(update={"correction_time": offset_us})
         if guess.song_id is None:
-            return guess.detail
+            return verify.Skip("unrecognised", guess.detail)
         song = self.t.catalog.get(guess.song_id)
         have = set(self.t.charts.difficulties(guess.song_id))
         difficulty = flows.difficulty_index(cfg.level, have)
         if difficulty not in have:
-            return f"song {guess.song_id} has no {DIFFICULTIES[difficulty]} chart: fetch it"
+            listed = song is None or not song.levels or difficulty in song.levels
+            return verify.no_chart(
+                guess.song_id, self._title(guess.song_id), difficulty, listed, guess.detail
+            )
         chart = self.t.charts.load(guess.song_id, difficulty)
         level = song.levels.get(difficulty, 0) if song else 0
         return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
@@ -467,6 +506,16 @@ class Scriptor:
         self._tap(state, tap)
         return False
 
+    def _skip(self, frame: Frame, skip: verify.Skip) -> None:
+        """A song not played: unrecognised ones are kept for add_song; a recognised one
+        without its chart is said as such (the recognition was sure)."""
+        if skip.kind == "unrecognised":
+            self._unsure(frame, skip.message)
+            return
+        self._note(f"{skip.message}; skipped", "warning")
+        if not self.ctx.config.multiplayer:
+            self._tap("ready", back("ready"))  # back to song select, another song next
+
     def _unsure(self, frame: Frame, detail: str) -> None:
         """Never play a song the recogniser is not sure of: keep the frame for add_song,
         log the candidates and go on without touching the song."""
@@ -492,7 +541,10 @@ class Scriptor:
             t0 = self.t.start_time(part.chart)
         except (StartSyncError, DeviceError) as exc:
             # Not fatal: the song plays itself out untouched, its result is still recorded.
-            self._note(f"start sync failed ({exc}): this song goes untouched", "warning")
+            self._note(
+                f"start sync failed ({exc}): this song goes untouched (its Misses are recorded as such)",
+                "warning",
+            )
             p.untouched = f"start sync failed: {exc}"
             p.parts_played += 1
             p.played = p.parts_played == len(p.parts)
@@ -516,6 +568,12 @@ class Scriptor:
                 self.ctx.sleep(0.2)
                 if self.t.clock() - watched >= PLAY_WATCH_S:
                     watched = self.t.clock()
+                    # The panel keeps counting while the song plays (no cycles meanwhile).
+                    self.ctx.state(
+                        screen="playing",
+                        time_in_state_s=round(watched - self.recovery.since, 1),
+                        in_play=True,
+                    )
                     seen = self._song_frame()
                     watch.observe(seen, watched)
                     if failed := self._song_failed(seen):
@@ -589,12 +647,32 @@ class Scriptor:
             self._record(p, None, cleared=False)  # decided from the frame after the song
             return False
         reading = p.votes.add(frame)
-        if reading is None and p.votes.frames < RESULT_FRAMES:
-            return True
+        if reading is None:
+            # Complete readings that do not add up to the chart: kept to tell a wrong song
+            # from a misread digit (two frames must agree).
+            p.other_readings.append(as_reading(read_fields(frame)))
+            if p.votes.frames < RESULT_FRAMES:
+                return True
+        # The result must be this play's: a reading that adds up to another note count (or
+        # names another song) is a wrong song, never a cleared play.
+        last = p.other_readings[-2:]
+        full = reading or (last[-1] if len(last) == 2 and last[0] == last[1] else None)
+        wrong = verify.result_mismatch(
+            full.counts if full else None,
+            p.votes.note_count,
+            full,
+            {}  # a medley's screen is the three songs': its note count says enough
+            if p.medley
+            else {"song_id": p.song_id, "difficulty": DIFFICULTIES[p.difficulty], "level": p.level or None},
+        )
+        if wrong:
+            self._note(f"wrong song? {wrong}: recorded as a wrong song, not as cleared", "warning")
+            self._record(p, full, cleared=False, wrong_song=wrong)
+            return False
         self._record(p, reading, cleared=True)
         return False
 
-    def _record(self, p: Pending, reading: Any, *, cleared: bool) -> None:
+    def _record(self, p: Pending, reading: Any, *, cleared: bool, wrong_song: str = "") -> None:
         cfg = self.ctx.config
         song = self.t.catalog.get(p.song_id)
         rec = history.PlayRecord(
@@ -606,15 +684,22 @@ class Scriptor:
             fast=reading.fast if reading else 0,
             slow=reading.slow if reading else 0,
             cleared=cleared,
-            correction_time_us=cfg.correction_time,
+            correction_time_us=p.offset_us,
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
             level=song.levels.get(p.difficulty) if song else None,
             note="; ".join(
                 filter(
-                    None, [p.untouched, p.fault, "" if reading or not cleared else "result screen unreadable"]
+                    None,
+                    [
+                        p.untouched,
+                        p.fault,
+                        f"wrong song: {wrong_song}" if wrong_song else "",
+                        "" if reading or not cleared else "result screen unreadable",
+                    ],
                 )
             ),
+            wrong_song=bool(wrong_song),
             max_combo=reading.max_combo if reading else None,
             score=reading.score if reading else None,
             result_song_id=reading.song_id if reading else None,
@@ -636,10 +721,12 @@ class Scriptor:
         self.pending = None
         self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
-        self._note(f"play {self.plays}: {rec.title} {'cleared' if cleared else 'FAILED'}: {counts}")
+        verdict = "WRONG SONG" if wrong_song else ("cleared" if cleared else "FAILED")
+        self._note(f"play {self.plays}: {rec.title} {verdict}: {counts}")
         self.ctx.state(plays=self.plays, in_play=False)
+        self._learn(p, reading if cleared else None)
         if cfg.is_caliboration:
-            self._calibrated(reading)
+            self._calibrated(reading, p.offset_us)
         cfg_done = (
             cfg.is_caliboration
             or not cfg.is_repeat
@@ -648,18 +735,56 @@ class Scriptor:
         if cfg_done:
             self.finished = True
 
-    def _calibrated(self, reading: Any) -> None:
+    def _learn(self, p: Pending, reading: Any) -> None:
+        """The device's offset after a play: moved by the mean touch error its result shows
+        (bounded), unless the play cannot say (untouched, failed, unread, a performance that
+        aims off Perfect on purpose) or the offset is pinned."""
+        cfg = self.ctx.config
+        if cfg.pin_offset:
+            return  # the config's value, always: nothing to learn
+        why = ""
+        if p.untouched:
+            why = p.untouched
+        elif reading is None:
+            why = "no result counts (failed or unread)"
+        elif cfg.performance is not Performance.AllPerfect:
+            why = f"performance {cfg.performance.value} misses Perfect on purpose"
+        est = (
+            estimate(reading.counts, reading.fast, reading.slow) if reading is not None and not why else None
+        )
+        key = offsets.device_key(self.t.device.info)
+        misses = int(reading.counts.get("miss", 0)) if reading is not None else 0
+        move = self.offsets.learn(
+            key, p.offset_us, est, misses=misses, song_id=p.song_id, title=self._title(p.song_id), why_not=why
+        )
+        if move.why == "learned":
+            self._note(
+                f"offset of {key}: mean touch error {move.mean_error_ms:+.1f} ms -> "
+                f"{p.offset_us / 1000:+.1f} ms becomes {move.offset_us / 1000:+.1f} ms from the next song"
+            )
+        elif move.offset_us != p.offset_us:
+            self._note(
+                f"offset of {key}: {move.why}: {move.offset_us / 1000:+.1f} ms from the next song", "warning"
+            )
+        else:
+            self.ctx.log(f"offset of {key} stays {move.offset_us / 1000:+.1f} ms ({move.why})")
+        self.ctx.state(
+            offset_ms=move.offset_us / 1000,
+            offset_device=key,
+            offset_moved_ms=(move.offset_us - p.offset_us) / 1000,
+        )
+
+    def _calibrated(self, reading: Any, used_us: int) -> None:
         """One calibration play: the FAST/SLOW balance says which way the touches are off;
         recommend a ``correction_time`` and stop (the user decides to keep it)."""
-        cfg = self.ctx.config
         if reading is None:
             self.ctx.log("calibration: the result screen could not be read; nothing to recommend", "warning")
             return
         shift = shift_from_fast_slow(reading.fast, reading.slow)
-        best = recommend_correction(cfg.correction_time, shift)
+        best = recommend_correction(used_us, shift)
         self.ctx.log(
             f"calibration: FAST {reading.fast}, SLOW {reading.slow}: "
-            f"recommended correction_time {best} us (now {cfg.correction_time})"
+            f"recommended correction_time {best} us (now {used_us})"
         )
         self.ctx.state(recommended_correction_time=best)
 
@@ -685,6 +810,22 @@ class Scriptor:
             write_atomic(path, png.tobytes())
         return path
 
+    def _model_hint(self, why: str) -> str:
+        """Unknown screens right after the screen model changed point at the model."""
+        model = self.t.ui_model
+        if "unknown screen" not in why or model is None:
+            return ""
+        try:
+            age_s = time.time() - model.stat().st_mtime
+        except OSError:
+            return ""
+        if age_s > MODEL_CHANGE_RECENT_S:
+            return ""
+        return (
+            f"; the screen model was replaced {age_s / 3600:.1f} h ago by training on your frames "
+            f"({model.name}): if known screens are seen as unknown, go back to the shipped model"
+        )
+
     def _give_up(self, why: str) -> None:
         """Stop with an error bundle (``bundles.py``): the last frames, the state history,
         why, and the run's recovery log."""
@@ -696,6 +837,7 @@ class Scriptor:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
         write_atomic(folder / "states.json", json.dumps({"reason": why, "states": states}, indent=1).encode())
+        why += self._model_hint(why)
         self._note(f"giving up: {why}", "error")
         write_atomic(folder / "log.txt", ("\n".join(self.notes) + "\n").encode())
         self.ctx.state(error_bundle=f"scriptor/errors/{stamp}")

@@ -10,22 +10,23 @@ from typing import Any
 from services.recognition.song import SongRecognizer
 from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
-from services.recognition.ui import UIClassifier
-from services.recognition.ui.classifier import current_model
+from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
+from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.player import Player
 from services.scriptor.play.startsync import StartSync, StartSyncError
+from services.scriptor.teach import Teacher
 from shared.catalog import load_catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.device import Frame
+from shared.screen_coverage import PlacementLog
 from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
 from shared.task_context import TaskContext
 
-START_SYNC_TIMEOUT_S = 20.0  # from the playing screen to the first note found
 # A frame's time is known only within its request's round trip: a slower one (a slow
 # device) could put chart time 0 off by more than the Perfect window, so it is not used.
 SYNC_MAX_ROUND_TRIP_S = 0.100
@@ -58,7 +59,13 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     device = ctx.device
     catalog = load_catalog(ctx.data_dir)
     song_dir = ctx.data_dir / "song_recognition"
-    classifier = UIClassifier(current_model(ctx.data_dir))  # the trained model, else the shipped one
+    model = current_model(ctx.data_dir)
+    reader = ScreenReader(ctx.data_dir, model)  # the trained model (else the shipped one) and the gallery
+    for note in reader.notes:
+        ctx.log(note, "warning")
+    ctx.log(screens_line(reader))
+    teacher = Teacher(ctx, reader)
+    placements = PlacementLog(ctx.data_dir)  # the UI Recognition tab's "how sure"
     recogniser = SongRecognizer(
         song_dir / "title_imgs",
         song_dir / "feature_vectors.json",
@@ -69,8 +76,9 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         ctx.log(f"song gallery: added {added} title crop(s) found in title_imgs/")
 
     def classify(frame: Frame) -> tuple[str, float]:
-        p = classifier.classify(frame)
-        return p.state, p.confidence
+        r = reader.read(frame)
+        placements.note(r.state, r.confidence, r.placement.best if r.by == "gallery" else r.prediction.best)
+        return r.state, r.confidence
 
     def recognise(frame: Frame, multiplayer: bool) -> SongGuess:
         m = recogniser.match(frame)
@@ -94,7 +102,8 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
     def start_time(chart: Chart) -> float:
         sync = StartSync(first_note_s=chart.first_note_s * ctx.config.dilation_time / 1e6)
         grab = sync_capture(device)
-        deadline = time.monotonic() + START_SYNC_TIMEOUT_S
+        wait_s = sync.wait_s  # as long as this chart's first note needs
+        deadline = time.monotonic() + wait_s
         slow = 0
         while time.monotonic() < deadline:
             ctx.checkpoint()
@@ -111,7 +120,9 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
                 ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
                 return est.chart0
         why = f"; {slow} frames too slow to time (over {SYNC_MAX_ROUND_TRIP_S * 1e3:.0f} ms)" if slow else ""
-        raise StartSyncError(f"no start of play seen in {START_SYNC_TIMEOUT_S:g} s{why}")
+        raise StartSyncError(
+            f"no start of play seen in {wait_s:.1f} s (first note at {chart.first_note_s:.1f} s){why}"
+        )
 
     fresh: list[Callable[[], Frame]] = []
 
@@ -133,4 +144,19 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         game_package=get_settings().game_package,  # a crash leaves another app in front
         recognise_medley=recognise_medley,
         fresh_frame=fresh_frame,
+        ui_model=None if model == DEFAULT_MODEL else model,
+        settle=teacher.settle,
+    )
+
+
+def screens_line(reader: ScreenReader) -> str:
+    """Which classifier places the screens, and why (measured on the user's frames)."""
+    c = reader.choice
+    taught = sum(1 for n in reader.user_counts().values() if n)
+    if not c.frames:
+        return "screens: the trained classifier (no frames of yours in the screen gallery yet)"
+    name = "the screen gallery" if c.by == "gallery" else "the trained classifier"
+    return (
+        f"screens: {name} (on your {c.frames} frames of {taught} states: gallery "
+        f"{c.gallery_accuracy:.1%} held out one by one, trained classifier {c.model_accuracy:.1%})"
     )

@@ -31,7 +31,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -352,7 +352,8 @@ class Game:
         contact's down and up on the same button press it on the menus."""
         self.tick(c.t)
         if self.state == "playing" and self.play is not None and self.popup is None:
-            self.play.commits.append(c)
+            # The device's hidden input latency: the touch reaches the game this much later.
+            self.play.commits.append(replace(c, t=c.t + self.sc.input_latency_ms / 1000))
             return
         for ev in c.events:
             if ev.kind == "d":

@@ -24,6 +24,7 @@ from functools import partial
 
 from services.simulator.touch_server import Commit
 from shared.chart import Chart, Directional, Slide, Tap
+from shared.judge_windows import BAD_MS, GOOD_MS, GREAT_MS, PERFECT_MS
 from shared.playfield import JUDGE_Y, lane_x
 
 JUDGEMENTS = ("perfect", "great", "good", "bad", "miss")
@@ -32,10 +33,10 @@ EPS_MS = 1e-6  # float noise at the exact window edges
 
 @dataclass(frozen=True)
 class Windows:
-    perfect_ms: float = 30.0
-    great_ms: float = 38.0
-    good_ms: float = 46.0
-    bad_ms: float = 60.0
+    perfect_ms: float = PERFECT_MS
+    great_ms: float = GREAT_MS
+    good_ms: float = GOOD_MS
+    bad_ms: float = BAD_MS
     lane_tolerance_px: float = 80.0  # how far from a lane's x a touch still hits it
     judge_band_px: float = 120.0  # how far from the judge line (y) a down still counts
     flick_px: float = 40.0  # minimum swipe of a flick / directional

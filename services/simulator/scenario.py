@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.config.scriptor import Event, Mode
+from shared.judge_windows import BAD_MS, GOOD_MS, GREAT_MS, PERFECT_MS
 from shared.screens import UI_STATES
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "default-scenario.json"
@@ -58,10 +59,10 @@ class Frame(_Model):
 
 
 class JudgeWindows(_Model):
-    perfect_ms: float = Field(30.0, gt=0)
-    great_ms: float = Field(38.0, gt=0)
-    good_ms: float = Field(46.0, gt=0)
-    bad_ms: float = Field(60.0, gt=0)
+    perfect_ms: float = Field(PERFECT_MS, gt=0)
+    great_ms: float = Field(GREAT_MS, gt=0)
+    good_ms: float = Field(GOOD_MS, gt=0)
+    bad_ms: float = Field(BAD_MS, gt=0)
     lane_tolerance_px: float = Field(80.0, gt=0)
     flick_px: float = Field(40.0, gt=0)
     flick_ms: float = Field(200.0, gt=0)
@@ -134,6 +135,9 @@ class Scenario(_Model):
     judge: JudgeWindows = Field(default_factory=JudgeWindows)
     touch: Touch = Field(default_factory=Touch)
     faults: list[Fault] = Field(default_factory=list)
+    input_latency_ms: float = Field(
+        0.0, ge=0, le=1000, description="added to every touch's time during a song; never told to the client"
+    )
     fps: int = Field(30, ge=1, le=60, description="screenrecord frame rate")
     seed_data: bool = Field(
         True, description="put the offered songs' charts and title crops in the data dir when missing"

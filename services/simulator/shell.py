@@ -85,6 +85,9 @@ PROPS = {
     "ro.product.model": "AutoBangSim",
     "ro.product.manufacturer": "AutoBangDream",
     "ro.serialno": "",
+    # The touch path's own latency as the device reports it (shared.device.base.LATENCY_PROP):
+    # none. The scenario's hidden ``input_latency_ms`` is never said.
+    "autobang.touch_latency_us": "0",
 }
 
 

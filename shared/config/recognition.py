@@ -56,3 +56,6 @@ class UIRecognitionConfig(ModuleConfig):
     # screenshot upload follows this folder (relative to the data dir).
     screenshot_dir: DataPath = Field("ui_recognition/inbox", json_schema_extra=_for(UI_ADD, "text"))
     image_source: UIImageSource = Field(UIImageSource.Folder, json_schema_extra=_for(UI_ADD, "one-of"))
+    # add_img from a folder (a Workflow recording, UI_imgs): similar frames are asked about
+    # together, one answer labels the group (services/recognition/ui/grouped.py).
+    group_similar: bool = Field(True, json_schema_extra=_for(UI_ADD, "toggle"))

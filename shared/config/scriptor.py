@@ -47,6 +47,16 @@ class Level(StrEnum):
     Easy = "Easy"
 
 
+class AskUnplaced(StrEnum):
+    """A screen no classifier places: ask the user (the frame joins the screen gallery) or
+    recover (BACK, restart). Auto asks while the recent frames are mostly unplaced (a game
+    the gallery does not cover yet) and recovers once it does."""
+
+    Auto = "Auto"
+    Ask = "Ask"
+    Recover = "Recover"
+
+
 class Performance(StrEnum):
     AllPerfect = "AllPerfect"
     FullCombo = "FullCombo"
@@ -71,7 +81,10 @@ def _states_field(default: list[str]) -> Any:
 
 class ScriptorConfig(ModuleConfig):
     dilation_time: int = Field(1_000_000, ge=1_000_000, le=1_005_000, json_schema_extra=ui("number"))
+    # An emulator's first offset; after that each device's own, learned from every play
+    # (services/scriptor/offsets.py), unless ``pin_offset``: then this, always.
     correction_time: int = Field(-45_000, ge=INT32_MIN, le=INT32_MAX, json_schema_extra=ui("number"))
+    pin_offset: bool = Field(False, json_schema_extra=ui("toggle"))
     mumu_port: int = Field(7555, ge=1024, le=65535, json_schema_extra=ui("number", live=False))
     server_port: int = Field(31415, ge=1024, le=65535, json_schema_extra=ui("number", live=False))
     bangcheater_port: int = Field(12345, ge=1024, le=65535, json_schema_extra=ui("number", live=False))
@@ -87,6 +100,9 @@ class ScriptorConfig(ModuleConfig):
     MAX_SAME_STATE: int = Field(100, ge=10, le=1000, json_schema_extra=ui("number"))
     MAX_RE_READY: int = Field(10, ge=0, le=30, json_schema_extra=ui("number"))
     is_allow_save: bool = Field(True, json_schema_extra=ui("toggle"))
+    ask_unplaced: AskUnplaced = Field(AskUnplaced.Auto, json_schema_extra=ui("one-of"))
+    # an unanswered question closes after this long and the loop recovers instead
+    ask_timeout_s: int = Field(120, ge=10, le=3600, json_schema_extra=ui("number"))
     protected_state: list[str] = _states_field(["join_wait", "ready_done"])
     special_state_list: list[str] = _states_field(["ready"])
     mode: Mode = Field(Mode.Event, json_schema_extra=ui("one-of"))

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.device.frame import Frame
 
+LATENCY_PROP = "autobang.touch_latency_us"  # a device that knows its touch latency says it here
+
 if TYPE_CHECKING:
     # Owned by the play engine's developer (the multitouch clients); typed loosely until then.
     from shared.device.touch import TouchChannel
@@ -22,6 +24,9 @@ class DeviceInfo:
     touch: str  # input | bangcheater | minitouch (what touch() gives; input until asked)
     detail: str = ""  # plain words: emulator version, ADB server, how capture was chosen
     emulator: str = ""  # "MuMu 6/X", "MuMu 12 (instance 0)", "" when not known
+    # The device's own touch latency when it says it (the simulator: getprop
+    # LATENCY_PROP); None for an emulator, whose offset starts from the config's.
+    touch_latency_us: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

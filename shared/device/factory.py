@@ -9,7 +9,7 @@ from dataclasses import replace
 import adbutils
 
 from shared.device.adb import NO_EMULATOR, AdbDevice, Client, answers, start_local_server, wait_ready
-from shared.device.base import Device, DeviceInfo
+from shared.device.base import LATENCY_PROP, Device, DeviceInfo
 from shared.device.errors import DeviceError, NoDevice
 from shared.device.pictures import PictureDevice
 from shared.device.spec import DeviceSpec, emulator_name, parse_spec
@@ -64,6 +64,7 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
         except (adbutils.AdbError, OSError):
             model = ""
         simulated = SIMULATOR_MODEL in model.lower()
+    latency = touch_latency(client, serial, settings) if simulated else None
     detail = f"{emulator} via the ADB server at {where}" if emulator else f"ADB server at {where}"
     info = DeviceInfo(
         spec=spec.text,
@@ -73,6 +74,7 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
         touch="input",
         detail=detail + ("; the simulated game" if simulated else ""),
         emulator=emulator or ("the simulated game" if simulated else ""),
+        touch_latency_us=latency,
     )
     return AdbDevice(
         client,
@@ -84,3 +86,16 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
         package=settings.game_package,
         timeout_s=settings.device_timeout_s,
     )
+
+
+def touch_latency(client: Client, serial: str, settings: Settings) -> int | None:
+    """The touch latency (us) the device says it has (``LATENCY_PROP``), None when it says
+    nothing (then its offset starts from the config's ``correction_time``)."""
+    try:
+        text = client.device(serial).shell(f"getprop {LATENCY_PROP}", timeout=settings.device_timeout_s)
+    except (adbutils.AdbError, OSError):
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None

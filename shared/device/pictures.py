@@ -55,6 +55,7 @@ class PictureDevice:
             capture="pictures",
             touch="none",
             detail=f"{source}; the simulated game is not running, so touches only get recorded",
+            touch_latency_us=0,
         )
 
     @property

@@ -25,7 +25,7 @@ from shared.runtime.images import publish_image
 from shared.runtime.lenient import as_int, as_object
 from shared.runtime.publish import EventBatcher, publish
 from shared.runtime.state import finish, set_fields
-from shared.task_context import ANSWERS, LogLevel, Reply, TaskStopped
+from shared.task_context import ANSWERS, TIMED_OUT, LogLevel, Reply, TaskStopped
 
 if TYPE_CHECKING:
     from shared.device import Device
@@ -246,8 +246,10 @@ class RedisTaskContext(Generic[C]):
         *,
         text: str | None = None,
         choices: Sequence[str] = (),
+        timeout_s: float | None = None,
     ) -> Reply:
         pid = uuid.uuid4().hex[:12]
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         data = PromptData(
             prompt_id=pid,
             task=self.task,
@@ -264,6 +266,10 @@ class RedisTaskContext(Generic[C]):
         try:
             while True:
                 self.checkpoint()
+                if deadline is not None and time.monotonic() >= deadline:
+                    closed = data.model_copy(update={"closed": True, "answer": TIMED_OUT})
+                    publish(self._r, self.module, EventType.prompt, closed.model_dump(mode="json"))
+                    return Reply(answer=TIMED_OUT)
                 got = self._r.blpop([keys.reply_list(self.module)], timeout=REPLY_POLL_S)
                 if got is None:
                     continue

@@ -31,6 +31,17 @@ from shared.runtime.state import device_holder, finish, read_state, set_state
 from shared.settings import get_settings
 from shared.task_context import TaskContext, TaskError, TaskStopped
 
+# Errors a task body raises about the user's input or files, with a message written for
+# the user (e.g. "no labelled frames under ui_dataset/<state>/: label frames with add_img
+# first"): said as that sentence, without the exception's class name.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    FileNotFoundError,
+    NotADirectoryError,
+    PermissionError,
+    ValueError,
+)
+EXPECTED: tuple[type[Exception], ...] = (TaskError, *USER_ERRORS)
+
 log = logging.getLogger(__name__)
 
 Body = Callable[[TaskContext[Any]], None]
@@ -135,9 +146,10 @@ def run_task(
     except TaskStopped:
         ctx.log(f"{task} stopped")
         return end(TaskStatus.stopped, device=device)
-    except TaskError as exc:
-        # Foreseeable (the body said so): one line, and the job does not raise, so RQ
-        # prints no traceback in the terminal; the state still ends failed with the reason.
+    except EXPECTED as exc:
+        # Foreseeable (the body said so, or the user's input or files: a missing folder, a
+        # bad value): one plain sentence, the traceback only behind "details"; the job does
+        # not raise, so RQ prints no traceback in the terminal; the state ends failed.
         reason = str(exc) or type(exc).__name__
         log.debug("%s:%s failed: %s", module, task, reason, exc_info=True)
         ctx.log(f"{task} failed: {reason}", "error", details=traceback.format_exc(limit=8))

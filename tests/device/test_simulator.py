@@ -49,6 +49,7 @@ def test_the_simulator_is_a_device_like_an_emulator(sim: Running, tmp_path: Path
     device = open_sim(sim, tmp_path, capture="png")
     info = device.info
     assert info.simulated and info.serial == "emulator-5554" and info.emulator == "the simulated game"
+    assert info.touch_latency_us == 0  # it says its own (its hidden input_latency_ms never)
     png = device.screencap()
     assert png.shape == (720, 1280, 3) and png.std() > 5  # a drawn screen, not a flat picture
     raw = open_sim(sim, tmp_path, capture="raw").screencap()

@@ -21,10 +21,19 @@ FORBIDDEN = {
     "shared": ("tests",),
     "scripts": ("tests",),
 }
+# Gateway routes that arrived beside this rule and still read task modules' formats (their
+# stores belong in shared/ too).
+IMPORTS_LEFT = {
+    "services/gateway/routes/offsets.py": ("services.scriptor.offsets",),
+    "services/gateway/routes/ui_models.py": ("services.recognition.ui.model_list",),
+}
 # Still to move into helpers or fixtures: the scriptor loop's test helpers (with the loop's
 # refactor), and imports that arrived from other branches beside this rule.
 TEST_IMPORTS_LEFT = {
     "tests/scriptor/test_published_state.py: tests.scriptor.test_loop",
+    "tests/scriptor/test_loop_offsets.py: tests.scriptor.test_loop",
+    "tests/scriptor/test_teach.py: tests.scriptor.test_loop",
+    "tests/scriptor/test_verify.py: tests.scriptor.test_loop",
     "tests/platform/test_junk_jobs.py: tests.platform.test_security_jobs",
     "tests/platform/test_validation.py: tests.platform.test_security_inject",
     "tests/simulator/test_catalogue_transitions.py: tests.simulator.test_game_flows",
@@ -49,6 +58,7 @@ def test_no_forbidden_imports(package: str) -> None:
         for path in sorted((ROOT / package).rglob("*.py"))
         for name in sorted(imported(path))
         if any(name == m or name.startswith(m + ".") for m in FORBIDDEN[package])
+        and not name.startswith(IMPORTS_LEFT.get(str(path.relative_to(ROOT)), ("\0",)))
     ]
     assert not bad, bad
 

@@ -124,3 +124,30 @@ def test_calibration_steps_are_bounded() -> None:
     assert auto.step(-1500).applied_us == 10_500
     assert AutoCorrection().step(-20_000).applied_us == -2_000
     assert recommend_correction(-45_000, 3_000) == -42_000
+
+
+@pytest.mark.parametrize("first_note_s", [5.5, 12.0, 40.0])
+def test_a_late_first_note_is_waited_for_as_long_as_the_chart_needs(first_note_s: float) -> None:
+    # Issue 19: two charts with their first note ~5-6 s in lost every note to a fixed 6 s
+    # wait after the health bar. The health bar shows 2 s before chart time 0 (the lead-in);
+    # nothing falls until the first note does.
+    chart0, fps = 500.0, 15.0
+    sync = StartSync(first_note_s=first_note_s)
+    assert sync.note_timeout_s is not None and sync.note_timeout_s > 2.0 + first_note_s
+    s, est = chart0 - 2.1, None
+    while est is None and s < chart0 + first_note_s + 2:
+        notes = [falling("tap", 3, chart0 + first_note_s, s)]
+        est = sync.feed(playfield([n for n in notes if 0.0 <= n[2] <= 1.02], s >= chart0 - 2.0), s)
+        s += 1 / fps
+    assert est is not None and est.method == "notes" and abs(est.chart0 - chart0) < 0.01
+
+
+def test_no_note_at_all_fails_after_the_chart_s_own_wait_and_says_why() -> None:
+    sync = StartSync(first_note_s=7.0)
+    assert sync.note_timeout_s is not None and sync.wait_s > sync.note_timeout_s > 7.0
+    s = 0.0
+    with pytest.raises(StartSyncError, match=r"first note is at 7\.0 s"):
+        while s < 100:
+            sync.feed(playfield([]), s)
+            s += 0.25
+    assert s > sync.note_timeout_s

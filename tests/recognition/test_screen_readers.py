@@ -15,6 +15,7 @@ from services.recognition.screen.frame import FrameError, to_reference
 from services.recognition.screen.playing import read_playing
 from services.recognition.screen.ready import read_ready
 from services.recognition.screen.result import read_result
+from services.simulator.field import render_playfield
 from services.simulator.screens import ResultCounts, ScreenView, render, sample_result
 from shared.catalog import SHIPPED_SONGS_ALL, Song, load_songs_all
 from shared.playfield import LANE_X
@@ -151,3 +152,11 @@ def test_frames_that_are_not_16_9_are_refused() -> None:
     with pytest.raises(FrameError, match="uint8"):
         to_reference(np.zeros((720, 1280, 3), np.float32))
     assert to_reference(np.zeros((360, 640), np.uint8)).shape == (720, 1280, 3)
+
+
+@pytest.mark.parametrize("capture", CAPTURES)
+def test_life_on_the_simulators_playfield(capture: str) -> None:
+    """The simulator's HUD (drawn from the same facts by services.simulator.field)."""
+    for health in (1.0, 0.6, 0.3, 0.05):
+        r = read_playing(CAPTURES[capture](render_playfield([], health=health, started=True)))
+        assert r.playing and r.life is not None and abs(r.life - health) <= 0.02, (capture, health, r)

@@ -93,6 +93,9 @@ def assert_played(run: Run, song: int, difficulty: str, mode: str, play: int = -
     for k in ("perfect", "great", "good", "bad", "miss"):
         assert r["counts"][k] == judged["counts"][k], (r, judged)
     assert (r["fast"], r["slow"]) == (judged["counts"]["fast"], judged["counts"]["slow"])
+    assert r["max_combo"] == judged["counts"]["max_combo"], (r, judged)
+    # The result screen (the co-op card in rooms) names the song played: title + level.
+    assert r["result_song_id"] == song, r
     # Played, not just pressed: the great majority of the notes were hit.
     assert judged["counts"]["miss"] <= 0.1 * judged["notes"], judged
 

@@ -119,6 +119,20 @@ def test_late_touches_are_judged_great() -> None:
     assert res.counts()["great"] == res.counts()["slow"] > 0 and res.counts()["perfect"] == 0
 
 
+def test_the_hidden_input_latency_is_added_to_every_touch() -> None:
+    # Touches sent 40 ms early land on time on a device with 40 ms of input latency.
+    g, c = make(input_latency_ms=40.0)
+    tap(g, c, 1120, 640)
+    tap(g, c, 800, 480)
+    state(g, c, 0.6)
+    tap(g, c, 1080, 620)
+    to_play(g, c)
+    play_perfectly(g, c, late_ms=-40)
+    res = g.plays[-1].result
+    assert res is not None
+    assert res.all_perfect, res.counts()
+
+
 def test_back_key_and_back_arrow() -> None:
     g, c = make()
     tap(g, c, 1120, 640)

@@ -51,6 +51,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/screens/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Screen Coverage */
+        get: operations["screen_coverage_api_screens_coverage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{module}/screenshots": {
         parameters: {
             query?: never;
@@ -356,6 +373,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scriptor/offsets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Device Offsets */
+        get: operations["device_offsets_api_scriptor_offsets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scriptor/offsets/{device}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pin Offset
+         * @description Set and/or pin (or unpin) a device's offset; a pinned offset is never learned.
+         */
+        put: operations["pin_offset_api_scriptor_offsets__device__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ui_recognition/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models */
+        get: operations["models_api_ui_recognition_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ui_recognition/models/use-shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Back To Shipped */
+        post: operations["back_to_shipped_api_ui_recognition_models_use_shipped_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workflow/color": {
         parameters: {
             query?: never;
@@ -520,6 +608,37 @@ export interface components {
             config: {
                 [key: string]: unknown;
             };
+        };
+        /** DeviceOffsetView */
+        DeviceOffsetView: {
+            /** Offset Us */
+            offset_us: number;
+            /**
+             * Pinned
+             * @default false
+             */
+            pinned: boolean;
+            /**
+             * Source
+             * @default
+             */
+            source: string;
+            /**
+             * Plays
+             * @default 0
+             */
+            plays: number;
+            /** Probe Base Us */
+            probe_base_us?: number | null;
+            /**
+             * Probes
+             * @default 0
+             */
+            probes: number;
+            /** Moves */
+            moves?: components["schemas"]["Move"][];
+            /** Device */
+            device: string;
         };
         /** DeviceStatus */
         DeviceStatus: {
@@ -689,6 +808,26 @@ export interface components {
             /** Level */
             level?: number | null;
         };
+        /** ModelEntry */
+        ModelEntry: {
+            /** Name */
+            name: string;
+            /** In Use */
+            in_use: boolean;
+            /** Path */
+            path: string;
+            /** Screens */
+            screens: number;
+            /** Val Acc */
+            val_acc?: number | null;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+            /** Saved */
+            saved?: number | null;
+        };
         /** ModuleInfo */
         ModuleInfo: {
             /** Name */
@@ -732,6 +871,42 @@ export interface components {
              * @default 0-0
              */
             last_id: string;
+        };
+        /**
+         * Move
+         * @description One play's effect on a device's offset.
+         */
+        Move: {
+            /** Ts */
+            ts?: number;
+            /** Used Us */
+            used_us: number;
+            /** Offset Us */
+            offset_us: number;
+            /** Mean Error Ms */
+            mean_error_ms?: number | null;
+            /** Song Id */
+            song_id?: number | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * Why
+             * @default
+             */
+            why: string;
+        };
+        /** OffsetPin */
+        OffsetPin: {
+            /**
+             * Offset Ms
+             * @description None: keep the value
+             */
+            offset_ms?: number | null;
+            /** Pinned */
+            pinned: boolean;
         };
         /**
          * PlayRecord
@@ -797,6 +972,11 @@ export interface components {
             result_song_id?: number | null;
             /** Result Title */
             result_title?: string | null;
+            /**
+             * Wrong Song
+             * @default false
+             */
+            wrong_song: boolean;
             /** Medley */
             medley?: components["schemas"]["MedleySong"][];
         };
@@ -1092,6 +1272,21 @@ export interface components {
              */
             status: "queued";
         };
+        /** StateCoverage */
+        StateCoverage: {
+            /** State */
+            state: string;
+            /** Frames */
+            frames: number;
+            /** Placed */
+            placed: number;
+            /** Mean Confidence */
+            mean_confidence: number | null;
+            /** Min Confidence */
+            min_confidence: number | null;
+            /** Unplaced Near */
+            unplaced_near: number;
+        };
         /** StopResponse */
         StopResponse: {
             /** Module */
@@ -1134,6 +1329,13 @@ export interface components {
             type: string;
             /** Input */
             input: string;
+        };
+        /** UseShipped */
+        UseShipped: {
+            /** Moved To */
+            moved_to: string | null;
+            /** Models */
+            models: components["schemas"]["ModelEntry"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -1369,6 +1571,26 @@ export interface components {
              * @description relative to the data dir: scriptor/errors/<time>
              */
             error_bundle?: string | null;
+            /**
+             * Offset Ms
+             * @description the device's touch offset the next play uses
+             */
+            offset_ms?: number | null;
+            /**
+             * Offset Device
+             * @description the device the offset is kept for
+             */
+            offset_device?: string | null;
+            /**
+             * Offset Source
+             * @description where the offset came from (default, learned, pinned)
+             */
+            offset_source?: string | null;
+            /**
+             * Offset Moved Ms
+             * @description how far the last play moved the offset
+             */
+            offset_moved_ms?: number | null;
         } & {
             [key: string]: unknown;
         };
@@ -1654,6 +1876,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    screen_coverage_api_screens_coverage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateCoverage"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };
@@ -2581,6 +2841,173 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    device_offsets_api_scriptor_offsets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOffsetView"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    pin_offset_api_scriptor_offsets__device__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffsetPin"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOffsetView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    models_api_ui_recognition_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelEntry"][];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    back_to_shipped_api_ui_recognition_models_use_shipped_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UseShipped"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };

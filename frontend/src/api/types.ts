@@ -26,6 +26,13 @@ export type DeviceStatus = Schemas['DeviceStatus']
 /** One play of the scriptor's history (GET /api/scriptor/history). */
 export type PlayRecord = Schemas['PlayRecord']
 export type ErrorBundle = Schemas['ErrorBundle']
+/** A device's touch offset and its moves (GET /api/scriptor/offsets). */
+export type DeviceOffset = Schemas['DeviceOffsetView']
+export type OffsetMove = Schemas['Move']
+/** A screen model of the data dir (GET /api/ui_recognition/models). */
+export type ScreenModel = Schemas['ModelEntry']
+export type UseShipped = Schemas['UseShipped']
+export type StateCoverage = Schemas['StateCoverage']
 export type FrameFolder = Schemas['FrameFolder']
 export type SavedFrame = Schemas['SavedFrame']
 export type FrameListing = Schemas['FrameListing']

@@ -140,7 +140,9 @@ export function isAllPerfect(r: PlayRecord): boolean {
   return r.cleared && hasCounts(r) && count(r, 'perfect') === notesOf(r)
 }
 
-export function resultOf(r: PlayRecord): { key: 'all-perfect' | 'cleared' | 'failed'; label: string } {
+export function resultOf(r: PlayRecord): { key: 'all-perfect' | 'cleared' | 'failed' | 'wrong-song'; label: string } {
+  // the result screen was not the chart played (services/scriptor/verify.py): never cleared
+  if (r.wrong_song) return { key: 'wrong-song', label: 'wrong song' }
   if (!r.cleared) return { key: 'failed', label: 'failed' }
   return isAllPerfect(r) ? { key: 'all-perfect', label: 'All Perfect' } : { key: 'cleared', label: 'cleared' }
 }

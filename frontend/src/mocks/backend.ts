@@ -8,7 +8,7 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, ScriptorLive, SnapshotModuleDoc, WorkflowLive } from '@/api/types'
+import type { DeviceOffset, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, ScriptorLive, SnapshotModuleDoc, StateCoverage, WorkflowLive } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import { liveFields } from '@/lib/live'
 import type { JsonSchema } from '@/lib/schema'
@@ -127,6 +127,8 @@ export interface MockOptions {
   history?: PlayRecord[]
   /** the scriptor's error bundles (GET /api/scriptor/errors; default: none) */
   errorBundles?: ErrorBundle[]
+  /** the screen gallery's coverage (GET /api/screens/coverage; default: nothing taught) */
+  screenCoverage?: StateCoverage[]
   /** the device's screen as JPEG, drawn from the scriptor's state fields (browser: canvas;
    * without it the mock has no device, as a machine without an emulator) */
   makeScreen?: (fields: ScriptorLive, n: number) => Promise<Blob | null>
@@ -165,6 +167,10 @@ export class MockBackend {
   readonly scriptorHistory: PlayRecord[]
   /** the bundles a run that gave up left (<data dir>/scriptor/errors/) */
   readonly errorBundles: ErrorBundle[]
+  /** each device's touch offset (<data dir>/scriptor/offsets.json) */
+  deviceOffsets: DeviceOffset[] = []
+  /** per screen state: the gallery's frames and the recent placements */
+  readonly screenCoverage: StateCoverage[]
   /** the workflow's saved frames per folder (names only) */
   readonly savedFrames = new Map<FrameFolder, string[]>([
     ['ui_inbox', ['20261201-101500-120_main_page.png', '20261201-101502-480_song_select.png', '20261201-101507-015_playing.png']],
@@ -195,6 +201,9 @@ export class MockBackend {
     this.storage = opts.storage ?? null
     this.scriptorHistory = opts.history ?? seedHistory(Date.now() / 1000)
     this.errorBundles = opts.errorBundles ?? []
+    this.screenCoverage =
+      opts.screenCoverage ??
+      STATES.map((state) => ({ state, frames: 0, placed: 0, mean_confidence: null, min_confidence: null, unplaced_near: 0 }))
     this.makeScreen = opts.makeScreen
     for (const m of MODULES) {
       this.streams.set(m.name, [])
@@ -371,6 +380,23 @@ export class MockBackend {
       throw new HttpError(422, [{ loc: ['query', 'limit'], msg: 'Input should be between 1 and 10000', type: 'greater_than_equal' }])
     }
     return this.scriptorHistory.slice(-limit)
+  }
+
+  /** GET /api/scriptor/offsets */
+  offsets(): DeviceOffset[] {
+    return this.deviceOffsets
+  }
+
+  /** PUT /api/scriptor/offsets/{device}: set and/or pin, as the gateway does. */
+  pinOffset(device: string, body: { pinned: boolean; offset_ms?: number | null }): DeviceOffset {
+    const old = this.deviceOffsets.find((d) => d.device === device)
+    if (!old && (body.offset_ms === null || body.offset_ms === undefined)) {
+      throw new HttpError(404, `no offset kept for device '${device}': give offset_ms to set one`)
+    }
+    const us = body.offset_ms === null || body.offset_ms === undefined ? old!.offset_us : Math.round(body.offset_ms * 1000)
+    const row: DeviceOffset = { ...(old ?? { device, source: 'set by the user', plays: 0, probes: 0, moves: [] }), offset_us: us, pinned: body.pinned }
+    this.deviceOffsets = [...this.deviceOffsets.filter((d) => d.device !== device), row]
+    return row
   }
 
   /** GET /api/scriptor/errors: newest first, as the gateway lists them. */

@@ -36,6 +36,17 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
     http.get('/api/scriptor/weight-titles', () => wrap(() => backend.options('/api/scriptor/weight-titles'))),
     http.get('/api/scriptor/history', ({ request }) => wrap(() => backend.history(Number(new URL(request.url).searchParams.get('limit') ?? 500)))),
     http.get('/api/scriptor/errors', () => wrap(() => backend.bundles())),
+    http.get('/api/scriptor/offsets', () => wrap(() => backend.offsets())),
+    // the shipped screen model only (the mock trains nothing)
+    http.get('/api/ui_recognition/models', () => wrap(() => [{ name: 'shipped', in_use: true, path: '(shipped with the product)', screens: 34, val_acc: null, reason: '', saved: null }])),
+    http.post('/api/ui_recognition/models/use-shipped', () =>
+      wrap(() => ({ moved_to: null, models: [{ name: 'shipped', in_use: true, path: '(shipped with the product)', screens: 34, val_acc: null, reason: '', saved: null }] })),
+    ),
+    http.put('/api/scriptor/offsets/:device', async ({ params, request }) => {
+      const body = (await request.json()) as { pinned: boolean; offset_ms?: number | null }
+      return wrap(() => backend.pinOffset(String(params.device), body))
+    }),
+    http.get('/api/screens/coverage', () => wrap(() => backend.screenCoverage)),
     http.get('/api/scriptor/check-song/:id', ({ params }) => wrap(() => backend.checkSong(Number(params.id)))),
     http.get('/api/workflow/color', ({ request }) =>
       wrap(() => {

@@ -65,6 +65,7 @@ export function seedHistory(now: number, n = 9, seed = 5): PlayRecord[] {
     const failed = i === 4
     const result = failed ? { counts: {}, fast: 0, slow: 0 } : mockResult(chart.notes, rnd)
     out.push({
+      wrong_song: false,
       song_id: song.id,
       title: song.title,
       difficulty: chart.difficulty,
@@ -163,6 +164,7 @@ export function runMockScriptor(host: ScriptorHost, seed = Date.now() % 9973): v
       const result = mockResult(current.notes, rnd)
       plays++
       host.record({
+        wrong_song: false,
         song_id: current.song.id,
         title: current.song.title,
         difficulty: current.difficulty,

@@ -102,6 +102,10 @@ def read_numbers(grey: npt.NDArray[np.uint8], offset: tuple[int, int] = (0, 0)) 
 def read_difficulty(frame: Frame) -> str | None:
     """The badge's difficulty by its colour's hue; None when no badge is there."""
     x1, y1, x2, y2 = DIFFICULTY_BADGE
+    # The badge sits on the white top bar: a coloured backdrop with no bar is no badge.
+    beside = cv2.cvtColor(frame[y1:y2, x2 + 2 : x2 + 10], cv2.COLOR_BGR2HSV)
+    if ((beside[..., 1] < 50) & (beside[..., 2] >= 120)).mean() < 0.6:
+        return None
     hsv = cv2.cvtColor(frame[y1:y2, x1:x2], cv2.COLOR_BGR2HSV)
     sat = (hsv[..., 1] >= 100) & (hsv[..., 2] >= 100)
     if sat.mean() < BADGE_MIN_FILL:

@@ -91,8 +91,15 @@ class BangUINet(nn.Module):
 
     def embed(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(logits, pooled 256-d features)."""
-        f = F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
-        return self.head(self.dropout(f)), f
+        logits, f, _ = self.embed_grid(x)
+        return logits, f
+
+    def embed_grid(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(logits, pooled features, the features before pooling: (N, 256, 3, 5), where on
+        the screen each is; the screen gallery compares layouts with it)."""
+        grid = self.features(x)
+        f = F.adaptive_avg_pool2d(grid, 1).flatten(1)
+        return self.head(self.dropout(f)), f, grid
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.embed(x)[0]

@@ -53,19 +53,19 @@ class UIClassifier:
 
     def classify(self, frame: Image) -> Prediction:
         """A BGR frame of any size (720x1280 usually)."""
-        return self._decide(*self.net(model_input(frame)))[0]
+        return self.decide(*self.net(model_input(frame)))[0]
 
     def classify_small(self, smalls: Image) -> list[Prediction]:
         """Frames already at 90x160 (the dataset's copies), batched."""
         out: list[Prediction] = []
         for i in range(0, len(smalls), 256):
-            out += self._decide(*self.net(to_input(smalls[i : i + 256])))
+            out += self.decide(*self.net(to_input(smalls[i : i + 256])))
         return out
 
     def classify_many(self, frames: list[Image]) -> list[Prediction]:
         return self.classify_small(np.stack([small(f) for f in frames])) if frames else []
 
-    def _decide(self, logits: np.ndarray, feats: np.ndarray) -> list[Prediction]:
+    def decide(self, logits: np.ndarray, feats: np.ndarray) -> list[Prediction]:
         cal = self.calibration
         probs = cal.probs(logits)
         ids = cal.decide(logits, feats)

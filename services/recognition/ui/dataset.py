@@ -16,9 +16,9 @@ import numpy as np
 from services.recognition.ui.labels import LABEL_ID, LABELS
 from services.recognition.ui.preprocess import H, Image, W, image_files, read_frame, small
 from shared.atomic_write import write_atomic
+from shared.screen_coverage import IMGS as IMGS  # the gateway reads it too (shared/)
+from shared.screen_coverage import ROOT as ROOT
 
-ROOT = "ui_recognition"
-IMGS = f"{ROOT}/imgs"
 INBOX = f"{ROOT}/inbox"
 MODELS = f"{ROOT}/models"
 # Fewer frames than this for a label is named in a warning (docs/recognition.md measures

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["META_KEY", "OnnxUINet", "export_onnx"]
 OUTPUTS = ["logits", "features"]
+GRID = "grid"  # the features before pooling; models exported before it lack it (gallery.py)
 
 
 def export_onnx(model: BangUINet, path: Path, meta: dict[str, Any]) -> None:
@@ -33,10 +34,10 @@ def export_onnx(model: BangUINet, path: Path, meta: dict[str, Any]) -> None:
             super().__init__()
             self.net = net
 
-        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            return self.net.embed(x)
+        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            return self.net.embed_grid(x)
 
-    onnx_io.export_onnx(_Both(model.eval()), torch.zeros(1, *INPUT), path, meta, OUTPUTS)
+    onnx_io.export_onnx(_Both(model.eval()), torch.zeros(1, *INPUT), path, meta, [*OUTPUTS, GRID])
 
 
 class OnnxUINet(onnx_io.OnnxModel):
@@ -48,6 +49,15 @@ class OnnxUINet(onnx_io.OnnxModel):
         if outs[:2] != OUTPUTS or self.session.get_outputs()[0].shape[-1] != len(LABELS):
             raise ModelFileError(f"{self.path}: outputs {outs} do not match BangUINet's (logits, features)")
 
+    @property
+    def has_grid(self) -> bool:
+        return GRID in self.output_names
+
     def __call__(self, x: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        logits, feats = self.session.run(None, {"x": np.ascontiguousarray(x, dtype=np.float32)})
+        logits, feats = self.session.run(OUTPUTS, {"x": np.ascontiguousarray(x, dtype=np.float32)})
         return np.asarray(logits, np.float32), np.asarray(feats, np.float32)
+
+    def run_all(self, x: npt.NDArray[np.float32]) -> dict[str, npt.NDArray[np.float32]]:
+        """Every output by name (``grid`` too when the model has it)."""
+        outs = self.session.run(None, {"x": np.ascontiguousarray(x, dtype=np.float32)})
+        return {name: np.asarray(v, np.float32) for name, v in zip(self.output_names, outs, strict=True)}

@@ -10,8 +10,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from shared.screen_coverage import IMAGE_SUFFIXES as IMAGE_SUFFIXES
+
 H, W = 90, 160
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
 Image = np.ndarray[Any, Any]  # HxWx3 (or NxHxWx3) uint8 BGR
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import cv2
 
+from services.recognition.ui import promotion
 from services.recognition.ui.classifier import UIClassifier, current_model
 from services.recognition.ui.dataset import (
     FEW_FRAMES,
@@ -91,6 +92,14 @@ def add_img(ctx: TaskContext[UIRecognitionConfig]) -> None:
         ctx.state(UIRecognitionLive(labelled=0, dropped=0, left=0))
         return
     clf = _classifier(ctx)
+    if clf is not None and ctx.config.group_similar:
+        from services.recognition.ui.grouped import add_grouped
+        from services.recognition.ui.prototypes import ScreenReader
+
+        add_grouped(ctx, ScreenReader(ctx.data_dir), files, _ask_label, ctx.data_dir / DROPPED)
+        left = len(image_files(folder))
+        ctx.state(left=left)
+        return
     root = dataset_dir(ctx.data_dir)
     ctx.log(f"labelling {len(files)} frames from {ctx.config.screenshot_dir} into {IMGS}")
     ctx.log("states (name or id after No): " + ", ".join(f"{i} {s}" for i, s in enumerate(LABELS)))
@@ -269,24 +278,36 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
     ctx.image(
         confusion_png(result.confusion), kind="confusion_matrix", meta={"best_epoch": result.best_epoch}
     )
-    new = accuracy(UIClassifier(cand / "banguinet.onnx"), result.check_images, result.check_labels)
+    new_clf = UIClassifier(cand / "banguinet.onnx")
+    new = accuracy(new_clf, result.check_images, result.check_labels)
     ctx.log(_summary("new model", new))
-    # The previous model is the data dir's own; the shipped one (simulator screens) is only
-    # the fallback until the user has trained on their frames, so the first run replaces it.
-    old_path = mdir / "banguinet.onnx"
+    # The current model: the data dir's own, else the shipped one. A new model replaces it
+    # only when it knows every screen it knows and is as good on each (promotion.py): a
+    # training on a few screens must never leave the scriptor blind to the others.
+    old_path = current_model(ctx.data_dir)
     old = None
-    if old_path.is_file():
-        try:
-            old = accuracy(UIClassifier(old_path), result.check_images, result.check_labels)
-            ctx.log(_summary("current model", old))
-        except (ModelFileError, ValueError) as exc:
-            ctx.log(f"current model unusable ({exc}); replacing it", "warning")
-    if old is not None and new["accuracy"] < old["accuracy"]:
+    why_not = ""
+    try:
+        old_clf = UIClassifier(old_path)
+        old = accuracy(old_clf, result.check_images, result.check_labels)
+        ctx.log(_summary("current model", old))
+        why_not = promotion.refusal(
+            promotion.known_states(new_clf.meta),
+            promotion.known_states(old_clf.meta),
+            promotion.per_state_accuracy(new_clf, result.check_images, result.check_labels),
+            promotion.per_state_accuracy(old_clf, result.check_images, result.check_labels),
+        )
+    except (ModelFileError, ValueError) as exc:
+        ctx.log(f"current model unusable ({exc}); replacing it", "warning")
+    if not why_not and old is not None and new["accuracy"] < old["accuracy"]:
+        why_not = f"new model is worse ({new['accuracy']:.4f} < {old['accuracy']:.4f})"
+    if why_not:
+        aside = promotion.keep_aside(cand, mdir, why_not)
         ctx.log(
-            f"new model is worse ({new['accuracy']:.4f} < {old['accuracy']:.4f}): keeping the current model",
+            f"the new model does not replace the current one: {why_not}; keeping the current model "
+            f"(the new one is kept aside in {aside.relative_to(ctx.data_dir)})",
             "warning",
         )
-        shutil.rmtree(cand, ignore_errors=True)
         return
     promote(cand, mdir)
     shutil.rmtree(cand, ignore_errors=True)

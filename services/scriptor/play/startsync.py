@@ -22,6 +22,19 @@ log = logging.getLogger(__name__)
 SAME_NOTE_S = 0.060  # predictions further apart than this are another note
 SLOW_FRAME_S = 0.150  # slower frames than this: start from fewer samples, and say so
 DEPTH_RANGE = (0.02, 0.98)  # where a note's depth is trusted (not cut by the track edges)
+# From the health bar to chart time 0 (the lead-in: the simulator's default is 2 s, the
+# game's a few seconds), with room for a loaded machine: added to what the chart needs.
+LEAD_IN_MARGIN_S = 8.0
+# From the playing screen to the health bar (the song's intro, loading).
+HEALTH_WAIT_S = 15.0
+
+
+def note_wait_s(first_note_s: float, coefficients: Coefficients) -> float:
+    """How long after the health bar the first note may take to be seen: its chart time,
+    the fall time of a note from the top of the track, and the lead-in margin. Any BPM and
+    lead-in: the chart's first note says when (a first note 30 s in waits 30 s more)."""
+    fall_s = max(time_to_judge(0.0, coefficients), 0.0)
+    return max(first_note_s, 0.0) + fall_s + LEAD_IN_MARGIN_S
 
 
 class StartSyncError(RuntimeError):
@@ -43,11 +56,21 @@ class StartSync:
     capture_latency_s: float = 0.0  # from the screen showing a frame to it reaching us
     coefficients: Coefficients = field(default_factory=current_coefficients)
     want_samples: int = 5
-    note_timeout_s: float = 6.0  # after the health bar, how long to look for a note
+    note_timeout_s: float | None = None  # after the health bar; None: ``note_wait_s`` of the chart
     health_lead_s: float | None = None  # fallback: health bar onset -> chart time 0, when known
     health_at: float | None = None
     predictions: list[float] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.note_timeout_s is None:
+            self.note_timeout_s = note_wait_s(self.first_note_s, self.coefficients)
+
+    @property
+    def wait_s(self) -> float:
+        """The longest a sync may take from the playing screen: the health bar, then the note."""
+        assert self.note_timeout_s is not None
+        return HEALTH_WAIT_S + self.note_timeout_s
 
     @property
     def fps(self) -> float:
@@ -104,6 +127,7 @@ class StartSync:
                 return self._done()
         elif self.predictions:
             return self._done()  # the note reached the judge line before enough samples
+        assert self.note_timeout_s is not None
         if shown_at - self.health_at > self.note_timeout_s:
             if self.health_lead_s is not None:
                 log.warning(
@@ -111,7 +135,8 @@ class StartSync:
                 )
                 return self._done("health")
             raise StartSyncError(
-                f"no falling note seen in {self.note_timeout_s:g} s after the health bar "
-                f"({self.fps:.1f} fps): is the playfield visible?"
+                f"no falling note seen in {self.note_timeout_s:.1f} s after the health bar "
+                f"(the chart's first note is at {self.first_note_s:.1f} s; {self.fps:.1f} fps): "
+                "is the playfield visible?"
             )
         return None

@@ -1,0 +1,276 @@
+"""The screen gallery measured (docs/recognition.md, "Screen gallery"): no training, the
+shipped network.
+
+.venv/bin/python scripts/bench_ui_gallery.py few [--test 10 --unknowns 300]
+    on two screen sets, the simulator's and a game of another look (services/testing/foreign_screens.py,
+    its own generator): held-out accuracy and unknown rejection with 1, 3 and 10 prototypes
+    per state, each view of the description alone and joined, against the shipped trained
+    classifier on the same frames; and the distances the threshold is set between
+.venv/bin/python scripts/bench_ui_gallery.py teach [--visits 3]
+    the answers needed to teach all 34 screens from one recording of a play-through of the
+    other game (each screen visited a few times, 4-20 frames a visit, unknown screens between):
+    the first unplaced frame is asked about, with every unplaced frame the answer would place
+    (one answer labels the group); repeated until every frame is placed or answered
+.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6]
+    the trained path on the other game: BangUINet fine-tuned from the shipped checkpoint on
+    that many frames per state (single thread), held-out accuracy and confident wrong screens
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from make_ui_dataset import random_perturbation  # noqa: E402
+
+from services.recognition.ui.calibrate import unit  # noqa: E402
+from services.recognition.ui.classifier import DEFAULT_MODEL, UIClassifier  # noqa: E402
+from services.recognition.ui.embed import THUMB_WEIGHT, Embedder, thumbnails  # noqa: E402
+from services.recognition.ui.gallery import (  # noqa: E402
+    GROUP_DIST,
+    MAX_DIST,
+    MAX_RADIUS,
+    SPREAD,
+    ScreenGallery,
+    group_frames,
+)
+from services.recognition.ui.labels import UNKNOWN  # noqa: E402
+from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
+from services.simulator.perturb import perturb  # noqa: E402
+from services.simulator.screens import sample_screen, sample_unknown  # noqa: E402
+from services.testing.foreign_screens import ForeignGame  # noqa: E402
+from shared.screens import UI_STATES  # noqa: E402
+
+F32 = npt.NDArray[np.float32]
+KS = (1, 3, 10)
+
+
+def simulator_set(per_state: int, unknowns: int, seed: int) -> tuple[Image, list[str], Image]:
+    rng = np.random.default_rng(seed)
+    frames, states = [], []
+    for s in UI_STATES:
+        for _ in range(per_state):
+            frames.append(small(perturb(sample_screen(s, rng), random_perturbation(rng), rng)))
+            states.append(s)
+    unk = [small(perturb(sample_unknown(rng), random_perturbation(rng), rng)) for _ in range(unknowns)]
+    return np.stack(frames), states, np.stack(unk) if unk else np.zeros((0, *frames[0].shape), np.uint8)
+
+
+def foreign_set(
+    game: ForeignGame, per_state: int, unknowns: int, seed: int
+) -> tuple[Image, list[str], Image]:
+    rng = np.random.default_rng(seed)
+    frames = [small(game.frame(s, rng)) for s in UI_STATES for _ in range(per_state)]
+    states = [s for s in UI_STATES for _ in range(per_state)]
+    unk = [small(game.unknown_frame(rng)) for _ in range(unknowns)]
+    return np.stack(frames), states, np.stack(unk) if unk else np.zeros((0, *frames[0].shape), np.uint8)
+
+
+def views(emb: Embedder, smalls: Image, weights: list[float]) -> dict[str, F32]:
+    out = emb.classifier.net.run_all(to_input(smalls))
+    net = unit(out[emb.view].reshape(len(smalls), -1))
+    thumb = thumbnails(smalls)
+    got = {"network": net, "thumbnail": thumb}
+    for w in weights:  # describe() with THUMB_WEIGHT = w
+        got[f"joined {w:.1f}"] = np.concatenate([net * np.sqrt(1 - w), thumb * np.sqrt(w)], 1).astype(
+            np.float32
+        )
+    return got
+
+
+def place(protos: F32, proto_states: list[str], x: F32, max_dist: float) -> tuple[list[str], F32, list[str]]:
+    """(nearest state, distance, the gallery's answer with its radii)."""
+    g = ScreenGallery("bench", list(proto_states), ["b"] * len(proto_states), protos, max_dist)
+    pl = g.place(x)
+    return [p.best for p in pl], np.array([p.distance for p in pl], np.float32), [p.state for p in pl]
+
+
+def cmd_few(a: argparse.Namespace) -> int:
+    emb = Embedder.load(DEFAULT_MODEL)
+    clf = UIClassifier(DEFAULT_MODEL)
+    sets = {
+        "simulator": (simulator_set(10, 0, a.seed), simulator_set(a.test, a.unknowns, a.seed + 1)),
+        "other game": (
+            foreign_set(ForeignGame(a.seed), 10, 0, a.seed + 2),
+            foreign_set(ForeignGame(a.seed), a.test, a.unknowns, a.seed + 3),
+        ),
+    }
+    print(
+        f"held-out: {a.test} frames per state and {a.unknowns} unknown screens per set; radius {MAX_DIST}, "
+        f"{SPREAD} x a state's prototype spread up to {MAX_RADIUS}"
+    )
+    print(
+        f"description: network grid and 32x18 thumbnail, weights {1 - THUMB_WEIGHT:.1f} / {THUMB_WEIGHT:.1f}"
+    )
+    for name, ((tr, tr_s, _), (te, te_s, unk)) in sets.items():
+        ws = sorted({THUMB_WEIGHT, *a.weights})
+        vt, ve, vu = views(emb, tr, ws), views(emb, te, ws), views(emb, unk, ws)
+        preds = clf.classify_small(np.concatenate([te, unk]))
+        known = preds[: len(te)]
+        right = np.mean([p.state == s for p, s in zip(known, te_s, strict=True)])
+        wrong = sum(p.state not in (s, UNKNOWN) for p, s in zip(known, te_s, strict=True))
+        rej = np.mean([p.state == UNKNOWN for p in preds[len(te) :]])
+        print(
+            f"\n{name}: trained classifier (shipped): {right:.2%} placed right, {wrong} wrong screens, "
+            f"unknowns rejected {rej:.2%}"
+        )
+        for view in vt:
+            for k in KS:
+                idx = [i for i, s in enumerate(tr_s) if tr_s[: i + 1].count(s) <= k]
+                protos, ps = vt[view][idx], [tr_s[i] for i in idx]
+                got, d, ans = place(protos, ps, ve[view], MAX_DIST)
+                acc_any = np.mean([g == s for g, s in zip(got, te_s, strict=True)])
+                _, du, ans_u = place(protos, ps, vu[view], MAX_DIST)
+                line = f"  {view:9s} k={k:2d}: nearest right {acc_any:.2%}"
+                if view.startswith("joined"):
+                    placed = np.mean([g == s for g, s in zip(ans, te_s, strict=True)])
+                    wrong_j = sum(g not in (s, UNKNOWN) for g, s in zip(ans, te_s, strict=True))
+                    rejected = np.mean([u == UNKNOWN for u in ans_u])
+                    line += (
+                        f"; placed right {placed:.2%}, wrong {wrong_j}, unknowns rejected "
+                        f"{rejected:.2%} (known d q99 {np.quantile(d, 0.99):.3f} max "
+                        f"{d.max():.3f}; unknown d min {du.min():.3f} q01 {np.quantile(du, 0.01):.3f})"
+                    )
+                print(line, flush=True)
+    return 0
+
+
+def recording(game: ForeignGame, visits: int, seed: int) -> tuple[Image, list[str]]:
+    """A play-through: every screen ``visits`` times in a shuffled order, 4-20 frames a visit,
+    an unknown screen (2-6 frames) between some visits."""
+    rng = np.random.default_rng(seed)
+    order = [s for s in UI_STATES for _ in range(visits)]
+    rng.shuffle(order)
+    frames: list[Image] = []
+    truth: list[str] = []
+    for s in order:
+        for _ in range(int(rng.integers(4, 21))):
+            frames.append(small(game.frame(s, rng)))
+            truth.append(s)
+        if rng.random() < 0.3:
+            for _ in range(int(rng.integers(2, 7))):
+                frames.append(small(game.unknown_frame(rng)))
+                truth.append(UNKNOWN)
+    return np.stack(frames), truth
+
+
+def cmd_teach(a: argparse.Namespace) -> int:
+    emb = Embedder.load(DEFAULT_MODEL)
+    game = ForeignGame(a.seed)
+    frames, truth = recording(game, a.visits, a.seed + 5)
+    desc = emb.small_batch(frames).descriptors
+    t0 = time.perf_counter()
+    groups = group_frames(desc)
+    g = ScreenGallery(emb.model_id)
+    label: dict[int, str] = {}
+    answers = wrong_groups = nones = 0
+    seen: list[F32] = []  # every answered frame (screens and "none"), to spot a group already told
+    for group in groups:
+        if len(group) < a.min_group:
+            break
+        if seen and float((1.0 - np.stack(seen) @ desc[group[0]]).min()) <= GROUP_DIST:
+            continue  # a part of an answered group's screen: placed below, not asked
+        seen += [desc[i] for i in group]
+        answer = truth[group[0]]  # the user answers for the frame shown (the group's centre)
+        answers += 1
+        nones += answer == UNKNOWN
+        wrong_groups += any(truth[i] != answer for i in group)
+        for i in group:
+            label[i] = answer
+            if answer != UNKNOWN:
+                g.add(answer, desc[i], str(i))
+    rest = [i for i in range(len(frames)) if i not in label]
+    for i, p in zip(rest, g.place(desc[rest]) if rest else [], strict=True):
+        label[i] = p.state
+    secs = time.perf_counter() - t0
+    known = [i for i, t in enumerate(truth) if t != UNKNOWN]
+    wrong = [i for i in range(len(truth)) if label[i] != truth[i]]
+    print(
+        f"recording: {len(frames)} frames ({len(known)} of the 34 screens, {a.visits} visits each; "
+        f"{len(truth) - len(known)} of unknown screens); {len(groups)} groups within {GROUP_DIST}\n"
+        f"answers: {answers} (groups of {a.min_group}+ frames, largest first, none within {GROUP_DIST} of "
+        f"an answered frame; {nones} of them 'none of the 34'); "
+        f"{wrong_groups} groups held a frame of another screen\n"
+        f"screens taught: {len(set(g.states))} of {len(UI_STATES)}; after placing the {len(rest)} frames "
+        f"not in an answered group: {len(wrong)} of {len(frames)} frames on a wrong screen or unknown "
+        f"({sum(truth[i] != UNKNOWN and label[i] not in (truth[i], UNKNOWN) for i in wrong)} on a wrong "
+        f"screen); {secs:.1f} s"
+    )
+    return 0
+
+
+def cmd_trained(a: argparse.Namespace) -> int:
+    from services.recognition.ui.checkpoint import load_checkpoint
+    from services.recognition.ui.labels import LABEL_ID
+    from services.recognition.ui.train import TrainOptions, train
+
+    game = ForeignGame(a.seed)
+    tr, tr_s, _unk_tr = foreign_set(game, a.per_state, 0, a.seed + 2)
+    te, te_s, unk = foreign_set(game, 5, 100, a.seed + 3)
+    labels = np.array([LABEL_ID[s] for s in tr_s], np.int64)
+    init, _ = load_checkpoint(DEFAULT_MODEL.with_suffix(".pt"))
+    opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed)
+    t0 = time.perf_counter()
+    res = train(tr, labels, opts, init=init, log=lambda m: print(m, flush=True))
+    print(f"trained {a.epochs} epochs on {len(labels)} frames in {time.perf_counter() - t0:.0f} s")
+    from services.recognition.ui.onnx_model import export_onnx
+
+    path = Path(a.out)
+    export_onnx(res.model, path, res.meta)
+    clf = UIClassifier(path)
+    preds = clf.classify_small(np.concatenate([te, unk]))
+    known = preds[: len(te)]
+    right = np.mean([p.state == s for p, s in zip(known, te_s, strict=True)])
+    wrong = [
+        (s, p.state, round(p.confidence, 2))
+        for p, s in zip(known, te_s, strict=True)
+        if p.state not in (s, UNKNOWN)
+    ]
+    rej = np.mean([p.state == UNKNOWN for p in preds[len(te) :]])
+    print(
+        f"held-out {len(te)} frames of the other game: {right:.2%} placed right, {len(wrong)} placed on a "
+        f"wrong screen {wrong[:8]}; unknowns rejected {rej:.2%}"
+    )
+    emb = Embedder(clf)
+    vt, ve = emb.small_batch(tr).descriptors, emb.small_batch(te).descriptors
+    _, _, got = place(vt, tr_s, ve, MAX_DIST)
+    print(
+        f"the gallery in this model's features ({a.per_state} per state): "
+        f"{np.mean([g == s for g, s in zip(got, te_s, strict=True)]):.2%} placed right"
+    )
+    return 0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seed", type=int, default=0)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("few")
+    f.add_argument("--test", type=int, default=10)
+    f.add_argument("--unknowns", type=int, default=300)
+    f.add_argument("--weights", type=lambda v: [float(x) for x in v.split(",")], default=[0.5, 0.7])
+    f.set_defaults(fn=cmd_few)
+    t = sub.add_parser("teach")
+    t.add_argument("--visits", type=int, default=3)
+    t.add_argument("--min-group", type=int, default=4)
+    t.set_defaults(fn=cmd_teach)
+    r = sub.add_parser("trained")
+    r.add_argument("--per-state", type=int, default=10)
+    r.add_argument("--epochs", type=int, default=6)
+    r.add_argument("--out", default="/tmp/bench_ui_gallery.onnx")
+    r.set_defaults(fn=cmd_trained)
+    a = p.parse_args()
+    return int(a.fn(a))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,224 @@
+"""The data dir's screen gallery and the reader the scriptor asks: which screen a frame is.
+
+The user's frames are the labelled frames of ``ui_recognition/imgs/<state>/`` (the ones
+training reads too); ``ui_recognition/gallery.npz`` holds their descriptions so that a start
+does not re-run the network on all of them. That file is only a cache: missing, corrupt or
+made by another model, it is rebuilt from the frames, and frames added or removed on disk
+are caught up at load. Teaching a frame writes it there (atomic) and adds its prototype: the
+next frame is placed with it.
+
+Out of the box the gallery holds the simulator's screens (``models/gallery_frames.npz``,
+made by scripts/make_ui_dataset.py gallery); a state the user has taught uses only the
+user's frames, so a simulator drawing never outvotes the real game's screen.
+
+Which answer the scriptor uses, the gallery's or the trained classifier's, is measured on
+the user's frames (``choice``): the gallery's leave-one-out accuracy against the classifier's
+answers on the same frames; ties go to the gallery. Where the classifier is chosen and
+cannot place a frame, the user's own prototypes still can (a frame just taught counts)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from services.recognition.ui import gallery as gallery_file
+from services.recognition.ui.classifier import Prediction, current_model
+from services.recognition.ui.dataset import ROOT, add_frame, dataset_dir
+from services.recognition.ui.embed import F32, Embedder
+from services.recognition.ui.gallery import GalleryError, Placement, ScreenGallery
+from services.recognition.ui.labels import UNKNOWN
+from services.recognition.ui.preprocess import Image, image_files, read_frame, small
+from shared.screens import UI_STATES
+
+GALLERY = f"{ROOT}/gallery.npz"
+SHIPPED_FRAMES = Path(__file__).resolve().parent / "models" / "gallery_frames.npz"
+SHIPPED = "shipped:"  # the source prefix of the simulator's prototypes
+
+
+@dataclass(frozen=True)
+class Reading:
+    state: str  # a state or "unknown"
+    confidence: float
+    by: str  # "gallery" or "model": whose answer it is
+    placement: Placement
+    prediction: Prediction
+
+
+@dataclass(frozen=True)
+class Choice:
+    by: str  # "gallery" or "model"
+    frames: int  # user frames it was measured on
+    gallery_accuracy: float  # leave-one-out
+    model_accuracy: float
+
+
+def gallery_path(data_dir: Path) -> Path:
+    return Path(data_dir) / GALLERY
+
+
+def shipped_frames(path: Path = SHIPPED_FRAMES) -> tuple[Image, list[str]]:
+    """The simulator's frames the product starts with ((N, 90, 160, 3) BGR, states)."""
+    if not path.is_file():
+        return np.zeros((0, 90, 160, 3), np.uint8), []
+    with np.load(path, allow_pickle=False) as z:
+        return np.asarray(z["frames"], np.uint8), [str(s) for s in z["states"]]
+
+
+class ScreenReader:
+    def __init__(self, data_dir: Path, model: Path | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.embedder = Embedder.load(model if model is not None else current_model(self.data_dir))
+        self.notes: list[str] = []  # what loading had to repair, for the task's log
+        # A user prototype's source is "<state>/<file>|<the classifier's answer on it>".
+        self.gallery = self._load()
+        self._taught = self._taught_states()
+        self.choice = self.measure()
+
+    # -- loading ------------------------------------------------------------------------
+    def _load(self) -> ScreenGallery:
+        path = gallery_path(self.data_dir)
+        g: ScreenGallery | None = None
+        try:
+            g = gallery_file.load(path)
+            if g.model_id != self.embedder.model_id:
+                self.notes.append("screen gallery made by another model: rebuilt from the frames")
+                g = None
+        except FileNotFoundError:
+            pass
+        except GalleryError as exc:
+            self.notes.append(f"{exc}; rebuilt from the frames")
+            g = None
+        fresh = g is None
+        if g is None:
+            g = ScreenGallery(self.embedder.model_id)
+        changed = self._sync(g) or fresh
+        if not any(s.startswith(SHIPPED) for s in g.sources):
+            changed = self._add_shipped(g) or changed
+        if changed:
+            gallery_file.save(g, path)
+        return g
+
+    def _sync(self, g: ScreenGallery) -> bool:
+        """Drop prototypes whose frame is gone from imgs/, add frames not yet in it."""
+        root = dataset_dir(self.data_dir)
+        on_disk = {f"{state}/{f.name}": f for state in UI_STATES for f in image_files(root / state)}
+        have = {s.split("|", 1)[0] for s in g.sources if not s.startswith(SHIPPED)}
+        gone = [s for s in have if s not in on_disk]
+        for s in gone:
+            g.remove_source(s + "|")
+        new = sorted(set(on_disk) - have)
+        frames: list[Image] = []
+        names: list[str] = []
+        for name in new:
+            try:
+                frames.append(small(read_frame(on_disk[name])))
+                names.append(name)
+            except ValueError as exc:
+                self.notes.append(f"screen gallery: skipped {exc}")
+        if frames:
+            e = self.embedder.small_batch(np.stack(frames))
+            for name, d, p in zip(names, e.descriptors, e.predictions, strict=True):
+                g.add(name.split("/", 1)[0], d, f"{name}|{p.state}")
+        return bool(gone or frames)
+
+    def _add_shipped(self, g: ScreenGallery) -> bool:
+        frames, states = shipped_frames()
+        if not len(frames):
+            return False
+        e = self.embedder.small_batch(frames)
+        for k, (s, d) in enumerate(zip(states, e.descriptors, strict=True)):
+            g.add(s, d, f"{SHIPPED}{k}")
+        return True
+
+    def _taught_states(self) -> set[str]:
+        return {
+            s
+            for s, src in zip(self.gallery.states, self.gallery.sources, strict=True)
+            if not src.startswith(SHIPPED)
+        }
+
+    def _active(self) -> ScreenGallery:
+        """The prototypes in use: the user's, and the simulator's for states not taught."""
+        g = self.gallery
+        keep = [
+            i
+            for i, (s, src) in enumerate(zip(g.states, g.sources, strict=True))
+            if not src.startswith(SHIPPED) or s not in self._taught
+        ]
+        return ScreenGallery(
+            g.model_id, [g.states[i] for i in keep], [g.sources[i] for i in keep], g.vectors[keep], g.max_dist
+        )
+
+    # -- what is known --------------------------------------------------------------------
+    def user_counts(self) -> dict[str, int]:
+        out = dict.fromkeys(UI_STATES, 0)
+        for s, src in zip(self.gallery.states, self.gallery.sources, strict=True):
+            if not src.startswith(SHIPPED):
+                out[s] += 1
+        return out
+
+    def untaught(self) -> list[str]:
+        return [s for s, n in self.user_counts().items() if n == 0]
+
+    def measure(self) -> Choice:
+        """Gallery (leave-one-out over the user's frames) against the classifier's answers."""
+        g = self.gallery
+        user = [i for i, src in enumerate(g.sources) if not src.startswith(SHIPPED)]
+        if not user:
+            return Choice("model", 0, 0.0, 0.0)
+        active = self._active()
+        d = 1.0 - g.vectors[user] @ active.vectors.T
+        d[np.array([g.sources[i] for i in user])[:, None] == np.array(active.sources)[None, :]] = 2.0
+        ids = np.array([UI_STATES.index(s) for s in active.states])
+        per_state = np.full((len(user), len(UI_STATES)), 2.0, np.float32)
+        for k in np.unique(ids):
+            per_state[:, k] = d[:, ids == k].min(1)
+        best = per_state.argmin(1)
+        placed = per_state.min(1) <= active.radii()[best]
+        truth = np.array([UI_STATES.index(g.states[i]) for i in user])
+        right_g = int(((best == truth) & placed).sum())
+        right_m = sum(g.sources[i].rsplit("|", 1)[-1] == g.states[i] for i in user)
+        n = len(user)
+        by = "gallery" if right_g >= right_m else "model"
+        return Choice(by, n, right_g / n, right_m / n)
+
+    # -- reading and teaching ---------------------------------------------------------------
+    def read(self, frame: Image) -> Reading:
+        return self.read_small(small(frame)[None])[0]
+
+    def read_small(self, smalls: Image) -> list[Reading]:
+        e = self.embedder.small_batch(smalls)
+        return self.decide(e.predictions, e.descriptors)
+
+    def decide(self, preds: list[Prediction], descs: F32) -> list[Reading]:
+        places = self._active().place(descs)
+        out: list[Reading] = []
+        for p, pl in zip(preds, places, strict=True):
+            # the classifier's unknowns still go to the user's own prototypes
+            mine = p.state == UNKNOWN and pl.state in self._taught
+            if self.choice.by == "gallery" or mine:
+                out.append(Reading(pl.state, pl.confidence, "gallery", pl, p))
+            else:
+                out.append(Reading(p.state, p.confidence, "model", pl, p))
+        return out
+
+    def teach(self, frame: Image, state: str, name: str | None = None) -> Path:
+        """Keep the frame as a labelled frame of ``state`` (PNG, atomic) and as a prototype:
+        the next frame is placed with it. Returns the file."""
+        if state not in UI_STATES:
+            raise ValueError(f"{state!r} is no screen state; one of {', '.join(UI_STATES)}")
+        ok, png = cv2.imencode(".png", frame)
+        if not ok:
+            raise ValueError("the frame does not encode as PNG")
+        name = name or f"taught-{time.strftime('%Y%m%d-%H%M%S')}-{time.monotonic_ns() % 10**6:06d}.png"
+        target = add_frame(png.tobytes(), dataset_dir(self.data_dir), state, name)
+        pred, desc = self.embedder.frame(frame)
+        self.gallery.add(state, desc, f"{state}/{target.name}|{pred.state}")
+        self._taught.add(state)
+        gallery_file.save(self.gallery, gallery_path(self.data_dir))
+        self.choice = self.measure()
+        return target

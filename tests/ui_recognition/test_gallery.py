@@ -1,0 +1,97 @@
+"""The screen gallery: a taught frame places the next one at once, frames far from every
+prototype are unknown, the gallery survives restarts and a corrupt file, and the reader
+measures which classifier to use. Frames of a game that is not the simulator
+(services/testing/foreign_screens.py) and the shipped network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from services.recognition.ui import gallery as gallery_file
+from services.recognition.ui.dataset import dataset_dir
+from services.recognition.ui.gallery import GalleryError, ScreenGallery
+from services.recognition.ui.prototypes import SHIPPED, ScreenReader, gallery_path
+from services.testing.foreign_screens import ForeignGame
+from shared.screens import UI_STATES
+
+GAME = ForeignGame(seed=3)
+
+
+def test_a_taught_frame_places_the_next_one_at_once(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    reader = ScreenReader(tmp_path)
+    frame = GAME.frame("award", rng)
+    assert reader.read(frame).state == "unknown"  # the simulator's prototypes do not fit
+    reader.teach(frame, "award")
+    got = reader.read(frame)
+    assert (got.state, got.by) == ("award", "gallery")
+    assert got.confidence >= 0.6
+    assert (dataset_dir(tmp_path) / "award").is_dir()  # kept for training too
+    assert reader.untaught() == [s for s in UI_STATES if s != "award"]
+
+
+def test_taught_states_are_told_apart_and_unknowns_rejected(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    reader = ScreenReader(tmp_path)
+    states = UI_STATES[:12]
+    for s in states:
+        for _ in range(3):
+            reader.teach(GAME.frame(s, rng), s)
+    placed = [reader.read(GAME.frame(s, rng)).state for s in states for _ in range(2)]
+    assert placed == [s for s in states for _ in range(2)]
+    unknown = [reader.read(GAME.unknown_frame(rng)).state for _ in range(20)]
+    assert unknown == ["unknown"] * 20
+    assert reader.choice.by == "gallery"  # the trained classifier knows none of these screens
+    assert reader.choice.gallery_accuracy > reader.choice.model_accuracy
+
+
+def test_the_gallery_persists_and_a_corrupt_file_is_rebuilt_from_the_frames(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    reader = ScreenReader(tmp_path)
+    for s in ("story", "tour"):
+        reader.teach(GAME.frame(s, rng), s)
+    again = ScreenReader(tmp_path)
+    assert again.notes == []
+    assert again.user_counts()["story"] == 1 and again.user_counts()["tour"] == 1
+    probe = GAME.frame("tour", rng)
+    assert again.read(probe).state == "tour"
+
+    gallery_path(tmp_path).write_bytes(b"not a gallery")
+    rebuilt = ScreenReader(tmp_path)
+    assert any("not a readable screen gallery" in n for n in rebuilt.notes)
+    assert rebuilt.user_counts()["tour"] == 1
+    assert rebuilt.read(probe).state == "tour"
+    assert gallery_file.load(gallery_path(tmp_path)).model_id == rebuilt.embedder.model_id  # rewritten
+
+    # a frame removed from imgs/ leaves the gallery; one copied in joins it
+    (next((dataset_dir(tmp_path) / "tour").iterdir())).unlink()
+    assert ScreenReader(tmp_path).user_counts()["tour"] == 0
+
+
+def test_the_shipped_gallery_places_simulator_screens_out_of_the_box(tmp_path: Path) -> None:
+    from services.simulator.screens import sample_screen
+
+    reader = ScreenReader(tmp_path)
+    assert any(s.startswith(SHIPPED) for s in reader.gallery.sources)
+    active = reader._active()
+    rng = np.random.default_rng(4)
+    for s in ("main_page", "ready", "award", "loading"):
+        d = reader.embedder.frame(sample_screen(s, rng))[1]
+        assert active.place(d[None])[0].state == s
+
+
+def test_bad_gallery_files_are_refused_with_their_name(tmp_path: Path) -> None:
+    p = tmp_path / "g.npz"
+    with pytest.raises(FileNotFoundError):
+        gallery_file.load(p)
+    p.write_bytes(b"\x00" * 10)
+    with pytest.raises(GalleryError, match=r"g\.npz"):
+        gallery_file.load(p)
+    g = ScreenGallery("m", ["award"], ["x"], np.ones((1, 4), np.float32))
+    gallery_file.save(g, p)
+    assert gallery_file.load(p).states == ["award"]
+    with pytest.raises(GalleryError, match="no screen state"):
+        ScreenGallery("m", ["nope"], ["x"], np.ones((1, 4), np.float32))
