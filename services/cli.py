@@ -3,6 +3,7 @@
 autobang up [--port P] [--data-dir D] [--host H]   everything (embedded default)
 autobang gateway                                   the HTTP/WebSocket gateway
 autobang worker <module>                           the RQ worker of one module
+autobang worker scriptor --redis URL --device adb://HOST:PORT   the same, on another machine
 autobang openapi                                   print the OpenAPI JSON
 autobang simulator [--scenario F] [--port P]       the simulated emulator (ADB server + touch)
 autobang device info | benchmark [--frames N]      the game's device (AUTOBANG_DEVICE)
@@ -25,12 +26,19 @@ from shared.settings import get_settings
 def apply_options(args: argparse.Namespace) -> None:
     """Command-line options win over the environment: pass them on as AUTOBANG_* so every
     child process (and ``get_settings``) sees the same values."""
-    for name in ("port", "host", "data_dir"):
+    for name, env in (
+        ("port", "PORT"),
+        ("host", "HOST"),
+        ("data_dir", "DATA_DIR"),
+        ("redis", "REDIS_URL"),
+        ("redis_password_file", "REDIS_PASSWORD_FILE"),
+        ("device", "DEVICE"),
+    ):
         value = getattr(args, name, None)
         if value is not None:
-            if name == "data_dir":
+            if name in ("data_dir", "redis_password_file"):
                 value = Path(value).expanduser().resolve()
-            os.environ[f"AUTOBANG_{name.upper()}"] = str(value)
+            os.environ[f"AUTOBANG_{env}"] = str(value)
     get_settings.cache_clear()
 
 
@@ -68,6 +76,18 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from shared.runtime.worker import run_worker
 
+    if args.redis or args.device:  # joining from another machine: check before serving
+        from services.remote_worker import Refused, check_device, check_redis
+
+        try:
+            where = check_redis(get_settings().resolved_redis_url)
+            print(f"[worker] {args.module}: Redis at {where} answers", flush=True)
+            if args.device:
+                said = check_device(args.module, get_settings())
+                print(f"[worker] {args.module}: serving the device {said}", flush=True)
+        except Refused as exc:
+            print(f"worker {args.module}: {exc}", file=sys.stderr)
+            return 2
     run_worker(args.module, burst=args.burst)
     return 0
 
@@ -198,6 +218,17 @@ def build_parser() -> argparse.ArgumentParser:
     wk = sub.add_parser("worker", help="the RQ worker of one module")
     wk.add_argument("module", choices=MODULE_NAMES)
     wk.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    wk.add_argument(
+        "--redis",
+        metavar="URL",
+        help="the product's Redis, redis://:PASSWORD@HOST:PORT/0 (env AUTOBANG_REDIS_URL)",
+    )
+    wk.add_argument("--redis-password-file", metavar="PATH", help="the Redis password, when the URL has none")
+    wk.add_argument(
+        "--device",
+        metavar="SPEC",
+        help="the device this worker serves, adb://HOST:PORT[/SERIAL] (env AUTOBANG_DEVICE)",
+    )
     common(wk)
     wk.set_defaults(func=cmd_worker)
 

@@ -22,6 +22,7 @@ class ErrorBundle(BaseModel):
     name: str  # the folder under scriptor/errors/
     path: str  # relative to the data dir, as the task's failure message names it
     reason: str
+    device: str = ""  # the serial of the device the run gave up on ("" in older bundles)
     files: list[str]
     created: float  # unix time
 
@@ -44,12 +45,13 @@ def new_bundle(data_dir: Path, now: float | None = None) -> Path:
     raise OSError(f"too many error bundles named {stamp} in {root}")
 
 
-def _reason(folder: Path) -> str:
+def _said(folder: Path) -> tuple[str, str]:
+    """The reason and the device ``states.json`` names ("" for what it lacks)."""
     try:
         data = json.loads((folder / "states.json").read_text())
-        return str(data.get("reason", ""))
+        return str(data.get("reason", "")), str(data.get("device", ""))
     except (OSError, ValueError, AttributeError):
-        return ""
+        return "", ""
 
 
 def list_bundles(data_dir: Path) -> list[ErrorBundle]:
@@ -62,11 +64,13 @@ def list_bundles(data_dir: Path) -> list[ErrorBundle]:
         if not folder.is_dir() or not NAME.match(folder.name):
             continue
         files = sorted(p.name for p in folder.iterdir() if p.is_file() and FILE.match(p.name))
+        reason, device = _said(folder)
         out.append(
             ErrorBundle(
                 name=folder.name,
                 path=f"scriptor/errors/{folder.name}",
-                reason=_reason(folder),
+                reason=reason,
+                device=device,
                 files=files,
                 created=folder.stat().st_mtime,
             )

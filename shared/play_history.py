@@ -47,6 +47,7 @@ class PlayRecord(BaseModel):
     correction_time_us: int = 0  # the offset the play used
     performance: str = "AllPerfect"
     simulated: bool = False  # played on the simulator, not the game
+    device: str = ""  # the serial of the device it was played on ("" in older rows)
     ts: float = Field(default_factory=time.time)
     level: int | None = None
     note: str = ""  # e.g. "result screen unreadable"

@@ -85,7 +85,7 @@ describe('a play whose start sync failed', () => {
     const row = {
       song_id: 316, title: 'オレンジ', difficulty: 'expert', mode: 'Free', counts: { perfect: 0, great: 0, good: 0, bad: 0, miss: 18 },
       fast: 0, slow: 0, cleared: true, correction_time_us: 0, performance: 'AllPerfect', simulated: true, ts: 1_700_000_000, level: 25,
-      note: 'start sync failed: no falling note seen', medley: [], wrong_song: false,
+      note: 'start sync failed: no falling note seen', medley: [], wrong_song: false, device: 'sim:emulator-5554',
     } as PlayRecord
     const w = mount(PlayHistory, { props: { records: [row], error: '', loaded: true } })
     expect(w.get('[data-role="play-note"]').text()).toBe('start sync failed: no falling note seen')

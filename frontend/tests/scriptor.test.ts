@@ -37,6 +37,7 @@ const play = (over: Partial<PlayRecord> = {}): PlayRecord => ({
   correction_time_us: -45_000,
   performance: 'AllPerfect',
   simulated: true,
+  device: 'emulator-5554',
   ts: 1_700_000_000,
   level: 25,
   note: '',
@@ -286,8 +287,8 @@ describe('ScriptorPanel against the mock backend', () => {
     useMockBackend({
       history: [],
       errorBundles: [
-        { name: '20261130-090000', path: 'scriptor/errors/20261130-090000', reason: 'older', files: ['states.json'], created: 1 },
-        { name: '20261201-120000', path: 'scriptor/errors/20261201-120000', reason: 'gave up', files, created: 2 },
+        { name: '20261130-090000', path: 'scriptor/errors/20261130-090000', reason: 'older', device: '', files: ['states.json'], created: 1 },
+        { name: '20261201-120000', path: 'scriptor/errors/20261201-120000', reason: 'gave up', device: 'emulator-5554', files, created: 2 },
       ],
     })
     const w = mount(ScriptorPanel, { attachTo: document.body })

@@ -687,6 +687,7 @@ class Scriptor:
             correction_time_us=p.offset_us,
             performance=cfg.performance.value,
             simulated=bool(getattr(self.t.device.info, "simulated", False)),
+            device=str(getattr(self.t.device.info, "serial", "")),
             level=song.levels.get(p.difficulty) if song else None,
             note="; ".join(
                 filter(
@@ -836,7 +837,9 @@ class Scriptor:
             if ok:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
-        write_atomic(folder / "states.json", json.dumps({"reason": why, "states": states}, indent=1).encode())
+        device = str(getattr(self.t.device.info, "serial", ""))
+        said = {"reason": why, "device": device, "states": states}
+        write_atomic(folder / "states.json", json.dumps(said, indent=1).encode())
         why += self._model_hint(why)
         self._note(f"giving up: {why}", "error")
         write_atomic(folder / "log.txt", ("\n".join(self.notes) + "\n").encode())

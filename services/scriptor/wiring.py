@@ -45,14 +45,20 @@ def catch_up_gallery(recogniser: SongRecognizer) -> int:
     return added
 
 
-def sync_capture(device: Any) -> Callable[[], Frame]:
-    """Frames for start sync. A video stream is fast but each frame is older than it looks
-    (encoder and decoder buffer frames: ~60 ms on the simulator), and that age is not
-    known, so sync takes screenshots, whose time is known, when the device can."""
+def sync_capture(device: Any) -> Callable[[], tuple[Frame, float]]:
+    """Frames for start sync, each with the latest time it can show. A video stream is
+    fast but each frame is older than it looks (encoder and decoder buffer frames: ~60 ms
+    on the simulator), and that age is not known, so sync takes screenshots, whose time is
+    known, when the device can: the screen is read after the request and before the
+    answer's first byte (a 1920x1080 raw frame then takes tens of ms more to arrive)."""
     if device.info.capture == "stream" and hasattr(device, "make_capture"):
         shot = device.make_capture("raw")
-        return lambda: shot.grab()
-    return device.screencap  # type: ignore[no-any-return]
+        if hasattr(shot, "grab_timed"):
+            return shot.grab_timed  # type: ignore[no-any-return]
+        return lambda: (shot.grab(), time.monotonic())
+    if hasattr(device, "screencap_timed"):
+        return device.screencap_timed  # type: ignore[no-any-return]
+    return lambda: (device.screencap(), time.monotonic())
 
 
 def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
@@ -107,11 +113,10 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
         slow = 0
         while time.monotonic() < deadline:
             ctx.checkpoint()
-            # The screen is read somewhere between the request and the reply (then encoded
-            # and sent): the middle is the best guess of the frame's time.
+            # The screen is read somewhere between the request and the answer's first byte
+            # (then encoded and sent): the middle is the best guess of the frame's time.
             before = time.monotonic()
-            frame = grab()
-            after = time.monotonic()
+            frame, after = grab()
             if after - before > SYNC_MAX_ROUND_TRIP_S:
                 slow += 1
                 continue
@@ -124,13 +129,13 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
             f"no start of play seen in {wait_s:.1f} s (first note at {chart.first_note_s:.1f} s){why}"
         )
 
-    fresh: list[Callable[[], Frame]] = []
+    fresh: list[Callable[[], tuple[Frame, float]]] = []
 
     def fresh_frame() -> Frame:
         # Chosen on first use: the capture is measured at the run's first frame.
         if not fresh:
             fresh.append(sync_capture(device))
-        return fresh[0]()
+        return fresh[0]()[0]
 
     return Tools(
         device=device,

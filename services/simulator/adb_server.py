@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -42,8 +43,11 @@ class Backend(Protocol):
         """False while the device is unreachable (an ADB-disconnect fault)."""
         ...
 
-    async def run(self, command: str, writer: asyncio.StreamWriter) -> None:
-        """Run a shell command, writing its output; the server closes the stream after."""
+    async def run(
+        self, command: str, writer: asyncio.StreamWriter, hung_up: Callable[[], bool] = lambda: False
+    ) -> None:
+        """Run a shell command, writing its output; the server closes the stream after.
+        ``hung_up`` tells a long-running command that the client has closed its end."""
         ...
 
     def endpoint(self, spec: str) -> tuple[str, int] | None:
@@ -54,6 +58,11 @@ class Backend(Protocol):
     @property
     def files(self) -> dict[str, bytes]:
         """The device's files that ``sync:`` (adb push / pull) reads and writes."""
+        ...
+
+    @property
+    def modes(self) -> dict[str, int]:
+        """Each file's permission bits (the mode ``adb push`` sends; ``chmod``)."""
         ...
 
 
@@ -277,7 +286,7 @@ class AdbServer:
             if req.startswith(prefix):
                 writer.write(b"OKAY")
                 await writer.drain()
-                await self.backend.run(req[len(prefix) :], writer)
+                await self.backend.run(req[len(prefix) :], writer, reader.at_eof)
                 with contextlib.suppress(ConnectionError):
                     await writer.drain()
                 return
@@ -312,11 +321,12 @@ class AdbServer:
                 return
             if cmd in (b"STAT", b"LST2", b"STA2"):
                 body = files.get(arg)
-                writer.write(
-                    b"STAT" + struct.pack("<3I", 0o100644 if body is not None else 0, len(body or b""), 0)
-                )
+                mode = 0o100000 | self.backend.modes.get(arg, 0o644) if body is not None else 0
+                writer.write(b"STAT" + struct.pack("<3I", mode, len(body or b""), 0))
             elif cmd == b"SEND":
-                path = arg.rsplit(",", 1)[0]
+                path, _, mode_text = arg.rpartition(",")
+                if not path:  # no ",mode": a plain file
+                    path, mode_text = arg, str(0o644)
                 data = bytearray()
                 while True:
                     h = await reader.readexactly(8)
@@ -330,6 +340,7 @@ class AdbServer:
                         await writer.drain()
                         return
                 files[path] = bytes(data)
+                self.backend.modes[path] = int(mode_text) & 0o7777 if mode_text.isdigit() else 0o644
                 writer.write(b"OKAY" + struct.pack("<I", 0))
             elif cmd == b"RECV":
                 body = files.get(arg)

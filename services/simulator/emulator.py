@@ -21,13 +21,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from services.simulator import shell
+from services.simulator import programs, shell
 from services.simulator.adb_server import AdbServer
 from services.simulator.charts import ChartSource
 from services.simulator.game import Game, GameView
 from services.simulator.report import ReportWriter, build_report
 from services.simulator.scenario import Scenario
-from services.simulator.touch_server import Commit, TouchEvent, TouchServers, TouchSpace
+from services.simulator.touch_server import Commit, TouchEvent, TouchServers, TouchSpace, display_to_game
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,15 @@ class Emulator:
             renderer = FrameRenderer(scenario, library)
         self.renderer = renderer
         self.files: dict[str, bytes] = {}  # device-side files (adb push), for bangcheater's f
+        self.modes: dict[str, int] = {}  # their permission bits (push's mode, chmod)
+        self.started: dict[str, int] = {}  # abstract sockets of started programs -> their count
         t = scenario.touch
+        self.display = scenario.display
         self.touch = TouchServers(
             sink=self._commit,
             clock=clock,
             space=TouchSpace(t.max_x, t.max_y, t.rotation),
+            display=scenario.display,
             read_file=self.files.get,
             calibrate=self._calibrate,
         )
@@ -119,31 +123,40 @@ class Emulator:
 
     def endpoint(self, spec: str) -> tuple[str, int] | None:
         t = self.sc.touch
+        if spec.startswith("localabstract:") and self.started.get(spec.split(":", 1)[1]):
+            return ("127.0.0.1", self.touch.minitouch_port)
+        if not self.sc.touch_preinstalled:  # nothing listens until a pushed program starts
+            return None
         if spec in (f"tcp:{t.minitouch_port}", f"localabstract:{MINITOUCH_SOCKET}"):
             return ("127.0.0.1", self.touch.minitouch_port)
         if spec == f"tcp:{t.bangcheater_port}":
             return ("127.0.0.1", self.touch.bangcheater_port)
         return None
 
-    async def run(self, command: str, writer: asyncio.StreamWriter) -> None:
+    async def run(
+        self, command: str, writer: asyncio.StreamWriter, hung_up: Callable[[], bool] = lambda: False
+    ) -> None:
         status = 0
         for part in shell.split(command):
             # ``$?`` (adbutils appends ``; echo X4EXIT:$?`` to read the exit status).
-            status = await self._run_one(part.replace("$?", str(status)), writer)
+            status = await self._run_one(part.replace("$?", str(status)), writer, hung_up)
 
-    async def _run_one(self, command: str, writer: asyncio.StreamWriter) -> int:
+    async def _run_one(
+        self, command: str, writer: asyncio.StreamWriter, hung_up: Callable[[], bool] = lambda: False
+    ) -> int:
         """Run one command; its exit status (127 for a command the shell does not know)."""
-        cmd = shell.parse(command, self.serial)
+        cmd = shell.parse(command, self.serial, self.display, self.sc.touch.rotation == 90)
         now = self.clock()
         g = self.game
         if isinstance(cmd, shell.Screencap):
             latency = g.capture_latency(now)
             if latency:
                 await asyncio.sleep(latency)
-            writer.write(await self.screencap(png=cmd.png))
+            await write_chunked(writer, await self.screencap(png=cmd.png))
         elif isinstance(cmd, shell.Tap):
-            self._commit(Commit(now, (TouchEvent("d", 0, cmd.x, cmd.y),), "input"))
-            self._commit(Commit(self.clock(), (TouchEvent("u", 0, cmd.x, cmd.y),), "input"))
+            x, y = self._to_game(cmd.x, cmd.y)
+            self._commit(Commit(now, (TouchEvent("d", 0, x, y),), "input"))
+            self._commit(Commit(self.clock(), (TouchEvent("u", 0, x, y),), "input"))
         elif isinstance(cmd, shell.Swipe):
             await self._swipe(cmd)
         elif isinstance(cmd, shell.Key):
@@ -167,10 +180,53 @@ class Emulator:
             writer.write(self._dumpsys(cmd.what).encode())
         elif isinstance(cmd, shell.Screenrecord):
             await self._screenrecord(cmd, writer)
+        elif isinstance(cmd, shell.Chmod):
+            if cmd.path not in self.files:
+                writer.write(f"chmod: {cmd.path}: No such file or directory\n".encode())
+                return 1
+            self.modes[cmd.path] = cmd.mode
+        elif isinstance(cmd, shell.Remove):
+            self.files.pop(cmd.path, None)
+            self.modes.pop(cmd.path, None)
+        elif isinstance(cmd, shell.Program):
+            return await self._program(cmd, writer, hung_up)
         elif isinstance(cmd, shell.Text | shell.Error):
             writer.write(cmd.output.encode())
             if isinstance(cmd, shell.Error):
                 return 127 if cmd.output.endswith("not found\n") else 1
+        return 0
+
+    # -- pushed programs ---------------------------------------------------------------------
+
+    async def _program(
+        self, cmd: shell.Program, writer: asyncio.StreamWriter, hung_up: Callable[[], bool]
+    ) -> int:
+        """Run a pushed file (``programs.launch``); a minitouch serves its socket until its
+        shell connection closes (or the device goes offline)."""
+        outcome = programs.launch(cmd.path, cmd.args, self.files.get(cmd.path), self.modes.get(cmd.path, 0))
+        if isinstance(outcome, programs.Refused):
+            writer.write(outcome.output.encode())
+            return outcome.status
+        if isinstance(outcome, programs.Exited):
+            writer.write(outcome.output.encode())
+            return 0
+        if self.started.get(outcome.socket):
+            writer.write(b"Unable to bind socket: Address already in use\n")
+            return 1
+        t = self.sc.touch
+        writer.write(programs.minitouch_banner(t.max_x, t.max_y, self.touch.max_contacts).encode())
+        self.started[outcome.socket] = 1
+        # On the simulator's output (as its ports): which injector a test's device started.
+        print(f"[simulator] {cmd.path}: minitouch started on localabstract:{outcome.socket}", flush=True)
+        try:
+            await writer.drain()
+            while not writer.is_closing() and not hung_up() and self.online():
+                await asyncio.sleep(0.1)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            self.started.pop(outcome.socket, None)
+            print(f"[simulator] {cmd.path}: minitouch on localabstract:{outcome.socket} ended", flush=True)
         return 0
 
     # -- input -------------------------------------------------------------------------------
@@ -178,15 +234,21 @@ class Emulator:
     def _commit(self, c: Commit) -> None:
         self.game.commit(c)
 
+    def _to_game(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the display (``input`` takes display pixels) in the game's 1280x720."""
+        return display_to_game(self.display, x, y)
+
     async def _swipe(self, cmd: shell.Swipe) -> None:
         steps = max(int(cmd.ms / 16), 1)
-        self._commit(Commit(self.clock(), (TouchEvent("d", 0, cmd.x1, cmd.y1),), "input"))
+        x1, y1 = self._to_game(cmd.x1, cmd.y1)
+        x2, y2 = self._to_game(cmd.x2, cmd.y2)
+        self._commit(Commit(self.clock(), (TouchEvent("d", 0, x1, y1),), "input"))
         for k in range(1, steps + 1):
             await asyncio.sleep(cmd.ms / 1000 / steps)
             f = k / steps
-            x, y = cmd.x1 + (cmd.x2 - cmd.x1) * f, cmd.y1 + (cmd.y2 - cmd.y1) * f
+            x, y = x1 + (x2 - x1) * f, y1 + (y2 - y1) * f
             self._commit(Commit(self.clock(), (TouchEvent("m", 0, x, y),), "input"))
-        self._commit(Commit(self.clock(), (TouchEvent("u", 0, cmd.x2, cmd.y2),), "input"))
+        self._commit(Commit(self.clock(), (TouchEvent("u", 0, x2, y2),), "input"))
 
     def _calibrate(self, predict_us: int) -> str:
         """bangcheater ``C``: how far the game's actual start is from the prediction, as the
@@ -223,7 +285,9 @@ class Emulator:
 
     async def screencap(self, *, png: bool) -> bytes:
         frame = await self._frame_async()
-        return await asyncio.to_thread(encode_png if png else encode_raw, frame)
+        if png:
+            return await asyncio.to_thread(lambda: encode_png(on_display(frame, self.display)))
+        return await asyncio.to_thread(encode_raw, frame, self.display)
 
     async def _screenrecord(self, cmd: shell.Screenrecord, writer: asyncio.StreamWriter) -> None:
         import av
@@ -274,10 +338,32 @@ class Emulator:
             busy.release()
 
 
-def encode_raw(frame: Frame) -> bytes:
-    """``screencap`` without ``-p``: width, height, format (RGBA_8888), colour space, pixels."""
-    h, w = frame.shape[:2]
-    rgba = cv2.cvtColor(frame, cv2.COLOR_BGR2RGBA)
+WRITE_CHUNK = 1 << 18
+
+
+async def write_chunked(writer: asyncio.StreamWriter, data: bytes) -> None:
+    """A large answer (8 MB for a raw 1920x1080 frame) in pieces, each drained: asyncio's
+    transport copies what the socket does not take at once and shifts its buffer after
+    every send, which for one 8 MB write costs tens of ms."""
+    view = memoryview(data)
+    for i in range(0, len(view), WRITE_CHUNK):
+        writer.write(view[i : i + WRITE_CHUNK])
+        await writer.drain()
+
+
+def on_display(frame: Frame, display: tuple[int, int]) -> Frame:
+    """The game's 1280x720 picture as the display shows it (scaled to its pixels)."""
+    w, h = display
+    if frame.shape[1] == w and frame.shape[0] == h:
+        return frame
+    return cv2.resize(frame, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def encode_raw(frame: Frame, display: tuple[int, int] | None = None) -> bytes:
+    """``screencap`` without ``-p``: width, height, format (RGBA_8888), colour space, pixels
+    (scaled to ``display``; converted first, at the game's smaller size: cheaper)."""
+    rgba = on_display(cv2.cvtColor(frame, cv2.COLOR_BGR2RGBA), display or (frame.shape[1], frame.shape[0]))
+    h, w = rgba.shape[:2]
     return struct.pack("<4I", w, h, RAW_FORMAT_RGBA_8888, COLOUR_SPACE_SRGB) + rgba.tobytes()
 
 

@@ -134,6 +134,16 @@ class Scenario(_Model):
     frame: Frame = Field(default_factory=Frame)
     judge: JudgeWindows = Field(default_factory=JudgeWindows)
     touch: Touch = Field(default_factory=Touch)
+    touch_preinstalled: bool = Field(
+        True,
+        description="false: no injector runs at start (no bangcheater, nothing on localabstract:minitouch) "
+        "until one is pushed to /data/local/tmp and started, as on a fresh emulator",
+    )
+    display: tuple[int, int] = Field(
+        (1280, 720),
+        description="the display's landscape pixels (wm size, frames, input); the game is drawn at "
+        "1280x720 and scaled to it, as an emulator set to 1600x900 or 1920x1080 shows it",
+    )
     faults: list[Fault] = Field(default_factory=list)
     input_latency_ms: float = Field(
         0.0, ge=0, le=1000, description="added to every touch's time during a song; never told to the client"
@@ -142,6 +152,13 @@ class Scenario(_Model):
     seed_data: bool = Field(
         True, description="put the offered songs' charts and title crops in the data dir when missing"
     )
+
+    @model_validator(mode="after")
+    def _display(self) -> Scenario:
+        w, h = self.display
+        if not (320 <= w <= 4096 and 240 <= h <= 4096):
+            raise ValueError(f"display {w}x{h}: each side must be 240..4096 pixels, width >= 320")
+        return self
 
 
 class ScenarioError(ValueError):

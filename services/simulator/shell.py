@@ -3,8 +3,9 @@
 Parsing is apart from running (``emulator.Emulator.run``) so the command forms real clients
 send can be tested without sockets: ``screencap [-p]``, ``input tap|swipe|keyevent``,
 ``am start -n``, ``monkey -p``, ``am force-stop``, ``dumpsys window|activity|input``,
-``wm size``, ``getprop``, ``screenrecord --output-format=h264 --size WxH ... -``, ``echo``.
-Anything else answers as Android's shell does: ``/system/bin/sh: X: not found``.
+``wm size``, ``getprop``, ``screenrecord --output-format=h264 --size WxH ... -``, ``echo``,
+``chmod``, ``rm`` and a pushed program run by its path (``programs``). Anything else
+answers as Android's shell does: ``/system/bin/sh: X: not found``.
 """
 
 from __future__ import annotations
@@ -76,13 +77,49 @@ class Error:
     output: str
 
 
-Command = Screencap | Tap | Swipe | Key | Start | Stop | Dumpsys | Screenrecord | Text | Error
+@dataclass(frozen=True)
+class Chmod:
+    mode: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Remove:
+    path: str
+
+
+@dataclass(frozen=True)
+class Program:
+    """A file run by its path (``/data/local/tmp/minitouch -n NAME``): a pushed program."""
+
+    path: str
+    args: tuple[str, ...]
+
+
+Command = (
+    Screencap
+    | Tap
+    | Swipe
+    | Key
+    | Start
+    | Stop
+    | Dumpsys
+    | Screenrecord
+    | Text
+    | Error
+    | Chmod
+    | Remove
+    | Program
+)
 
 SDK = "32"
 PROPS = {
     "ro.build.version.sdk": SDK,
     "ro.build.version.release": "12",
     "ro.product.model": "AutoBangSim",
+    # An x86_64 emulator (as MuMu 12 and LDPlayer 9) that also runs ARM apps (native bridge).
+    "ro.product.cpu.abi": "x86_64",
+    "ro.product.cpu.abilist": "x86_64,x86,arm64-v8a,armeabi-v7a,armeabi",
     "ro.product.manufacturer": "AutoBangDream",
     "ro.serialno": "",
     # The touch path's own latency as the device reports it (shared.device.base.LATENCY_PROP):
@@ -113,7 +150,11 @@ def split(command: str) -> list[str]:
     return [shlex.join(words) for words in out if words]
 
 
-def parse(command: str, serial: str = "") -> Command:
+def parse(
+    command: str, serial: str = "", display: tuple[int, int] = (1280, 720), portrait_panel: bool = False
+) -> Command:
+    """One command. ``display`` is the landscape display the game is shown on; ``wm size``
+    reports it in the panel's natural orientation (portrait for a rotated panel)."""
     try:
         argv = shlex.split(command)
     except ValueError as exc:
@@ -136,7 +177,8 @@ def parse(command: str, serial: str = "") -> Command:
         return Dumpsys(what if what in ("window", "activity", "input") else "other")
     if name == "wm":
         if args[:1] == ["size"]:
-            return Text("Physical size: 1280x720\n")
+            w, h = (display[1], display[0]) if portrait_panel else display
+            return Text(f"Physical size: {w}x{h}\n")
         if args[:1] == ["density"]:
             return Text("Physical density: 240\n")
         return Error(f"wm: unknown command '{' '.join(args)}'\n")
@@ -146,7 +188,17 @@ def parse(command: str, serial: str = "") -> Command:
         value = PROPS.get(args[0], "")
         return Text(f"{value or (serial if args[0] == 'ro.serialno' else '')}\n")
     if name == "screenrecord":
-        return _screenrecord(args)
+        return _screenrecord(args, display)
+    if "/" in argv[0]:
+        return Program(argv[0], tuple(args))
+    if name == "chmod":
+        try:
+            return Chmod(int(args[0], 8), args[1])
+        except (IndexError, ValueError):
+            return Error("chmod: usage: chmod MODE FILE (octal mode)\n")
+    if name == "rm":
+        paths = [a for a in args if not a.startswith("-")]
+        return Remove(paths[0]) if paths else Error("rm: needs a file\n")
     if name == "echo":
         return Text(" ".join(args) + "\n")
     if name in ("true", ":"):
@@ -186,7 +238,7 @@ def _am(args: list[str]) -> Command:
     return Error(f"am: unknown command '{' '.join(args[:1])}'\n")
 
 
-def _screenrecord(args: list[str]) -> Command:
+def _screenrecord(args: list[str], size: tuple[int, int] = (1280, 720)) -> Command:
     opts: dict[str, str] = {}
     rest: list[str] = []
     it = iter(args)
@@ -202,7 +254,7 @@ def _screenrecord(args: list[str]) -> Command:
             rest.append(a)
     if opts.get("output-format") != "h264" or rest != ["-"]:
         return Error("screenrecord: the simulator streams only '--output-format=h264 ... -'\n")
-    w, h = 1280, 720
+    w, h = size
     if "size" in opts:
         try:
             ws, hs = opts["size"].lower().split("x")

@@ -5,11 +5,11 @@ section 4, domain.md section 8): no second down on a contact that is down, no mo
 on a lifted contact, at most one d/m/u per contact per commit, every contact lifted when
 the client leaves. A violating command is not applied and is counted. Every commit is
 stamped with its arrival time on the simulator's monotonic clock and handed to the game
-in display coordinates (1280x720 landscape).
+in the game's coordinates (1280x720 landscape).
 
 minitouch speaks in its own touch space (``TouchSpace``: e.g. 0..32767, or a portrait
 panel rotated against the display), so a client must scale and rotate; bangcheater takes
-display pixels.
+display pixels (the scenario's ``display``, e.g. 1920x1080), scaled back for the game.
 """
 
 from __future__ import annotations
@@ -64,6 +64,12 @@ class TouchSpace:
         if self.rotation == 90:
             return (round((1 - y / HEIGHT) * self.max_x), round(x / WIDTH * self.max_y))
         return (round(x / WIDTH * self.max_x), round(y / HEIGHT * self.max_y))
+
+
+def display_to_game(display: tuple[int, int], x: float, y: float) -> tuple[float, float]:
+    """A point in display pixels in the game's 1280x720 (the game is drawn scaled to fill a
+    16:9 display)."""
+    return x * WIDTH / display[0], y * HEIGHT / display[1]
 
 
 class ContactBook:
@@ -160,6 +166,7 @@ class TouchServers:
     sink: CommitSink
     clock: Clock
     space: TouchSpace = field(default_factory=TouchSpace)
+    display: tuple[int, int] = (WIDTH, HEIGHT)  # bangcheater's pixels
     max_contacts: int = MAX_CONTACTS
     host: str = "127.0.0.1"
     violations: list[str] = field(default_factory=list)
@@ -317,7 +324,8 @@ class TouchServers:
         if cmd == "u":
             s.book.apply(TouchEvent("u", v[0], 0, 0))
         else:
-            s.book.apply(TouchEvent("d" if cmd == "d" else "m", v[0], float(v[1]), float(v[2])))
+            x, y = display_to_game(self.display, v[1], v[2])
+            s.book.apply(TouchEvent("d" if cmd == "d" else "m", v[0], x, y))
 
     async def _play_script(
         self, s: _Session, script: list[tuple[int, list[list[str]]]], predict_us: int, sync: _ClockSync

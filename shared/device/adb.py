@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import adbutils
 from adbutils.errors import AdbConnectionError  # not re-exported by ``adbutils``
 
-from shared.device import android
+from shared.device import android, injector
 from shared.device.base import DeviceInfo
-from shared.device.capture import CAPTURE_NAMES, Capture, PngCapture, RawCapture
+from shared.device.capture import CAPTURE_NAMES, Capture, PngCapture, RawCapture, raw_size
+from shared.device.display import PROBE_COMMAND, Display, from_frame, parse_probe
 from shared.device.errors import BadFrame, DeviceError, DeviceOffline, NoDevice, Unauthorized
 from shared.device.frame import Frame
 from shared.device.stream import COMMAND as STREAM_COMMAND
@@ -58,6 +59,29 @@ def start_local_server(host: str, port: int) -> str:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"adb start-server failed: {exc}"
     return "" if answers(host, port) else "adb start-server did not bring up a server"
+
+
+def read_all(sock: socket.socket) -> tuple[bytes, float]:
+    """Everything until the peer closes, read into one growing buffer (a raw 1920x1080
+    frame is 8 MB: no list of chunks to join), and when the first byte came."""
+    buf = bytearray(1 << 22)
+    view = memoryview(buf)
+    n = 0
+    first = 0.0
+    while True:
+        if n == len(buf):
+            view.release()
+            buf.extend(bytes(len(buf)))
+            view = memoryview(buf)
+        got = sock.recv_into(view[n:])
+        if not got:
+            break
+        if n == 0:
+            first = time.monotonic()
+        n += got
+    view.release()
+    del buf[n:]
+    return bytes(buf), first or time.monotonic()
 
 
 class _Connection(adbutils.AdbConnection):
@@ -136,6 +160,8 @@ class AdbDevice:
         self._package = package
         self._timeout = timeout_s
         self._lock = threading.Lock()  # one capture choice / forward setup at a time
+        self._display: Display | None = None
+        self._injector: adbutils.AdbConnection | None = None  # a minitouch this device started
 
     @property
     def info(self) -> DeviceInfo:
@@ -155,16 +181,18 @@ class AdbDevice:
 
     def exec_out(self, command: str) -> bytes:
         """``exec:command`` (raw bytes, no pty): everything it writes until it exits."""
+        return self.exec_timed(command)[0]
 
-        def run() -> bytes:
+    def exec_timed(self, command: str) -> tuple[bytes, float]:
+        """``exec_out``, and when (``time.monotonic``) its first byte came: a screenshot
+        shows the screen from before that, however long the rest takes to arrive."""
+
+        def run() -> tuple[bytes, float]:
             conn = self._dev.open_transport(timeout=self._timeout)
             try:
                 conn.send_command("exec:" + command)
                 conn.check_okay()
-                chunks: list[bytes] = []
-                while chunk := conn.conn.recv(1 << 20):
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                return read_all(conn.conn)
             finally:
                 conn.close()
 
@@ -187,9 +215,9 @@ class AdbDevice:
     # -- capture -----------------------------------------------------------------------
     def make_capture(self, name: str) -> Capture:
         if name == "png":
-            return PngCapture(self.exec_out)
+            return PngCapture(self.exec_out, self.exec_timed)
         if name == "raw":
-            return RawCapture(self.exec_out)
+            return RawCapture(self.exec_out, self.exec_timed)
         if name == "stream":
             return StreamCapture(self._open_stream, first_frame_s=self._timeout)
         raise ValueError(f"capture backend {name!r}: use auto or one of {', '.join(CAPTURE_NAMES)}")
@@ -210,12 +238,35 @@ class AdbDevice:
     def screencap(self) -> Frame:
         return self._chosen_capture().grab()
 
+    def screencap_timed(self) -> tuple[Frame, float]:
+        """A screenshot and the latest time (``time.monotonic``) it can show: when its
+        answer began (a stream's frame has no such time: taken as now)."""
+        capture = self._chosen_capture()
+        if isinstance(capture, PngCapture | RawCapture):
+            return capture.grab_timed()
+        return capture.grab(), time.monotonic()
+
+    # -- the display -------------------------------------------------------------------
+    def display(self) -> Display:
+        """The display's size and rotation, learnt once (``wm size``, else a raw frame's
+        header); ``UnsupportedDisplay`` when it is not 16:9."""
+        if self._display is None:
+            found = parse_probe(self.shell(PROBE_COMMAND))
+            if found is None:
+                size = raw_size(self.exec_out("screencap"))
+                found = from_frame(*size) if size else Display(source="assumed: the device named no size")
+            self._display = found.check(self.serial)
+            detail = f"{self._info.detail}; display {found.size} ({found.source})".lstrip("; ")
+            self._info = replace(self._info, detail=detail, display=found.size)
+        return self._display
+
     # -- input -------------------------------------------------------------------------
     def tap(self, x: int, y: int) -> None:
-        self.shell(android.tap_command(x, y))
+        self.shell(android.tap_command(*self.display().scale(x, y)))
 
     def swipe(self, x1: int, y1: int, x2: int, y2: int, duration_ms: int = 200) -> None:
-        self.shell(android.swipe_command(x1, y1, x2, y2, duration_ms))
+        d = self.display()
+        self.shell(android.swipe_command(*d.scale(x1, y1), *d.scale(x2, y2), duration_ms))
 
     def back(self) -> None:
         self.shell(android.back_command())
@@ -240,8 +291,12 @@ class AdbDevice:
         remote = f"tcp:{self._bangcheater_port}" if kind == "bangcheater" else "localabstract:minitouch"
         port = self._call(f"forward to {remote}", lambda: self._dev.forward_port(remote))
         self._forwards.append(f"tcp:{port}")
-        # The forward listens on the ADB server's machine.
-        return f"{kind}://{self._client.host}:{port}"
+        # The forward listens on the ADB server's machine. minitouch's header gives its
+        # range in the panel's natural orientation: it needs the display's rotation;
+        # bangcheater takes display pixels: it needs the display's size.
+        d = self.display()
+        query = f"?rotation={d.rotation}" if kind == "minitouch" else f"?display={d.size}"
+        return f"{kind}://{self._client.host}:{port}{query}"
 
     def touch_url(self) -> str:
         with self._lock:
@@ -267,17 +322,66 @@ class AdbDevice:
             return self._forward(self._touch_pref)
         open_touch = _open_touch()
         tried = []
-        for kind in TOUCH_KINDS:  # bangcheater first: the product's own injector
+        for kind in TOUCH_KINDS:  # one already running: bangcheater (the product's own) first
             url = self._forward(kind)
             try:
                 open_touch(url).close()
                 return url
             except (DeviceError, OSError, ValueError) as exc:
                 tried.append(f"{kind}: {exc}")
+        try:
+            return self._start_minitouch()
+        except (DeviceError, OSError, LookupError) as exc:
+            tried.append(f"minitouch (pushed): {exc}")
         raise DeviceError(
-            f"no multitouch injector on {self.serial} ({'; '.join(tried)}): start bangcheater "
-            "or minitouch on the device, or set AUTOBANG_TOUCH"
+            f"no multitouch injector runs on {self.serial} (tried in order: {'; '.join(tried)}): "
+            f"{injector.ADVICE}"
         )
+
+    def _start_minitouch(self) -> str:
+        """Push the shipped minitouch for the device's ABI, start it and wait for its
+        header (``shared.device.injector``); its ``minitouch://`` URL."""
+        abi = injector.parse_abi(self.shell(injector.ABI_COMMAND))
+        binary = injector.binary_for(abi)
+        self._call(
+            "push minitouch",
+            lambda: self._dev.sync.push(binary.read_bytes(), injector.DEVICE_PATH, mode=0o755),
+        )
+        self.shell(f"chmod 755 {injector.DEVICE_PATH}")  # push's mode is not kept everywhere
+        conn = self._call(
+            "start minitouch", lambda: self._dev.shell(injector.start_command(), stream=True, timeout=None)
+        )
+        self._injector = conn  # it runs as long as this connection is open
+        port = self._call(
+            "forward to minitouch",
+            lambda: self._dev.forward_port(f"localabstract:{injector.SOCKET_NAME}"),
+        )
+        self._forwards.append(f"tcp:{port}")
+        url = f"minitouch://{self._client.host}:{port}?rotation={self.display().rotation}"
+        open_touch = _open_touch()
+        deadline = time.monotonic() + injector.START_WAIT_S
+        while True:
+            try:
+                open_touch(url).close()
+                log.info("minitouch pushed and started on %s (%s, %s)", self.serial, abi, binary.parent.name)
+                return url
+            except (DeviceError, OSError, ValueError) as exc:
+                said = _ended(conn)
+                if said is not None or time.monotonic() > deadline:
+                    self._stop_injector()
+                    why = (
+                        f"it exited: {said.strip()[:300]!r}"
+                        if said
+                        else f"no header in {injector.START_WAIT_S:g} s ({exc})"
+                    )
+                    raise DeviceError(f"{binary.parent.name} build on {abi}: {why}") from exc
+                time.sleep(0.1)
+
+    def _stop_injector(self) -> None:
+        conn, self._injector = self._injector, None
+        if conn is not None:
+            with contextlib.suppress(OSError, adbutils.AdbError):
+                conn.close()
 
     def touch(self) -> TouchChannel:
         channel: TouchChannel = _open_touch()(self.touch_url())
@@ -289,6 +393,7 @@ class AdbDevice:
             capture, self._capture = self._capture, None
         if capture is not None:
             capture.close()
+        self._stop_injector()  # the shell connection ends: the device ends the minitouch it ran
         for local in self._forwards:
             try:
                 self._dev.forward_remove(local, raise_non_found=False)
@@ -305,6 +410,22 @@ def _open_touch() -> Callable[[str], Any]:
         raise DeviceError("multitouch needs shared.device.touch (the touch clients), not installed") from exc
     fn: Callable[[str], Any] = module.open_touch
     return fn
+
+
+def _ended(conn: adbutils.AdbConnection) -> str | None:
+    """What a started program wrote when it has exited (its connection closed); None while
+    it runs."""
+    sock: socket.socket = conn.conn
+    out = b""
+    sock.settimeout(0.05)
+    try:
+        while chunk := sock.recv(4096):
+            out += chunk
+    except TimeoutError:
+        return None  # still running
+    except OSError as exc:
+        return out.decode(errors="replace") or str(exc)
+    return out.decode(errors="replace") or "(nothing)"
 
 
 def device_error(what: str, message: str, serial: str) -> DeviceError:

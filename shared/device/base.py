@@ -27,6 +27,7 @@ class DeviceInfo:
     # The device's own touch latency when it says it (the simulator: getprop
     # LATENCY_PROP); None for an emulator, whose offset starts from the config's.
     touch_latency_us: int | None = None
+    display: str = ""  # "1920x1080" once learnt (taps and touches are scaled to it)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,6 +11,7 @@ A backend returns a checked frame or raises ``BadFrame``; it never returns a bla
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -32,6 +33,15 @@ PIXEL_FORMATS: dict[int, tuple[str, int, int]] = {
 }
 
 ExecOut = Callable[[str], bytes]  # run an exec: command, return everything it wrote
+ExecTimed = Callable[[str], tuple[bytes, float]]  # the same, and when its first byte came
+
+
+def raw_size(data: bytes) -> tuple[int, int] | None:
+    """The width and height a raw screencap's header names (None when there is none)."""
+    if len(data) < 12:
+        return None
+    width, height = struct.unpack_from("<II", data)
+    return (width, height) if 0 < width <= 8192 and 0 < height <= 8192 else None
 
 
 def parse_raw(data: bytes, source: str = "screencap") -> Frame:
@@ -65,14 +75,24 @@ class Capture(Protocol):
     def close(self) -> None: ...
 
 
+def _timed(exec_out: ExecOut) -> ExecTimed:
+    return lambda command: (exec_out(command), time.monotonic())
+
+
 class PngCapture:
     name = "png"
 
-    def __init__(self, exec_out: ExecOut) -> None:
+    def __init__(self, exec_out: ExecOut, timed: ExecTimed | None = None) -> None:
         self._exec = exec_out
+        self._timed = timed or _timed(exec_out)
 
     def grab(self) -> Frame:
         return decode_image(self._exec("screencap -p"), "screencap -p")
+
+    def grab_timed(self) -> tuple[Frame, float]:
+        """The frame and when its answer began (the screen was read before that)."""
+        data, first = self._timed("screencap -p")
+        return decode_image(data, "screencap -p"), first
 
     def close(self) -> None:
         pass
@@ -81,11 +101,17 @@ class PngCapture:
 class RawCapture:
     name = "raw"
 
-    def __init__(self, exec_out: ExecOut) -> None:
+    def __init__(self, exec_out: ExecOut, timed: ExecTimed | None = None) -> None:
         self._exec = exec_out
+        self._timed = timed or _timed(exec_out)
 
     def grab(self) -> Frame:
         return parse_raw(self._exec("screencap"), "screencap")
+
+    def grab_timed(self) -> tuple[Frame, float]:
+        """The frame and when its answer began (the screen was read before that)."""
+        data, first = self._timed("screencap")
+        return parse_raw(data, "screencap"), first
 
     def close(self) -> None:
         pass

@@ -25,3 +25,7 @@ class Unauthorized(DeviceError):
 
 class BadFrame(DeviceError):
     """A capture came back black, truncated or undecodable: never passed on as a screen."""
+
+
+class UnsupportedDisplay(DeviceError):
+    """The display is not 16:9: every coordinate of the product is a 1280x720 frame's."""

@@ -76,7 +76,7 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
         emulator=emulator or ("the simulated game" if simulated else ""),
         touch_latency_us=latency,
     )
-    return AdbDevice(
+    device = AdbDevice(
         client,
         serial,
         info,
@@ -86,6 +86,8 @@ def open_adb(spec: DeviceSpec, settings: Settings) -> AdbDevice:
         package=settings.game_package,
         timeout_s=settings.device_timeout_s,
     )
+    device.display()  # learnt on connecting: a display that is not 16:9 is refused here
+    return device
 
 
 def touch_latency(client: Client, serial: str, settings: Settings) -> int | None:

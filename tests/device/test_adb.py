@@ -302,13 +302,16 @@ def test_input_fallback_and_the_game(tmp_path: Path, fake: FakeAdb) -> None:
     }
     fake.shell = lambda cmd: answers.get(cmd, b"")
     device = open_adb(fake, tmp_path)
+    assert device.info.display == "1280x720" and "assumed" in device.info.detail  # wm size said nothing
     device.tap(1120, 640)
     device.swipe(640, 500, 640, 200, 300)
     device.back()
     device.start_game()
     device.stop_game()
     assert device.foreground_app() == "com.bilibili.star.bili"
-    shells = [r for r in fake.requests if r.startswith("shell:") and "getprop" not in r]
+    shells = [
+        r for r in fake.requests if r.startswith("shell:") and "getprop" not in r and "wm size" not in r
+    ]
     assert shells[:5] == [
         "shell:input tap 1120 640",
         "shell:input swipe 640 500 640 200 300",
@@ -319,6 +322,56 @@ def test_input_fallback_and_the_game(tmp_path: Path, fake: FakeAdb) -> None:
     other = open_adb(fake, tmp_path, game_package="com.other")
     with pytest.raises(DeviceError, match=r"the game \(com.other\) is not installed on emulator-5554"):
         other.start_game()
+
+
+# -- the display ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "tap", "swipe", "touch_query"),
+    [
+        (b"Physical size: 1920x1080\n", "1680 960", "960 750 960 300", "display=1920x1080"),
+        # A portrait panel turned a quarter (as many emulators report): the long side is the width.
+        (
+            b"Physical size: 900x1600\n    SurfaceOrientation: 1\n",
+            "1400 800",
+            "800 625 800 250",
+            "rotation=90",
+        ),
+        (b"Physical size: 1080x2400\nOverride size: 720x1280\n", "1120 640", "640 500 640 200", "rotation=0"),
+    ],
+)
+def test_taps_and_touches_scale_to_the_display(
+    tmp_path: Path, fake: FakeAdb, answer: bytes, tap: str, swipe: str, touch_query: str
+) -> None:
+    fake.shell = lambda cmd: answer if cmd.startswith("wm size") else b""
+    device = open_adb(fake, tmp_path)
+    device.tap(1120, 640)
+    device.swipe(640, 500, 640, 200, 300)
+    shells = [r for r in fake.requests if r.startswith("shell:input")]
+    assert shells == [f"shell:input tap {tap}", f"shell:input swipe {swipe} 300"]
+    kind = "bangcheater" if "display" in touch_query else "minitouch"
+    assert device._forward(kind).endswith("?" + touch_query)
+    device.close()
+
+
+def test_the_display_size_from_a_frame_when_wm_size_says_nothing(tmp_path: Path, fake: FakeAdb) -> None:
+    fake.exec = screen_exec(cv2.resize(pattern(), (1600, 900)))
+    device = open_adb(fake, tmp_path)
+    assert device.info.display == "1600x900" and "the frame" in device.info.detail
+    device.tap(1280, 720)
+    assert "shell:input tap 1600 900" in fake.requests
+
+
+@pytest.mark.parametrize(
+    ("size", "aspect"), [("1280x1024", "5:4"), ("1920x1200", "8:5"), ("2400x1080", "20:9")]
+)
+def test_a_display_that_is_not_16_9_is_refused_on_connecting(
+    tmp_path: Path, fake: FakeAdb, size: str, aspect: str
+) -> None:
+    fake.shell = lambda cmd: f"Physical size: {size}\n".encode() if cmd.startswith("wm size") else b""
+    with pytest.raises(DeviceError, match=rf"display of {SERIAL} is {size} \({aspect}\), not 16:9.*1600x900"):
+        open_adb(fake, tmp_path)
 
 
 def test_sim_without_a_running_simulator_serves_pictures(tmp_path: Path) -> None:
@@ -345,8 +398,9 @@ def test_touch_url_forwards_the_injector_through_adb(tmp_path: Path, fake: FakeA
     device = open_adb(fake, tmp_path, touch="bangcheater", bangcheater_port=12345)
     url = device.touch_url()
     kind, _, address = url.partition("://")
-    host, _, port = address.partition(":")
-    assert (kind, host) == ("bangcheater", "127.0.0.1") and port.isdigit()
+    host, _, rest = address.partition(":")
+    port, _, query = rest.partition("?")
+    assert (kind, host, query) == ("bangcheater", "127.0.0.1", "display=1280x720") and port.isdigit()
     assert fake.forwards == {f"tcp:{port}": "tcp:12345"}
     assert device.touch_url() == url and device.info.touch == "bangcheater"  # set up once
     device.close()

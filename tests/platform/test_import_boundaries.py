@@ -37,6 +37,9 @@ TEST_IMPORTS_LEFT = {
     "tests/platform/test_junk_jobs.py: tests.platform.test_security_jobs",
     "tests/platform/test_validation.py: tests.platform.test_security_inject",
     "tests/simulator/test_catalogue_transitions.py: tests.simulator.test_game_flows",
+    "tests/device/test_display.py: tests.device.test_simulator",
+    "tests/device/test_injector.py: tests.device.test_simulator",
+    "tests/device/test_injector.py: tests.device.test_display",
 }
 
 

@@ -24,6 +24,7 @@ from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
 from shared.data import CHARTS_DIR
 from shared.device import DeviceError, DeviceInfo
+from shared.error_bundles import list_bundles
 from shared.screen_facts import CUT_IN_BUTTON, MODE_BUTTON
 from shared.task_context import TaskError
 from tests.task_double import RecordingContext
@@ -142,6 +143,7 @@ def test_ready_then_playing_then_result_lands_in_the_history(tmp_path: Path) -> 
     s.cycle()  # the result is read before the OK tap
     rows = history.read(tmp_path)
     assert len(rows) == 1 and rows[0].song_id == 1 and rows[0].counts["perfect"] == notes
+    assert rows[0].device == "test"  # the row names its device (serial)
     assert rows[0].cleared and rows[0].simulated and rows[0].difficulty == "expert"
     assert dev.taps[-1] == (1080, 640) and s.pending is None
 
@@ -203,6 +205,7 @@ def test_device_errors_are_retried_then_fatal_with_an_error_bundle(tmp_path: Pat
             s.cycle()
     bundles = list((tmp_path / "scriptor" / "errors").iterdir())
     assert len(bundles) == 1 and (bundles[0] / "states.json").is_file()
+    assert list_bundles(tmp_path)[0].device == "test"  # the bundle names its device (serial)
     assert list(bundles[0].glob("frame-*.png"))
     log = (bundles[0] / "log.txt").read_text()
     assert "retrying in 8 s" in log and "giving up: the device stopped answering" in log

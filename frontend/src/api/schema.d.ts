@@ -677,6 +677,12 @@ export interface components {
              */
             touch: string;
             /**
+             * Display
+             * @description the display's size, e.g. 1920x1080 (taps and touches are scaled to it)
+             * @default
+             */
+            display: string;
+            /**
              * Detail
              * @default
              */
@@ -702,6 +708,11 @@ export interface components {
             path: string;
             /** Reason */
             reason: string;
+            /**
+             * Device
+             * @default
+             */
+            device: string;
             /** Files */
             files: string[];
             /** Created */
@@ -955,6 +966,11 @@ export interface components {
              * @default false
              */
             simulated: boolean;
+            /**
+             * Device
+             * @default
+             */
+            device: string;
             /** Ts */
             ts?: number;
             /** Level */

@@ -406,11 +406,11 @@ export class MockBackend {
 
   /** GET /api/device: a drawn stand-in for the game when the mock can draw, else none. */
   deviceStatus(): DeviceStatus {
-    const none = { serial: '', emulator: '', simulated: false, capture: '', touch: '', detail: '' }
+    const none = { serial: '', emulator: '', simulated: false, capture: '', touch: '', display: '', detail: '' }
     if (!this.makeScreen) {
       return { spec: 'mock', connected: false, ...none, error: 'the mock backend has no device', hint: 'run the real product (scripts/up) to see the emulator or the simulated game' }
     }
-    return { spec: 'mock', connected: true, serial: 'mock-5554', emulator: 'the mock game', simulated: true, capture: 'drawn', touch: 'none', detail: 'drawn by the dev mock from the scriptor state', error: '', hint: '' }
+    return { spec: 'mock', connected: true, serial: 'mock-5554', emulator: 'the mock game', simulated: true, capture: 'drawn', touch: 'none', display: '1280x720', detail: 'drawn by the dev mock from the scriptor state', error: '', hint: '' }
   }
 
   /** GET /api/device/screen: what the mock scriptor is on, drawn. */

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from services.gateway.errors import ERRORS
 from services.gateway.models import ErrorDetail
-from shared.device import DeviceError
+from shared.device import DeviceError, display
 from shared.device.factory import open_device
 from shared.device.live import SIM_HINT, LiveScreen
 from shared.device.spec import parse_spec
@@ -32,6 +32,9 @@ class DeviceStatus(BaseModel):
     simulated: bool = False
     capture: str = Field("", description="png | raw | stream | pictures (auto: chosen at the first frame)")
     touch: str = ""
+    display: str = Field(
+        "", description="the display's size, e.g. 1920x1080 (taps and touches are scaled to it)"
+    )
     detail: str = ""
     error: str = Field("", description="why the device cannot be reached, in plain words")
     hint: str = Field("", description="what to do about it")
@@ -61,6 +64,8 @@ def close_live_screen(app: FastAPI) -> None:
 
 
 def hint_for(settings: Settings, error: str) -> str:
+    if "not 16:9" in error:  # the device answers; its display is what to change
+        return display.ADVICE
     try:
         kind = parse_spec(settings.device).kind
     except ValueError:

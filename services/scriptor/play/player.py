@@ -24,7 +24,7 @@ from typing import Protocol
 from services.scriptor.play.plan import TouchPlan
 from services.scriptor.play.render import render_sheet
 from services.scriptor.play.schedule import Lateness, lateness_of, send_plan
-from shared.device.touch import BangcheaterChannel, TouchError, open_touch
+from shared.device.touch import BangcheaterChannel, TouchError, TouchSpace, open_touch, touch_display
 
 log = logging.getLogger(__name__)
 JOIN_POLL_S = 0.05
@@ -209,7 +209,8 @@ class Player:
         ``t0_monotonic``; returns the injector's closing reply."""
         if not plan.frames:
             return "nothing to play"
-        push_sheet(render_sheet(plan))
+        w, h = touch_display(self.touch_url)
+        push_sheet(render_sheet(plan, TouchSpace(w, h)))
         # bangcheater times the sheet from its first command (b): that command's host time.
         first_us = plan.frames[0].t_us * plan.dilation_time // 1_000_000
         predict_us = round(t0_monotonic * 1e6) + first_us

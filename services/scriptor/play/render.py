@@ -37,16 +37,17 @@ def render_bangcheater(plan: TouchPlan, space: TouchSpace = IDENTITY) -> list[st
     return ["".join(_op(o, space, None) + "\n" for o in f.ops) + "c\n" for f in plan.frames]
 
 
-def render_sheet(plan: TouchPlan) -> str:
+def render_sheet(plan: TouchPlan, space: TouchSpace = IDENTITY) -> str:
     """``commands.sheet``: ``b <us of the first command>``, then each frame's d/m/u lines
     after a ``t <us>`` sync point. Times are chart time: the device applies the correction
-    and dilation it gets with ``t <send_us> <correction_us> <dilation>``."""
+    and dilation it gets with ``t <send_us> <correction_us> <dilation>``; points in
+    ``space`` (the display's pixels)."""
     if not plan.frames:
         return "b 0\n"
     lines = [f"b {plan.frames[0].t_us}"]
     for f in plan.frames:
         lines.append(f"t {f.t_us}")
-        lines.extend(_op(o, IDENTITY, None) for o in f.ops)
+        lines.extend(_op(o, space, None) for o in f.ops)
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ from shared.device.touch.channel import TouchChannel, TouchError
 from shared.device.touch.minitouch import MinitouchChannel, open_minitouch
 from shared.device.touch.rules import ContactRules, ProtocolError
 from shared.device.touch.space import ROTATIONS, Header, HeaderError, TouchSpace, parse_header
+from shared.playfield import HEIGHT, WIDTH
 
 SCHEMES = ("minitouch", "bangcheater")
 
@@ -29,6 +30,7 @@ __all__ = [
     "open_touch",
     "parse_header",
     "parse_touch_url",
+    "touch_display",
 ]
 
 
@@ -49,6 +51,19 @@ def parse_touch_url(url: str) -> tuple[str, str, int, int]:
     return parts.scheme, parts.hostname, port, int(rotation_arg)
 
 
+def touch_display(url: str) -> tuple[int, int]:
+    """``?display=WxH``: the display's pixels, for an injector that takes display pixels
+    (bangcheater); 1280x720 when the URL does not say."""
+    arg = parse_qs(urlsplit(url).query).get("display", [f"{WIDTH}x{HEIGHT}"])[-1]
+    try:
+        w, h = (int(v) for v in arg.lower().split("x"))
+    except ValueError as exc:
+        raise TouchError(f"touch URL {url!r}: display must be WIDTHxHEIGHT, not {arg!r}") from exc
+    if w < 1 or h < 1:
+        raise TouchError(f"touch URL {url!r}: display {arg!r} has no area")
+    return w, h
+
+
 def open_touch(url: str, rotation: int | None = None, timeout_s: float = 3.0) -> TouchChannel:
     """Connect to the injector ``url`` names (``rotation`` overrides the URL's
     ``?rotation=``). Raises ``TouchError`` with one readable line when it cannot."""
@@ -57,5 +72,5 @@ def open_touch(url: str, rotation: int | None = None, timeout_s: float = 3.0) ->
     if rot not in ROTATIONS:
         raise TouchError(f"rotation {rot} is not one of {ROTATIONS}")
     if scheme == "bangcheater":
-        return open_bangcheater(url, host, port, rot, timeout_s)
+        return open_bangcheater(url, host, port, rot, timeout_s, touch_display(url))
     return open_minitouch(url, host, port, rot, timeout_s)

@@ -7,7 +7,8 @@ device-side timing ``f`` reloads the pushed commands file (-> ``f <groups>``), `
 plays the loaded script with its first command at host time ``predict_us`` (-> ``s done``
 when the song is over), ``C <predict_us>`` -> ``C <actual - predicted us>``; ``ERR ...`` on a
 refused command; ``k``/``e`` exit. Host times are ``time.monotonic`` in us.
-Coordinates are the 1280x720 landscape frame's. The first version wrote commands with no
+Coordinates are display pixels (the 1280x720 frame's, scaled to the display the URL's
+``?display=WxH`` names). The first version wrote commands with no
 framing and slept 10 ms between sends; lines need neither."""
 
 from __future__ import annotations
@@ -27,8 +28,15 @@ def host_us() -> int:
 
 
 class BangcheaterChannel(SocketChannel):
-    def __init__(self, url: str, sock: socket.socket, reader: LineReader, rotation: int = 0) -> None:
-        super().__init__(url, sock, TouchSpace(WIDTH, HEIGHT, rotation), MAX_CONTACTS)
+    def __init__(
+        self,
+        url: str,
+        sock: socket.socket,
+        reader: LineReader,
+        rotation: int = 0,
+        display: tuple[int, int] = (WIDTH, HEIGHT),
+    ) -> None:
+        super().__init__(url, sock, TouchSpace(display[0], display[1], rotation), MAX_CONTACTS)
         self.reader = reader
 
     def _down(self, contact: int, x: int, y: int) -> str:
@@ -79,7 +87,12 @@ class BangcheaterChannel(SocketChannel):
 
 
 def open_bangcheater(
-    url: str, host: str, port: int, rotation: int = 0, timeout_s: float = 3.0
+    url: str,
+    host: str,
+    port: int,
+    rotation: int = 0,
+    timeout_s: float = 3.0,
+    display: tuple[int, int] = (WIDTH, HEIGHT),
 ) -> BangcheaterChannel:
     sock = connect(url, host, port, timeout_s)
     reader = LineReader(sock, url)
@@ -93,4 +106,4 @@ def open_bangcheater(
         sock.close()
         raise TouchError(f"{url} is not bangcheater: it answered {reply[:60]!r} to 'p', not {READY}")
     sock.settimeout(timeout_s)
-    return BangcheaterChannel(url, sock, reader, rotation)
+    return BangcheaterChannel(url, sock, reader, rotation, display)
