@@ -21,13 +21,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.scriptor.offsets import OffsetStore
 from services.scriptor.play import PlayOptions, compile_chart
 from services.scriptor.play.offset_estimate import estimate
 from services.simulator.judge import judge
 from services.simulator.touch_server import Commit, TouchEvent
 from shared.chart import Chart, parse_chart_bytes
 from shared.data import CHARTS_DIR
+from shared.device_offsets import OffsetStore
 
 LATENCIES_MS = (0.0, 15.0, 43.0, 80.0, 150.0)
 STARTS_MS = (-60.0, -45.0, -20.0, 0.0, 20.0, 45.0, 60.0)  # start offset minus the truth

@@ -53,12 +53,13 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_gateway(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from services.gateway import access_log
+    from services.gateway import access_log, redact
     from services.gateway.app import create_app
+    from services.gateway.http_timeouts import HeadTimeoutProtocol
 
     settings = get_settings()
     access_log.configure(settings.access_log)  # uvicorn keeps existing loggers' filters
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -66,11 +67,15 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         # The sans-I/O websockets protocol sends ~1.3-1.5x more events/s than the legacy one
         # here (scripts/bench_platform.py, docs/performance.md).
         ws="websockets-sansio",
+        http=HeadTimeoutProtocol,  # idle or slow-header connections end after 10 s
         # Compression was 30-40% of the gateway's CPU in batch mode; the dashboard is on the
         # same host or LAN, where bandwidth is not the limit (docs/performance.md).
         ws_per_message_deflate=False,
     )
-    return 0
+    redact.install()  # after uvicorn configured its loggers
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 3  # as uvicorn.run: 3 when it could not start
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -219,9 +219,13 @@ class Launcher:
 
     def _spawn_redis(self) -> None:
         rdir = self.data_dir / "redis"
-        rdir.mkdir(parents=True, exist_ok=True)
+        rdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        rdir.chmod(0o700)
         argv = [self.redis_exe, "-", *redis_args(self.redis_port, rdir)]
-        self.redis_proc = subprocess.Popen(argv, stdin=subprocess.PIPE, start_new_session=True)
+        # umask 077: the AOF (every key, the config included) is readable by this user only.
+        self.redis_proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, start_new_session=True, preexec_fn=lambda: os.umask(0o077)
+        )
         # The password goes in on stdin (config read from "-"), not on the command line
         # where every local user could read it.
         assert self.redis_proc.stdin is not None
@@ -467,7 +471,8 @@ class Launcher:
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
         become_subreaper()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)  # charts, screenshots, the token, Redis's files: this user's
         busy = port_in_use(self.host, self.port)
         if busy:
             say(f"cannot listen on {self.host}:{self.port}: {busy} (pick another with --port)")

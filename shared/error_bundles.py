@@ -61,9 +61,12 @@ def list_bundles(data_dir: Path) -> list[ErrorBundle]:
         return []
     out = []
     for folder in root.iterdir():
-        if not folder.is_dir() or not NAME.match(folder.name):
+        # A symlink (to a folder outside the data dir) is no bundle: its names are not shown.
+        if folder.is_symlink() or not folder.is_dir() or not NAME.match(folder.name):
             continue
-        files = sorted(p.name for p in folder.iterdir() if p.is_file() and FILE.match(p.name))
+        files = sorted(
+            p.name for p in folder.iterdir() if not p.is_symlink() and p.is_file() and FILE.match(p.name)
+        )
         reason, device = _said(folder)
         out.append(
             ErrorBundle(

@@ -36,11 +36,11 @@ class ScriptorLive(LiveState):
     recommended_correction_time: int | None = Field(None, description="µs, from a calibration play")
     error_bundle: str | None = Field(None, description="relative to the data dir: scriptor/errors/<time>")
     offset_ms: float | None = Field(None, description="the device's touch offset the next play uses")
-    offset_device: str | None = Field(None, description="the device the offset is kept for")
-    offset_source: str | None = Field(
-        None, description="where the offset came from (default, learned, pinned)"
+    offset_device: str | None = Field(
+        None, description="the device it is kept for (shared/device_offsets.py)"
     )
-    offset_moved_ms: float | None = Field(None, description="how far the last play moved the offset")
+    offset_source: str | None = Field(None, description="where the offset came from, in words")
+    offset_moved_ms: float | None = Field(None, description="how far the last play moved it")
 
 
 class SongRecognitionLive(LiveState):

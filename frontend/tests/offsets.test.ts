@@ -7,6 +7,7 @@ import PlayHistory from '@/components/PlayHistory.vue'
 import type { PlayRecord } from '@/api/types'
 import { useDeviceOffsets } from '@/composables/useDeviceOffsets'
 import { lastMoves, moveText, offsetSource } from '@/lib/offsets'
+import { liveFields } from '@/lib/live'
 import { resultOf } from '@/lib/scriptor'
 
 const sim = (over: Partial<DeviceOffset> = {}): DeviceOffset => ({
@@ -32,6 +33,10 @@ describe('device offsets', () => {
     expect(offsetSource(sim({ pinned: true }))).toBe('pinned; learned from the plays, 1 play learned')
   })
 
+  it('reads the live offset fields the loop publishes', () => {
+    const l = liveFields('scriptor', { fields: { offset_ms: -2.3, offset_device: 'sim:emulator-5554', offset_source: 'learned', offset_moved_ms: 42.7 } })
+    expect(l).toMatchObject({ offset_ms: -2.3, offset_device: 'sim:emulator-5554', offset_source: 'learned', offset_moved_ms: 42.7 })
+  })
 
   it('fetches on each new play and pins through the API, keeping rows when a request fails', async () => {
     const plays = ref(0)
@@ -115,5 +120,27 @@ describe('screen models', () => {
     expect(w.text()).toContain('from its next start')
     list.mockRestore()
     back.mockRestore()
+  })
+})
+
+describe('a Start that leaves out a typed value', () => {
+  it('says which value it ran without', async () => {
+    const { createPinia, setActivePinia } = await import('pinia')
+    const { useBackendStore } = await import('@/stores/backend')
+    const { useConfigStore } = await import('@/stores/config')
+    const { useMockBackend } = await import('./helpers')
+    setActivePinia(createPinia())
+    useMockBackend()
+    const b = useBackendStore()
+    await b.load()
+    const cfg = useConfigStore()
+    cfg.markDraft('scriptor', 'correction_time', 'not a number')
+    await b.start('scriptor', 'start_scriptor')
+    expect(b.feedbackOf('scriptor', 'start_scriptor').notice).toBe(
+      'Started with the saved value of correction_time (not a number): fix the setting to use it.',
+    )
+    await b.stop('scriptor', 'start_scriptor')
+    cfg.markDraft('scriptor', 'correction_time', '')
+    expect(cfg.ignoredValues('scriptor')).toEqual([])
   })
 })

@@ -109,7 +109,9 @@ def create_app(settings: Settings | None = None, dashboard: Path | None = None) 
         await gw.hub.stop()
         device.close_live_screen(app)
 
-    app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan)
+    # No /docs or /redoc: Swagger UI and ReDoc load scripts from a CDN onto the token's
+    # origin. The schema is /openapi.json (token beyond loopback) or `autobang openapi`.
+    app = FastAPI(title="AutoBangDream", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     AccessPolicy.from_settings(settings).announce()  # at start, not at the first request
     app.add_middleware(RedisDeadline, watch=watch)  # innermost: the guards below answer first
     for middleware in reversed(MIDDLEWARE):  # the last one added runs first

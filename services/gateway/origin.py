@@ -34,7 +34,7 @@ from shared.settings import Settings
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 TOKEN_COOKIE = "autobang_token"
-PROTECTED = ("/api", "/ws")
+PROTECTED = ("/api", "/ws", "/openapi.json")
 
 
 def host_name(netloc: str) -> str:

@@ -23,13 +23,14 @@ from typing import Any, Protocol
 import cv2
 
 from services.recognition.screen.ready import read_ready
-from services.scriptor import flows, freeze, offsets, verify
+from services.scriptor import flows, freeze, verify
 from services.scriptor.actions import ACTIONS, DIALOGS, Flow, Tap, Taps, back
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.offset_estimate import estimate
 from services.scriptor.play.startsync import StartSyncError
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultVotes, as_reading, read_fields
+from shared import device_offsets as offsets
 from shared import error_bundles as bundles
 from shared import play_history as history
 from shared.atomic_write import write_atomic
@@ -650,7 +651,7 @@ class Scriptor:
         if reading is None:
             # Complete readings that do not add up to the chart: kept to tell a wrong song
             # from a misread digit (two frames must agree).
-            p.other_readings.append(as_reading(read_fields(frame)))
+            p.other_readings.append(as_reading(read_fields(frame, p.votes.songs)))
             if p.votes.frames < RESULT_FRAMES:
                 return True
         # The result must be this play's: a reading that adds up to another note count (or
@@ -663,7 +664,7 @@ class Scriptor:
             full,
             {}  # a medley's screen is the three songs': its note count says enough
             if p.medley
-            else {"song_id": p.song_id, "difficulty": DIFFICULTIES[p.difficulty], "level": p.level or None},
+            else {"song_id": p.song_id},  # difficulty/level: not yet (the reader's default-drawn cards)
         )
         if wrong:
             self._note(f"wrong song? {wrong}: recorded as a wrong song, not as cleared", "warning")
@@ -696,7 +697,7 @@ class Scriptor:
                         p.untouched,
                         p.fault,
                         f"wrong song: {wrong_song}" if wrong_song else "",
-                        "" if reading or not cleared else "result screen unreadable",
+                        "" if reading or not cleared or wrong_song else "result screen unreadable",
                     ],
                 )
             ),

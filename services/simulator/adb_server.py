@@ -311,7 +311,8 @@ class AdbServer:
 
     async def _sync(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """The file sync protocol (8-byte headers: id, little-endian length): STAT, SEND
-        (DATA chunks, DONE), RECV, LIST (empty), QUIT; files live in the backend."""
+        (DATA chunks, DONE), RECV, LIST (empty), QUIT; files live in the backend (in memory:
+        at most ``PUSH_MAX_BYTES`` in all, so a client cannot fill the host's memory)."""
         files = self.backend.files
         while True:
             head = await reader.readexactly(8)
@@ -332,6 +333,13 @@ class AdbServer:
                     h = await reader.readexactly(8)
                     kind, size = h[:4], struct.unpack("<I", h[4:])[0]
                     if kind == b"DATA":
+                        others = sum(len(v) for k, v in files.items() if k != path)
+                        if size > SYNC_CHUNK_MAX or others + len(data) + size > PUSH_MAX_BYTES:
+                            writer.write(
+                                _sync_fail(f"no space left: pushed files are kept to {PUSH_MAX_BYTES} bytes")
+                            )
+                            await writer.drain()
+                            return
                         data += await reader.readexactly(size)
                     elif kind == b"DONE":
                         break
@@ -358,6 +366,12 @@ class AdbServer:
                 await writer.drain()
                 return
             await writer.drain()
+
+
+# Pushed files live in memory: all of them together at most this much (a real device's
+# storage is finite too; the game's setup pushes kilobytes).
+PUSH_MAX_BYTES = 64 << 20
+SYNC_CHUNK_MAX = 64 * 1024  # adb's own SYNC_DATA_MAX
 
 
 def _sync_fail(message: str) -> bytes:

@@ -238,6 +238,9 @@ def _am(args: list[str]) -> Command:
     return Error(f"am: unknown command '{' '.join(args[:1])}'\n")
 
 
+MAX_RECORD_PIXELS = 1920 * 1080
+
+
 def _screenrecord(args: list[str], size: tuple[int, int] = (1280, 720)) -> Command:
     opts: dict[str, str] = {}
     rest: list[str] = []
@@ -263,6 +266,10 @@ def _screenrecord(args: list[str], size: tuple[int, int] = (1280, 720)) -> Comma
             return Error(f"screenrecord: invalid size '{opts['size']}'\n")
         if w < 16 or h < 16 or w % 2 or h % 2:
             return Error(f"screenrecord: size {w}x{h} must be even and at least 16x16\n")
+        if w * h > max(MAX_RECORD_PIXELS, size[0] * size[1]):
+            # A real device's encoder refuses sizes beyond its display; unbounded, one
+            # request would make the simulator draw gigabytes.
+            return Error(f"screenrecord: size {w}x{h} is larger than the display ({size[0]}x{size[1]})\n")
     try:
         bit_rate = int(opts.get("bit-rate", "4000000"))
         limit = float(opts.get("time-limit", "180"))

@@ -82,7 +82,7 @@ def _states_field(default: list[str]) -> Any:
 class ScriptorConfig(ModuleConfig):
     dilation_time: int = Field(1_000_000, ge=1_000_000, le=1_005_000, json_schema_extra=ui("number"))
     # An emulator's first offset; after that each device's own, learned from every play
-    # (services/scriptor/offsets.py), unless ``pin_offset``: then this, always.
+    # (shared/device_offsets.py), unless ``pin_offset``: then this, always.
     correction_time: int = Field(-45_000, ge=INT32_MIN, le=INT32_MAX, json_schema_extra=ui("number"))
     pin_offset: bool = Field(False, json_schema_extra=ui("toggle"))
     mumu_port: int = Field(7555, ge=1024, le=65535, json_schema_extra=ui("number", live=False))

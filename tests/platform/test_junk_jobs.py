@@ -7,14 +7,31 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
+from services.testing.faults import end_worker, start_worker
 from shared import keys
 from shared.runtime.connection import connect
 from tests.platform.test_security_jobs import RUN_TASK, hand_written
-from tests.platform.test_security_jobs import worker as worker  # the fixture
+
+
+@pytest.fixture(scope="module")
+def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
+    """A real fetch worker on its own database, running the quick canary body."""
+    tmp_path = tmp_path_factory.mktemp("junk-jobs")
+    url = redis_url.rsplit("/", 1)[0] + "/13"
+    redis.Redis.from_url(url).flushdb()
+    env = {"STUB_ENTRY": "tests.platform.canary:quick", "CANARY_FILE": str(tmp_path / "canary")}
+    proc = start_worker(url, tmp_path / "data", env, tmp_path / "worker.log")
+    try:
+        yield url, tmp_path / "canary", 0
+    finally:
+        end_worker(proc)  # SIGTERM, then SIGKILL after 20 s
+
 
 pytestmark = pytest.mark.stack
 

@@ -48,3 +48,17 @@ def test_bundle_file_names_cannot_leave_the_bundle(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         bundle_file(tmp_path, a.name, "log.txt")
     assert errors_dir(tmp_path) == tmp_path / "scriptor" / "errors"
+
+
+def test_a_bundle_folder_that_is_a_symlink_out_of_the_data_dir_is_not_listed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    real = new_bundle(data, now=1_800_000_000)
+    (real / "states.json").write_text("{}")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "private.txt").write_text("no")
+    (errors_dir(data) / "20990101-000000").symlink_to(outside, target_is_directory=True)
+    (real / "log.txt").symlink_to(outside / "private.txt")
+    listed = list_bundles(data)
+    assert [b.name for b in listed] == [real.name]
+    assert listed[0].files == ["states.json"]

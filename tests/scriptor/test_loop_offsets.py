@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from services.scriptor import offsets
 from services.scriptor.flows import START
 from services.scriptor.loop import Pending, Scriptor
 from services.scriptor.result import ResultReading
+from shared import device_offsets as offsets
 from shared import play_history as history
 from shared.device import DeviceInfo
 from tests.scriptor.test_loop import ScriptedDevice, ctx_of, make

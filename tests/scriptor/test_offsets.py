@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from services.scriptor import offsets
-from services.scriptor.offsets import MAX_STEP_US, PROBES_US, OffsetStore
 from services.scriptor.play.offset_estimate import OffsetEstimate, estimate
+from shared import device_offsets as offsets
 from shared.device import DeviceInfo
+from shared.device_offsets import MAX_STEP_US, PROBES_US, OffsetStore
 from shared.judge_windows import WINDOWS_MS
 
 

@@ -1,7 +1,8 @@
-"""The emulator killed (kill -9) mid-song and back on the same port a moment later, through
-the real stack: the scriptor must not freeze on the last frame of the dead emulator (the
-capture raises, the loop retries the device), and the run goes on with the restarted
-game: its next play is recognised, played and recorded as the new emulator judged it."""
+"""The emulator killed (kill -9) mid-song or on song select and back on the same port a
+moment later, or frozen (SIGSTOP) mid-song, through the real stack: the scriptor must not
+freeze on the last frame of the dead emulator (the capture raises, the loop retries the
+device), the run goes on with the restarted game (its next play recognised, played and
+recorded as the new emulator judged it), and a frozen game is said in the history row."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
+from services.testing.free_play import SCENARIO, SONG
 from services.testing.simgame import prepare_data
 from services.testing.stack import Stack, start, start_stack, wait_state
 from shared import keys
 from shared.runtime.connection import connect
 from tests.conftest import free_port
-from tests.scriptor.free_play import SCENARIO, SONG
 
 pytestmark = pytest.mark.stack
 
@@ -119,3 +120,30 @@ def test_emulator_frozen_mid_song_is_said_in_the_history_row(sim_stack: Stack) -
     row = rows[before]
     assert "the game froze during the song" in row["note"], (row, logs(sim_stack)[-40:])
     assert any("the game froze during the song" in line for line in logs(sim_stack))
+
+
+def test_emulator_killed_mid_menu_the_run_goes_on(sim_stack: Stack) -> None:
+    url = sim_stack.url
+    before = len(httpx.get(f"{url}/api/scriptor/history", timeout=10).json())
+    start(url, "scriptor", "start_scriptor", {"mode": "Free", "level": "Expert", "correction_time": 0})
+    wait_state(url, "scriptor", lambda s: s.get("fields", {}).get("screen") == "choose", 240, sim_stack.log)
+    old = simulator_pid(sim_stack)
+    os.kill(old, signal.SIGKILL)  # on song select: the restarted game begins at its start
+    deadline = time.monotonic() + 300
+    while True:
+        state = httpx.get(f"{url}/api/scriptor/state", timeout=10).json()
+        assert state["status"] not in ("failed", "finished"), (state, logs(sim_stack)[-40:])
+        rows = httpx.get(f"{url}/api/scriptor/history", timeout=10).json()
+        if simulator_pid(sim_stack) != old and len(rows) > before:
+            break
+        assert time.monotonic() < deadline, (state, logs(sim_stack)[-40:], sim_stack.log()[-3000:])
+        time.sleep(1.0)
+    httpx.post(f"{url}/api/scriptor/stop", timeout=10)
+    wait_state(url, "scriptor", lambda s: s["status"] not in ("running", "stopping"), 60)
+    judged = report(sim_stack)["plays"]
+    assert judged, "the restarted game judged no play"
+    row = rows[before]
+    assert row["song_id"] == SONG == judged[0]["song"] and row["cleared"], (row, judged)
+    for k in ("perfect", "great", "good", "bad", "miss"):
+        assert row["counts"][k] == judged[0]["counts"][k], (row, judged)
+    assert judged[0]["touches"] > 0, judged

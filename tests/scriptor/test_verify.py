@@ -64,6 +64,7 @@ class NoVotes:
 
     def __init__(self) -> None:
         self.frames = 0
+        self.songs = ()
 
     def add(self, frame: Any) -> None:
         self.frames += 1
@@ -82,7 +83,7 @@ def test_a_result_of_another_chart_is_a_wrong_song_not_cleared(
     p.votes = NoVotes()  # type: ignore[assignment]
     p.votes.note_count = notes
     other = ResultReading({"perfect": 16, "great": 0, "good": 0, "bad": 0, "miss": notes + 40}, 0, 0)
-    monkeypatch.setattr(loop, "read_fields", lambda frame: {})
+    monkeypatch.setattr(loop, "read_fields", lambda frame, songs=(): {})
     monkeypatch.setattr(loop, "as_reading", lambda values, note_count=None: other)
     dev.state = "award"
     for _ in range(loop.RESULT_FRAMES):

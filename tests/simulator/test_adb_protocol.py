@@ -206,3 +206,24 @@ def first_pixel(d: adbutils.AdbDevice) -> int:
     raw = d.shell("screencap", encoding=None)
     assert isinstance(raw, bytes)
     return raw[16]
+
+
+def test_screenrecord_beyond_the_display_is_refused(sim: Running) -> None:
+    d = client(sim).device()
+    out = d.shell("screenrecord --output-format=h264 --size 7680x7680 --time-limit 1 -", stream=True)
+    text = out.read_until_close(encoding=None)
+    assert isinstance(text, bytes) and b"larger than the display" in text, text[:200]
+
+
+def test_pushed_files_are_bounded(sim: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.simulator import adb_server
+
+    monkeypatch.setattr(adb_server, "PUSH_MAX_BYTES", 1 << 20)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (2 << 20))
+    out = stock_adb(sim, "push", str(big), "/data/local/tmp/big.bin")
+    assert out.returncode != 0 and b"no space left" in out.stdout + out.stderr, out
+    assert "/data/local/tmp/big.bin" not in sim.emu.files
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"y" * 1000)
+    assert stock_adb(sim, "push", str(small), "/data/local/tmp/small.bin").returncode == 0

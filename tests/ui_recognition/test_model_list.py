@@ -6,9 +6,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from services.recognition.ui import classifier, dataset, pipeline
 from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
 from services.recognition.ui.dataset import models_dir
-from services.recognition.ui.model_list import list_models, use_shipped
+from shared import screen_models
+from shared.screen_models import list_models, use_shipped
+
+
+def test_the_shared_file_facts_are_the_recognisers() -> None:
+    assert screen_models.MODEL_NAME == classifier.MODEL_NAME
+    assert screen_models.SHIPPED_DIR / screen_models.MODEL_NAME == DEFAULT_MODEL
+    assert (
+        screen_models.MODEL_FILES == pipeline.MODEL_FILES
+        and screen_models.SUMMARY_NAME == pipeline.SUMMARY_NAME
+    )
+    assert screen_models.MODELS == dataset.MODELS
 
 
 def test_list_and_switch_back_to_the_shipped_model(tmp_path: Path) -> None:

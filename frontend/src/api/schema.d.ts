@@ -980,6 +980,11 @@ export interface components {
              * @default
              */
             note: string;
+            /**
+             * Wrong Song
+             * @default false
+             */
+            wrong_song: boolean;
             /** Max Combo */
             max_combo?: number | null;
             /** Score */
@@ -988,11 +993,6 @@ export interface components {
             result_song_id?: number | null;
             /** Result Title */
             result_title?: string | null;
-            /**
-             * Wrong Song
-             * @default false
-             */
-            wrong_song: boolean;
             /** Medley */
             medley?: components["schemas"]["MedleySong"][];
         };
@@ -1594,17 +1594,17 @@ export interface components {
             offset_ms?: number | null;
             /**
              * Offset Device
-             * @description the device the offset is kept for
+             * @description the device it is kept for (shared/device_offsets.py)
              */
             offset_device?: string | null;
             /**
              * Offset Source
-             * @description where the offset came from (default, learned, pinned)
+             * @description where the offset came from, in words
              */
             offset_source?: string | null;
             /**
              * Offset Moved Ms
-             * @description how far the last play moved the offset
+             * @description how far the last play moved it
              */
             offset_moved_ms?: number | null;
         } & {

@@ -1,5 +1,5 @@
 /**
- * Per-device touch offsets (GET /api/scriptor/offsets, services/scriptor/offsets.py) in
+ * Per-device touch offsets (GET /api/scriptor/offsets, shared/device_offsets.py) in
  * words: each play's move and the trail of the last ones.
  */
 import type { DeviceOffset, OffsetMove } from '@/api/types'

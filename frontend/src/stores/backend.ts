@@ -28,6 +28,8 @@ export interface ModuleState {
 export interface TaskFeedback {
   error: string
   busy: boolean
+  /** said after a start that went on without some typed values (invalid, not saved) */
+  notice?: string
 }
 
 export const HEALTH_POLL_MS = 5000
@@ -258,8 +260,14 @@ export const useBackendStore = defineStore('backend', () => {
 
   function start(module: string, task: string): Promise<void> {
     return withFeedback(module, task, async () => {
-      await useConfigStore().flushNow(module) // the task starts with what the user sees
+      const config = useConfigStore()
+      await config.flushNow(module) // the task starts with what the user sees
+      const ignored = config.ignoredValues(module)
       await api.start(module, task)
+      // A typed value that is not valid was not saved: the task runs with the saved one, and says so.
+      feedbackOf(module, task).notice = ignored.length
+        ? `Started with the saved value of ${ignored.join(', ')}: fix the setting to use it.`
+        : ''
     })
   }
 

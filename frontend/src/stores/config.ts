@@ -16,6 +16,8 @@ export interface ModuleConfigState {
   fields: FieldDescriptor[]
   values: ConfigValues
   errors: Record<string, string>
+  /** fields whose typed text is not a value yet (never sent): field -> why */
+  drafts: Record<string, string>
   formError: string
   status: SaveStatus
   pending: ConfigValues
@@ -49,6 +51,7 @@ export const useConfigStore = defineStore('config', () => {
       fields,
       values: { ...values },
       errors: {},
+      drafts: {},
       formError: '',
       status: 'idle',
       pending: {},
@@ -183,5 +186,21 @@ export const useConfigStore = defineStore('config', () => {
     }
   }
 
-  return { modules, options, optionErrors, init, get, set, flushNow, acknowledge, loadOptions }
+  /** A field's typed text is not a valid value (``why``), or is again (``''``). */
+  function markDraft(module: string, field: string, why: string): void {
+    const m = modules[module]
+    if (!m) return
+    if (why) m.drafts[field] = why
+    else delete m.drafts[field]
+  }
+
+  /** The values a task started now would not get: typed but invalid, or refused on save. */
+  function ignoredValues(module: string): string[] {
+    const m = modules[module]
+    if (!m) return []
+    const all = { ...m.errors, ...m.drafts }
+    return Object.entries(all).map(([k, why]) => `${k} (${why})`)
+  }
+
+  return { modules, options, optionErrors, init, get, set, flushNow, acknowledge, loadOptions, markDraft, ignoredValues }
 })

@@ -1,4 +1,4 @@
-"""``/api/scriptor/offsets``: each device's touch offset (``services/scriptor/offsets.py``),
+"""``/api/scriptor/offsets``: each device's touch offset (``shared/device_offsets.py``),
 how it moved over the plays, and the user's pin. A change takes effect at the next song."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from services.gateway.context import GatewayDep
 from services.gateway.errors import ERRORS
-from services.scriptor.offsets import DeviceOffset, OffsetStore
 from shared.config.scriptor import INT32_MAX, INT32_MIN
+from shared.device_offsets import DeviceOffset, OffsetStore
 
 router = APIRouter(prefix="/api/scriptor/offsets", responses=ERRORS, tags=["scriptor"])
 

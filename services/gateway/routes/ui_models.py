@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from services.gateway.context import GatewayDep
 from services.gateway.errors import ERRORS
-from services.recognition.ui.model_list import ModelEntry, list_models, use_shipped
+from shared.screen_models import ModelEntry, list_models, use_shipped
 
 router = APIRouter(prefix="/api/ui_recognition/models", responses=ERRORS, tags=["ui_recognition"])
 

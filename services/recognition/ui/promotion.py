@@ -19,15 +19,15 @@ import numpy.typing as npt
 
 from services.recognition.ui.classifier import UIClassifier
 from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID
+from shared import screen_models
 from shared.atomic_write import write_atomic
 
 Image = npt.NDArray[np.uint8]
 
 
 def known_states(meta: Mapping[str, Any]) -> set[str]:
-    """The screens a model was trained on."""
-    counts = meta.get("train_counts") or {}
-    return {s for s, n in counts.items() if isinstance(n, int) and n > 0 and s != UNKNOWN}
+    """The screens a model was trained on (the same rule the dashboard's list uses)."""
+    return screen_models.known_states(dict(meta))
 
 
 def per_state_accuracy(clf: UIClassifier, images: Image, labels: npt.NDArray[np.int64]) -> dict[str, float]:

@@ -1,11 +1,12 @@
-"""Per-device touch offsets (``correction_time``), learned from every play.
+"""Per-device touch offsets (``correction_time``), learned from every play. In ``shared/``:
+the scriptor writes it, the gateway reads and pins it.
 
 Kept in ``<data dir>/scriptor/offsets.json`` (written atomically), keyed by the device's
 identity (``device_key``: its ADB serial; ``sim:<serial>`` for the simulated game). A device
 never played starts from its kind's default (``default_offset``): a device that says its own
 touch latency (the simulator does) starts from minus that; an emulator from the config's
 ``correction_time``. After each play the result screen's counts give the mean touch error
-(``play.offset_estimate``) and the offset moves to cancel it, by at most ``MAX_STEP_US``.
+(``services/scriptor/play/offset_estimate.py``) and the offset moves to cancel it, by at most ``MAX_STEP_US``.
 A play uses the offset read when it was prepared (the ready screen): a change made during
 a song takes effect at the next one. A pinned offset (``pin`` here, through the API; or
 the config's ``pin_offset`` for every device) is used as it is and never learned.
@@ -19,11 +20,10 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
-from services.scriptor.play.offset_estimate import OffsetEstimate
 from shared.atomic_write import write_atomic
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,16 @@ class DeviceOffset(BaseModel):
 
 class OffsetFile(BaseModel):
     devices: dict[str, DeviceOffset] = Field(default_factory=dict)
+
+
+class Estimate(Protocol):
+    """A play's mean touch error (services/scriptor/play/offset_estimate.py)."""
+
+    @property
+    def mean_error_ms(self) -> float: ...
+
+    @property
+    def shift_us(self) -> int: ...
 
 
 def offsets_path(data_dir: Path) -> Path:
@@ -139,7 +149,7 @@ class OffsetStore:
         self,
         key: str,
         used_us: int,
-        est: OffsetEstimate | None,
+        est: Estimate | None,
         *,
         misses: int = 0,
         song_id: int | None = None,

@@ -1,4 +1,5 @@
-"""The screen models a data dir holds, for the dashboard: the one in use (the data dir's
+"""The screen models a data dir holds, for the dashboard (in ``shared/``: the gateway reads
+it and imports no task module): the one in use (the data dir's
 trained model, else the shipped one), the refused ones kept aside with their reason, and the
 way back to the shipped model in one step (the trained one is moved aside, never deleted)."""
 
@@ -11,10 +12,29 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from services.recognition.ui.classifier import DEFAULT_MODEL, MODEL_NAME
-from services.recognition.ui.dataset import models_dir
-from services.recognition.ui.pipeline import MODEL_FILES, SUMMARY_NAME
-from services.recognition.ui.promotion import known_states
+from shared.settings import PROJECT_ROOT
+
+# The UI recognition's file facts (services/recognition/ui: classifier.MODEL_NAME and
+# DEFAULT_MODEL, pipeline.MODEL_FILES, dataset.MODELS); tests/ui_recognition/test_model_list.py
+# keeps the two equal.
+MODEL_NAME = "banguinet.onnx"
+SUMMARY_NAME = "banguinet.json"
+MODEL_FILES = (MODEL_NAME, "banguinet.pt", SUMMARY_NAME)
+MODELS = "ui_recognition/models"
+SHIPPED_DIR = PROJECT_ROOT / "services" / "recognition" / "ui" / "models"
+UNKNOWN = "unknown"
+
+
+def models_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / MODELS
+
+
+def known_states(meta: dict[str, object]) -> set[str]:
+    """The screens a model was trained on (``train_counts`` in its record)."""
+    counts = meta.get("train_counts")
+    if not isinstance(counts, dict):
+        return set()
+    return {s for s, n in counts.items() if isinstance(n, int) and n > 0 and s != UNKNOWN}
 
 
 class ModelEntry(BaseModel):
@@ -48,7 +68,7 @@ def _entry(name: str, folder: Path, in_use: bool, data_dir: Path | None) -> Mode
 def list_models(data_dir: Path) -> list[ModelEntry]:
     mdir = models_dir(data_dir)
     trained = (mdir / MODEL_NAME).is_file()
-    out = [_entry("shipped", DEFAULT_MODEL.parent, not trained, None)]
+    out = [_entry("shipped", SHIPPED_DIR, not trained, None)]
     if trained:
         out.append(_entry("trained", mdir, True, data_dir))
     for kind in ("rejected", "replaced"):
