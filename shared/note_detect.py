@@ -12,7 +12,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from shared.playfield import HEALTH_PIXEL, HEALTH_RANGE, LANE_X, NOTE_COLOURS, TRACK, depth, judge_x, x_at
+from shared.playfield import LANE_X, NOTE_COLOURS, TRACK, depth, judge_x, x_at
+from shared.screen_facts import LIFE_BAR, LIFE_HSV_HI, LIFE_HSV_LO, LIFE_ROWS_SEARCHED
 
 MIN_AREA = 60  # px: smaller specks are noise (sparks, text)
 
@@ -99,8 +100,16 @@ def detect_notes(
     return boxes
 
 
+LIFE_LEFT_W = 10  # px of the bar's left end looked at
+LIFE_LEFT_MIN_PIXELS = 40  # green pixels there: the bar shows (a bar row is ~20 px tall)
+
+
 def health_bar_on(frame: np.ndarray) -> bool:
-    """Play has started: the health bar's pixel is in its colour range."""
-    x, y = HEALTH_PIXEL
-    h, s, v = (int(c) for c in hsv_of(frame[y : y + 1, x : x + 1])[0, 0])
-    return HEALTH_RANGE.contains((h, s, v))
+    """Play has started: the life bar shows. It fills from the left, so its left end is
+    green at any life (the first version's single pixel at (1080, 42) is green only while
+    life >= ~52 %); the rows are searched because captures place the bar a few px apart."""
+    x1 = LIFE_BAR[0]
+    r1, r2 = LIFE_ROWS_SEARCHED
+    patch = hsv_of(frame[r1:r2, x1 + 2 : x1 + 2 + LIFE_LEFT_W])
+    green = cv2.inRange(patch, np.array(LIFE_HSV_LO, np.uint8), np.array(LIFE_HSV_HI, np.uint8))
+    return int(cv2.countNonZero(green)) >= LIFE_LEFT_MIN_PIXELS

@@ -20,6 +20,8 @@ Boxes are (x1, y1, x2, y2), x2/y2 exclusive.
 
 from __future__ import annotations
 
+from shared import playfield
+
 Box = tuple[int, int, int, int]
 
 REF_W, REF_H = 1280, 720
@@ -99,7 +101,7 @@ CUT_IN_ON_FRACTION = 0.12  # more pink (S >= 80, V >= 130) pixels than this: on
 
 # -- playing --------------------------------------------------------------------------------
 
-LIFE_BAR: Box = (970, 32, 1182, 53)
+LIFE_BAR: Box = playfield.LIFE_BAR  # one definition: the simulator's HUD draws it there
 LIFE_ROWS_SEARCHED = (15, 60)  # the bar's rows are looked for here (y 20-42 on a real capture)
 LIFE_HSV_LO = (35, 70, 55)
 LIFE_HSV_HI = (95, 255, 255)

@@ -355,6 +355,8 @@ class Scriptor:
             self.ctx.sleep(1.0)
             self.t.device.start_game()
             self.recovery.restarted(self.t.clock())
+            if self.pending is not None and self.pending.played:
+                self._record_lost(self.pending, "the game was restarted before its result showed")
             self.pending = None
         elif step is Step.give_up:
             self._give_up(why)
@@ -366,8 +368,12 @@ class Scriptor:
             # Back at song select with a song prepared but never recorded (its ready, its
             # play or its result was lost to a fault): it must not be started on the next
             # ready screen.
-            what = "its result was never shown" if self.pending.played else "it was not played"
-            self._note(f"song {self.pending.song_id}: {what} (a fault); not recorded", "warning")
+            if self.pending.played:
+                self._record_lost(self.pending, "its result was never shown (a fault)")
+            else:
+                self._note(
+                    f"song {self.pending.song_id}: it was not played (a fault); not recorded", "warning"
+                )
             self.pending = None
         if self.finished:
             self._tap(state, back(state))  # the run is over: out of the room
@@ -673,10 +679,12 @@ class Scriptor:
         self._record(p, reading, cleared=True)
         return False
 
-    def _record(self, p: Pending, reading: Any, *, cleared: bool, wrong_song: str = "") -> None:
+    def _play_record(
+        self, p: Pending, reading: Any, *, cleared: bool, wrong_song: str = ""
+    ) -> history.PlayRecord:
         cfg = self.ctx.config
         song = self.t.catalog.get(p.song_id)
-        rec = history.PlayRecord(
+        return history.PlayRecord(
             song_id=p.song_id,
             title=song.title if song else f"#{p.song_id}",
             difficulty=DIFFICULTIES[p.difficulty],
@@ -718,6 +726,17 @@ class Scriptor:
             if p.medley
             else [],
         )
+
+    def _record_lost(self, p: Pending, what: str) -> None:
+        """A song that was played but whose result never showed (the game restarted, a
+        fault): recorded for what it was, never cleared, teaching the offset nothing."""
+        p.fault = "; ".join(filter(None, [p.fault, f"lost: {what}"]))
+        history.append(self.ctx.data_dir, self._play_record(p, None, cleared=False))
+        self._note(f"song {p.song_id}: {what}; recorded as lost", "warning")
+
+    def _record(self, p: Pending, reading: Any, *, cleared: bool, wrong_song: str = "") -> None:
+        cfg = self.ctx.config
+        rec = self._play_record(p, reading, cleared=cleared, wrong_song=wrong_song)
         history.append(self.ctx.data_dir, rec)
         self.plays += 1
         self.pending = None

@@ -7,10 +7,10 @@ import cv2
 import numpy as np
 
 from shared.playfield import (
-    HEALTH_PIXEL,
     HEALTH_RANGE,
     HEIGHT,
     JUDGE_Y,
+    LIFE_BAR,
     NOTE_COLOURS,
     WIDTH,
     HsvRange,
@@ -32,9 +32,9 @@ def playfield(notes: list[tuple[str, float, float]], health: bool = True) -> np.
     """A frame with ``notes`` as (kind, lane, depth) and the health bar on or off."""
     frame = np.full((HEIGHT, WIDTH, 3), 30, np.uint8)
     cv2.line(frame, (0, JUDGE_Y), (WIDTH, JUDGE_Y), (200, 200, 200), 2)
-    if health:
-        x, y = HEALTH_PIXEL
-        cv2.rectangle(frame, (x - 60, y - 6), (x + 60, y + 6), bgr(HEALTH_RANGE), -1)
+    if health:  # the life bar at a quarter, filled from its left end
+        x1, y1, x2, y2 = LIFE_BAR
+        cv2.rectangle(frame, (x1, y1), (x1 + (x2 - x1) // 4, y2), bgr(HEALTH_RANGE), -1)
     for kind, lane, d in notes:
         if 0.0 <= d <= 1.02:
             # Along the lane (perspective), growing as they come near.

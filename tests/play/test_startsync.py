@@ -28,6 +28,17 @@ def test_detector_on_the_simulator_playfield() -> None:
     assert health_bar_on(simulator_frame([])) and not health_bar_on(simulator_frame([], False))
 
 
+def test_play_has_started_at_any_life() -> None:
+    """The bar fills from the left: a low-life play is still a play (the first version's
+    pixel at (1080, 42) is green only above ~52 %)."""
+    for life in (1.0, 0.5, 0.2, 0.05):
+        frame = render_playfield([], health=life)
+        assert health_bar_on(frame), life
+        darker = (frame.astype(np.float32) * 0.7).astype(np.uint8)
+        assert health_bar_on(darker), life
+    assert not health_bar_on(render_playfield([], health=0.8, started=False))
+
+
 def test_detector_finds_every_kind_with_its_depth() -> None:
     frame = playfield(
         [("tap", 0, 0.8), ("long", 2, 0.6), ("flick", 3, 0.5), ("skill", 5, 0.3), ("directional", 6, 0.2)]

@@ -331,6 +331,20 @@ def test_a_song_lost_to_an_outage_is_recorded_and_never_replayed_on_the_next_son
     )
 
 
+def test_a_played_song_whose_result_never_showed_is_recorded_as_lost(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
+    s = make(tmp_path, dev, is_checking_3d=False)
+    s.cycle()  # ready: prepared, started
+    s.cycle()  # playing: played
+    assert s.pending is not None and s.pending.played
+    dev.state = "choose"  # the game came back on song select (a restart): no result screen
+    s.cycle()
+    assert s.pending is None
+    row = history.read(tmp_path)[-1]
+    assert row.song_id == 1 and not row.cleared and "lost: its result was never shown" in row.note
+    assert not row.counts  # nothing was read: no counts made up
+
+
 def test_a_tour_medley_plays_its_three_songs_and_records_one_row(tmp_path: Path) -> None:
     dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "playing"})
     s = make(tmp_path, dev, mode="Event", event="Tour", level="Special", is_checking_3d=False)

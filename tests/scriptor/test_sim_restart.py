@@ -73,7 +73,7 @@ def test_emulator_killed_mid_song_is_noticed_and_the_run_goes_on(sim_stack: Stac
         state = httpx.get(f"{url}/api/scriptor/state", timeout=10).json()
         assert state["status"] not in ("failed", "finished"), (state, logs(sim_stack)[-40:])
         rows = httpx.get(f"{url}/api/scriptor/history", timeout=10).json()
-        if simulator_pid(sim_stack) != old and rows and report(sim_stack)["plays"]:
+        if simulator_pid(sim_stack) != old and any(r["cleared"] for r in rows) and report(sim_stack)["plays"]:
             break
         assert time.monotonic() < deadline, (state, logs(sim_stack)[-40:], sim_stack.log()[-3000:])
         time.sleep(1.0)
@@ -89,7 +89,10 @@ def test_emulator_killed_mid_song_is_noticed_and_the_run_goes_on(sim_stack: Stac
     assert "seen 100 times" not in text and "in a row" not in text, text[-3000:]
     # The play of the restarted game is in the history as the new emulator judged it.
     judged = report(sim_stack)["plays"][0]
-    row = rows[-1]
+    row = [r for r in rows if r["cleared"]][-1]
+    # The killed song is recorded for what it was: lost, never cleared.
+    lost = [r for r in rows if "lost:" in r["note"]]
+    assert lost and not lost[0]["cleared"] and lost[0]["song_id"] == SONG, rows
     assert row["song_id"] == SONG == judged["song"] and row["cleared"], (row, judged)
     for k in ("perfect", "great", "good", "bad", "miss"):
         assert row["counts"][k] == judged["counts"][k], (row, judged)

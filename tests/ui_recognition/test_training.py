@@ -164,7 +164,7 @@ def test_the_shipped_model_reads_simulator_screens() -> None:
 def test_rejection_is_calibrated_on_capture_like_copies(tiny: Tiny) -> None:
     """The trained model's limits are those of capture-like copies of its validation frames;
     copies augmented as training augments (the former recipe) spread further and would set
-    looser ones. The comparison frames hold every trained state and generated unknowns."""
+    a looser distance limit. The comparison frames hold every trained state and generated unknowns."""
     from services.recognition.ui.augment import CAPTURE, TRAIN
     from services.recognition.ui.labels import UNKNOWN_ID
     from services.recognition.ui.train import (
@@ -188,7 +188,9 @@ def test_rejection_is_calibrated_on_capture_like_copies(tiny: Tiny) -> None:
     assert meta["max_maha"] == pytest.approx(capture.max_maha, rel=1e-4)
     assert meta["max_dist"] == pytest.approx(capture.max_dist, rel=1e-4)
     assert meta["temperature"] == pytest.approx(capture.temperature, rel=1e-4)
-    assert capture.max_maha < harder.max_maha and capture.max_dist < harder.max_dist
+    # The cosine limit is the spread itself; the Mahalanobis one is measured in units of the
+    # covariance fitted on the same copies, which widens with them (no order to expect).
+    assert capture.max_dist < harder.max_dist
     assert CAPTURE.noise < TRAIN.noise and CAPTURE.shift_px < TRAIN.shift_px
     check = set(r.check_labels.tolist())  # type: ignore[attr-defined]
     assert check == set(labels.tolist()) | {UNKNOWN_ID}
