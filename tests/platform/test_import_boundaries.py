@@ -21,12 +21,6 @@ FORBIDDEN = {
     "shared": ("tests",),
     "scripts": ("tests",),
 }
-# Gateway routes that arrived beside this rule and still read task modules' formats (their
-# stores belong in shared/ too).
-IMPORTS_LEFT = {
-    "services/gateway/routes/offsets.py": ("services.scriptor.offsets",),
-    "services/gateway/routes/ui_models.py": ("services.recognition.ui.model_list",),
-}
 # Still to move into helpers or fixtures: the scriptor loop's test helpers (with the loop's
 # refactor), and imports that arrived from other branches beside this rule.
 TEST_IMPORTS_LEFT = {
@@ -61,7 +55,6 @@ def test_no_forbidden_imports(package: str) -> None:
         for path in sorted((ROOT / package).rglob("*.py"))
         for name in sorted(imported(path))
         if any(name == m or name.startswith(m + ".") for m in FORBIDDEN[package])
-        and not name.startswith(IMPORTS_LEFT.get(str(path.relative_to(ROOT)), ("\0",)))
     ]
     assert not bad, bad
 
