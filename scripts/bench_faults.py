@@ -50,14 +50,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from services.launcher import children_of, free_port  # noqa: E402
+from services.testing.events import Events, assert_answers  # noqa: E402
+from services.testing.faults import ticks  # noqa: E402
+from services.testing.free_play import SCENARIO, SONG  # noqa: E402
+from services.testing.simgame import prepare_data  # noqa: E402
+from services.testing.stack import Stack, start_stack  # noqa: E402
 from shared import keys  # noqa: E402
 from shared.runtime.connection import connect  # noqa: E402
-from tests.platform.faults import ticks  # noqa: E402
-from tests.platform.helpers import Events  # noqa: E402
-from tests.platform.test_junk_keys import assert_answers  # noqa: E402
-from tests.scriptor.free_play import SCENARIO, SONG  # noqa: E402
-from tests.simgame import prepare_data  # noqa: E402
-from tests.stack import Stack, start_stack  # noqa: E402
 
 JUNK_STATE: dict[str | bytes, str] = {
     "status": "bogus",

@@ -24,12 +24,12 @@ from services.scriptor.play import compile_chart  # noqa: E402
 from services.scriptor.play.plan import TouchPlan  # noqa: E402
 from services.scriptor.play.player import Player  # noqa: E402
 from services.scriptor.play.schedule import lateness_of, send_plan  # noqa: E402
+from services.testing.charts import cut  # noqa: E402
+from services.testing.fake_touch import FakeTouchServer, Session  # noqa: E402
+from services.testing.frames import playfield  # noqa: E402
 from shared.chart import Chart, parse_chart, parse_chart_bytes  # noqa: E402
 from shared.device.touch import open_touch  # noqa: E402
 from shared.note_detect import detect_notes  # noqa: E402
-from tests.play.charts import cut  # noqa: E402
-from tests.play.fake_touch import FakeTouchServer, Session  # noqa: E402
-from tests.play.frames import playfield  # noqa: E402
 
 CHARTS = ROOT / "shared" / "data" / "charts"
 LEAD_S = 0.5  # from the sender being connected to its first deadline

@@ -43,12 +43,12 @@ sys.path.insert(0, str(ROOT))
 from services.launcher import free_port  # noqa: E402
 from services.simulator.scenario import POPUP_STATES  # noqa: E402
 from services.simulator.titles import title_crop  # noqa: E402
+from services.testing.simgame import cut_chart  # noqa: E402
+from services.testing.stack import Stack, start_stack  # noqa: E402
 from shared import keys  # noqa: E402
 from shared.catalog import load_catalog  # noqa: E402
 from shared.data import CHARTS_DIR  # noqa: E402
 from shared.runtime.connection import connect  # noqa: E402
-from tests.simgame import cut_chart  # noqa: E402
-from tests.stack import Stack, start_stack  # noqa: E402
 
 SONGS = {316: 3, 689: 4, 10001: 4}  # song -> the shipped chart's difficulty
 KINDS = ("popup", "frozen", "unknown", "crash", "adb_disconnect", "slow", "failed")

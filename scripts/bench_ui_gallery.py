@@ -2,7 +2,7 @@
 shipped network.
 
 .venv/bin/python scripts/bench_ui_gallery.py few [--test 10 --unknowns 300]
-    on two screen sets, the simulator's and a game of another look (tests/foreign_screens.py,
+    on two screen sets, the simulator's and a game of another look (services/testing/foreign_screens.py,
     its own generator): held-out accuracy and unknown rejection with 1, 3 and 10 prototypes
     per state, each view of the description alone and joined, against the shipped trained
     classifier on the same frames; and the distances the threshold is set between
@@ -47,8 +47,8 @@ from services.recognition.ui.labels import UNKNOWN  # noqa: E402
 from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
 from services.simulator.perturb import perturb  # noqa: E402
 from services.simulator.screens import sample_screen, sample_unknown  # noqa: E402
+from services.testing.foreign_screens import ForeignGame  # noqa: E402
 from shared.screens import UI_STATES  # noqa: E402
-from tests.foreign_screens import ForeignGame  # noqa: E402
 
 F32 = npt.NDArray[np.float32]
 KS = (1, 3, 10)

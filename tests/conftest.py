@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
+import uvicorn
 
+from services.gateway.app import create_app
 from services.launcher import free_port as free_port  # the tests import it from here
-from tests.stack import Stack, start_stack, wait_ready
+from services.testing.stack import Stack, start_stack, wait_ready
+from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # Fixtures that start the whole product (launcher, gateway, workers): a test using one is a
@@ -87,3 +92,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     s = start_stack(tmp_path_factory.mktemp("stack") / "data", free_port())
     yield s
     s.stop()
+
+
+@dataclass
+class InProcessGateway:
+    url: str  # http://127.0.0.1:<port>
+    data_dir: Path
+
+
+@pytest.fixture
+def app_gateway(tmp_path: Path, redis_url: str) -> Iterator[InProcessGateway]:
+    """The gateway app served by uvicorn in a thread, on its own Redis database: route
+    behaviour over real HTTP without a launcher or workers (not a stack test)."""
+    url = redis_url.rsplit("/", 1)[0] + "/4"
+    redis.Redis.from_url(url).flushdb()
+    data = tmp_path / "data"
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(Settings(redis_url=url, data_dir=data)), host="127.0.0.1", port=port)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_ready(lambda: server.started or not thread.is_alive(), "the in-process gateway")
+    assert server.started, "the in-process gateway did not start"
+    yield InProcessGateway(f"http://127.0.0.1:{port}", data)
+    server.should_exit = True
+    thread.join(30)

@@ -11,8 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from services.testing.stack import WAIT_S
 from shared.settings import Settings
-from tests.stack import WAIT_S
 
 
 def pattern(height: int = 720, width: int = 1280) -> np.ndarray:

@@ -18,13 +18,13 @@ from services.scriptor.play import compile_chart
 from services.scriptor.play.player import Player
 from services.simulator.judge import judge
 from services.simulator.scenario import Delays, Scenario, Touch
+from services.testing.charts import cut, shipped
 from shared.device.adb import AdbDevice
 from shared.device.display import Display, parse_probe
 from shared.device.errors import UnsupportedDisplay
 from shared.device.factory import open_device
 from tests.device.helpers import settings, until
 from tests.device.sim_device import Recorder, near, screen
-from tests.play.charts import cut, shipped
 from tests.simulator.conftest import Running, start_emulator
 
 

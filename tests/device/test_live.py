@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from services.gateway.routes.device import hint_for
+from services.testing.stack import Stack
 from shared.device import Device, DeviceError, NoDevice
 from shared.device.live import LiveScreen
 from shared.device.pictures import PictureDevice
 from shared.settings import Settings
-from tests.stack import Stack
 
 
 class Clock:

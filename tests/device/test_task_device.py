@@ -83,8 +83,8 @@ def test_the_real_workflow_body_reads_ctx_device_in_a_worker(tmp_path: Path) -> 
     """The product's own bodies in real workers: the runtime builds the device from
     AUTOBANG_DEVICE (sim: pictures here) and the workflow publishes its frames."""
     from services.launcher import free_port
-    from tests.platform.helpers import stop_and_wait
-    from tests.stack import start, start_stack, wait_state
+    from services.testing.events import stop_and_wait
+    from services.testing.stack import start, start_stack, wait_state
 
     stack = start_stack(tmp_path / "data", free_port(), test_bodies=False)
     try:

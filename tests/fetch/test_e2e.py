@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from services.testing.stack import Stack, start, start_stack, wait_state
 from tests.conftest import free_port
 from tests.fetch.fake_bestdori import FakeBestdori, chart_url
-from tests.stack import Stack, start, start_stack, wait_state
 
 pytestmark = pytest.mark.stack
 

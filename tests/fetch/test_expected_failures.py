@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from services.testing.stack import Stack, start, start_stack, wait_state
 from shared import keys
 from shared.runtime.connection import connect
 from tests.conftest import free_port
-from tests.stack import Stack, start, start_stack, wait_state
 
 pytestmark = pytest.mark.stack
 

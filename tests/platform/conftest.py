@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from services.testing.events import stop_and_wait
+from services.testing.stack import Stack
 from shared.modules import MODULE_NAMES
-from tests.platform.helpers import stop_and_wait
-from tests.stack import Stack
 
 
 @pytest.fixture

@@ -17,12 +17,12 @@ import redis
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from services.testing.events import Events, start, stop_and_wait, wait_state, wait_status
+from services.testing.stack import ROOT, Stack
 from shared import keys
 from shared.modules import MODULES
 from shared.screens import UI_STATES
 from tests.conftest import free_port
-from tests.platform.helpers import Events, start, stop_and_wait, wait_state, wait_status
-from tests.stack import ROOT, Stack
 
 pytestmark = pytest.mark.stack
 

@@ -15,8 +15,10 @@ import pytest
 from websockets.sync.client import connect as ws_connect
 
 from services.gateway.http_timeouts import HEAD_TIMEOUT_S
-from tests.platform.faults import RedisServer, start_gateway
-from tests.stack import Stack
+from services.testing.faults import RedisServer, start_gateway
+from services.testing.stack import Stack
+
+pytestmark = pytest.mark.stack
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ import pytest
 import redis
 
 from services.launcher import children_of
+from services.testing.events import Events, alive, start, stop_and_wait, wait_status
+from services.testing.stack import READY_S, ROOT, WAIT_S, Stack, wait_ready
 from shared import keys
 from shared.runtime.connection import connect
 from shared.runtime.control import start_task, stop_module
 from shared.runtime.state import read_state
-from tests.platform.helpers import Events, alive, start, stop_and_wait, wait_status
-from tests.stack import READY_S, ROOT, WAIT_S, Stack, wait_ready
 
 pytestmark = pytest.mark.stack
 

@@ -16,9 +16,9 @@ from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from services.testing.events import stop_and_wait, wait_status
+from services.testing.stack import ROOT, WAIT_S, Stack
 from shared import keys
-from tests.platform.helpers import stop_and_wait, wait_status
-from tests.stack import ROOT, WAIT_S, Stack
 
 pytestmark = pytest.mark.stack
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from services.testing.faults import end_worker, start_worker
 from shared import keys
 from shared.runtime.connection import connect
-from tests.platform.faults import end_worker, start_worker
 from tests.platform.test_security_jobs import RUN_TASK, hand_written
 
 
@@ -32,6 +32,8 @@ def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     finally:
         end_worker(proc)  # SIGTERM, then SIGKILL after 20 s
 
+
+pytestmark = pytest.mark.stack
 
 JUNK = {
     "timeout": "abc",

@@ -13,13 +13,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from websockets.sync.client import connect as ws_connect
 
+from services.testing.events import assert_answers
+from services.testing.stack import Stack, start_stack
 from shared import keys
 from shared.modules import MODULE_NAMES
 from shared.runtime.connection import connect
 from tests.conftest import free_port
-from tests.stack import Stack, start_stack
+
+pytestmark = pytest.mark.stack
 
 WAIT_S = 120.0
 
@@ -61,21 +63,6 @@ def write_junk(redis_url: str) -> None:
     r.delete(keys.module_lease("scriptor"))
     r.hset(keys.module_lease("scriptor"), "a", "b")
     r.set(keys.STREAM_MAXLEN, "abc")
-
-
-def assert_answers(url: str) -> None:
-    """Every read route answers (no 500); the socket sends its snapshot."""
-    paths = ["/healthz", "/api/modules"]
-    for m in MODULE_NAMES:
-        paths += [f"/api/{m}/state", f"/api/{m}/config"]
-    paths += ["/api/ui_recognition/screenshots", "/api/song_recognition/screenshots"]
-    for path in paths:
-        resp = httpx.get(url + path, timeout=30)
-        assert resp.status_code < 500, (path, resp.status_code, resp.text[:500])
-    ws = url.replace("http://", "ws://") + "/ws"
-    with ws_connect(ws, max_size=None, open_timeout=30) as sock:
-        first = json.loads(sock.recv(timeout=30))
-    assert first["type"] == "snapshot" and set(first["modules"]) == set(MODULE_NAMES), first
 
 
 def test_junk_in_every_key_family_never_takes_the_gateway_down(junk_stack: Stack) -> None:

@@ -7,10 +7,10 @@ import httpx
 import pytest
 import redis
 
+from services.testing.events import Events, start, stop_and_wait
+from services.testing.stack import Stack
 from shared import keys
 from shared.runtime.publish import encode_fields
-from tests.platform.helpers import Events, start, stop_and_wait
-from tests.stack import Stack
 
 pytestmark = pytest.mark.stack
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from services.launcher import children_of
+from services.testing.events import alive, start, wait_status
+from services.testing.stack import start_stack
 from tests.conftest import free_port
-from tests.platform.helpers import alive, start, wait_status
-from tests.stack import start_stack
 
 pytestmark = pytest.mark.stack
 
@@ -94,7 +94,7 @@ def test_up_refuses_a_busy_port(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.stack import ROOT
+    from services.testing.stack import ROOT
 
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))

@@ -11,8 +11,8 @@ from typing import Any
 import yaml
 
 from services.launcher import Launcher
+from services.testing.stack import ROOT, Stack
 from shared.modules import MODULE_NAMES
-from tests.stack import ROOT, Stack
 
 
 def compose() -> dict[str, Any]:

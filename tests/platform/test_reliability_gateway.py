@@ -15,11 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.testing.events import Events
+from services.testing.faults import RedisServer, start_gateway, wait_until
+from services.testing.stack import ROOT
 from shared import keys
 from shared.runtime.connection import connect
-from tests.platform.faults import RedisServer, start_gateway, wait_until
-from tests.platform.helpers import Events
-from tests.stack import ROOT
 
 pytestmark = pytest.mark.stack
 

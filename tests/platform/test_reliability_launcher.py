@@ -20,10 +20,10 @@ import pytest
 import redis
 
 from services.launcher import children_of, free_port
+from services.testing.events import stop_and_wait, wait_status
+from services.testing.faults import ticks, wait_until
+from services.testing.stack import Stack, start, start_stack
 from shared.runtime.connection import connect
-from tests.platform.faults import ticks, wait_until
-from tests.platform.helpers import stop_and_wait, wait_status
-from tests.stack import Stack, start, start_stack
 
 pytestmark = pytest.mark.stack
 

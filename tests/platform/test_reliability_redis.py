@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from services.testing.faults import RedisServer, dropped_notes, end_worker, start_worker, ticks, wait_until
 from shared import keys
 from shared.runtime.connection import TextRedis, connect
 from shared.runtime.control import start_task, stop_module
 from shared.runtime.state import read_state
-from tests.platform.faults import RedisServer, dropped_notes, end_worker, start_worker, ticks, wait_until
 
 pytestmark = pytest.mark.stack
 

@@ -17,10 +17,12 @@ import httpx
 import pytest
 
 from services.launcher import children_of
+from services.testing.faults import RedisServer, end_worker, start_gateway, start_worker, ticks, wait_until
 from shared.runtime.connection import connect
 from shared.runtime.control import start_task, stop_module
 from shared.runtime.state import read_state
-from tests.platform.faults import RedisServer, end_worker, start_gateway, start_worker, ticks, wait_until
+
+pytestmark = pytest.mark.stack
 
 TICKER = "tests.platform.canary:ticker"
 STALL_S = 20.0

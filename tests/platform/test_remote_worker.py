@@ -20,13 +20,15 @@ import redis
 
 from services.cli import main
 from services.remote_worker import Refused, check_device, check_redis
+from services.testing.simgame import Simulator, prepare_data
 from shared import keys
 from shared.play_history import history_path
 from shared.runtime.control import start_task
 from shared.runtime.state import read_state
 from shared.settings import Settings, get_settings
 from tests.conftest import ROOT, free_port
-from tests.simgame import Simulator, prepare_data
+
+pytestmark = pytest.mark.stack
 
 PASSWORD = "s3cret-for-the-test"
 SONG = 316

@@ -15,7 +15,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from tests.platform.faults import start_gateway
+from services.testing.faults import start_gateway
 
 pytestmark = pytest.mark.stack
 

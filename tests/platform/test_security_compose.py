@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from tests.stack import ROOT
+from services.testing.stack import ROOT
 
 
 def compose() -> dict[str, Any]:

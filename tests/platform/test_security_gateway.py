@@ -17,7 +17,7 @@ import redis
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
-from tests.platform.faults import start_gateway
+from services.testing.faults import start_gateway
 
 pytestmark = pytest.mark.stack
 

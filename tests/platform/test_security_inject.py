@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from services.testing.stack import ROOT
 from shared import keys
 from shared.runtime.registry import publish_registry
-from tests.stack import ROOT
 
 SCRIPT = ROOT / "scripts" / "inject.lua"
 SAMPLES = [

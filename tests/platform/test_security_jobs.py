@@ -21,10 +21,10 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from services.launcher import free_port
+from services.testing.stack import ROOT, WAIT_S, wait_ready
 from shared import keys
 from shared.runtime.connection import connect
 from shared.runtime.worker import FORBIDDEN_FIELDS
-from tests.stack import ROOT, WAIT_S, wait_ready
 
 pytestmark = pytest.mark.stack
 

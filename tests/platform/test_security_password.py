@@ -13,9 +13,9 @@ import pytest
 import redis
 
 from services.launcher import free_port
+from services.testing.stack import wait_ready
 from shared.runtime.connection import connect, connect_bytes, with_password
 from shared.settings import get_settings
-from tests.stack import wait_ready
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ the traceback is only the log line's details."""
 
 from __future__ import annotations
 
-from tests.platform.helpers import start, wait_status
-from tests.stack import Stack
+from services.testing.events import start, wait_status
+from services.testing.stack import Stack
 
 
 def test_a_user_error_is_one_plain_sentence_with_the_traceback_behind_details(live: Stack) -> None:

@@ -10,9 +10,9 @@ import json
 import httpx
 import pytest
 
+from services.testing.stack import Stack
 from tests.platform.test_security_inject import inject
 from tests.platform.test_security_inject import url as url  # the fixture (a registry on its own db)
-from tests.stack import Stack
 
 BAD_NUMBERS = ['{"epoch": NaN}', '{"epoch": Infinity}', '{"epoch": -Infinity}', '{"epoch": 1e400}']
 

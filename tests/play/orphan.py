@@ -7,7 +7,7 @@ import time
 
 from services.scriptor.play import compile_chart
 from services.scriptor.play.player import Player
-from tests.play.charts import chart
+from services.testing.charts import chart
 
 if __name__ == "__main__":
     plan = compile_chart(

@@ -13,11 +13,11 @@ import pytest
 
 from services.scriptor.play import compile_chart
 from services.scriptor.play.command import PERFORMANCES, ROTATION_CHOICES
+from services.testing.charts import CHARTS
+from services.testing.fake_touch import FakeTouchServer
 from shared.chart import parse_chart
 from shared.config.scriptor import Performance
 from shared.device.touch import ROTATIONS
-from tests.play.charts import CHARTS
-from tests.play.fake_touch import FakeTouchServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,10 +12,10 @@ from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.contacts import allocate
 from services.scriptor.play.plan import TouchOp, TouchPlan
 from services.scriptor.play.render import render_bangcheater, render_minitouch, render_sheet, summary
+from services.testing.charts import all_shipped, chart, shipped
 from shared.chart import Slide
 from shared.config.scriptor import Performance, ScriptorConfig
 from shared.device.touch import ContactRules, TouchSpace
-from tests.play.charts import all_shipped, chart, shipped
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from services.scriptor.play import compile_chart
 from services.scriptor.play.player import Player
 from services.scriptor.play.schedule import SPIN_S, lateness_of, percentile, send_plan, wait_until
+from services.testing.charts import chart, cut, shipped
+from services.testing.fake_touch import FakeTouchServer
 from shared.device.touch import open_touch
-from tests.play.charts import chart, cut, shipped
-from tests.play.fake_touch import FakeTouchServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,8 +15,8 @@ from services.scriptor.play import PlayOptions, compile_chart
 from services.scriptor.play.player import Player
 from services.simulator.judge import judge
 from services.simulator.touch_server import SHEET_PATH, Commit, TouchServers, TouchSpace
+from services.testing.charts import cut, shipped
 from shared.config.scriptor import Performance
-from tests.play.charts import cut, shipped
 
 
 class SimInjectors:

@@ -16,9 +16,9 @@ from services.scriptor.play.calibrate import (
 )
 from services.scriptor.play.startsync import StartSync, StartSyncError
 from services.simulator.field import NoteSprite, render_playfield
+from services.testing.frames import falling, playfield
 from shared.note_detect import detect_notes, health_bar_on
 from shared.playfield import NOTE_COLOURS, depth, lane_x, y_of_depth
-from tests.play.frames import falling, playfield
 
 
 def test_detector_on_the_simulator_playfield() -> None:

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from services.testing.fake_touch import FakeTouchServer
 from shared.device.touch import (
     BangcheaterChannel,
     HeaderError,
@@ -18,7 +19,6 @@ from shared.device.touch import (
     parse_header,
     parse_touch_url,
 )
-from tests.play.fake_touch import FakeTouchServer
 
 
 def test_header_minitouch_and_maatouch() -> None:

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from services.recognition.song.store import list_titles, read_gray
+from services.testing.stack import Stack, start, wait_state
 from shared.title_render import render_title
 from tests.recognition.screens import screenshot
-from tests.stack import Stack, start, wait_state
 
 pytestmark = pytest.mark.stack
 

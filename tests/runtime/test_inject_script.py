@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from services.testing.stack import ROOT, Stack, wait_state
 from shared.modules import MODULE_NAMES
-from tests.stack import ROOT, Stack, wait_state
 
 pytestmark = pytest.mark.stack
 

@@ -1,7 +1,7 @@
 """A data dir for one short play on the simulated game, for the dashboard's browser test
 (``frontend/e2e/scriptor.e2e.ts``): the first seconds of a chart (the scriptor and the
 simulator both read it from the data dir) and the song's title crop, as if the user had
-fetched it and added it with add_song (``tests.simgame.prepare_data``). Run as
+fetched it and added it with add_song (``services.testing.simgame.prepare_data``). Run as
 ``python -m tests.scriptor.short_play DATA_DIR [--song N] [--difficulty D] [--seconds S]``."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tests.simgame import prepare_data
+from services.testing.simgame import prepare_data
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from services.testing.stack import Stack
 from shared.device_offsets import OffsetStore
-from tests.stack import Stack
 
 
 def test_the_gateway_lists_sets_and_pins_device_offsets(stack: Stack) -> None:

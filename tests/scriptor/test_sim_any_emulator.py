@@ -16,9 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from services.testing.simgame import Simulator, prepare_data, task_log
+from services.testing.stack import Stack, start, start_stack, wait_state
 from tests.conftest import free_port
-from tests.simgame import Simulator, prepare_data, task_log
-from tests.stack import Stack, start, start_stack, wait_state
+
+pytestmark = pytest.mark.stack
 
 SONG = 316
 CUT_S = 6.0  # the first seconds of the chart

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from services.testing.free_play import CUT_S, SCENARIO, SONG
+from services.testing.simgame import prepare_data
+from services.testing.stack import Stack, start, start_stack, wait_state
 from tests.conftest import free_port
-from tests.scriptor.free_play import CUT_S, SCENARIO, SONG
-from tests.simgame import prepare_data
-from tests.stack import Stack, start, start_stack, wait_state
 
 pytestmark = pytest.mark.stack
 

@@ -1,7 +1,7 @@
 """Every mode/event flow through the real stack against the simulated game: gateway,
 worker, ADB protocol, UI classifier, song recogniser, play engine, result reader,
 history. Each test starts a simulator with its flow's scenario on the port the stack's
-device points at (``tests.simgame``), runs the scriptor once (``is_repeat`` off) and
+device points at (``services.testing.simgame``), runs the scriptor once (``is_repeat`` off) and
 checks the whole cycle: the right song recognised and played, what the scriptor read off
 the result screen equal to what the simulator judged, the history row, and the game left
 back at song select (or out of the room)."""
@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
+from services.testing.simgame import Simulator, add_catalog_songs, prepare_data, task_log
+from services.testing.stack import Stack, start, start_stack, wait_state
 from tests.conftest import free_port
-from tests.simgame import Simulator, add_catalog_songs, prepare_data, task_log
-from tests.stack import Stack, start, start_stack, wait_state
 
 pytestmark = pytest.mark.stack
 

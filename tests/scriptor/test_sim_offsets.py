@@ -12,10 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from services.testing.events import stop_and_wait
+from services.testing.simgame import prepare_data
+from services.testing.stack import Stack, start, start_stack, wait_state
 from tests.conftest import free_port
-from tests.platform.helpers import stop_and_wait
-from tests.simgame import prepare_data
-from tests.stack import Stack, start, start_stack, wait_state
+
+pytestmark = pytest.mark.stack
 
 SONG = 316
 CUT_S = 6.0

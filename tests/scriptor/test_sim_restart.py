@@ -16,12 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
+from services.testing.free_play import SCENARIO, SONG
+from services.testing.simgame import prepare_data
+from services.testing.stack import Stack, start, start_stack, wait_state
 from shared import keys
 from shared.runtime.connection import connect
 from tests.conftest import free_port
-from tests.scriptor.free_play import SCENARIO, SONG
-from tests.simgame import prepare_data
-from tests.stack import Stack, start, start_stack, wait_state
+
+pytestmark = pytest.mark.stack
 
 CUT_S = 12.0  # long enough for the kill to land mid-song
 

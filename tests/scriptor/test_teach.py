@@ -1,5 +1,5 @@
 """Teach while it runs: the scriptor loop on a game that is not the simulator
-(tests/foreign_screens.py), the shipped network and a screen gallery in the data dir. An
+(services/testing/foreign_screens.py), the shipped network and a screen gallery in the data dir. An
 unplaced screen is asked about, the answer joins the gallery and the loop acts on it; the
 next frame of that screen is placed without a question; an unanswered question times out
 and the loop recovers."""
@@ -16,12 +16,12 @@ from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import Scriptor, SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart
 from services.scriptor.teach import AUTO_COVERED, MIN_SEEN, Teacher
+from services.testing.foreign_screens import ForeignGame
 from shared.catalog import load_catalog
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import AskUnplaced, ScriptorConfig
 from shared.screens import UI_STATES
 from shared.task_context import Reply
-from tests.foreign_screens import ForeignGame
 from tests.scriptor.test_loop import FakePlayer, ScriptedDevice
 from tests.task_double import RecordingContext
 

@@ -10,7 +10,7 @@ import adbutils
 import pytest
 
 from services.launcher import free_port
-from tests.stack import start_stack
+from services.testing.stack import start_stack
 
 pytestmark = pytest.mark.stack
 

@@ -11,8 +11,8 @@ import pytest
 
 from services.recognition.ui.labels import LABEL_ID
 from services.recognition.ui.preprocess import Image, small
+from services.testing.stack import Stack, start_stack
 from tests.conftest import free_port
-from tests.stack import Stack, start_stack
 from tests.ui_recognition.synthetic import layout_frame
 
 STATES = ["main_page", "ready", "playing", "award_score"]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from services.recognition.ui.dataset import INBOX, dataset_dir, models_dir
-from tests.stack import Stack, start, wait_state
+from services.testing.stack import Stack, start, wait_state
 from tests.ui_recognition.synthetic import layout_frame, write_dataset
 
 pytestmark = pytest.mark.stack

@@ -1,7 +1,7 @@
 """The screen gallery: a taught frame places the next one at once, frames far from every
 prototype are unknown, the gallery survives restarts and a corrupt file, and the reader
 measures which classifier to use. Frames of a game that is not the simulator
-(tests/foreign_screens.py) and the shipped network."""
+(services/testing/foreign_screens.py) and the shipped network."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from services.recognition.ui import gallery as gallery_file
 from services.recognition.ui.dataset import dataset_dir
 from services.recognition.ui.gallery import GalleryError, ScreenGallery
 from services.recognition.ui.prototypes import SHIPPED, ScreenReader, gallery_path
+from services.testing.foreign_screens import ForeignGame
 from shared.screens import UI_STATES
-from tests.foreign_screens import ForeignGame
 
 GAME = ForeignGame(seed=3)
 

@@ -162,7 +162,7 @@ def test_add_img_asks_once_per_group_of_similar_frames(tmp_path: Path) -> None:
     """A recording (the inbox Workflow Record fills) of a game the model does not know: one
     answer labels each group, and the screen gallery takes the frames up."""
     from services.recognition.ui.prototypes import ScreenReader
-    from tests.foreign_screens import ForeignGame
+    from services.testing.foreign_screens import ForeignGame
 
     class User(RecordingContext[UIRecognitionConfig]):
         """Answers with the screen the frame shown is of (its file name says)."""

@@ -23,11 +23,11 @@ from services.simulator.emulator import Emulator
 from services.simulator.field import LIFE_BGR
 from services.simulator.game import GameView
 from services.simulator.scenario import Delays, Scenario
+from services.testing.stack import Stack, start, start_stack, wait_state
 from services.workflow import curve
 from shared.playfield import HEALTH_PIXEL, HEALTH_RANGE, current_coefficients, shipped_coefficients
 from tests.conftest import free_port
 from tests.simulator.conftest import Running
-from tests.stack import Stack, start, start_stack, wait_state
 from tests.workflow.drawn import falling
 
 pytestmark = pytest.mark.stack

@@ -8,8 +8,9 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { DeviceOffset, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, SnapshotModuleDoc, StateCoverage, WorkflowLive } from '@/api/types'
+import type { DeviceOffset, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, ScriptorLive, SnapshotModuleDoc, StateCoverage, WorkflowLive } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
+import { liveFields } from '@/lib/live'
 import type { JsonSchema } from '@/lib/schema'
 import { isActive, type TaskStatus } from '@/lib/status'
 import { isWorkflowMode, type WorkflowMode } from '@/lib/workflow'
@@ -130,7 +131,7 @@ export interface MockOptions {
   screenCoverage?: StateCoverage[]
   /** the device's screen as JPEG, drawn from the scriptor's state fields (browser: canvas;
    * without it the mock has no device, as a machine without an emulator) */
-  makeScreen?: (fields: Record<string, unknown>, n: number) => Promise<Blob | null>
+  makeScreen?: (fields: ScriptorLive, n: number) => Promise<Blob | null>
 }
 
 const MAXLEN = 2000
@@ -414,7 +415,7 @@ export class MockBackend {
 
   /** GET /api/device/screen: what the mock scriptor is on, drawn. */
   async deviceScreen(): Promise<Blob> {
-    const shot = await this.makeScreen?.(this.states.get('scriptor')?.fields ?? {}, ++this.screens)
+    const shot = await this.makeScreen?.(liveFields('scriptor', { fields: this.states.get('scriptor')?.fields ?? {} }), ++this.screens)
     if (!shot) throw new HttpError(503, 'the mock backend has no device')
     return shot
   }

@@ -1,5 +1,6 @@
 /** Starts the mock backend in the browser (npm run dev:mock). */
 import { setupWorker } from 'msw/browser'
+import type { ScriptorLive } from '@/api/types'
 import { MockBackend, type ChartSpec, type Frame } from './backend'
 import { createHandlers } from './handlers'
 import type { MockNote } from './workflow'
@@ -113,14 +114,14 @@ const JUDGE_Y = 590
 
 /** The mock device's screen (640x360 JPEG): a sketch of the screen the mock scriptor is
  * on, with the song it plays, so the Scriptor tab's live screen moves with the run. */
-async function makeScreen(fields: Record<string, unknown>, n: number): Promise<Blob | null> {
+async function makeScreen(fields: ScriptorLive, n: number): Promise<Blob | null> {
   const canvas = new OffscreenCanvas(640, 360)
   const ctx = canvas.getContext('2d')
   if (!ctx) return null
   ctx.scale(0.5, 0.5)
-  const screen = typeof fields.screen === 'string' ? fields.screen : 'main_page'
-  const song = typeof fields.song === 'string' ? fields.song : ''
-  const difficulty = typeof fields.difficulty === 'string' ? fields.difficulty.toUpperCase() : ''
+  const screen = fields.screen ?? 'main_page'
+  const song = fields.song ?? ''
+  const difficulty = fields.difficulty?.toUpperCase() ?? ''
   const tint: Record<string, [string, string]> = {
     main_page: ['#1d6f8c', '#0c2838'],
     playmode: ['#3b5aa8', '#141d3a'],

@@ -167,8 +167,13 @@ class Player:
             return PlayStats(len(plan.frames), 0, plan.notes, error=str(exc))
         assert self._conn is not None and self._proc is not None
         conn, proc = self._conn, self._proc
-        self._stop.clear()
-        stopped = False
+        # A stop asked before the play is honoured before the sender sees the plan: a sender
+        # that started late (a loaded machine) would otherwise send the overdue frames at once.
+        stopped = stop_event is not None and stop_event.is_set()
+        if stopped:
+            self._stop.set()
+        else:
+            self._stop.clear()
         late: list[float] = []
         error: str | None = None
         try:

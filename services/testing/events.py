@@ -15,10 +15,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from services.gateway.wire import ws_message
-from tests.stack import WAIT_S, start, wait_state
+from services.testing.stack import WAIT_S, start, wait_state
+from shared.modules import MODULE_NAMES
 
 Event = dict[str, Any]
-__all__ = ["Events", "alive", "start", "stop_and_wait", "wait_state", "wait_status"]
+__all__ = ["Events", "alive", "assert_answers", "start", "stop_and_wait", "wait_state", "wait_status"]
 
 
 class Events:
@@ -106,3 +107,18 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def assert_answers(url: str) -> None:
+    """Every read route answers (no 500); the socket sends its snapshot."""
+    paths = ["/healthz", "/api/modules"]
+    for m in MODULE_NAMES:
+        paths += [f"/api/{m}/state", f"/api/{m}/config"]
+    paths += ["/api/ui_recognition/screenshots", "/api/song_recognition/screenshots"]
+    for path in paths:
+        resp = httpx.get(url + path, timeout=30)
+        assert resp.status_code < 500, (path, resp.status_code, resp.text[:500])
+    ws = url.replace("http://", "ws://") + "/ws"
+    with connect(ws, max_size=None, open_timeout=30) as sock:
+        first = json.loads(sock.recv(timeout=30))
+    assert first["type"] == "snapshot" and set(first["modules"]) == set(MODULE_NAMES), first

@@ -23,13 +23,13 @@ from services.simulator.frames import scenario_catalog
 from services.simulator.run import READY_PREFIX
 from services.simulator.scenario import Scenario
 from services.simulator.titles import title_crop
+from services.testing.stack import wait_ready
 from shared import keys
 from shared.catalog import songs_all_path
 from shared.chart import parse_chart_bytes
-from tests.conftest import REFERENCE_DATA
-from tests.stack import wait_ready
+from shared.data import DATA_DIR as REFERENCE_DATA
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 # Short waits on the game's waiting screens: the suite stays fast.
 FAST_DELAYS = {

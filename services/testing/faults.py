@@ -18,9 +18,9 @@ from pathlib import Path
 import redis
 
 from services.launcher import free_port
+from services.testing.stack import wait_ready
 from shared import keys
 from shared.runtime.connection import TextRedis, connect
-from tests.stack import wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 # The default simulated game, but leaving the data dir as the test made it (no demo songs).
 TEST_SCENARIO = ROOT / "tests" / "sim-scenario.json"
 
