@@ -21,19 +21,12 @@ FORBIDDEN = {
     "shared": ("tests",),
     "scripts": ("tests",),
 }
-# Still to move into helpers or fixtures: the scriptor loop's test helpers (with the loop's
-# refactor), and imports that arrived from other branches beside this rule.
+# Still to move into helpers or fixtures: imports that arrived from other branches beside
+# this rule.
 TEST_IMPORTS_LEFT = {
-    "tests/scriptor/test_published_state.py: tests.scriptor.test_loop",
-    "tests/scriptor/test_loop_offsets.py: tests.scriptor.test_loop",
-    "tests/scriptor/test_teach.py: tests.scriptor.test_loop",
-    "tests/scriptor/test_verify.py: tests.scriptor.test_loop",
     "tests/platform/test_junk_jobs.py: tests.platform.test_security_jobs",
     "tests/platform/test_validation.py: tests.platform.test_security_inject",
     "tests/simulator/test_catalogue_transitions.py: tests.simulator.test_game_flows",
-    "tests/device/test_display.py: tests.device.test_simulator",
-    "tests/device/test_injector.py: tests.device.test_simulator",
-    "tests/device/test_injector.py: tests.device.test_display",
 }
 
 

@@ -13,7 +13,7 @@ from services.scriptor.result import ResultReading
 from shared import device_offsets as offsets
 from shared import play_history as history
 from shared.device import DeviceInfo
-from tests.scriptor.test_loop import ScriptedDevice, ctx_of, make
+from tests.scriptor.loop_helpers import ScriptedDevice, ctx_of, make
 
 SIM_INFO = DeviceInfo("adb://127.0.0.1:5037", "emulator-5554", True, "raw", "bangcheater", touch_latency_us=0)
 KEY = "sim:emulator-5554"

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.scriptor.loop import Scriptor
 from services.simulator.screens import ResultCounts
-from tests.scriptor.test_loop import ScriptedDevice, ctx_of, make
+from tests.scriptor.loop_helpers import ScriptedDevice, ctx_of, make
 
 
 def published(s: Scriptor) -> dict[str, Any]:

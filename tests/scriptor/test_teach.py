@@ -22,7 +22,7 @@ from shared.chart.library import ChartLibrary
 from shared.config.scriptor import AskUnplaced, ScriptorConfig
 from shared.screens import UI_STATES
 from shared.task_context import Reply
-from tests.scriptor.test_loop import FakePlayer, ScriptedDevice
+from tests.scriptor.loop_helpers import FakePlayer, ScriptedDevice
 from tests.task_double import RecordingContext
 
 GAME = ForeignGame(seed=5)

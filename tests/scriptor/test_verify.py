@@ -15,7 +15,7 @@ from services.scriptor.flows import START
 from services.scriptor.loop import Pending
 from services.scriptor.result import ResultReading
 from shared import play_history as history
-from tests.scriptor.test_loop import ScriptedDevice, ctx_of, make
+from tests.scriptor.loop_helpers import ScriptedDevice, ctx_of, make
 
 
 def test_the_skip_names_the_real_cause() -> None:
