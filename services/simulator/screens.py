@@ -46,6 +46,7 @@ from services.simulator.looks import (
 from services.simulator.ready_controls import draw_ready_controls
 from services.simulator.result_card import ResultCard, draw_result_card
 from shared.catalog import DIFFICULTIES, shown_title
+from shared.catalogue import VARIANT_SETS  # the variant sets a screen can show (game.variants())
 from shared.catalogue.regions import LEVEL_OFFSET_Y
 from shared.catalogue.regions import TITLE_H as H
 from shared.catalogue.regions import TITLE_W as W
@@ -308,22 +309,6 @@ def backdrop(state: str) -> Frame:
 
 
 # -- random instances for datasets -----------------------------------------------------------
-
-
-def _sets(*sets: str) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(v.split()) for v in sets)
-
-
-# The variant sets a screen can show, as the game logic combines them (game.variants()).
-VARIANT_SETS: dict[str, tuple[frozenset[str], ...]] = {
-    "choose": _sets("normal", "stage", "normal free", "normal fixed", "stage fixed", "normal free fixed"),
-    "join_choose": _sets("normal", "normal free"),
-    "award_back": _sets("", "finish"),
-    "award_dialog": _sets("row0", "row1", "row2"),
-    "opps": _sets(*(f"row{i}" for i in range(6))),
-    "playmode": _sets("", "event_left", "event_right"),
-    "ready": _sets("", "pick", "medley", "stage", "pick stage"),
-}
 
 
 @lru_cache(maxsize=1)

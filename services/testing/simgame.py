@@ -19,11 +19,12 @@ from typing import Any
 
 import cv2
 
+from services.launcher import free_port
 from services.simulator.frames import scenario_catalog
 from services.simulator.run import READY_PREFIX
 from services.simulator.scenario import Scenario
 from services.simulator.titles import title_crop
-from services.testing.stack import wait_ready
+from services.testing.stack import Stack, start_stack, wait_ready
 from shared import keys
 from shared.catalog import songs_all_path
 from shared.chart import parse_chart_bytes
@@ -143,3 +144,15 @@ class Simulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+
+
+def start_sim_stack(
+    root: Path, charts: Iterable[tuple[int, int]], seconds: float, scenario: dict[str, Any]
+) -> Stack:
+    """The whole product (``autobang up``) over a data dir as fetch leaves it for ``charts``
+    cut to ``seconds``, with the simulated game of ``scenario`` as its device."""
+    data = root / "data"
+    prepare_data(data, charts, seconds)
+    path = root / "scenario.json"
+    path.write_text(json.dumps(scenario))
+    return start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{path}"}, test_bodies=False)

@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from services.testing.free_play import CUT_S, SCENARIO, SONG
-from services.testing.simgame import prepare_data
-from services.testing.stack import Stack, start, start_stack, wait_state
-from tests.conftest import free_port
+from services.testing.simgame import start_sim_stack
+from services.testing.stack import Stack, start, wait_state
 
 pytestmark = pytest.mark.stack
 
@@ -21,12 +20,8 @@ pytestmark = pytest.mark.stack
 @pytest.fixture(scope="module")
 def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("scriptor-sim")
-    data = root / "data"
     # The chart fetched and the song's title added (as add_song would): the recogniser knows it.
-    prepare_data(data, [(SONG, 3)], CUT_S)
-    scenario = root / "scenario.json"
-    scenario.write_text(json.dumps(SCENARIO))
-    stack = start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario}"}, test_bodies=False)
+    stack = start_sim_stack(root, [(SONG, 3)], CUT_S, SCENARIO)
     yield stack
     stack.stop()
 

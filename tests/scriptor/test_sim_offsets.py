@@ -13,9 +13,8 @@ import httpx
 import pytest
 
 from services.testing.events import stop_and_wait
-from services.testing.simgame import prepare_data
-from services.testing.stack import Stack, start, start_stack, wait_state
-from tests.conftest import free_port
+from services.testing.simgame import start_sim_stack
+from services.testing.stack import Stack, start, wait_state
 
 pytestmark = pytest.mark.stack
 
@@ -36,11 +35,7 @@ SCENARIO = {
 @pytest.fixture(scope="module")
 def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("scriptor-offsets")
-    data = root / "data"
-    prepare_data(data, [(SONG, 3)], CUT_S)
-    scenario = root / "scenario.json"
-    scenario.write_text(json.dumps(SCENARIO))
-    stack = start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario}"}, test_bodies=False)
+    stack = start_sim_stack(root, [(SONG, 3)], CUT_S, SCENARIO)
     yield stack
     stack.stop()
 

@@ -17,11 +17,10 @@ import httpx
 import pytest
 
 from services.testing.free_play import SCENARIO, SONG
-from services.testing.simgame import prepare_data
-from services.testing.stack import Stack, start, start_stack, wait_state
+from services.testing.simgame import start_sim_stack
+from services.testing.stack import Stack, start, wait_state
 from shared import keys
 from shared.runtime.connection import connect
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.stack
 
@@ -31,11 +30,7 @@ CUT_S = 12.0  # long enough for the kill to land mid-song
 @pytest.fixture(scope="module")
 def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("scriptor-restart")
-    data = root / "data"
-    prepare_data(data, [(SONG, 3)], CUT_S)
-    scenario = root / "scenario.json"
-    scenario.write_text(json.dumps(SCENARIO))
-    stack = start_stack(data, free_port(), env={"AUTOBANG_DEVICE": f"sim:{scenario}"}, test_bodies=False)
+    stack = start_sim_stack(root, [(SONG, 3)], CUT_S, SCENARIO)
     yield stack
     stack.stop()
 
