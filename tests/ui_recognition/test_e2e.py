@@ -51,4 +51,9 @@ def test_ui_tasks_through_the_worker(real_stack: Stack) -> None:
     assert done["status"] == "finished", done
     assert done["progress"]["done"] == done["progress"]["total"] == 1
     assert {"loss", "val_acc"} <= set(done["progress"]["metrics"])
-    assert (models_dir(stack.data_dir) / "banguinet.onnx").is_file()
+    # Trained on 2 of the 34 screens the shipped model knows: kept aside with its reason,
+    # never replacing the model the scriptor uses (issue 19).
+    assert not (models_dir(stack.data_dir) / "banguinet.onnx").exists()
+    (aside,) = (models_dir(stack.data_dir) / "rejected").iterdir()
+    assert any(aside.glob("*.onnx")), list(aside.iterdir())
+    assert "32 screen(s) the current model knows" in (aside / "reason.txt").read_text()

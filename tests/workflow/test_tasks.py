@@ -27,7 +27,7 @@ from shared.data import DATA_DIR
 from shared.device import Device
 from shared.device.factory import open_device
 from shared.device.pictures import PictureDevice
-from shared.playfield import current_coefficients, lane_x, shipped_coefficients, y_of_depth
+from shared.playfield import current_coefficients, lane_x, shipped_coefficients, x_at, y_of_depth
 from shared.screens import UI_STATES
 from shared.settings import Settings, get_settings
 from shared.task_context import Reply, TaskError, TaskStopped
@@ -119,7 +119,8 @@ def test_walk_through_sheet_publishes_the_overlay(tmp_path: Path) -> None:
     # each box (x, y, w, h in frame pixels) is on its sprite, in the order of the notes
     for (kind, _), (x, y, w, h) in zip(meta["notes"], meta["boxes"], strict=True):
         (s,) = [d for d in drawn if d.kind == kind]
-        assert x <= s.x <= x + w and y <= s.y <= y + h
+        sx = x_at(s.x, s.y)  # a sprite's x is its lane's at the judge line; drawn in perspective
+        assert x <= sx <= x + w and y <= s.y <= y + h
 
 
 def test_walk_through_shows_what_the_product_reads_from_each_frame(tmp_path: Path) -> None:
