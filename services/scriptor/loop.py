@@ -493,6 +493,8 @@ class Scriptor:
         ready = read_ready(frame)
         seen = (ready.mode, ready.cut_in)
         if self._control_tap is not None and self._control_tap[0] != seen:
+            if self.recovery.unanswered >= UNANSWERED_TAPS:
+                self._note(f"the game reacts again ({state}: a control changed)")
             self.recovery.answered()
         if ready.mode is None or seen == ("off", False) or seen == ("off", None):
             self._control_tap = None

@@ -42,7 +42,8 @@ POPUPS = {  # popup -> the screen it covers (its first entry)
 FAULTS: list[dict[str, Any]] = [
     *({"kind": "popup", "state": p, "on_state": s} for p, s in POPUPS.items()),
     {"kind": "popup", "state": "award_dialog", "on_state": "choose", "occurrence": 2},
-    {"kind": "frozen", "on_state": "ready", "occurrence": 2, "duration_s": 6},
+    # Long enough for two unanswered rounds of ready-control taps (one every 4 frames).
+    {"kind": "frozen", "on_state": "ready", "occurrence": 2, "duration_s": 10},
     {"kind": "unknown", "on_state": "choose", "occurrence": 3, "duration_s": 60},
     {"kind": "crash", "on_state": "choose", "occurrence": 4},
     {"kind": "adb_disconnect", "on_state": "choose", "occurrence": 5, "duration_s": 6},
