@@ -12,9 +12,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from shared.playfield import LANE_X, NOTE_COLOURS, TRACK, depth, judge_x, x_at
+from shared.playfield import LANE_X, NOTE_COLOURS, TRACK, depth, judge_x, perspective, x_at
 from shared.screen_facts import LIFE_BAR, LIFE_HSV_HI, LIFE_HSV_LO, LIFE_ROWS_SEARCHED
 
+MIN_HEIGHT_JUDGE = 10.0  # px a note is at least tall on the judge line (a third of a head)
 MIN_AREA = 60  # px: smaller specks are noise (sparks, text)
 
 
@@ -94,7 +95,9 @@ def detect_notes(
         for c in contours:
             x, y, w, h = cv2.boundingRect(c)
             area = int(cv2.countNonZero(mask[y : y + h, x : x + w]))
-            if area >= min_area:
+            # A sliver (the edge of a button the track runs past) is no note: a head is
+            # ~30 px tall on the judge line and shrinks with the perspective.
+            if area >= min_area and h >= MIN_HEIGHT_JUDGE * perspective(y + y1 + h):
                 boxes.append(NoteBox(kind, x + x1, y + y1, w, h, area))
     boxes.sort(key=lambda b: -b.centre[1])
     return boxes

@@ -13,7 +13,7 @@ import cv2
 
 from services.simulator.field import NoteSprite, render_playfield
 from shared.atomic_write import write_atomic
-from shared.playfield import lane_x, y_of_depth
+from shared.playfield import lane_x, x_at, y_of_depth
 
 NOTES = (("tap", 1, 0.35), ("flick", 3, 0.6), ("long", 5, 0.8), ("skill", 6, 0.25))
 
@@ -28,7 +28,7 @@ def main(out: str) -> None:
     hsv = cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)
     drawn = []
     for s in sprites:
-        x, y = int(s.x), int(s.y)
+        x, y = round(x_at(s.x, s.y)), int(s.y)  # drawn along its lane, in perspective
         drawn.append({"kind": s.kind, "x": x, "y": y, "hsv": [int(v) for v in hsv[y, x]]})
     print(json.dumps(drawn))
 
