@@ -199,9 +199,11 @@ def recording(game: ForeignGame, visits: int, seed: int) -> tuple[Image, list[st
 
 
 def cmd_teach(a: argparse.Namespace) -> int:
-    """As the scriptor teaches while it runs: the frames the gallery cannot place are grouped,
-    the largest group is asked about (the user answers for its centre), its frames join the
-    gallery (or, "none of the 34", are not asked about again), and the gallery places again."""
+    """The recording's frames grouped once (largest group first); a group of min_group+ frames
+    whose centre no answered frame lies within GROUP_DIST of is asked about (the user answers
+    for its centre); the rest are placed by the gallery afterwards. With --iterative, as the
+    scriptor teaches while it runs: only the frames the gallery cannot place are grouped, the
+    largest group is asked about, and the gallery places again."""
     emb = Embedder.load(DEFAULT_MODEL)
     game = ForeignGame(a.seed)
     frames, truth = recording(game, a.visits, a.seed + 5)
@@ -212,7 +214,22 @@ def cmd_teach(a: argparse.Namespace) -> int:
     label: dict[int, str] = {}
     dismissed: list[int] = []
     answers = wrong_groups = nones = 0
-    while True:
+    seen: list[F32] = []  # every answered frame (screens and "none"), to spot a group already told
+    for group in [] if a.iterative else group_frames(desc):
+        if len(group) < a.min_group:
+            break
+        if seen and float((1.0 - np.stack(seen) @ desc[group[0]]).min()) <= GROUP_DIST:
+            continue  # a part of an answered group's screen: placed below, not asked
+        seen += [desc[i] for i in group]
+        answer = truth[group[0]]
+        answers += 1
+        nones += answer == UNKNOWN
+        wrong_groups += any(truth[i] != answer for i in group)
+        for i in group:
+            label[i] = answer
+            if answer != UNKNOWN:
+                g.add(answer, desc[i], str(i), lay[i])
+    while a.iterative:
         rest = [i for i in range(len(frames)) if i not in label]
         places = g.place(desc[rest], lay[rest]) if len(g) and rest else []
         unplaced = [i for k, i in enumerate(rest) if not places or places[k].state == UNKNOWN]
@@ -243,7 +260,8 @@ def cmd_teach(a: argparse.Namespace) -> int:
     print(
         f"recording: {len(frames)} frames ({len(known)} of the 34 screens, {a.visits} visits each; "
         f"{len(truth) - len(known)} of unknown screens)\n"
-        f"answers: {answers} (largest group of {a.min_group}+ unplaced frames within {GROUP_DIST} first; "
+        f"answers: {answers} ({'iterative: ' if a.iterative else ''}groups of {a.min_group}+ frames within "
+        f"{GROUP_DIST}, largest first; "
         f"{nones} of them 'none of the 34'); {wrong_groups} groups held a frame of another screen\n"
         f"screens taught: {len(set(g.states))} of {len(UI_STATES)} (not: {', '.join(untaught) or '-'}); "
         f"in the end {len(wrong)} of {len(frames)} frames on a wrong screen or unknown "
@@ -307,6 +325,7 @@ def main() -> int:
     t = sub.add_parser("teach")
     t.add_argument("--visits", type=int, default=3)
     t.add_argument("--min-group", type=int, default=4)
+    t.add_argument("--iterative", action="store_true")
     t.set_defaults(fn=cmd_teach)
     r = sub.add_parser("trained")
     r.add_argument("--per-state", type=int, default=10)
