@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import cv2
 
 from services.recognition.screen.ready import read_ready
+from services.recognition.screen.ready_song import read_ready_song
 from services.scriptor import flows, freeze, verify
 from services.scriptor.actions import ACTIONS, DIALOGS, Flow, Tap, Taps, back
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
@@ -422,8 +423,17 @@ class Scriptor:
                 self._skip(frame, part)
                 return
             parts.append(part)
-        self.player()  # connected before the song starts
         first = parts[0]
+        # The screen must show the chart chosen (its level, its badge) unless the difficulty
+        # is picked here, after this frame.
+        shown = read_ready_song(frame) if cfg.fixed_difficulty and len(parts) == 1 else None
+        skip = verify.ready_mismatch(
+            shown, first.song_id, self._title(first.song_id), first.difficulty, first.level
+        )
+        if skip is not None:
+            self._skip(frame, skip)
+            return
+        self.player()  # connected before the song starts
         self.pending = Pending(
             first.song_id,
             first.difficulty,

@@ -318,7 +318,9 @@ class SimulatedDevice(ScriptedDevice):
 
     def __init__(self) -> None:
         super().__init__("ready")
-        sc = Scenario.model_validate({"delays": {"loading": 0.5, "app_start": 0.5}, "max_song_s": 4.0})
+        sc = Scenario.model_validate(
+            {"delays": {"loading": 0.5, "app_start": 0.5}, "max_song_s": 4.0, "songs": [1]}
+        )  # song 1: what the test recogniser says
         self.now = 100.0
         self.game = Game(sc, ChartSource(None, sc.max_song_s).load, self.now)
         self.draw = FrameRenderer(sc)

@@ -140,3 +140,36 @@ def read_digits(grey: Grey, height: int) -> str | None:
             return None
         out.append(str(d))
     return "".join(out)
+
+
+def read_number(
+    grey: Grey, box: tuple[int, int, int, int], margin: int = 4, max_digits: int = 9
+) -> int | None:
+    """The number printed in ``box`` (x1, y1, x2, y2) of a grey frame, whatever its font
+    size: the paper is the box's own median (the number covers less than half of it), the
+    box is widened by ``margin`` so a frame a few px off still holds the digits, and ink
+    touching the widened crop's border (a neighbour brought in) is ignored. The glyph
+    height is the tallest remaining blob's. None when nothing or not only digits are there."""
+    x1, y1, x2, y2 = box
+    paper = float(np.median(grey[y1:y2, x1:x2]))
+    if paper < MIN_PAPER:
+        return None
+    crop = grey[max(y1 - margin, 0) : y2 + margin, max(x1 - margin, 0) : x2 + margin]
+    mask = (crop.astype(np.float32) < INK_RATIO * paper).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        keep[i] = area >= 4 and x > 0 and y > 0 and x + bw < w and y + bh < h
+    if not keep.any():
+        return None
+    mask = keep[labels].astype(np.uint8)
+    height = int(stats[keep, cv2.CC_STAT_HEIGHT].max())
+    boxes = glyph_boxes(mask, height)
+    if not boxes or len(boxes) > max_digits:
+        return None
+    digits = [classify(mask[gy1:gy2, gx1:gx2]) for gx1, gy1, gx2, gy2 in boxes]
+    if any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
