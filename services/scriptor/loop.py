@@ -682,7 +682,7 @@ class Scriptor:
             full,
             {}  # a medley's screen is the three songs': its note count says enough
             if p.medley
-            else {"song_id": p.song_id},  # difficulty/level: not yet (the reader's default-drawn cards)
+            else {"song_id": p.song_id, "difficulty": DIFFICULTIES[p.difficulty], "level": p.level or None},
         )
         if wrong:
             self._note(f"wrong song? {wrong}: recorded as a wrong song, not as cleared", "warning")

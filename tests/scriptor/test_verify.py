@@ -15,8 +15,9 @@ from services.scriptor.actions import back
 from services.scriptor.flows import START
 from services.scriptor.loop import Pending
 from services.scriptor.result import ResultReading
-from services.simulator.screens import SongCard
+from services.simulator.screens import ResultCounts, SongCard
 from shared import play_history as history
+from shared.catalog import shown_title
 from tests.scriptor.loop_helpers import ScriptedDevice, ctx_of, make
 
 
@@ -152,3 +153,43 @@ def test_a_ready_screen_showing_the_chart_is_played(tmp_path: Path) -> None:
     s = make(tmp_path, dev, guess=1, is_checking_3d=False)
     s.cycle()
     assert s.pending is not None and dev.taps[-1] == (START.x, START.y), ctx_of(s).warnings()
+
+
+def play_to_result(tmp_path: Path, card: dict[str, Any]) -> history.PlayRecord:
+    """Song 1 Expert (level 22, its title drawn as the game shows it) played, then a result
+    card with every note Perfect and the top bar ``card`` read off the drawn screen."""
+    dev = ScriptedDevice("ready", moves={("ready", START.x, START.y): "playing"})
+    s = make(tmp_path, dev, is_checking_3d=False)
+    s.cycle()
+    assert isinstance(s.pending, Pending)
+    notes = s.pending.chart.note_count
+    s.cycle()  # playing
+    dev.state = "award"
+    title = shown_title(s.t.catalog.get(1).title)  # type: ignore[union-attr]
+    dev.result = ResultCounts(notes, 0, 0, 0, 0, 0, 0, combo=notes, score=1000, title=title, **card)
+    for _ in range(loop.RESULT_FRAMES):
+        if history.read(tmp_path):
+            break
+        s.cycle()
+    (row,) = history.read(tmp_path)
+    return row
+
+
+def test_a_result_showing_the_plays_difficulty_and_level_is_cleared(tmp_path: Path) -> None:
+    row = play_to_result(tmp_path, {"difficulty": "expert", "level": 22})
+    assert row.cleared and not row.wrong_song and row.result_song_id == 1, row
+
+
+@pytest.mark.parametrize(
+    ("card", "why"),
+    [
+        ({"difficulty": "hard", "level": 22}, "the result shows difficulty hard, the play was expert"),
+        ({"difficulty": "expert", "level": 23}, "the result shows level 23, the play was 22"),
+    ],
+)
+def test_a_result_of_another_difficulty_or_level_is_a_wrong_song(
+    tmp_path: Path, card: dict[str, Any], why: str
+) -> None:
+    """The judgements add up to the chart's notes: only the top bar tells the chart apart."""
+    row = play_to_result(tmp_path, card)
+    assert row.wrong_song and not row.cleared and why in row.note, row
