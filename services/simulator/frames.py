@@ -100,4 +100,4 @@ class FrameRenderer:
         entry = self.catalog.get(song_id)
         levels = dict(entry.levels) if entry is not None and entry.levels else {difficulty: 0}
         shown = difficulty if difficulty in levels else min(levels, key=lambda d: abs(d - difficulty))
-        return SongCard(song_id, crop, levels, shown)
+        return SongCard(song_id, crop, levels, shown, self.sc.level_font)

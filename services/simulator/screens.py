@@ -50,6 +50,7 @@ from shared.catalogue import VARIANT_SETS  # the variant sets a screen can show 
 from shared.catalogue.regions import LEVEL_OFFSET_Y
 from shared.catalogue.regions import TITLE_H as H
 from shared.catalogue.regions import TITLE_W as W
+from shared.fonts import font_file
 from shared.playfield import HEIGHT, LANE_X, WIDTH, y_of_depth
 from shared.screen_facts import LIVE_MODES, MEDLEY_TITLE_REGIONS, READY_BADGE, READY_LEVEL, RESULT_FIELDS
 
@@ -62,6 +63,7 @@ class SongCard:
     title: npt.NDArray[np.uint8]  # 36x450 grey title crop, dark text on light background
     levels: Mapping[int, int]  # difficulty index (0 easy .. 4 special) -> level number
     difficulty: int  # selected difficulty index
+    level_font: str | None = None  # font file the level is drawn in (None: the first sans face)
 
     def __post_init__(self) -> None:
         if self.title.shape != (H, W) or self.title.dtype != np.uint8:
@@ -153,30 +155,40 @@ def _draw_list(
 # -- songs, levels, counts, toggles, popups ---------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _level_font() -> object:
+@lru_cache(maxsize=8)
+def _level_font(name: str | None) -> object:
+    """The face levels are drawn in: the font file ``name``, else the first CJK sans face."""
+    if name is not None:
+        from PIL import ImageFont
+
+        return ImageFont.truetype(str(font_file(name)), LEVEL_PX, index=0)
     from shared.title_render import system_fonts
 
     faces = system_fonts()
     face = next((f for f in faces if "Sans" in f.path), faces[0])
-    return face.load(26)
+    return face.load(LEVEL_PX)
 
 
 # The digits' left edge in the level row: inside the real ready page's level box
 # (READY_LEVEL, solo; COOP_READY_LEVEL in a room), within the row's first DIGIT_COLUMNS.
 LEVEL_X = READY_LEVEL[0] - TITLE_REGION[0] + 3
+LEVEL_PX = 26
+LEVEL_TOP = 14  # row of the digits' top in the 36-row strip
 
 
-@lru_cache(maxsize=128)
-def _level_alpha(level: int) -> npt.NDArray[np.float32]:
-    """Coverage (0..1) of the level number, drawn in a plain sans font in the first
-    DIGIT_COLUMNS of a 36-row strip (what levels.read_level reads)."""
+@lru_cache(maxsize=256)
+def _level_alpha(level: int, font_name: str | None = None) -> npt.NDArray[np.float32]:
+    """Coverage (0..1) of the level number, drawn in a plain sans font (or ``font_name``)
+    in the first DIGIT_COLUMNS of a 36-row strip (what levels.read_level reads)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    font = _level_font()
+    font = _level_font(font_name)
     assert isinstance(font, ImageFont.FreeTypeFont)
     img = Image.new("L", (DIGIT_COLUMNS, H), 0)
-    ImageDraw.Draw(img).text((LEVEL_X, 2), str(level), fill=255, font=font)
+    top = font.getbbox("0123456789")[1]  # the digits' top at the same row in any face
+    right = font.getbbox(str(level))[2]
+    x = min(LEVEL_X, DIGIT_COLUMNS - 3 - right)  # a wide face: the number stays in the row's digits part
+    ImageDraw.Draw(img).text((x, LEVEL_TOP - top), str(level), fill=255, font=font)
     return np.asarray(img, np.float32) / 255.0
 
 
@@ -199,7 +211,7 @@ def _draw_song(
     # The level row: the title panel's light background, the digits in its first columns.
     row_w = (x2 - x1) if full_row else 96
     ly1, ly2 = y1 + LEVEL_OFFSET_Y, y2 + LEVEL_OFFSET_Y
-    a = _level_alpha(song.level)
+    a = _level_alpha(song.level, song.level_font)
     row = np.full((H, row_w), bg, np.float32)
     row[:, :DIGIT_COLUMNS] = bg * (1 - a) + fg * a
     img[ly1:ly2, x1 : x1 + row_w] = np.round(row).astype(np.uint8)[:, :, None]

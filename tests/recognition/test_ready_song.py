@@ -1,6 +1,8 @@
 """The ready screen's song (services.recognition.screen.ready_song): the difficulty badge
 and level the simulator draws at the real game's places, read at every capture size, as
-JPEG, darker and brighter; a co-op room's level; a frame without a song reads nothing."""
+JPEG, darker and brighter; a co-op room's level; a frame without a song reads nothing;
+twins' levels in other fonts, by the ready reader and the recogniser's level row alike
+(the one number reader, services.recognition.screen.glyphs)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,12 @@ import cv2
 import numpy as np
 import pytest
 
+from services.recognition.screen.frame import to_reference
 from services.recognition.screen.ready_song import read_ready_song
+from services.recognition.song.levels import read_level
+from services.recognition.song.preprocess import level_crop
 from services.simulator.charts import SHIPPED_DATA
+from services.simulator.scenario import Scenario
 from services.simulator.screens import ScreenView, SongCard, render
 from services.simulator.titles import title_crop
 from shared.catalog import DIFFICULTIES, load_catalog
@@ -61,3 +67,25 @@ def test_the_simulator_draws_badge_and_level_inside_the_real_boxes() -> None:
     assert len(ys) and xs.min() >= x1 and xs.max() < x2 and ys.min() >= y1 and ys.max() < y2
     hsv = cv2.cvtColor(a[y1:y2, x1:x2], cv2.COLOR_BGR2HSV)
     assert (hsv[..., 1] >= 100).mean() > 0.5  # a coloured badge, not text on the backdrop
+
+
+# Faces the digit templates are drawn from and faces they are not (shared.fonts.SANS_FILES).
+OTHER_FONTS = ("ipag.ttf", "DejaVuSans-Bold.ttf", "NotoSerifCJK-Regular.ttc", "DejaVuSerif.ttf")
+
+
+@pytest.mark.parametrize("font", OTHER_FONTS)
+def test_twins_levels_are_read_in_other_fonts_by_both_readers(font: str) -> None:
+    """316 and 676 share a title and differ by level (25 / 26): the ready page's reader and
+    the recogniser's level row read the level right in a face the game might use."""
+    for level in (25, 26, 8, 13, 31):
+        song = SongCard(316, title_crop(316, None, CATALOG), {3: level}, 3, font)
+        frame = render(ScreenView("ready", frozenset(), song=song))
+        for capture in ("1280x720", "darker JPEG"):
+            shot = CAPTURES[capture](frame)
+            assert read_ready_song(shot).level == level, (font, level, capture)
+            assert read_level(level_crop(to_reference(shot), 0)) == level, (font, level, capture)
+
+
+def test_a_level_font_that_is_not_installed_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match=r"no font file 'NoSuchFont\.ttf'"):
+        Scenario.model_validate({"level_font": "NoSuchFont.ttf"})

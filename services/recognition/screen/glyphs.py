@@ -23,6 +23,7 @@ INK_RATIO = 0.9  # a pixel darker than this share of the paper's level is ink (l
 MIN_PAPER = 60  # grey level: below this the crop is no card at all
 MIN_SCORE = 0.55  # a glyph less like every digit than this is not a digit
 MIN_MARGIN = 0.03  # the best digit's lead over the best other digit
+FLAT = 0.3  # a blob lower than this share of the tallest one is not (part of) a digit
 
 
 def feature(glyph: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
@@ -162,18 +163,29 @@ def read_number(
 def read_mask(mask: npt.NDArray[np.uint8], max_digits: int = 9, drop_edges: bool = True) -> int | None:
     """The number a 0/1 ink mask shows, whatever its font size: the glyph height is the
     tallest blob's; with ``drop_edges`` ink touching the mask's border (a box edge, a
-    neighbour a wider crop brought in) is ignored. None when there is no digit, more than
-    ``max_digits``, or one glyph is not surely a digit (unsure beats wrong)."""
+    neighbour a wider crop brought in) is ignored, unless it is digit-sized (a digit cut
+    by the crop). None when there is no digit, more than ``max_digits``, a cut digit, or
+    one glyph is not surely a digit (unsure beats wrong)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     h, w = mask.shape
     keep = np.zeros(n, bool)
+    edge = np.zeros(n, bool)
     for i in range(1, n):
         x, y, bw, bh, area = (int(v) for v in stats[i])
         inside = x > 0 and y > 0 and x + bw < w and y + bh < h
         keep[i] = area >= 4 and (inside or not drop_edges)
+        edge[i] = area >= 4 and not inside and drop_edges
     if not keep.any():
         return None
     height = int(stats[keep, cv2.CC_STAT_HEIGHT].max())
+    # Much flatter than a digit: a rule or a speck (a panel's edge under the number), which
+    # would otherwise join the glyph above it.
+    keep &= stats[:, cv2.CC_STAT_HEIGHT] >= FLAT * height
+    # A digit-sized blob on the border is a digit cut by the crop: the number is not whole.
+    for j in np.nonzero(edge)[0].tolist():
+        bw, bh = int(stats[j, cv2.CC_STAT_WIDTH]), int(stats[j, cv2.CC_STAT_HEIGHT])
+        if 0.6 * height <= bh <= 1.4 * height and bw <= 1.2 * height:
+            return None
     kept = keep[labels].astype(np.uint8)
     boxes = glyph_boxes(kept, height)
     if not boxes or len(boxes) > max_digits:
