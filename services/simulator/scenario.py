@@ -129,6 +129,11 @@ class Scenario(_Model):
     difficulty: int = Field(3, ge=0, le=4, description="difficulty preselected on song select")
     extra_songs: dict[int, ExtraSong] = Field(default_factory=dict)
     titles_dir: Path | None = Field(None, description="title_imgs/ folder (t-<id>.png); None = drawn titles")
+    shown_levels: dict[int, dict[int, int]] = Field(
+        default_factory=dict,
+        description="levels the game shows that the catalog does not know (a game update): "
+        "song id -> {difficulty index: level}",
+    )
     level_font: str | None = Field(
         None, description="font file the levels are drawn in (e.g. ipag.ttf); None = the first sans face"
     )
