@@ -10,6 +10,7 @@ it used and the wrong-song flag are printed (docs/scriptor.md, "First play").
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from services.launcher import free_port
+from services.testing.simgame import task_log
 from services.testing.stack import start, start_stack, wait_state
 from shared.play_history import PlayRecord
 
@@ -26,6 +28,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--plays", type=int, default=1, help="plays to wait for")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for them")
+    ap.add_argument(
+        "--config", default="{}", help='settings changed from the defaults (JSON, e.g. \'{"mode": "Free"}\')'
+    )
     args = ap.parse_args()
     data = Path(tempfile.mkdtemp(prefix="first-play-")) / "data"
     t0 = time.monotonic()
@@ -33,7 +38,9 @@ def main() -> int:
     try:
         print(f"stack up in {time.monotonic() - t0:.1f} s ({stack.url}, data {data})")
         t1 = time.monotonic()
-        start(stack.url, "scriptor", "start_scriptor", {})  # every setting at its default
+        config = json.loads(args.config)
+        print(f"scriptor settings changed from the defaults: {config or 'none'}")
+        start(stack.url, "scriptor", "start_scriptor", config)
 
         def rows() -> list[PlayRecord]:
             got = httpx.get(f"{stack.url}/api/scriptor/history", timeout=10).json()
@@ -55,6 +62,9 @@ def main() -> int:
                     f"all_perfect {r.all_perfect} cleared {r.cleared} wrong_song {r.wrong_song} {r.note}"
                 )
             time.sleep(1.0)
+        if seen < args.plays:
+            info = json.loads((data / "run" / "launcher.json").read_text())
+            print("\n".join(["the scriptor's last log lines:", *task_log(info["redis_url"], last=15)]))
         httpx.post(f"{stack.url}/api/scriptor/stop", timeout=10)
         wait_state(stack.url, "scriptor", lambda s: s["status"] != "running", 120)
         return 0 if seen >= args.plays else 1
