@@ -12,11 +12,11 @@ from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
 from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
 from services.recognition.ui.prototypes import ScreenReader
-from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
 from services.scriptor.play.player import Player
 from services.scriptor.play.startsync import StartSync, StartSyncError
 from services.scriptor.teach import Teacher
+from services.scriptor.tools import SongGuess, Tools
 from shared.catalog import load_catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
