@@ -7,13 +7,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.settings import SCRIPTOR_DEVICE_RETRIES_S
+
 
 @dataclass(frozen=True)
 class Timings:
     cycle_s: float = 0.8  # the first version's cadence: one frame, one decision
     # A capture or input that fails is retried after each of these, then the run gives up
-    # (~47 s: an emulator restart fits, a device that is gone does not hang the run).
-    device_retries_s: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)
+    # (~47 s: an emulator restart fits, a device that is gone does not hang the run);
+    # ``AUTOBANG_SCRIPTOR_DEVICE_RETRIES_S`` for the task.
+    device_retries_s: tuple[float, ...] = SCRIPTOR_DEVICE_RETRIES_S
     foreground_every_s: float = 30.0  # the app in front is asked on unknown screens and this often
     game_start_wait_s: float = 5.0  # after starting the game, before starting it again
     fresh_after_tap_s: float = 2.0  # frames this soon after a tap are screenshots (``Tools.fresh_frame``)
