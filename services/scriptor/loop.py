@@ -41,6 +41,7 @@ from services.scriptor.memory import Controls, Memory, Part, Pending
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.offset_estimate import estimate
 from services.scriptor.play.startsync import StartSyncError
+from services.scriptor.play_record import play_record, title_of, wrong_result
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultReading, as_reading, read_fields
 from services.scriptor.timings import Clock, Timings, task_clock
@@ -388,8 +389,7 @@ class Scriptor:
         self._taps("ready", start_taps(cfg, [p.difficulty for p in parts]))
 
     def _title(self, song_id: int) -> str:
-        song = self.t.catalog.get(song_id)
-        return song.title if song else f"#{song_id}"
+        return title_of(self.t.catalog, song_id)
 
     def _offset(self) -> int:
         """The offset (``correction_time``, us) the next play uses: the device's own (learned,
@@ -547,18 +547,7 @@ class Scriptor:
             p.other_readings.append(as_reading(read_fields(frame, p.votes.songs)))
             if p.votes.frames < RESULT_FRAMES:
                 return True
-        # The result must be this play's: a reading that adds up to another note count (or
-        # names another song) is a wrong song, never a cleared play.
-        last = p.other_readings[-2:]
-        full = reading or (last[-1] if len(last) == 2 and last[0] == last[1] else None)
-        wrong = verify.result_mismatch(
-            full.counts if full else None,
-            p.votes.note_count,
-            full,
-            {}  # a medley's screen is the three songs': its note count says enough
-            if p.medley
-            else {"song_id": p.song_id},  # difficulty/level: not yet (the reader's default-drawn cards)
-        )
+        full, wrong = wrong_result(p, reading)  # the result must be this play's
         if wrong:
             self._note(f"wrong song? {wrong}: recorded as a wrong song, not as cleared", "warning")
             self._record(p, full, cleared=False, wrong_song=wrong)
@@ -569,49 +558,9 @@ class Scriptor:
     def _play_record(
         self, p: Pending, reading: ResultReading | None, *, cleared: bool, wrong_song: str = ""
     ) -> history.PlayRecord:
-        cfg = self.ctx.config
-        song = self.t.catalog.get(p.song_id)
-        return history.PlayRecord(
-            song_id=p.song_id,
-            title=song.title if song else f"#{p.song_id}",
-            difficulty=DIFFICULTIES[p.difficulty],
-            mode=cfg.mode.value if cfg.mode.value != "Event" else f"Event/{cfg.event.value}",
-            counts=dict(reading.counts) if reading else {},
-            fast=reading.fast if reading else 0,
-            slow=reading.slow if reading else 0,
-            cleared=cleared,
-            correction_time_us=p.offset_us,
-            performance=cfg.performance.value,
-            simulated=bool(getattr(self.t.device.info, "simulated", False)),
-            device=str(getattr(self.t.device.info, "serial", "")),
-            level=song.levels.get(p.difficulty) if song else None,
-            note="; ".join(
-                filter(
-                    None,
-                    [
-                        p.untouched,
-                        p.fault,
-                        f"wrong song: {wrong_song}" if wrong_song else "",
-                        "" if reading or not cleared or wrong_song else "result screen unreadable",
-                    ],
-                )
-            ),
-            wrong_song=bool(wrong_song),
-            max_combo=reading.max_combo if reading else None,
-            score=reading.score if reading else None,
-            result_song_id=reading.song_id if reading else None,
-            result_title=reading.title if reading else None,
-            medley=[
-                history.MedleySong(
-                    song_id=m.song_id,
-                    title=self._title(m.song_id),
-                    difficulty=DIFFICULTIES[m.difficulty],
-                    level=m.level,
-                )
-                for m in p.parts
-            ]
-            if p.medley
-            else [],
+        info = self.t.device.info
+        return play_record(
+            p, reading, self.ctx.config, self.t.catalog, info, cleared=cleared, wrong_song=wrong_song
         )
 
     def _record_lost(self, p: Pending, what: str) -> None:
@@ -746,7 +695,7 @@ class Scriptor:
             if ok:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
-        device = str(getattr(self.t.device.info, "serial", ""))
+        device = self.t.device.info.serial
         said = {"reason": why, "device": device, "states": states}
         write_atomic(folder / "states.json", json.dumps(said, indent=1).encode())
         why += self._model_hint(why)
