@@ -13,6 +13,7 @@ from services.recognition.song.preprocess import to_gray
 from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
 from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
+from services.scriptor.play.plan import TouchPlan
 from services.scriptor.play.player import Player
 from services.scriptor.play.startsync import StartSync
 from services.scriptor.start_wait import wait_for_start
@@ -98,7 +99,7 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
             m.id, f"medley song {k + 1}: {m.reason or 'match'} (score {m.score:.2f}; candidates {cands})"
         )
 
-    def compile_for(chart: Chart, cfg: ScriptorConfig, level: int) -> Any:
+    def compile_for(chart: Chart, cfg: ScriptorConfig, level: int) -> TouchPlan:
         title = ladder_title(level) if level and cfg.performance.value.endswith("Custom") else None
         return compile_chart(chart, PlayOptions.from_config(cfg, title=title, seed=int(time.time())))
 
