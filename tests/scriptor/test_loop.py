@@ -374,3 +374,19 @@ def test_a_live_mode_tap_the_screen_does_not_show_yet_is_not_repeated_at_once(tm
     for _ in range(8):
         s.cycle()
     assert dev.taps == [MODE_BUTTON, MODE_BUTTON] and s.pending is None
+
+
+def test_the_run_keeps_its_cadence_on_the_injected_clock_and_ends_at_rest(tmp_path: Path) -> None:
+    dev = ScriptedDevice("award", moves={("award", 1080, 640): "choose"})
+    s = make(tmp_path, dev)
+    s.finished = True  # the run's work is done: it ends back on song select
+    now, slept = [10.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    s.clock, s.timings = Clock(lambda: now[0], sleep), Timings(cycle_s=0.5)
+    s.run()
+    assert dev.taps == [(1080, 640)] and s.done()
+    assert slept == [0.5, 0.5]  # one cycle on award, one on song select; no real waits
