@@ -13,7 +13,7 @@ import pytest
 from services.scriptor import loop, verify
 from services.scriptor.actions import back
 from services.scriptor.flows import START
-from services.scriptor.loop import Pending
+from services.scriptor.memory import Pending
 from services.scriptor.result import ResultReading
 from services.simulator.screens import ResultCounts, SongCard
 from shared import play_history as history
