@@ -33,6 +33,7 @@ def apply_options(args: argparse.Namespace) -> None:
         ("redis", "REDIS_URL"),
         ("redis_password_file", "REDIS_PASSWORD_FILE"),
         ("device", "DEVICE"),
+        ("device_name", "DEVICE_NAME"),
     ):
         value = getattr(args, name, None)
         if value is not None:
@@ -81,10 +82,11 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from shared.runtime.worker import run_worker
 
-    if args.redis or args.device:  # joining from another machine: check before serving
-        from services.remote_worker import Refused, check_device, check_redis
+    if args.redis or args.device or args.device_name:  # joining from another machine: check before serving
+        from services.remote_worker import Refused, check_device, check_device_name, check_redis
 
         try:
+            check_device_name(args.module, args.device_name)
             where = check_redis(get_settings().resolved_redis_url)
             print(f"[worker] {args.module}: Redis at {where} answers", flush=True)
             if args.device:
@@ -233,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--device",
         metavar="SPEC",
         help="the device this worker serves, adb://HOST:PORT[/SERIAL] (env AUTOBANG_DEVICE)",
+    )
+    wk.add_argument(
+        "--device-name",
+        metavar="NAME",
+        help="its name in the device list when it is not the first device: the worker serves "
+        "MODULE@NAME (env AUTOBANG_DEVICE_NAME)",
     )
     common(wk)
     wk.set_defaults(func=cmd_worker)

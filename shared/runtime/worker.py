@@ -21,7 +21,7 @@ from rq.serializers import JSONSerializer
 
 from shared import keys
 from shared.event_schema import EventType, TaskStatus
-from shared.modules import get_module
+from shared.modules import get_module, unit_name
 from shared.runtime import job_hash
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import connect, connect_bytes
@@ -166,8 +166,14 @@ def _heartbeat(module: str, name: str, stop: threading.Event) -> None:
 
 
 def run_worker(module: str, *, burst: bool = False) -> bool:
+    """Serve ``module``'s queue, or with ``AUTOBANG_DEVICE_NAME`` (``--device-name``) the
+    queue of its unit for that device (``module@NAME``): one worker per device, so each
+    device runs one task at a time and devices run in parallel (RQ stays the engine)."""
     spec = get_module(module)
     settings = get_settings()
+    if settings.device_name and not any(t.uses_device for t in spec.tasks):
+        raise SystemExit(f"--device-name: {module} has no task that uses a device")
+    module = unit_name(module, settings.device_name)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
