@@ -14,4 +14,5 @@ def start_scriptor(ctx: TaskContext[ScriptorConfig]) -> None:
     info = ctx.device.info
     kind = "the simulated game" if info.simulated else "the game"
     ctx.log(f"scriptor on {kind} ({info.serial}, capture {info.capture})")
+    ctx.state(device=info.serial)  # which history rows are this device's (a device switcher)
     Scriptor(ctx, build_tools(ctx)).run()

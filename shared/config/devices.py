@@ -118,16 +118,19 @@ def _parses(text: str) -> bool:
 
 def load_devices(settings: Settings) -> DeviceList:
     """The saved list, or the one device of ``AUTOBANG_DEVICE`` when none is saved. The first
-    device's target is always ``AUTOBANG_DEVICE`` when the list was never saved."""
+    device's target is always ``AUTOBANG_DEVICE`` (one source: the module workers serve it)."""
     path = devices_path(settings.data_dir)
     if not path.exists():
         return default_list(settings)
     try:
-        return DeviceList.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        saved = DeviceList.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, ValidationError) as exc:
         raise DeviceListError(
             f"{path} is unreadable ({exc}): fix it or delete it to start from AUTOBANG_DEVICE"
         ) from exc
+    # The first device is AUTOBANG_DEVICE's, whatever the file said when it was saved.
+    first = saved.first.model_copy(update={"target": default_list(settings).first.target})
+    return saved.model_copy(update={"devices": [first, *saved.devices[1:]]})
 
 
 def save_devices(data_dir: Path, devices: DeviceList) -> None:

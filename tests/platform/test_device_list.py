@@ -82,6 +82,7 @@ def test_an_unreadable_file_says_which_and_what_to_do(tmp_path: Path) -> None:
 def test_a_task_opens_its_devices_target_unless_its_worker_serves_it(tmp_path: Path) -> None:
     save_devices(tmp_path, DeviceList.model_validate(TWO))
     here = Settings(data_dir=tmp_path, device="adb://127.0.0.1:6000")
+    assert load_devices(here).first.target == "adb://127.0.0.1:6000"  # always AUTOBANG_DEVICE
     assert device_settings(here, "") is here  # the first device's worker: its own --device
     other = device_settings(here, "mumu2")
     assert (other.device, other.device_name) == ("adb://127.0.0.1:5037/127.0.0.1:16416", "mumu2")
