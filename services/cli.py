@@ -203,6 +203,18 @@ def cmd_device(args: argparse.Namespace) -> int:
         device.close()
 
 
+def service_name(text: str) -> str:
+    """``autobang health``'s argument: the gateway, a module or a unit (``scriptor@mumu2``)."""
+    from shared.modules import get_unit
+
+    if text != "gateway":
+        try:
+            get_unit(text)
+        except KeyError as exc:
+            raise argparse.ArgumentTypeError(str(exc.args[0])) from exc
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autobang", description="AutoBangDream services")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -246,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     wk.set_defaults(func=cmd_worker)
 
     hc = sub.add_parser("health", help="exit 0 when the gateway or a module's worker is healthy")
-    hc.add_argument("service", choices=("gateway", *MODULE_NAMES))
+    hc.add_argument("service", type=service_name, help="gateway, a module, or module@DEVICE (its worker)")
     hc.set_defaults(func=cmd_health)
 
     sim = sub.add_parser("simulator", help="a simulated emulator: an ADB server with the game behind it")
