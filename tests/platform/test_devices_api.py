@@ -116,3 +116,11 @@ def test_the_history_of_one_device(url: str, tmp_path: Path) -> None:
     assert len(httpx.get(f"{url}/api/scriptor/history").json()) == 3
     mine = httpx.get(f"{url}/api/scriptor/history", params={"device": "emulator-5556"}).json()
     assert [r["device"] for r in mine] == ["emulator-5556"]
+
+
+def test_the_screen_of_a_chosen_device(url: str) -> None:
+    said = httpx.get(f"{url}/api/device", params={"device": "second"}, timeout=60).json()
+    assert said["spec"] == "adb://127.0.0.1:5039" and said["connected"] is False, said  # nothing there
+    assert "no ADB server at 127.0.0.1:5039" in said["error"], said
+    missing = httpx.get(f"{url}/api/device", params={"device": "nope"})
+    assert missing.status_code == 404 and "no device 'nope'" in missing.json()["detail"]

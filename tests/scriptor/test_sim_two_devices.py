@@ -153,6 +153,10 @@ def test_two_emulators_play_at_once_and_stop_apart(two: Two) -> None:
     assert {u: (listed[u]["status"], listed[u]["serial"]) for u in SERIALS} == {
         u: ("running", SERIALS[u]) for u in SERIALS
     }
+    # Each device's live screen, as the Scriptor tab's device switcher shows it.
+    for name, unit in (("", "scriptor"), ("second", "scriptor@second")):
+        shot = httpx.get(f"{url}/api/device/screen", params={"device": name}, timeout=60)
+        assert shot.status_code == 200 and shot.headers["X-Device-Serial"] == SERIALS[unit], shot.text
     # Stopping the second leaves the first playing: it records another play afterwards.
     assert httpx.post(f"{url}/api/scriptor@second/stop").json()["stopping"] is True
     done = wait_state(url, "scriptor@second", lambda s: s["status"] == "stopped", 120)
