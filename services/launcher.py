@@ -303,14 +303,14 @@ class Launcher:
                 say(f"device {d.name}: served by a worker on its machine (autobang worker scriptor "
                     f"--redis URL --device ADB_URL --device-name {d.name})")  # fmt: skip
                 continue
+            # Simulated or not, the device layer tells from the device (ro.product.model).
             env = {
                 "AUTOBANG_DEVICE": d.target,
                 "AUTOBANG_DEVICE_NAME": d.name,
-                "AUTOBANG_DEVICE_SIMULATED": "",
+                "AUTOBANG_DEVICE_SIMULATED": "0",
             }
-            out.append(
-                Child(f"worker:scriptor@{d.name}", [py, "-m", "services.cli", "worker", "scriptor"], env)
-            )
+            argv = [py, "-m", "services.cli", "worker", "scriptor"]
+            out.append(Child(f"worker:scriptor@{d.name}", argv, env))
         return out
 
     def simulator_child(self) -> Child | None:

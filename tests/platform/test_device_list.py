@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from services.launcher import Launcher
 from shared.config.devices import (
     DeviceList,
     DeviceListError,
@@ -88,3 +89,20 @@ def test_a_task_opens_its_devices_target_unless_its_worker_serves_it(tmp_path: P
     assert (other.device, other.device_name) == ("adb://127.0.0.1:5037/127.0.0.1:16416", "mumu2")
     remote = Settings(data_dir=tmp_path, device="adb://127.0.0.1:5555", device_name="farm")
     assert device_settings(remote, "farm") is remote  # as that machine reaches it
+
+
+def test_autobang_up_starts_a_scriptor_worker_per_other_device_it_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_devices(tmp_path, DeviceList.model_validate(TWO))
+    settings = Settings(data_dir=tmp_path)
+    children = Launcher(settings, "127.0.0.1", 8000, tmp_path).device_children()
+    assert [c.name for c in children] == ["worker:scriptor@mumu2"]  # "farm" is served elsewhere
+    assert children[0].argv[-3:] == ["services.cli", "worker", "scriptor"]
+    env = children[0].env
+    assert env["AUTOBANG_DEVICE"] == "adb://127.0.0.1:5037/127.0.0.1:16416"
+    assert env["AUTOBANG_DEVICE_NAME"] == "mumu2"
+    # The worker's settings read from that environment (a bad value would stop it at start).
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert (Settings().device_name, Settings().device_simulated) == ("mumu2", False)
