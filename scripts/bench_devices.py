@@ -40,15 +40,18 @@ LATENESS = re.compile(r"lateness p50 ([\d.]+) ms, p95 ([\d.]+) ms, max ([\d.]+) 
 CONFIG = {"mode": "Free", "level": "Expert", "is_repeat": False}
 
 
-def lateness(redis_url: str, unit: str) -> tuple[float, float, float] | None:
+def lateness(redis_url: str, unit: str, since: float) -> tuple[float, float, float] | None:
+    """The sender's lateness of the unit's play logged after ``since`` (epoch s)."""
     for line in reversed(task_log(redis_url, unit, last=200)):
+        if float(line.split(" ", 1)[0]) < since:
+            break
         if m := LATENESS.search(line):
             return float(m[1]), float(m[2]), float(m[3])
     return None
 
 
 def round_of(
-    n: int, root: Path, ports: list[int], stack_url: str, redis_url: str, cut: float
+    n: int, root: Path, ports: list[int], stack_url: str, redis_url: str, cut: float, verbose: bool
 ) -> list[dict[str, Any]]:
     sims = []
     for i in range(n):
@@ -58,7 +61,7 @@ def round_of(
         sims.append(Simulator(scenario, ports[i], own))
     units = [unit_name("scriptor", NAMES[i] if i else "") for i in range(n)]
     try:
-        t0 = time.monotonic()
+        since, t0 = time.time(), time.monotonic()
         for unit in units:
             start(stack_url, unit, "start_scriptor", CONFIG)
         done = [wait_state(stack_url, u, lambda s: s["status"] in ("finished", "failed"), 600) for u in units]
@@ -69,14 +72,17 @@ def round_of(
     rows = []
     for unit, sim, state in zip(units, sims, done, strict=True):
         plays = sim.report()["plays"]
+        if verbose:
+            print("\n".join(task_log(redis_url, unit, last=40)), flush=True)
         play = plays[-1] if plays else {}
         rows.append(
             {
                 "devices": n,
                 "unit": unit,
                 "status": state["status"],
-                "lateness_ms": lateness(redis_url, unit),
+                "lateness_ms": lateness(redis_url, unit, since),
                 "counts": play.get("counts"),
+                "touches": play.get("touches"),
                 "all_perfect": bool(play.get("all_perfect")),
                 "round_s": round(wall, 1),
             }
@@ -88,6 +94,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--cut", type=float, default=5.0, help="seconds of the chart played")
+    parser.add_argument("--verbose", action="store_true", help="print each run's log")
     args = parser.parse_args()
     most = max(args.counts)
     if not 1 <= most <= len(NAMES):
@@ -107,7 +114,7 @@ def main() -> int:
             print("workers:", {d["unit"]: d["worker"] for d in listed}, flush=True)
             rows: list[dict[str, Any]] = []
             for n in args.counts:
-                got = round_of(n, root, ports, stack.url, stack.redis_url, args.cut)
+                got = round_of(n, root, ports, stack.url, stack.redis_url, args.cut, args.verbose)
                 for row in got:
                     print(json.dumps(row), flush=True)
                 rows += got
