@@ -20,6 +20,7 @@ from shared.config.devices import (
     load_devices,
     save_devices,
 )
+from shared.runtime.worker import served_units
 from shared.settings import Settings
 
 TWO = {
@@ -106,3 +107,15 @@ def test_autobang_up_starts_a_scriptor_worker_per_other_device_it_serves(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert (Settings().device_name, Settings().device_simulated) == ("mumu2", False)
+
+
+def test_which_units_a_worker_serves(tmp_path: Path) -> None:
+    save_devices(tmp_path, DeviceList.model_validate(TWO))
+    here = Settings(data_dir=tmp_path)
+    assert served_units("scriptor", here) == ("scriptor",)  # one scriptor worker per device
+    assert served_units("workflow", here) == ("workflow", "workflow@mumu2")  # not the remote "farm"
+    assert served_units("song_recognition", here) == ("song_recognition", "song_recognition@mumu2")
+    assert served_units("fetch", here) == ("fetch",)
+    there = Settings(data_dir=tmp_path, device_name="farm")
+    assert served_units("scriptor", there) == ("scriptor@farm",)
+    assert served_units("workflow", there) == ("workflow@farm",)
