@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from services.scriptor.loop import Scriptor, SongGuess, Tools
+from services.scriptor.loop import Scriptor
 from services.scriptor.play import PlayOptions, compile_chart
+from services.scriptor.tools import SongGuess, Tools
 from services.simulator.screens import ResultCounts, ScreenView, render
 from shared.catalog import load_catalog
 from shared.chart.library import ChartLibrary

@@ -12,7 +12,7 @@ import pytest
 from services.scriptor import loop, verify
 from services.scriptor.actions import back
 from services.scriptor.flows import START
-from services.scriptor.loop import Pending
+from services.scriptor.memory import Pending
 from services.scriptor.result import ResultReading
 from shared import play_history as history
 from tests.scriptor.loop_helpers import ScriptedDevice, ctx_of, make
