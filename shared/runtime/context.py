@@ -80,7 +80,7 @@ class RedisTaskContext(Generic[C]):
         self.data_dir = data_dir
         self._r = r
         self._store = ConfigStore(r, data_dir)
-        # A unit (``scriptor@mumu2``) runs with its module's one config, on its own device.
+        # A unit (``scriptor@mumu2``) runs with its module's one config and state model, on its own device.
         self._config_module, self._device_name = split_unit(module)
         self._config = config
         self._version = config_version
@@ -132,7 +132,7 @@ class RedisTaskContext(Generic[C]):
         publish(self._r, self.module, EventType.progress, data)
 
     def state(self, live: LiveState | None = None, /, **fields: Any) -> None:
-        self._fields.update(state_update(self.module, live, fields))
+        self._fields.update(state_update(self._config_module, live, fields))
         self.flush()
         set_fields(self._r, self.module, self.job_id, self._fields)
 

@@ -3364,7 +3364,10 @@ export interface operations {
     };
     get_device_api_device_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a device of the device list (GET /api/devices); empty: the first */
+                device?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3398,12 +3401,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     get_screen_api_device_screen_get: {
         parameters: {
             query?: {
                 width?: number | null;
+                /** @description a device of the device list (GET /api/devices); empty: the first */
+                device?: string;
             };
             header?: never;
             path?: never;
