@@ -91,7 +91,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             print(f"[worker] {args.module}: Redis at {where} answers", flush=True)
             if args.device:
                 said = check_device(args.module, get_settings())
-                print(f"[worker] {args.module}: serving the device {said}", flush=True)
+                unit = f"{args.module}@{args.device_name}" if args.device_name else args.module
+                print(f"[worker] {unit}: serving the device {said}", flush=True)
         except Refused as exc:
             print(f"worker {args.module}: {exc}", file=sys.stderr)
             return 2
