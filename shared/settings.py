@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # sim[:scenario.json], parsed by shared.device.spec (a bad value is reported by the
     # device, not at start-up, so the dashboard can show it).
     device: str = "adb"
+    # The name (in the device list, shared/config/devices.py) of the device this worker serves;
+    # "" for the first one. A worker for another device listens on ``module@NAME``.
+    device_name: str = ""
     # Set by the launcher with the adb:// of the simulator it started for AUTOBANG_DEVICE=sim
     # (the device is also recognised by its ro.product.model).
     device_simulated: bool = False

@@ -16,5 +16,6 @@ def start_scriptor(ctx: TaskContext[ScriptorConfig]) -> None:
     info = ctx.device.info
     kind = "the simulated game" if info.simulated else "the game"
     ctx.log(f"scriptor on {kind} ({info.serial}, capture {info.capture})")
+    ctx.state(device=info.serial)  # which history rows are this device's (a device switcher)
     timings = Timings(device_retries_s=get_settings().scriptor_device_retries_s)
     Scriptor(ctx, build_tools(ctx), timings).run()
