@@ -37,12 +37,14 @@ from services.recognition.ui.classifier import DEFAULT_MODEL, UIClassifier  # no
 from services.recognition.ui.embed import THUMB_WEIGHT, Embedder, layouts, thumbnails  # noqa: E402
 from services.recognition.ui.gallery import (  # noqa: E402
     GROUP_DIST,
+    GROUP_WIDER,
     LAYOUT_MAX,
     MAX_DIST,
     MAX_RADIUS,
     SPREAD,
     ScreenGallery,
     group_frames,
+    same_layout,
 )
 from services.recognition.ui.labels import UNKNOWN  # noqa: E402
 from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
@@ -95,12 +97,13 @@ def place(
     max_dist: float,
     proto_layouts: F32 | None = None,
     x_layouts: F32 | None = None,
+    agree: list[str] | None = None,
 ) -> tuple[list[str], F32, list[str]]:
     """(nearest state, distance, the gallery's answer with its radii; with the layouts when
     given, as the product places)."""
     lay = proto_layouts if proto_layouts is not None else np.zeros((0, 0), np.float32)
     g = ScreenGallery("bench", list(proto_states), ["b"] * len(proto_states), protos, max_dist, lay)
-    pl = g.place(x, x_layouts)
+    pl = g.place(x, x_layouts, agree=agree)
     return [p.best for p in pl], np.array([p.distance for p in pl], np.float32), [p.state for p in pl]
 
 
@@ -135,6 +138,8 @@ def cmd_few(a: argparse.Namespace) -> int:
         vt, ve, vu = views(emb, tr, ws), views(emb, te, ws), views(emb, unk, ws)
         preds = clf.classify_small(np.concatenate([te, unk]))
         known = preds[: len(te)]
+        # the reader passes the classifier's answers from the same pass (prototypes.decide)
+        agree, agree_u = [p.state for p in known], [p.state for p in preds[len(te) :]]
         right = np.mean([p.state == s for p, s in zip(known, te_s, strict=True)])
         wrong = sum(p.state not in (s, UNKNOWN) for p, s in zip(known, te_s, strict=True))
         rej = np.mean([p.state == UNKNOWN for p in preds[len(te) :]])
@@ -146,8 +151,9 @@ def cmd_few(a: argparse.Namespace) -> int:
         for k in KS:  # the product's rule: the joined description and the layouts
             idx = [i for i, s in enumerate(tr_s) if tr_s[: i + 1].count(s) <= k]
             protos, ps = vt[f"joined {THUMB_WEIGHT:.1f}"][idx], [tr_s[i] for i in idx]
-            _, _, ans = place(protos, ps, ve[f"joined {THUMB_WEIGHT:.1f}"], MAX_DIST, lt[idx], le)
-            _, _, ans_u = place(protos, ps, vu[f"joined {THUMB_WEIGHT:.1f}"], MAX_DIST, lt[idx], lu)
+            joined = f"joined {THUMB_WEIGHT:.1f}"
+            _, _, ans = place(protos, ps, ve[joined], MAX_DIST, lt[idx], le, agree)
+            _, _, ans_u = place(protos, ps, vu[joined], MAX_DIST, lt[idx], lu, agree_u)
             placed = np.mean([g == s for g, s in zip(ans, te_s, strict=True)])
             wrong_j = sum(g not in (s, UNKNOWN) for g, s in zip(ans, te_s, strict=True))
             rej = np.mean([u == UNKNOWN for u in ans_u])
@@ -198,6 +204,19 @@ def recording(game: ForeignGame, visits: int, seed: int) -> tuple[Image, list[st
     return np.stack(frames), truth
 
 
+def asked_group(unplaced: list[int], desc: F32, lay: F32, min_group: int) -> list[int]:
+    """The group asked about next: the largest group of unplaced frames, cut to its centre's
+    layout (gallery.same_layout); when none of ``min_group`` is left, grouped wider
+    (GROUP_WIDER: a screen whose frames vary more than GROUP_DIST among themselves)."""
+    for radius in (GROUP_DIST, *GROUP_WIDER):
+        groups = group_frames(desc[unplaced], radius) if unplaced else []
+        if groups:
+            group = same_layout([unplaced[j] for j in groups[0]], desc, lay)
+            if len(group) >= min_group:
+                return group
+    return []
+
+
 def cmd_teach(a: argparse.Namespace) -> int:
     """The recording's frames grouped once (largest group first); a group of min_group+ frames
     whose centre no answered frame lies within GROUP_DIST of is asked about (the user answers
@@ -209,6 +228,7 @@ def cmd_teach(a: argparse.Namespace) -> int:
     frames, truth = recording(game, a.visits, a.seed + 5)
     e = emb.small_batch(frames)
     desc, lay = e.descriptors, e.layouts
+    agree = [p.state for p in e.predictions]
     t0 = time.perf_counter()
     g = ScreenGallery(emb.model_id)
     label: dict[int, str] = {}
@@ -231,15 +251,14 @@ def cmd_teach(a: argparse.Namespace) -> int:
                 g.add(answer, desc[i], str(i), lay[i])
     while a.iterative:
         rest = [i for i in range(len(frames)) if i not in label]
-        places = g.place(desc[rest], lay[rest]) if len(g) and rest else []
+        places = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if len(g) and rest else []
         unplaced = [i for k, i in enumerate(rest) if not places or places[k].state == UNKNOWN]
         if dismissed and unplaced:  # a screen answered "none of the 34" is not asked again
             near = (1.0 - desc[unplaced] @ desc[dismissed].T).min(1) <= MAX_DIST
             unplaced = [i for i, n in zip(unplaced, near, strict=True) if not n]
-        groups = group_frames(desc[unplaced]) if unplaced else []
-        if not groups or len(groups[0]) < a.min_group:
+        group = asked_group(unplaced, desc, lay, a.min_group)
+        if not group:
             break
-        group = [unplaced[j] for j in groups[0]]
         answer = truth[group[0]]
         answers += 1
         nones += answer == UNKNOWN
@@ -251,7 +270,8 @@ def cmd_teach(a: argparse.Namespace) -> int:
             else:
                 g.add(answer, desc[i], str(i), lay[i])
     rest = [i for i in range(len(frames)) if i not in label]
-    for i, p in zip(rest, g.place(desc[rest], lay[rest]) if rest else [], strict=True):
+    final = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if rest else []
+    for i, p in zip(rest, final, strict=True):
         label[i] = p.state
     secs = time.perf_counter() - t0
     known = [i for i, t in enumerate(truth) if t != UNKNOWN]

@@ -191,7 +191,7 @@ class ScreenReader:
         return self.decide(e.predictions, e.descriptors, e.layouts)
 
     def decide(self, preds: list[Prediction], descs: F32, layouts: F32 | None = None) -> list[Reading]:
-        places = self._active().place(descs, layouts)
+        places = self._active().place(descs, layouts, agree=[p.state for p in preds])
         out: list[Reading] = []
         for p, pl in zip(preds, places, strict=True):
             # the classifier's unknowns still go to the user's own prototypes
