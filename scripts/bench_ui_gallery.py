@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -34,6 +36,7 @@ from make_ui_dataset import random_perturbation  # noqa: E402
 
 from services.recognition.ui.calibrate import unit  # noqa: E402
 from services.recognition.ui.classifier import DEFAULT_MODEL, UIClassifier  # noqa: E402
+from services.recognition.ui.dataset import add_frame, dataset_dir  # noqa: E402
 from services.recognition.ui.embed import THUMB_WEIGHT, Embedder, layouts, thumbnails  # noqa: E402
 from services.recognition.ui.gallery import (  # noqa: E402
     GROUP_DIST,
@@ -48,6 +51,7 @@ from services.recognition.ui.gallery import (  # noqa: E402
 )
 from services.recognition.ui.labels import UNKNOWN  # noqa: E402
 from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
+from services.recognition.ui.prototypes import Choice, ScreenReader  # noqa: E402
 from services.simulator.perturb import perturb  # noqa: E402
 from services.simulator.screens import sample_screen, sample_unknown  # noqa: E402
 from services.testing.foreign_screens import ForeignGame  # noqa: E402
@@ -299,16 +303,17 @@ def cmd_trained(a: argparse.Namespace) -> int:
     game = ForeignGame(a.seed)
     tr, tr_s, _unk_tr = foreign_set(game, a.per_state, 0, a.seed + 2)
     te, te_s, unk = foreign_set(game, 5, 100, a.seed + 3)
-    labels = np.array([LABEL_ID[s] for s in tr_s], np.int64)
-    init, _ = load_checkpoint(DEFAULT_MODEL.with_suffix(".pt"))
-    opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed)
-    t0 = time.perf_counter()
-    res = train(tr, labels, opts, init=init, log=lambda m: print(m, flush=True))
-    print(f"trained {a.epochs} epochs on {len(labels)} frames in {time.perf_counter() - t0:.0f} s")
-    from services.recognition.ui.onnx_model import export_onnx
-
     path = Path(a.out)
-    export_onnx(res.model, path, res.meta)
+    if not a.reuse:  # else the model a run with the same seed left at --out
+        labels = np.array([LABEL_ID[s] for s in tr_s], np.int64)
+        init, _ = load_checkpoint(DEFAULT_MODEL.with_suffix(".pt"))
+        opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed)
+        t0 = time.perf_counter()
+        res = train(tr, labels, opts, init=init, log=lambda m: print(m, flush=True))
+        print(f"trained {a.epochs} epochs on {len(labels)} frames in {time.perf_counter() - t0:.0f} s")
+        from services.recognition.ui.onnx_model import export_onnx
+
+        export_onnx(res.model, path, res.meta)
     clf = UIClassifier(path)
     preds = clf.classify_small(np.concatenate([te, unk]))
     known = preds[: len(te)]
@@ -323,6 +328,31 @@ def cmd_trained(a: argparse.Namespace) -> int:
         f"held-out {len(te)} frames of the other game: {right:.2%} placed right, {len(wrong)} placed on a "
         f"wrong screen {wrong[:8]}; unknowns rejected {rej:.2%}"
     )
+    with tempfile.TemporaryDirectory() as tmp:  # the product's reader on these frames
+        for k, (f, s) in enumerate(zip(tr, tr_s, strict=True)):
+            ok, png = cv2.imencode(".png", f)
+            assert ok
+            add_frame(png.tobytes(), dataset_dir(Path(tmp)), s, f"f{k}.png")
+        reader = ScreenReader(Path(tmp), model=path)
+        got_r = reader.read_small(np.concatenate([te, unk]))
+        ch = reader.choice
+        for name, by in (("as measured", ch.by), ("model forced", "model")):
+            reader.choice = Choice(by, ch.frames, ch.gallery_accuracy, ch.model_accuracy)
+            got_r = reader.read_small(np.concatenate([te, unk]))
+            kn = got_r[: len(te)]
+            wrong_r = [
+                (s, r.state, round(r.confidence, 2))
+                for r, s in zip(kn, te_s, strict=True)
+                if r.state not in (s, UNKNOWN)
+            ]
+            print(
+                f"the scriptor's reader ({name}: {by}; choice measured gallery {ch.gallery_accuracy:.2%} "
+                f"against model {ch.model_accuracy:.2%} on {ch.frames} frames): "
+                f"{np.mean([r.state == s for r, s in zip(kn, te_s, strict=True)]):.2%} placed right, "
+                f"{len(wrong_r)} on a wrong screen {wrong_r[:8]} "
+                f"({sum(w[2] >= 0.6 for w in wrong_r)} confident); "
+                f"unknowns rejected {np.mean([r.state == UNKNOWN for r in got_r[len(te) :]]):.2%}"
+            )
     emb = Embedder(clf)
     et, ee = emb.small_batch(tr), emb.small_batch(te)
     _, _, got = place(et.descriptors, tr_s, ee.descriptors, MAX_DIST, et.layouts, ee.layouts)
@@ -351,6 +381,7 @@ def main() -> int:
     r.add_argument("--per-state", type=int, default=10)
     r.add_argument("--epochs", type=int, default=6)
     r.add_argument("--out", default="/tmp/bench_ui_gallery.onnx")
+    r.add_argument("--reuse", action="store_true", help="evaluate the model at --out, no training")
     r.set_defaults(fn=cmd_trained)
     a = p.parse_args()
     return int(a.fn(a))

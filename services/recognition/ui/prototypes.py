@@ -196,8 +196,13 @@ class ScreenReader:
         for p, pl in zip(preds, places, strict=True):
             # the classifier's unknowns still go to the user's own prototypes
             mine = p.state == UNKNOWN and pl.state in self._taught
+            # the classifier's screen, where the user taught it, is vetoed when the gallery's
+            # layout places the frame elsewhere: a placement both disagree on is unknown
+            vetoed = p.state in self._taught and pl.best != p.state
             if self.choice.by == "gallery" or mine:
                 out.append(Reading(pl.state, pl.confidence, "gallery", pl, p))
+            elif vetoed:
+                out.append(Reading(UNKNOWN, min(p.confidence, pl.confidence), "model", pl, p))
             else:
                 out.append(Reading(p.state, p.confidence, "model", pl, p))
         return out
