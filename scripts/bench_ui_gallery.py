@@ -11,9 +11,10 @@ shipped network.
     other game (each screen visited a few times, 4-20 frames a visit, unknown screens between):
     the first unplaced frame is asked about, with every unplaced frame the answer would place
     (one answer labels the group); repeated until every frame is placed or answered
-.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6]
+.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6 --reuse]
     the trained path on the other game: BangUINet fine-tuned from the shipped checkpoint on
-    that many frames per state (single thread), held-out accuracy and confident wrong screens
+    that many frames per state (single thread), held-out accuracy and confident wrong screens,
+    alone and through the scriptor's reader (prototypes.ScreenReader: its measured choice)
 """
 
 from __future__ import annotations
