@@ -21,7 +21,7 @@ import redis
 from services.cli import main
 from services.remote_worker import Refused, check_device, check_redis
 from services.testing.simgame import Simulator, prepare_data
-from services.testing.stack import READY_S, wait_ready
+from services.testing.stack import READY_S, end_process, wait_ready
 from shared import keys
 from shared.play_history import history_path
 from shared.runtime.control import start_task
@@ -58,8 +58,7 @@ def locked_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     wait_ready(answers, "redis-server", proc)
     yield url
-    proc.terminate()
-    proc.wait(10)
+    end_process(proc)
 
 
 @pytest.fixture(autouse=True)

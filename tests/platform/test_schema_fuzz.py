@@ -16,6 +16,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from services.testing.faults import start_gateway
+from services.testing.stack import end_process
 
 pytestmark = pytest.mark.stack
 
@@ -55,8 +56,7 @@ def test_the_gateway_answers_as_its_schema_says(redis_url: str, tmp_path: Path) 
                 ) as exc:  # collect every operation's mismatch, then report all
                     failures.append(f"{operation.label} ({mode.value}): {str(exc)[:600]}")
     finally:
-        proc.terminate()
-        proc.wait(20)
+        end_process(proc)
         redis.Redis.from_url(url).flushdb()
     if failures:
         pytest.fail("\n\n".join(failures))

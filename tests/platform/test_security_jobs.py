@@ -20,7 +20,7 @@ import redis
 
 from services.launcher import free_port
 from services.testing.hand_written import RUN_TASK, hand_written
-from services.testing.stack import ROOT, wait_ready
+from services.testing.stack import ROOT, end_process, wait_ready
 from shared import keys
 from shared.runtime.connection import connect
 from shared.runtime.worker import FORBIDDEN_FIELDS
@@ -71,8 +71,7 @@ def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield url, canary, int(server.server_address[1])
     finally:
         server.shutdown()
-        proc.terminate()
-        proc.wait(20)
+        end_process(proc)
 
 
 def test_a_plain_hand_written_job_of_the_entry_point_still_runs(worker: tuple[str, Path, int]) -> None:
