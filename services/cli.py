@@ -33,6 +33,7 @@ def apply_options(args: argparse.Namespace) -> None:
         ("redis", "REDIS_URL"),
         ("redis_password_file", "REDIS_PASSWORD_FILE"),
         ("device", "DEVICE"),
+        ("device_name", "DEVICE_NAME"),
     ):
         value = getattr(args, name, None)
         if value is not None:
@@ -81,15 +82,17 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from shared.runtime.worker import run_worker
 
-    if args.redis or args.device:  # joining from another machine: check before serving
-        from services.remote_worker import Refused, check_device, check_redis
+    if args.redis or args.device or args.device_name:  # joining from another machine: check before serving
+        from services.remote_worker import Refused, check_device, check_device_name, check_redis
 
         try:
+            check_device_name(args.module, args.device_name)
             where = check_redis(get_settings().resolved_redis_url)
             print(f"[worker] {args.module}: Redis at {where} answers", flush=True)
             if args.device:
                 said = check_device(args.module, get_settings())
-                print(f"[worker] {args.module}: serving the device {said}", flush=True)
+                unit = f"{args.module}@{args.device_name}" if args.device_name else args.module
+                print(f"[worker] {unit}: serving the device {said}", flush=True)
         except Refused as exc:
             print(f"worker {args.module}: {exc}", file=sys.stderr)
             return 2
@@ -201,6 +204,18 @@ def cmd_device(args: argparse.Namespace) -> int:
         device.close()
 
 
+def service_name(text: str) -> str:
+    """``autobang health``'s argument: the gateway, a module or a unit (``scriptor@mumu2``)."""
+    from shared.modules import get_unit
+
+    if text != "gateway":
+        try:
+            get_unit(text)
+        except KeyError as exc:
+            raise argparse.ArgumentTypeError(str(exc.args[0])) from exc
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autobang", description="AutoBangDream services")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,11 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="the device this worker serves, adb://HOST:PORT[/SERIAL] (env AUTOBANG_DEVICE)",
     )
+    wk.add_argument(
+        "--device-name",
+        metavar="NAME",
+        help="its name in the device list when it is not the first device: the worker serves "
+        "MODULE@NAME (env AUTOBANG_DEVICE_NAME)",
+    )
     common(wk)
     wk.set_defaults(func=cmd_worker)
 
     hc = sub.add_parser("health", help="exit 0 when the gateway or a module's worker is healthy")
-    hc.add_argument("service", choices=("gateway", *MODULE_NAMES))
+    hc.add_argument("service", type=service_name, help="gateway, a module, or module@DEVICE (its worker)")
     hc.set_defaults(func=cmd_health)
 
     sim = sub.add_parser("simulator", help="a simulated emulator: an ADB server with the game behind it")

@@ -30,6 +30,7 @@ from types import FrameType
 import httpx
 
 from shared.atomic_write import write_atomic
+from shared.config.devices import DeviceListError, load_devices
 from shared.device.spec import parse_spec
 from shared.modules import MODULE_NAMES
 from shared.runtime.connection import connect, with_password
@@ -152,6 +153,7 @@ def children_of(pid: int) -> list[int]:
 class Child:
     name: str
     argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)  # on top of the launcher's
     proc: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     died_at: float = 0.0
@@ -273,7 +275,7 @@ class Launcher:
     # -- children ----------------------------------------------------------------------
     def spawn(self, child: Child) -> None:
         child.proc = subprocess.Popen(
-            child.argv, env=self.env(), stdin=subprocess.DEVNULL, start_new_session=True
+            child.argv, env={**self.env(), **child.env}, stdin=subprocess.DEVNULL, start_new_session=True
         )
         child.started_at = time.monotonic()
 
@@ -284,6 +286,32 @@ class Launcher:
         children = [Child("gateway", [py, "-m", "services.cli", "gateway"])]
         children += [Child(f"worker:{m}", [py, "-m", "services.cli", "worker", m]) for m in MODULE_NAMES]
         return children
+
+    def device_children(self) -> list[Child]:
+        """A scriptor worker for each device of the device list beside the first (that one is
+        the module workers' ``AUTOBANG_DEVICE``), so each device plays at once; ``remote``
+        devices are served by a worker on their own machine."""
+        try:
+            devices = load_devices(self.settings)
+        except DeviceListError as exc:
+            say(f"{exc}; driving only AUTOBANG_DEVICE")
+            return []
+        py = sys.executable
+        out = []
+        for d in devices.devices[1:]:
+            if d.kind == "remote":
+                say(f"device {d.name}: served by a worker on its machine (autobang worker scriptor "
+                    f"--redis URL --device ADB_URL --device-name {d.name})")  # fmt: skip
+                continue
+            # Simulated or not, the device layer tells from the device (ro.product.model).
+            env = {
+                "AUTOBANG_DEVICE": d.target,
+                "AUTOBANG_DEVICE_NAME": d.name,
+                "AUTOBANG_DEVICE_SIMULATED": "0",
+            }
+            argv = [py, "-m", "services.cli", "worker", "scriptor"]
+            out.append(Child(f"worker:scriptor@{d.name}", argv, env))
+        return out
 
     def simulator_child(self) -> Child | None:
         """With ``AUTOBANG_DEVICE=sim[:scenario.json]``: the simulated game on a free port,
@@ -319,7 +347,7 @@ class Launcher:
             # First, so the workers find their device when they start.
             self.spawn(sim)
             self.wait_simulator()
-        self.children = ([sim] if sim else []) + self.plan()
+        self.children = ([sim] if sim else []) + self.plan() + self.device_children()
         for child in self.children:
             if child.proc is None:
                 self.spawn(child)

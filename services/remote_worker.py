@@ -11,7 +11,7 @@ import redis
 
 from shared.device.errors import DeviceError
 from shared.device.spec import parse_spec
-from shared.modules import get_module
+from shared.modules import DEVICE_NAME_RE, DEVICE_NAME_RULE, get_module
 from shared.runtime.connection import redis_url
 from shared.settings import Settings
 
@@ -63,6 +63,17 @@ def check_redis(url: str) -> str:
     finally:
         client.close()
     return where
+
+
+def check_device_name(module: str, name: str | None) -> None:
+    """``--device-name`` is a device name (``module@NAME`` is the unit it serves) for a module
+    with device tasks; ``Refused`` otherwise."""
+    if not name:
+        return
+    if not DEVICE_NAME_RE.match(name):
+        raise Refused(f"--device-name {name!r}: a device name is {DEVICE_NAME_RULE}")
+    if not any(t.uses_device for t in get_module(module).tasks):
+        raise Refused(f"--device-name: {module} has no task that uses the device; leave it out")
 
 
 def check_device(module: str, settings: Settings) -> str:

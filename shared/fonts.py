@@ -33,3 +33,15 @@ def sans_fonts() -> tuple[Path, ...]:
             f"no sans font found (install fonts-noto-cjk or fonts-ipafont-gothic): {SANS_FILES}"
         )
     return tuple(found[n] for n in SANS_FILES if n in found)
+
+
+@lru_cache(maxsize=32)
+def font_file(name: str) -> Path:
+    """The installed font file called ``name`` (e.g. ``ipag.ttf``); raises ``ValueError``
+    naming the folders searched when there is none."""
+    for d in FONT_DIRS:
+        if d.is_dir():
+            for p in d.rglob(name):
+                if p.is_file():
+                    return p
+    raise ValueError(f"no font file {name!r} in {', '.join(str(d) for d in FONT_DIRS)}")

@@ -25,7 +25,15 @@ def module_lease(module: str) -> str:
     return f"{PREFIX}:lease:{module}"
 
 
-DEVICE_LEASE = f"{PREFIX}:lease:device"
+def device_lease(device: str = "") -> str:
+    """String with TTL: the holder (``unit:task:job``) of one device; ``device`` is its name
+    in the device list, "" for the first (the key the single-device product used). The name,
+    not the ADB serial: a serial such as ``127.0.0.1:16384`` is only unique on one machine,
+    and a worker on another machine reaches its emulator at an address of its own."""
+    return f"{PREFIX}:lease:device:{device}" if device else f"{PREFIX}:lease:device"
+
+
+DEVICE_LEASE = device_lease()
 
 
 def config_key(module: str) -> str:

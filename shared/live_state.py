@@ -23,6 +23,9 @@ class LiveState(BaseModel):
 class ScriptorLive(LiveState):
     """The scriptor loop's cycle: the screen it sees and the play in progress."""
 
+    device: str | None = Field(
+        None, description="the serial of the device it plays on (history rows name it)"
+    )
     screen: str | None = Field(None, description="the screen state the loop recognised")
     confidence: float | None = Field(None, description="the recogniser's confidence, 0-1")
     cycle: int | None = None

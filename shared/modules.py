@@ -7,6 +7,7 @@ dotted strings so ``shared`` never imports ``services``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from shared.config import (
@@ -124,3 +125,37 @@ def get_module(name: str) -> ModuleSpec:
         if m.name == name:
             return m
     raise KeyError(f"unknown module {name!r}; known: {', '.join(MODULE_NAMES)}")
+
+
+# -- units: a module serving one device ---------------------------------------------------
+# A module's tasks for the first device of the device list run under the module's own name
+# (``scriptor``: queue, state, lease, events as before); for another device under
+# ``module@device`` (``scriptor@mumu2``), with its own queue, state, lease and events, so a
+# scriptor run per device goes on at once and two runs on one device exclude each other.
+UNIT_SEP = "@"
+DEVICE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+DEVICE_NAME_RULE = "lower-case letters, digits, '-' and '_' (at most 32, starting with a letter or digit)"
+
+
+def unit_name(module: str, device: str = "") -> str:
+    """The unit of ``module`` for ``device`` ("" or None: the first device, the module itself)."""
+    return f"{module}{UNIT_SEP}{device}" if device else module
+
+
+def split_unit(unit: str) -> tuple[str, str]:
+    """``(module, device)`` of a unit name; device "" for the first device."""
+    module, _, device = unit.partition(UNIT_SEP)
+    return module, device
+
+
+def get_unit(unit: str) -> ModuleSpec:
+    """The module of a unit; ``KeyError`` for an unknown module, a bad device name, or a
+    module without device tasks named with a device."""
+    module, device = split_unit(unit)
+    spec = get_module(module)
+    if UNIT_SEP in unit:
+        if not DEVICE_NAME_RE.match(device):
+            raise KeyError(f"{unit!r}: the device name after {UNIT_SEP!r} must be {DEVICE_NAME_RULE}")
+        if not any(t.uses_device for t in spec.tasks):
+            raise KeyError(f"{unit!r}: module {module} has no task that uses a device")
+    return spec

@@ -13,7 +13,9 @@ Boxes are (x1, y1, x2, y2), x2/y2 exclusive.
 - Ready screen: one button at ``MODE_BUTTON`` cycles 3D -> MV -> OFF; its label right of it
   (``MODE_LABEL_REGION``) is a pink icon for 3D and MV, plain "OFF" text for OFF. The 3D
   cut-in checkbox (``CUT_IN_BUTTON``, state in ``CUT_IN_REGION``, pink = on) exists only
-  while the mode is OFF.
+  while the mode is OFF. The song about to be played: its level digits (``READY_LEVEL``)
+  and difficulty badge (``READY_BADGE``); the co-op room's level sits at
+  ``COOP_READY_LEVEL``.
 - Playing: the life bar fills from the left; white judge-line markers at the lanes say
   "playfield visible" whatever the life.
 """
@@ -98,6 +100,12 @@ MODE_MV_MIN_SOLID = 0.15
 CUT_IN_BUTTON = (500, 650)
 CUT_IN_REGION: Box = (480, 630, 520, 670)
 CUT_IN_ON_FRACTION = 0.12  # more pink (S >= 80, V >= 130) pixels than this: on
+# The song it is about to play (its title crop: ``shared.catalogue.regions``): level number
+# and difficulty badge on the solo page; the co-op room shows the level further left and
+# no badge.
+READY_LEVEL: Box = (247, 582, 292, 614)
+READY_BADGE: Box = (112, 560, 212, 597)
+COOP_READY_LEVEL: Box = (130, 580, 186, 618)
 
 # -- playing --------------------------------------------------------------------------------
 
@@ -145,6 +153,9 @@ SOURCES: dict[str, str] = {
     "CUT_IN_BUTTON": "LN agent/realtime/formal_preflight.py @5247801; MY configuration.py (496,640)",
     "CUT_IN_REGION": "LN agent/realtime/formal_preflight.py @5247801",
     "CUT_IN_ON_FRACTION": "LN agent/realtime/formal_preflight.py @5247801",
+    "READY_LEVEL": "CO agent/realtime/preparation_identity.py @475490c (247,582,45,32)",
+    "READY_BADGE": "CO agent/realtime/preparation_identity.py @475490c (112,560,100,37), badge text",
+    "COOP_READY_LEVEL": "CO agent/realtime/preparation_identity.py @475490c (130,580,56,38)",
     "LIFE_BAR": "CO agent/realtime/life_monitor.py @2ba2936",
     "LIFE_ROWS_SEARCHED": "real capture playing-cn-746x420 (cxh42/cxh42.github.io images/bang.png @905fe15): "
     "bar at y 20-42 there, CO's y 32-53",

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCRIPTOR_DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # the default (``scriptor.timings``)
 
 
 class Settings(BaseSettings):
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     # sim[:scenario.json], parsed by shared.device.spec (a bad value is reported by the
     # device, not at start-up, so the dashboard can show it).
     device: str = "adb"
+    # The name (in the device list, shared/config/devices.py) of the device this worker serves;
+    # "" for the first one. A worker for another device listens on ``module@NAME``.
+    device_name: str = ""
     # Set by the launcher with the adb:// of the simulator it started for AUTOBANG_DEVICE=sim
     # (the device is also recognised by its ro.product.model).
     device_simulated: bool = False
@@ -83,6 +87,9 @@ class Settings(BaseSettings):
     game_package: str = "com.bilibili.star.bili"
     # Seconds one ADB request (a capture, a tap) may take before the device is reported stuck.
     device_timeout_s: float = 10.0
+    # The scriptor's waits after a failed capture or input, then it gives up with an error
+    # bundle (~47 s: an emulator restart fits). A JSON list: '[1, 2, 4]'.
+    scriptor_device_retries_s: tuple[float, ...] = SCRIPTOR_DEVICE_RETRIES_S
 
     @property
     def resolved_redis_url(self) -> str:

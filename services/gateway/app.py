@@ -27,6 +27,7 @@ from services.gateway.redis_watch import RedisDeadline, RedisWatch
 from services.gateway.routes import (
     config,
     device,
+    devices,
     health,
     images,
     modules,
@@ -40,7 +41,6 @@ from services.gateway.routes import (
     workflow,
 )
 from services.gateway.wire import add_wire_schemas
-from shared.modules import MODULE_NAMES
 from shared.runtime import control
 from shared.runtime.connection import redis_url
 from shared.runtime.registry import publish_registry
@@ -68,6 +68,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     ui_models.router,
     workflow.router,
     device.router,
+    devices.router,
     ws.router,
 )
 
@@ -76,7 +77,7 @@ async def reconcile_forever(gw: Gateway) -> None:
     """Every ``RECONCILE_S``: settle each module's state with its RQ job (control.reconcile)."""
     while True:
         await asyncio.sleep(RECONCILE_S)
-        for m in MODULE_NAMES:
+        for m in gw.units:
             try:
                 await asyncio.to_thread(control.reconcile, gw.r, gw.rb, m)
             except Exception:

@@ -5,6 +5,7 @@ never share clients."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -12,7 +13,8 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from services.gateway.hub import Hub
-from shared.modules import MODULES
+from shared.config.devices import DeviceList, DeviceListError, default_list, load_devices
+from shared.modules import MODULE_NAMES, MODULES, unit_name
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import (
     GATEWAY_RIDE_OUT_S,
@@ -24,6 +26,27 @@ from shared.runtime.connection import (
     redis_url,
 )
 from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def device_units(devices: DeviceList) -> tuple[str, ...]:
+    """Every module, then the units of each device beside the first (``scriptor@mumu2``) for
+    the modules with device tasks: the event streams the gateway fans out and reconciles."""
+    device_modules = [spec.name for spec in MODULES if any(t.uses_device for t in spec.tasks)]
+    extra = [unit_name(m, d.name) for d in devices.devices[1:] for m in device_modules]
+    return (*MODULE_NAMES, *extra)
+
+
+def read_devices(settings: Settings) -> DeviceList:
+    """The device list as the gateway starts with it (a change takes effect at the next
+    start, as the workers for a new device start then); an unreadable file is said in the
+    log and the one device of ``AUTOBANG_DEVICE`` is used."""
+    try:
+        return load_devices(settings)
+    except DeviceListError as exc:
+        log.error("%s", exc)
+        return default_list(settings)
 
 
 def _config_schemas() -> dict[str, dict[str, Any]]:
@@ -38,7 +61,17 @@ class Gateway:
     rb: BytesRedis  # raw replies: PNG images
     store: ConfigStore
     hub: Hub
+    devices: DeviceList  # as at start (``read_devices``)
     config_schemas: dict[str, dict[str, Any]] = field(default_factory=_config_schemas)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return self.hub.units
+
+    @property
+    def unit_devices(self) -> frozenset[str]:
+        """The devices that have units (every device beside the first)."""
+        return frozenset(d.name for d in self.devices.devices[1:])
 
     @classmethod
     def connect(cls, settings: Settings) -> Gateway:
@@ -50,7 +83,8 @@ class Gateway:
             r,
             connect_bytes(url, ride_out_s=GATEWAY_RIDE_OUT_S, socket_timeout_s=timeout),
             ConfigStore(r, settings.data_dir),
-            Hub(url, settings.ws_queue_max),
+            Hub(url, settings.ws_queue_max, device_units(devices := read_devices(settings))),
+            devices,
         )
 
 

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from services.gateway.models import ErrorDetail
-from shared.modules import ModuleSpec, get_module
+from shared.modules import ModuleSpec, get_module, get_unit
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDetail},
@@ -25,9 +25,18 @@ def module_or_404(name: str) -> ModuleSpec:
         raise HTTPException(404, str(exc.args[0])) from exc
 
 
+def unit_or_404(name: str) -> ModuleSpec:
+    """A module, or its unit for another device (``scriptor@mumu2``): the routes that start,
+    stop, answer and show a task take either."""
+    try:
+        return get_unit(name)
+    except KeyError as exc:
+        raise HTTPException(404, str(exc.args[0])) from exc
+
+
 def task_or_404(module: str, task: str) -> None:
     try:
-        module_or_404(module).task(task)
+        unit_or_404(module).task(task)
     except KeyError as exc:
         raise HTTPException(404, str(exc.args[0])) from exc
 

@@ -119,8 +119,9 @@ def raw_reply(response: Any, **options: Any) -> Any:
 
 
 class Hub:
-    def __init__(self, url: str, queue_max: int) -> None:
+    def __init__(self, url: str, queue_max: int, units: tuple[str, ...] = MODULE_NAMES) -> None:
         self.queue_max = queue_max
+        self.units = units  # the streams fanned out: every module, then other devices' units
         # Retrying clients: the first replay after a Redis restart must not fail on a dead
         # pooled connection; the reader below also rides out the restart.
         options = async_client_options(GATEWAY_RIDE_OUT_S)
@@ -134,7 +135,7 @@ class Hub:
 
     async def start(self) -> None:
         cursors: dict[str, str] = {}
-        for m in MODULE_NAMES:
+        for m in self.units:
             newest = await self.r.xrevrange(keys.events_stream(m), count=1)
             cursors[keys.events_stream(m)] = newest[0][0] if newest else "0-0"
         self._task = asyncio.create_task(self._run(cursors), name="event-hub")

@@ -34,12 +34,12 @@ async def ws(socket: WebSocket, gw: GatewayDep, since: str = "", batch: bool = F
     await stream_events(socket, since, gw.hub, gw.r, batch=batch)
 
 
-def parse_since(since: str) -> dict[str, str]:
+def parse_since(since: str, units: tuple[str, ...] = MODULE_NAMES) -> dict[str, str]:
     """``scriptor:1-0,fetch:5-2`` -> {module: id}; unknown modules and bad ids are ignored."""
     out: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in since.split(","))):
         module, _, sid = part.rpartition(":")
-        if module in MODULE_NAMES and is_valid_id(sid):
+        if module in units and is_valid_id(sid):
             out[module] = sid
     return out
 
@@ -52,14 +52,14 @@ async def stream_events(
     await socket.accept()
     client = hub.add()  # live events buffer from here on; replay below fills the gap
     try:
-        cursors = parse_since(since)
+        cursors = parse_since(since, hub.units)
         snapshot: dict[str, Any] = {}
-        for m in MODULE_NAMES:
+        for m in hub.units:
             state = await asyncio.to_thread(snapshot_module, r, m)
             snapshot[m] = state.model_dump(mode="json")
         await socket.send_text(json.dumps({"type": "snapshot", "modules": snapshot}))
         sent: dict[str, StreamId] = {}
-        for m in MODULE_NAMES:
+        for m in hub.units:
             if m not in cursors:
                 sent[m] = parse_id(snapshot[m]["last_id"])
                 continue

@@ -1,13 +1,14 @@
-"""The scriptor's loop: frame -> screen state (with a confidence) -> act.
+"""The scriptor's executor: frame -> screen state (with a confidence) -> decision -> effects.
 
 Each cycle grabs a frame, classifies it (below the confidence threshold the screen is
-``unknown``), asks the recovery ladder whether the loop is stuck, and then runs the
-state's action (``actions.ACTIONS``; flows in ``flows.py``). The ready screen prepares a
-play (song recognised, chart compiled); the playing screen after it plays the song with
-the play engine; the result screen is read and the play lands in the history.
+``unknown``), publishes what it sees and asks the decider (``decide.decide``: pure, with
+the rules of every state) what to do; then it runs the intents: taps, BACK, restarts, a
+play prepared on the ready screen (song recognised, chart compiled), the song played with
+the play engine, the result read into the history, an error bundle when it gives up.
 
-Everything the loop touches comes in through ``Tools`` so it runs against the real device,
-the simulator or scripted fakes alike."""
+Everything it touches comes in through ``Tools`` (the device, recognisers, the play
+engine), its waits through ``Timings`` and a ``Clock``, so it runs against the real
+device, the simulator or scripted fakes alike."""
 
 from __future__ import annotations
 
@@ -15,48 +16,51 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import assert_never
 
 import cv2
 
 from services.recognition.screen.ready import read_ready
+from services.recognition.screen.ready_song import read_ready_song
 from services.scriptor import flows, freeze, verify
-from services.scriptor.actions import ACTIONS, DIALOGS, Flow, Tap, Taps, back
+from services.scriptor.actions import Tap
+from services.scriptor.decide import Observation, decide, skip_taps, start_taps
+from services.scriptor.intents import (
+    EndRun,
+    GiveUp,
+    Intent,
+    PlaySong,
+    PreparePlay,
+    Press,
+    ReadResult,
+    RecordLost,
+    Recover,
+)
+from services.scriptor.memory import Controls, Memory, Part, Pending
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.offset_estimate import estimate
 from services.scriptor.play.startsync import StartSyncError
+from services.scriptor.play_record import play_record, title_of, wrong_result
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
-from services.scriptor.result import ResultVotes, as_reading, read_fields
+from services.scriptor.result import ResultReading, as_reading, read_fields
+from services.scriptor.timings import Clock, Timings, task_clock
+from services.scriptor.tools import PlayerLike, SongGuess, Tools
 from shared import device_offsets as offsets
 from shared import error_bundles as bundles
 from shared import play_history as history
 from shared.atomic_write import write_atomic
-from shared.catalog import DIFFICULTIES, Catalog
-from shared.chart import Chart
-from shared.chart.library import ChartLibrary
+from shared.catalog import DIFFICULTIES
 from shared.config.scriptor import Performance, ScriptorConfig
 from shared.device import DeviceError, Frame
 from shared.screen_facts import STORY_UNREAD_PIXEL, story_unread
-from shared.task_context import TaskContext, TaskError
+from shared.task_context import LogLevel, TaskContext, TaskError
 
 MIN_CONFIDENCE = 0.6  # below this a screen is "unknown"
-CYCLE_S = 0.8  # the first version's cadence: one frame, one decision
-DEVICE_RETRIES_S = (1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0)  # then give up (~47 s)
 RESULT_FRAMES = 6  # frames of the result screen read before giving up on the counts
-CONTROL_WAIT = 3  # frames a ready control may take to show a tap before it is tapped again
 KEEP_FRAMES = 8  # last frames kept for the error bundle
-# Where a finished run stops: back where a song would be chosen (or out of the room), so
-# that the game is left as a user would leave it, never on a dialog or in a room.
-REST_STATES = frozenset({"choose", "tour_choose", "playmode", "main_page", "story_choose"})
-FOREGROUND_EVERY_S = 30.0  # the app in front is asked on unknown screens and this often
-GAME_START_WAIT_S = 5.0  # after starting the game, before starting it again
-FRESH_AFTER_TAP_S = 2.0  # frames this soon after a tap are screenshots (``Tools.fresh_frame``)
 KEEP_NOTES = 200  # last recovery / device / play log lines kept for the error bundle
-PLAY_WATCH_S = 1.0  # during a song, how often the screen is checked for an early end
-UNANSWERED_TAPS = 2  # cycles of taps on one screen without it changing: say so
 MODEL_CHANGE_RECENT_S = 24 * 3600.0  # a screen model this new is named when unknown screens end a run
 
 RECOVERY_WORDS = {
@@ -69,125 +73,102 @@ RECOVERY_WORDS = {
 }
 
 
-class Classifier(Protocol):
-    def __call__(self, frame: Frame) -> tuple[str, float]: ...
+class FrameReadings:
+    """The decider's ``Readings`` of one frame, each read only when a rule asks."""
 
+    def __init__(self, frame: Frame, tools: Tools) -> None:
+        self.frame, self.t = frame, tools
 
-@dataclass(frozen=True)
-class SongGuess:
-    song_id: int | None  # None: not sure
-    detail: str  # candidates / reason, for the log
+    def ready_controls(self) -> Controls:
+        ready = read_ready(self.frame)
+        return ready.mode, ready.cut_in
 
+    def story_unread(self) -> bool:
+        x, y = STORY_UNREAD_PIXEL
+        b, g, r = (int(v) for v in self.frame[y, x])
+        return story_unread((b, g, r))
 
-class Recogniser(Protocol):
-    def __call__(self, frame: Frame, multiplayer: bool) -> SongGuess: ...
+    def song_on_screen(self) -> int | None:
+        return self.t.recognise(self.frame, False).song_id
 
-
-class PlayerLike(Protocol):
-    def open(self, timeout_s: float = 60.0) -> None: ...
-
-    def play(self, plan: Any, t0_monotonic: float, stop_event: Any = None) -> Any: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass
-class Tools:
-    device: Any  # shared.device.Device
-    classify: Classifier
-    recognise: Recogniser
-    charts: ChartLibrary
-    catalog: Catalog
-    compile: Callable[[Chart, ScriptorConfig, int], Any]  # chart, config, song level -> plan
-    player: Callable[[], PlayerLike]
-    start_time: Callable[[Chart], float]  # frames -> monotonic time chart time 0 is judged
-    game_package: str = ""
-    # A tour medley's k-th song (k = 1, 2) on the ready screen (MEDLEY_TITLE_REGIONS).
-    recognise_medley: Callable[[Frame, int], SongGuess] | None = None
-    # A frame taken after the call (a screenshot), for the cycles right after taps when
-    # the usual capture is a video stream whose frames lag; None: ``device.screencap``.
-    fresh_frame: Callable[[], Frame] | None = None
-    clock: Callable[[], float] = time.monotonic
-    # The screen model in use when it is the user's trained one (not the shipped one): a run
-    # that gives up on unknown screens soon after it changed says so.
-    ui_model: Path | None = None
-    # (state, frame) -> the state to act on: an unplaced screen may be asked about and
-    # taught (teach.Teacher.settle); None: unplaced screens are recovered from.
-    settle: Callable[[str, Frame], str] | None = None
-
-
-@dataclass(frozen=True)
-class Part:
-    """One song of a play: a tour medley has three, one after the other."""
-
-    song_id: int
-    difficulty: int
-    chart: Chart
-    plan: Any
-    level: int = 0
+    def chart_difficulties(self, song_id: int) -> frozenset[int]:
+        return frozenset(self.t.charts.difficulties(song_id))
 
 
 @dataclass
-class Pending:
-    """A play prepared on the ready screen, followed until its result is recorded."""
+class _Sent:
+    """What the play engine's thread left: its statistics or its error."""
 
-    song_id: int
-    difficulty: int
-    chart: Chart
-    plan: Any
-    played: bool = False
-    votes: ResultVotes = field(default_factory=ResultVotes)
-    ready_seen: int = 1
-    medley: tuple[Part, ...] = ()  # a tour medley's 2nd and 3rd songs
-    parts_played: int = 0
-    untouched: str = ""  # why (part of) the song went without touches, for the history
-    fault: str = ""  # what went wrong during the song (the game froze), for the history
-    offset_us: int = 0  # the correction_time its plans were compiled with (fixed for the play)
-    level: int = 0  # the first song's level (catalog)
-    other_readings: list[Any] = field(default_factory=list)  # result frames that did not add up
-
-    @property
-    def parts(self) -> list[Part]:
-        return [Part(self.song_id, self.difficulty, self.chart, self.plan, self.level), *self.medley]
+    stats: object = None
+    error: Exception | None = None
 
 
 class Scriptor:
-    def __init__(self, ctx: TaskContext[ScriptorConfig], tools: Tools) -> None:
+    def __init__(
+        self,
+        ctx: TaskContext[ScriptorConfig],
+        tools: Tools,
+        timings: Timings | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.ctx = ctx
         self.t = tools
+        self.timings = timings or Timings()
+        self.clock = clock or task_clock(ctx.sleep)
         cfg = ctx.config
-        self.recovery = Recovery(
-            RecoveryPolicy(max_same_state=cfg.MAX_SAME_STATE, protected=frozenset(cfg.protected_state))
-        )
+        policy = RecoveryPolicy(max_same_state=cfg.MAX_SAME_STATE, protected=frozenset(cfg.protected_state))
+        self.memory = Memory(recovery=Recovery(policy))
         self.cycle_no = 0
-        self.pending: Pending | None = None
         self.plays = 0
-        self.finished = False  # the run's work is done: leave rooms, then return
-        self.at_rest = False  # finished and back at a rest state: the run ends
         self.tap_count = 0
         self.last_tap_at = float("-inf")
         self.foreground_asked = float("-inf")
         self.game_started = float("-inf")
-        self.tapped_on: str | None = None  # the state the last cycle tapped on
         self.frames: deque[tuple[float, str, Frame]] = deque(maxlen=KEEP_FRAMES)
         self.last_action = ""
         self.last_state = ""
         self.device_failures = 0
-        self.search_moves = 0
-        # the ready control last tapped: ((mode, cut_in) seen then, frames waited since)
-        self._control_tap: tuple[tuple[str | None, bool | None], int] | None = None
         self.notes: deque[str] = deque(maxlen=KEEP_NOTES)  # for the error bundle's log
         self._player: PlayerLike | None = None
         self.offsets = offsets.OffsetStore(ctx.data_dir)
+
+    # -- what the memory holds, as the executor reads and sets it -------------------------
+    @property
+    def pending(self) -> Pending | None:
+        return self.memory.pending
+
+    @pending.setter
+    def pending(self, value: Pending | None) -> None:
+        self.memory = replace(self.memory, pending=value)
+
+    @property
+    def finished(self) -> bool:
+        return self.memory.finished
+
+    @finished.setter
+    def finished(self, value: bool) -> None:
+        self.memory = replace(self.memory, finished=value)
+
+    @property
+    def tapped_on(self) -> str | None:
+        return self.memory.tapped_on
+
+    @tapped_on.setter
+    def tapped_on(self, value: str | None) -> None:
+        self.memory = replace(self.memory, tapped_on=value)
+
+    @property
+    def recovery(self) -> Recovery:
+        return self.memory.recovery
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
         self.ctx.log("scriptor started")
         try:
             while not self.done():
-                started = self.t.clock()
+                started = self.clock.now()
                 self.cycle()
-                self.ctx.sleep(max(0.0, CYCLE_S - (self.t.clock() - started)))
+                self.clock.sleep(max(0.0, self.timings.cycle_s - (self.clock.now() - started)))
         finally:
             if self._player is not None:
                 self._player.close()  # lifts every contact
@@ -208,12 +189,11 @@ class Scriptor:
         return self._player
 
     def done(self) -> bool:
-        return self.at_rest
+        return self.memory.at_rest
 
     def cycle(self) -> None:
         self.ctx.checkpoint()
         cfg = self.ctx.config
-        self.recovery.configure(cfg.MAX_SAME_STATE, cfg.protected_state)
         self.cycle_no += 1
         frame = self._frame()
         if frame is None:
@@ -222,7 +202,7 @@ class Scriptor:
         state = raw if conf >= MIN_CONFIDENCE else UNKNOWN
         if self.t.settle is not None:
             state = self.t.settle(state, frame)
-        now = self.t.clock()
+        now = self.clock.now()
         self.frames.append((now, state, frame))
         self._report(state, conf, now)
         if cfg.is_allow_save and state in cfg.special_state_list:
@@ -237,43 +217,46 @@ class Scriptor:
     def _act(self, state: str, frame: Frame, now: float) -> None:
         if self._foreign_app(state, now):
             return
-        if self.finished and self.pending is None and state in REST_STATES:
-            self.at_rest = True  # back where the next song would be chosen: no further taps
-            self.ctx.log(f"run finished on {state}")
-            return
-        was, unanswered = self.recovery.state, self.recovery.unanswered
-        decision = self.recovery.observe(state, now)
-        if state != was and unanswered >= UNANSWERED_TAPS and state != UNKNOWN:
-            self._note(f"the game reacts again ({was} -> {state})")
-        if self.recovery.unanswered == UNANSWERED_TAPS and state == was:
-            self._note(
-                f"{state}: the last taps did not move the game on (a frozen or slow screen?); trying again",
-                "warning",
-            )
-        if state in DIALOGS and state != was:
-            self._note(f"a dialog ({state}) is over the screen: dismissing it")
-        if decision.step is not Step.act:
-            self._recover(decision.step, decision.reason)
-            return
-        if state in ("award", "failed") and self.result_frame(state, frame):
-            return  # still reading the result: no tap yet
-        if self.tapped_on == state:
-            # The last cycle tapped this very screen: a frame can predate those taps (a
-            # video stream lags a screen change), and tapping it again would land on the
-            # next screen's buttons (song select's confirm is ready's start). Look again.
-            self.tapped_on = None
-            return
+        obs = Observation(state, now, FrameReadings(frame, self.t), len(self.t.catalog))
+        decision, self.memory = decide(self.memory, obs, self.ctx.config)
+        for note in decision.notes:
+            if note.keep:
+                self._note(note.message, note.level)
+            else:
+                self.ctx.log(note.message, note.level)
         taps = self.tap_count
-        action = ACTIONS[state]
-        if isinstance(action, Taps):
-            self._taps(state, action.taps)
-        elif isinstance(action, Flow):
-            getattr(self, f"_flow_{action.name}")(state, frame)
-        self.tapped_on = state if self.tap_count != taps else None
+        for intent in decision.intents:
+            if not self._run_intent(intent, frame):
+                return  # still reading the result: no tap yet
+        if decision.acts:
+            self.memory = replace(self.memory, tapped_on=state if self.tap_count != taps else None)
+
+    def _run_intent(self, intent: Intent, frame: Frame) -> bool:
+        """Run one intent; False when the intents after it must wait for the next frame."""
+        match intent:
+            case Press(state, taps):
+                self._taps(state, taps)
+            case Recover():
+                self._recover(intent)
+            case ReadResult(state):
+                return not self.result_frame(state, frame)
+            case PreparePlay():
+                self._prepare_play(frame)
+            case PlaySong():
+                self._play_song()
+            case RecordLost(pending, what):
+                self._record_lost(pending, what)
+            case EndRun(state):
+                self.ctx.log(f"run finished on {state}")
+            case GiveUp(why):
+                self._give_up(why)
+            case _:
+                assert_never(intent)
+        return True
 
     # -- device --------------------------------------------------------------------------
     def _frame(self) -> Frame | None:
-        recent = self.t.clock() - self.last_tap_at < FRESH_AFTER_TAP_S
+        recent = self.clock.now() - self.last_tap_at < self.timings.fresh_after_tap_s
         grab = self.t.fresh_frame if recent and self.t.fresh_frame is not None else self.t.device.screencap
         try:
             frame = grab()
@@ -288,15 +271,17 @@ class Scriptor:
 
     def _device_failed(self, exc: DeviceError) -> None:
         """A capture or an input failed: wait and try again with backoff (a disconnect is
-        not fatal at the first failure), give up with an error bundle after ~47 s."""
-        if self.device_failures >= len(DEVICE_RETRIES_S):
+        not fatal at the first failure), give up with an error bundle after
+        ``Timings.device_retries_s`` (~47 s)."""
+        retries = self.timings.device_retries_s
+        if self.device_failures >= len(retries):
             self._give_up(f"the device stopped answering: {exc}")
-        wait = DEVICE_RETRIES_S[self.device_failures]
+        wait = retries[self.device_failures]
         self.device_failures += 1
         self._note(f"device: {exc}; retrying in {wait:g} s ({self.device_failures})", "warning")
-        self.ctx.sleep(wait)
+        self.clock.sleep(wait)
 
-    def _note(self, message: str, level: Any = "info") -> None:
+    def _note(self, message: str, level: LogLevel = "info") -> None:
         """Log a line and keep it for the error bundle."""
         self.notes.append(f"{time.strftime('%H:%M:%S')} {level}: {message}")
         self.ctx.log(message, level)
@@ -304,9 +289,11 @@ class Scriptor:
     def _foreign_app(self, state: str, now: float) -> bool:
         """Another app in front (the launcher, a browser a notification opened): start the
         game and send that app nothing. Asked on unknown screens, the first cycle and every
-        ``FOREGROUND_EVERY_S``; True when the cycle must not act."""
+        ``Timings.foreground_every_s``; True when the cycle must not act."""
         package = self.t.game_package
-        if not package or (state != UNKNOWN and now - self.foreground_asked < FOREGROUND_EVERY_S):
+        if not package or (
+            state != UNKNOWN and now - self.foreground_asked < self.timings.foreground_every_s
+        ):
             return False
         self.foreground_asked = now
         try:
@@ -316,7 +303,7 @@ class Scriptor:
             return False
         if not front or front == package:
             return False
-        if now - self.game_started >= GAME_START_WAIT_S:
+        if now - self.game_started >= self.timings.game_start_wait_s:
             self._note(f"{front} is in front, not the game: starting the game ({package})", "warning")
             self.ctx.checkpoint()
             self.t.device.start_game()
@@ -328,86 +315,39 @@ class Scriptor:
         self.ctx.checkpoint()  # a stop means no further input
         self.t.device.tap(tap.x, tap.y)
         self.tap_count += 1
-        self.last_tap_at = self.t.clock()
+        self.last_tap_at = self.clock.now()
         self.recovery.tapped(state, tap.x, tap.y)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:
-            self.ctx.sleep(tap.pause_s)
+            self.clock.sleep(tap.pause_s)
 
-    def _taps(self, state: str, taps: tuple[Tap, ...] | list[Tap]) -> None:
+    def _taps(self, state: str, taps: tuple[Tap, ...]) -> None:
         for tap in taps:
             self._tap(state, tap)
 
-    def _recover(self, step: Step, why: str) -> None:
-        if step is Step.wait:
-            return
-        self._note(f"recovery: {RECOVERY_WORDS[step]} ({why})", "warning")
+    def _recover(self, intent: Recover) -> None:
+        step = intent.step
+        self._note(f"recovery: {RECOVERY_WORDS[step]} ({intent.why})", "warning")
         self.last_action = f"recovery {step.value}"
         self.ctx.checkpoint()
         if step is Step.safe_tap:
-            action = ACTIONS[self.recovery.last_known]
-            if isinstance(action, Taps):
-                self._taps(UNKNOWN, action.taps)
+            self._taps(UNKNOWN, intent.taps)
         elif step is Step.back:
             self.t.device.back()
         elif step is Step.restart:
             self.t.device.stop_game()
-            self.ctx.sleep(1.0)
+            self.clock.sleep(self.timings.restart_pause_s)
             self.t.device.start_game()
-            self.recovery.restarted(self.t.clock())
+            self.recovery.restarted(self.clock.now())
             if self.pending is not None and self.pending.played:
                 self._record_lost(self.pending, "the game was restarted before its result showed")
             self.pending = None
         elif step is Step.give_up:
-            self._give_up(why)
+            self._give_up(intent.why)
 
-    # -- flows ---------------------------------------------------------------------------
-    def _flow_song_select(self, state: str, frame: Frame) -> None:
+    # -- the ready screen: a play prepared ------------------------------------------------
+    def _prepare_play(self, frame: Frame) -> None:
         cfg = self.ctx.config
-        if self.pending is not None:
-            # Back at song select with a song prepared but never recorded (its ready, its
-            # play or its result was lost to a fault): it must not be started on the next
-            # ready screen.
-            if self.pending.played:
-                self._record_lost(self.pending, "its result was never shown (a fault)")
-            else:
-                self._note(
-                    f"song {self.pending.song_id}: it was not played (a fault); not recorded", "warning"
-                )
-            self.pending = None
-        if self.finished:
-            self._tap(state, back(state))  # the run is over: out of the room
-            return
-        available: set[int] | None = None
-        if cfg.is_play_one_song and not (state == "choose" and cfg.multiplayer):
-            guess = self.t.recognise(frame, False)
-            if guess.song_id != cfg.play_one_song_id:
-                self.search_moves += 1
-                if self.search_moves > 2 * max(len(self.t.catalog), 1):
-                    self._give_up(f"song {cfg.play_one_song_id} is not in the song list")
-                self._tap(state, flows.next_song(state))  # the next song in the list
-                return
-            available = set(self.t.charts.difficulties(cfg.play_one_song_id))
-        difficulty = flows.difficulty_index(cfg.level, available)
-        self._taps(state, flows.song_select_taps(cfg, state, difficulty))
-
-    def _flow_ready(self, state: str, frame: Frame) -> None:
-        cfg = self.ctx.config
-        if cfg.is_checking_3d and not self._controls_off(state, frame):
-            return  # a control was tapped: read the next frame before going on
-        if self.pending is not None and not self.pending.played and not cfg.multiplayer:
-            # Solo, start tapped and still on ready: nobody to wait for, the taps did not
-            # land (a frozen or slow screen). The song is prepared: start again.
-            self._tap(state, flows.START)
-            return
-        if self.pending is not None and not self.pending.played:
-            # Tapped start already: in multiplayer the room waits for the others.
-            self.pending.ready_seen += 1
-            if self.pending.ready_seen <= cfg.MAX_RE_READY + 1:
-                return
-            self.ctx.log(f"ready seen {self.pending.ready_seen} times: pressing start again", "warning")
-            self._tap(state, flows.START)
-            return
         guesses = [self.t.recognise(frame, cfg.multiplayer)]
         if flows.is_medley(cfg):
             if self.t.recognise_medley is None:
@@ -422,9 +362,18 @@ class Scriptor:
                 self._skip(frame, part)
                 return
             parts.append(part)
-        self.player()  # connected before the song starts
         first = parts[0]
-        self.pending = Pending(
+        # The screen must show the chart chosen (its level, its badge) unless the difficulty
+        # is picked here, after this frame.
+        shown = read_ready_song(frame) if cfg.fixed_difficulty and len(parts) == 1 else None
+        skip = verify.ready_mismatch(
+            shown, first.song_id, self._title(first.song_id), first.difficulty, first.level
+        )
+        if skip is not None:
+            self._skip(frame, skip)
+            return
+        self.player()  # connected before the song starts
+        pending = Pending(
             first.song_id,
             first.difficulty,
             first.chart,
@@ -433,8 +382,9 @@ class Scriptor:
             offset_us=offset_us,
             level=first.level,
         )
-        self.pending.votes.note_count = sum(p.chart.note_count for p in parts)
-        self.pending.votes.songs = tuple(self.t.catalog)
+        pending.votes.note_count = sum(p.chart.note_count for p in parts)
+        pending.votes.songs = tuple(self.t.catalog)
+        self.memory = replace(self.memory, pending=pending, ready_seen=1)
         for part, guess in zip(parts, guesses, strict=True):
             self.ctx.log(
                 f"ready: {self._title(part.song_id)} ({part.song_id}) {DIFFICULTIES[part.difficulty]} "
@@ -446,12 +396,10 @@ class Scriptor:
             difficulty=DIFFICULTIES[first.difficulty],
             in_play=True,
         )
-        self._taps(state, flows.ready_difficulty_taps(cfg, first.difficulty, [p.difficulty for p in parts]))
-        self._tap(state, flows.START)
+        self._taps("ready", start_taps(cfg, [p.difficulty for p in parts]))
 
     def _title(self, song_id: int) -> str:
-        song = self.t.catalog.get(song_id)
-        return song.title if song else f"#{song_id}"
+        return title_of(self.t.catalog, song_id)
 
     def _offset(self) -> int:
         """The offset (``correction_time``, us) the next play uses: the device's own (learned,
@@ -485,36 +433,6 @@ class Scriptor:
         level = song.levels.get(difficulty, 0) if song else 0
         return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
 
-    def _controls_off(self, state: str, frame: Frame) -> bool:
-        """Whether the live mode reads OFF and the 3D cut-in is unticked; if not, taps the
-        one control to change (the mode button cycles 3D -> MV -> OFF, the cut-in exists
-        only once the mode is OFF) and returns False. After a tap the screen must show a
-        change before the next tap, so a slow screen is not cycled past OFF."""
-        ready = read_ready(frame)
-        seen = (ready.mode, ready.cut_in)
-        if self._control_tap is not None and self._control_tap[0] != seen:
-            if self.recovery.unanswered >= UNANSWERED_TAPS:
-                self._note(f"the game reacts again ({state}: a control changed)")
-            self.recovery.answered()
-        if ready.mode is None or seen == ("off", False) or seen == ("off", None):
-            self._control_tap = None
-            return True
-        if (
-            self._control_tap is not None
-            and self._control_tap[0] == seen
-            and self._control_tap[1] < CONTROL_WAIT
-        ):
-            self._control_tap = (seen, self._control_tap[1] + 1)
-            return False
-        tap = flows.CUT_IN if ready.mode == "off" else flows.LIVE_MODE
-        self._control_tap = (seen, 0)
-        self.ctx.log(
-            f"ready: live mode {ready.mode}, cut-in {ready.cut_in}: "
-            f"tapping {'cut-in' if tap is flows.CUT_IN else 'the mode button'}"
-        )
-        self._tap(state, tap)
-        return False
-
     def _skip(self, frame: Frame, skip: verify.Skip) -> None:
         """A song not played: unrecognised ones are kept for add_song; a recognised one
         without its chart is said as such (the recognition was sure)."""
@@ -522,8 +440,7 @@ class Scriptor:
             self._unsure(frame, skip.message)
             return
         self._note(f"{skip.message}; skipped", "warning")
-        if not self.ctx.config.multiplayer:
-            self._tap("ready", back("ready"))  # back to song select, another song next
+        self._taps("ready", skip_taps(self.ctx.config))  # solo: back to song select, another song next
 
     def _unsure(self, frame: Frame, detail: str) -> None:
         """Never play a song the recogniser is not sure of: keep the frame for add_song,
@@ -532,11 +449,10 @@ class Scriptor:
             frame, "unsure", folder=self.ctx.data_dir / "song_recognition" / "screenshots"
         )
         self.ctx.log(f"song not recognised surely ({detail}); frame saved as {path.name}", "warning")
-        if not self.ctx.config.multiplayer:
-            self._tap("ready", back("ready"))  # back to song select, another song next
+        self._taps("ready", skip_taps(self.ctx.config))  # solo: back to song select, another song next
         # In a room the song starts anyway: it is played without touches.
 
-    def _flow_playing(self, state: str, frame: Frame) -> None:
+    def _play_song(self) -> None:
         p = self.pending
         if p is None or p.played:
             return  # a song we did not prepare, or the end of ours: wait for the result
@@ -559,24 +475,24 @@ class Scriptor:
             p.played = p.parts_played == len(p.parts)
             return
         stop = threading.Event()
-        out: dict[str, Any] = {}
+        out = _Sent()
 
         def run() -> None:
             try:
-                out["stats"] = player.play(part.plan, t0, stop)
+                out.stats = player.play(part.plan, t0, stop)
             except Exception as exc:  # reported below, in the task's thread
-                out["error"] = exc
+                out.error = exc
 
         sender = threading.Thread(target=run, name="play", daemon=True)
         sender.start()
-        watched, failed = self.t.clock(), False
+        watched, failed = self.clock.now(), False
         notes = [part.chart.seconds(n.beat) for n in part.chart.notes]
-        watch = freeze.FreezeWatch(notes, t0 - time.monotonic() + self.t.clock())
+        watch = freeze.FreezeWatch(notes, t0 - time.monotonic() + self.clock.now())
         try:
             while sender.is_alive():
-                self.ctx.sleep(0.2)
-                if self.t.clock() - watched >= PLAY_WATCH_S:
-                    watched = self.t.clock()
+                self.clock.sleep(self.timings.play_poll_s)
+                if self.clock.now() - watched >= self.timings.play_watch_s:
+                    watched = self.clock.now()
                     # The panel keeps counting while the song plays (no cycles meanwhile).
                     self.ctx.state(
                         screen="playing",
@@ -591,17 +507,17 @@ class Scriptor:
         finally:
             stop.set()
             sender.join(5.0)
-        if frozen := watch.finish(self.t.clock()):
+        if frozen := watch.finish(self.clock.now()):
             p.fault = freeze.words(frozen)
             self._note(f"{p.fault}: its result is recorded as such", "warning")
         p.parts_played += 1
         # A medley's next song: the next playing screen (a failed song ends the medley).
         p.played = failed or p.parts_played == len(p.parts)
-        if "error" in out:
-            self.ctx.log(f"play failed: {out['error']}", "error")
+        if out.error is not None:
+            self.ctx.log(f"play failed: {out.error}", "error")
         else:
-            self.ctx.log(f"play done: {out.get('stats')}")
-        if "error" in out or getattr(out.get("stats"), "error", None):
+            self.ctx.log(f"play done: {out.stats}")
+        if out.error is not None or getattr(out.stats, "error", None):
             self._drop_player()
 
     def _song_frame(self) -> Frame | None:
@@ -618,27 +534,6 @@ class Scriptor:
             return False
         state, conf = self.t.classify(frame)
         return state == "failed" and conf >= MIN_CONFIDENCE
-
-    def _flow_award_back(self, state: str, frame: Frame) -> None:
-        self._tap(state, flows.award_back_tap(self.finished))
-
-    def _flow_lobby(self, state: str, frame: Frame) -> None:
-        self._taps(state, flows.lobby_taps(state, self.finished))
-
-    def _flow_tour(self, state: str, frame: Frame) -> None:
-        self._tap(state, flows.tour_tap(self.ctx.config))
-
-    def _flow_playmode(self, state: str, frame: Frame) -> None:
-        self._tap(state, flows.playmode_tap(self.ctx.config))
-
-    def _flow_story_choose(self, state: str, frame: Frame) -> None:
-        x, y = STORY_UNREAD_PIXEL
-        b, g, r = (int(v) for v in frame[y, x])
-        if story_unread((b, g, r)):
-            self._tap(state, flows.STORY_READ)
-        elif not self.finished:
-            self.ctx.log("story: every story is read")
-            self.finished = True  # nothing left to read: the run ends here
 
     # -- results -------------------------------------------------------------------------
     def result_frame(self, state: str, frame: Frame) -> bool:
@@ -662,18 +557,7 @@ class Scriptor:
             p.other_readings.append(as_reading(read_fields(frame, p.votes.songs)))
             if p.votes.frames < RESULT_FRAMES:
                 return True
-        # The result must be this play's: a reading that adds up to another note count (or
-        # names another song) is a wrong song, never a cleared play.
-        last = p.other_readings[-2:]
-        full = reading or (last[-1] if len(last) == 2 and last[0] == last[1] else None)
-        wrong = verify.result_mismatch(
-            full.counts if full else None,
-            p.votes.note_count,
-            full,
-            {}  # a medley's screen is the three songs': its note count says enough
-            if p.medley
-            else {"song_id": p.song_id},  # difficulty/level: not yet (the reader's default-drawn cards)
-        )
+        full, wrong = wrong_result(p, reading)  # the result must be this play's
         if wrong:
             self._note(f"wrong song? {wrong}: recorded as a wrong song, not as cleared", "warning")
             self._record(p, full, cleared=False, wrong_song=wrong)
@@ -682,51 +566,11 @@ class Scriptor:
         return False
 
     def _play_record(
-        self, p: Pending, reading: Any, *, cleared: bool, wrong_song: str = ""
+        self, p: Pending, reading: ResultReading | None, *, cleared: bool, wrong_song: str = ""
     ) -> history.PlayRecord:
-        cfg = self.ctx.config
-        song = self.t.catalog.get(p.song_id)
-        return history.PlayRecord(
-            song_id=p.song_id,
-            title=song.title if song else f"#{p.song_id}",
-            difficulty=DIFFICULTIES[p.difficulty],
-            mode=cfg.mode.value if cfg.mode.value != "Event" else f"Event/{cfg.event.value}",
-            counts=dict(reading.counts) if reading else {},
-            fast=reading.fast if reading else 0,
-            slow=reading.slow if reading else 0,
-            cleared=cleared,
-            correction_time_us=p.offset_us,
-            performance=cfg.performance.value,
-            simulated=bool(getattr(self.t.device.info, "simulated", False)),
-            device=str(getattr(self.t.device.info, "serial", "")),
-            level=song.levels.get(p.difficulty) if song else None,
-            note="; ".join(
-                filter(
-                    None,
-                    [
-                        p.untouched,
-                        p.fault,
-                        f"wrong song: {wrong_song}" if wrong_song else "",
-                        "" if reading or not cleared or wrong_song else "result screen unreadable",
-                    ],
-                )
-            ),
-            wrong_song=bool(wrong_song),
-            max_combo=reading.max_combo if reading else None,
-            score=reading.score if reading else None,
-            result_song_id=reading.song_id if reading else None,
-            result_title=reading.title if reading else None,
-            medley=[
-                history.MedleySong(
-                    song_id=m.song_id,
-                    title=self._title(m.song_id),
-                    difficulty=DIFFICULTIES[m.difficulty],
-                    level=m.level,
-                )
-                for m in p.parts
-            ]
-            if p.medley
-            else [],
+        info = self.t.device.info
+        return play_record(
+            p, reading, self.ctx.config, self.t.catalog, info, cleared=cleared, wrong_song=wrong_song
         )
 
     def _record_lost(self, p: Pending, what: str) -> None:
@@ -736,7 +580,9 @@ class Scriptor:
         history.append(self.ctx.data_dir, self._play_record(p, None, cleared=False))
         self._note(f"song {p.song_id}: {what}; recorded as lost", "warning")
 
-    def _record(self, p: Pending, reading: Any, *, cleared: bool, wrong_song: str = "") -> None:
+    def _record(
+        self, p: Pending, reading: ResultReading | None, *, cleared: bool, wrong_song: str = ""
+    ) -> None:
         cfg = self.ctx.config
         rec = self._play_record(p, reading, cleared=cleared, wrong_song=wrong_song)
         history.append(self.ctx.data_dir, rec)
@@ -758,7 +604,7 @@ class Scriptor:
         if cfg_done:
             self.finished = True
 
-    def _learn(self, p: Pending, reading: Any) -> None:
+    def _learn(self, p: Pending, reading: ResultReading | None) -> None:
         """The device's offset after a play: moved by the mean touch error its result shows
         (bounded), unless the play cannot say (untouched, failed, unread, a performance that
         aims off Perfect on purpose) or the offset is pinned."""
@@ -797,7 +643,7 @@ class Scriptor:
             offset_moved_ms=(move.offset_us - p.offset_us) / 1000,
         )
 
-    def _calibrated(self, reading: Any, used_us: int) -> None:
+    def _calibrated(self, reading: ResultReading | None, used_us: int) -> None:
         """One calibration play: the FAST/SLOW balance says which way the touches are off;
         recommend a ``correction_time`` and stop (the user decides to keep it)."""
         if reading is None:
@@ -859,7 +705,7 @@ class Scriptor:
             if ok:
                 write_atomic(folder / f"frame-{i:02d}-{state}.png", png.tobytes())
         states = [{"t": round(t, 3), "state": s} for t, s in self.recovery.history]
-        device = str(getattr(self.t.device.info, "serial", ""))
+        device = self.t.device.info.serial
         said = {"reason": why, "device": device, "states": states}
         write_atomic(folder / "states.json", json.dumps(said, indent=1).encode())
         why += self._model_hint(why)

@@ -2,11 +2,12 @@
 (pure).
 
 Before a play the reason a song is skipped names the real cause: not recognised, recognised
-but the catalog has no such difficulty, or recognised with no chart in the data dir (fetch
-it while online). After a play, the result screen must agree with the chart played: its
-judgements add up to the chart's note count, and the title / difficulty / level it shows
-(when the reader gives them) are the play's; otherwise the play is a wrong song, never
-recorded as cleared."""
+but the catalog has no such difficulty, recognised with no chart in the data dir (fetch
+it while online), or the ready screen's difficulty / level disagree with the chart chosen
+(a twin taken for its sibling, a level the catalog does not know). After a play, the
+result screen must agree with the chart played: its judgements add up to the chart's
+note count, and the title / difficulty / level it shows (when the reader gives them) are
+the play's; otherwise the play is a wrong song, never recorded as cleared."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from shared.catalog import DIFFICULTIES
 
-SkipKind = Literal["unrecognised", "no_difficulty", "no_chart"]
+SkipKind = Literal["unrecognised", "no_difficulty", "no_chart", "mismatch"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,33 @@ def no_chart(song_id: int, title: str, difficulty: int, in_catalog: bool, how: s
     )
 
 
+def _disagreements(reading: Any, expected: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, shown, expected) for each of ``song_id`` / ``difficulty`` / ``level`` that
+    both sides give and that differ; a field either side lacks is not checked."""
+    out = []
+    for key in ("song_id", "difficulty", "level"):
+        shown = getattr(reading, key, None) if reading is not None else None
+        want = expected.get(key)
+        if shown is not None and want is not None and str(shown).lower() != str(want).lower():
+            out.append((key.replace("_", " "), shown, want))
+    return out
+
+
+def ready_mismatch(reading: Any, song_id: int, title: str, difficulty: int, level: int | None) -> Skip | None:
+    """Why the song the ready screen shows (``reading``: its ``difficulty`` and ``level``)
+    is not the chart chosen for it; None when nothing read disagrees."""
+    name = DIFFICULTIES[difficulty]
+    why = _disagreements(reading, {"difficulty": name, "level": level or None})
+    if not why:
+        return None
+    shows = " and ".join(f"{key} {shown}" for key, shown, _ in why)
+    return Skip(
+        "mismatch",
+        f"song {song_id} ({title}) {name.capitalize()} lv {level} was chosen, but the ready screen "
+        f"shows {shows}: not played (the wrong song or chart)",
+    )
+
+
 def result_mismatch(
     counts: Mapping[str, int] | None,
     note_count: int | None,
@@ -52,9 +80,6 @@ def result_mismatch(
     why = []
     if counts is not None and note_count is not None and sum(counts.values()) != note_count:
         why.append(f"the result counts {sum(counts.values())} notes, the chart played has {note_count}")
-    for key in ("song_id", "difficulty", "level"):
-        shown = getattr(reading, key, None) if reading is not None else None
-        want = expected.get(key)
-        if shown is not None and want is not None and str(shown).lower() != str(want).lower():
-            why.append(f"the result shows {key.replace('_', ' ')} {shown}, the play was {want}")
+    for key, shown, want in _disagreements(reading, expected):
+        why.append(f"the result shows {key} {shown}, the play was {want}")
     return "; ".join(why)

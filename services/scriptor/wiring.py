@@ -12,11 +12,13 @@ from services.recognition.song.levels import read_level
 from services.recognition.song.preprocess import to_gray
 from services.recognition.ui.classifier import DEFAULT_MODEL, current_model
 from services.recognition.ui.prototypes import ScreenReader
-from services.scriptor.loop import SongGuess, Tools
 from services.scriptor.play import PlayOptions, compile_chart, ladder_title
+from services.scriptor.play.plan import TouchPlan
 from services.scriptor.play.player import Player
-from services.scriptor.play.startsync import StartSync, StartSyncError
+from services.scriptor.play.startsync import StartSync
+from services.scriptor.start_wait import wait_for_start
 from services.scriptor.teach import Teacher
+from services.scriptor.tools import SongGuess, Tools
 from shared.catalog import load_catalog
 from shared.chart import Chart
 from shared.chart.library import ChartLibrary
@@ -26,10 +28,6 @@ from shared.screen_coverage import PlacementLog
 from shared.screen_facts import MEDLEY_TITLE_REGIONS
 from shared.settings import get_settings
 from shared.task_context import TaskContext
-
-# A frame's time is known only within its request's round trip: a slower one (a slow
-# device) could put chart time 0 off by more than the Perfect window, so it is not used.
-SYNC_MAX_ROUND_TRIP_S = 0.100
 
 
 def catch_up_gallery(recogniser: SongRecognizer) -> int:
@@ -101,33 +99,15 @@ def build_tools(ctx: TaskContext[ScriptorConfig]) -> Tools:
             m.id, f"medley song {k + 1}: {m.reason or 'match'} (score {m.score:.2f}; candidates {cands})"
         )
 
-    def compile_for(chart: Chart, cfg: ScriptorConfig, level: int) -> Any:
+    def compile_for(chart: Chart, cfg: ScriptorConfig, level: int) -> TouchPlan:
         title = ladder_title(level) if level and cfg.performance.value.endswith("Custom") else None
         return compile_chart(chart, PlayOptions.from_config(cfg, title=title, seed=int(time.time())))
 
     def start_time(chart: Chart) -> float:
         sync = StartSync(first_note_s=chart.first_note_s * ctx.config.dilation_time / 1e6)
-        grab = sync_capture(device)
-        wait_s = sync.wait_s  # as long as this chart's first note needs
-        deadline = time.monotonic() + wait_s
-        slow = 0
-        while time.monotonic() < deadline:
-            ctx.checkpoint()
-            # The screen is read somewhere between the request and the answer's first byte
-            # (then encoded and sent): the middle is the best guess of the frame's time.
-            before = time.monotonic()
-            frame, after = grab()
-            if after - before > SYNC_MAX_ROUND_TRIP_S:
-                slow += 1
-                continue
-            est = sync.feed(frame, (before + after) / 2)
-            if est is not None:
-                ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
-                return est.chart0
-        why = f"; {slow} frames too slow to time (over {SYNC_MAX_ROUND_TRIP_S * 1e3:.0f} ms)" if slow else ""
-        raise StartSyncError(
-            f"no start of play seen in {wait_s:.1f} s (first note at {chart.first_note_s:.1f} s){why}"
-        )
+        est = wait_for_start(sync, sync_capture(device), chart.first_note_s, checkpoint=ctx.checkpoint)
+        ctx.log(f"start sync: {est.method}, {est.samples} samples at {est.fps:.0f} fps")
+        return est.chart0
 
     fresh: list[Callable[[], tuple[Frame, float]]] = []
 

@@ -24,15 +24,18 @@ SONG_SCREENS = ("choose", "join_choose", "ready")
 
 def scenario_catalog(scenario: Scenario, data_dir: Path | None) -> Catalog:
     """The song catalog (the data dir's, else the shipped one) with the scenario's
-    ``extra_songs`` for songs it lacks."""
+    ``extra_songs`` for songs it lacks and its ``shown_levels`` over the levels it has."""
     base = (
         load_catalog(data_dir) if data_dir is not None else load_catalog(scenario.chart_dir or SHIPPED_DATA)
     )
-    if not scenario.extra_songs:
+    if not scenario.extra_songs and not scenario.shown_levels:
         return base
     songs = dict(base.songs)
     for sid, info in scenario.extra_songs.items():
         songs.setdefault(sid, Song(id=sid, titles=(info.title,) * 5, band_id=None, levels=dict(info.levels)))
+    for sid, levels in scenario.shown_levels.items():
+        if sid in songs:  # the game's own levels: what its screens show
+            songs[sid] = replace(songs[sid], levels={**songs[sid].levels, **levels})
     return replace(base, songs=songs)
 
 
@@ -100,4 +103,4 @@ class FrameRenderer:
         entry = self.catalog.get(song_id)
         levels = dict(entry.levels) if entry is not None and entry.levels else {difficulty: 0}
         shown = difficulty if difficulty in levels else min(levels, key=lambda d: abs(d - difficulty))
-        return SongCard(song_id, crop, levels, shown)
+        return SongCard(song_id, crop, levels, shown, self.sc.level_font)

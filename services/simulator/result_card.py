@@ -93,6 +93,19 @@ def _number(
         draw.text((x2 - w, y), zeros, fill=_rgb(LIGHT_ZERO), font=font, anchor="rm")
 
 
+def draw_badge(draw: ImageDraw.ImageDraw, box: Box, difficulty: str) -> None:
+    """The difficulty badge (result bar, ready page): its colour, its name in white."""
+    _rounded(draw, box, DIFFICULTY_BGR[difficulty], 4)
+    bx1, by1, bx2, by2 = box
+    draw.text(
+        ((bx1 + bx2) // 2, (by1 + by2) // 2),
+        difficulty.upper(),
+        fill=(255, 255, 255),
+        font=_font(19),
+        anchor="mm",
+    )
+
+
 def draw_result_card(img: Frame, card: ResultCard) -> None:
     """Draws ``card`` onto the award screen ``img`` (in place)."""
     pil = Image.fromarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
@@ -101,15 +114,7 @@ def draw_result_card(img: Frame, card: ResultCard) -> None:
     if card.difficulty is not None:
         _rounded(draw, TOP_BAR, PAPER, 10)
         draw.ellipse((104, 26, 132, 54), fill=_rgb((200, 140, 250)))
-        _rounded(draw, DIFFICULTY_BADGE, DIFFICULTY_BGR[card.difficulty], 4)
-        bx1, by1, bx2, by2 = DIFFICULTY_BADGE
-        draw.text(
-            ((bx1 + bx2) // 2, (by1 + by2) // 2),
-            card.difficulty.upper(),
-            fill=(255, 255, 255),
-            font=_font(19),
-            anchor="mm",
-        )
+        draw_badge(draw, DIFFICULTY_BADGE, card.difficulty)
         tx1, ty1, _, ty2 = TITLE_REGION
         draw.text((tx1 + 5, (ty1 + ty2) // 2), card.title, fill=_rgb(DARK), font=_font(TITLE_PX), anchor="lm")
         lx2, ly = LEVEL_REGION[2] - 10, (LEVEL_REGION[1] + LEVEL_REGION[3]) // 2

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.config.scriptor import Event, Mode
+from shared.fonts import font_file
 from shared.judge_windows import BAD_MS, GOOD_MS, GREAT_MS, PERFECT_MS
 from shared.screens import UI_STATES
 
@@ -128,6 +129,14 @@ class Scenario(_Model):
     difficulty: int = Field(3, ge=0, le=4, description="difficulty preselected on song select")
     extra_songs: dict[int, ExtraSong] = Field(default_factory=dict)
     titles_dir: Path | None = Field(None, description="title_imgs/ folder (t-<id>.png); None = drawn titles")
+    shown_levels: dict[int, dict[int, int]] = Field(
+        default_factory=dict,
+        description="levels the game shows that the catalog does not know (a game update): "
+        "song id -> {difficulty index: level}",
+    )
+    level_font: str | None = Field(
+        None, description="font file the levels are drawn in (e.g. ipag.ttf); None = the first sans face"
+    )
     chart_dir: Path | None = Field(None, description="data dir whose charts/ to use before the shipped ones")
     max_song_s: float | None = Field(None, gt=0, description="cut charts to their first N seconds")
     delays: Delays = Field(default_factory=Delays)
@@ -152,6 +161,12 @@ class Scenario(_Model):
     seed_data: bool = Field(
         True, description="put the offered songs' charts and title crops in the data dir when missing"
     )
+
+    @model_validator(mode="after")
+    def _font(self) -> Scenario:
+        if self.level_font is not None:
+            font_file(self.level_font)  # a font that is not installed: said at load
+        return self
 
     @model_validator(mode="after")
     def _display(self) -> Scenario:

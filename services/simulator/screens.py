@@ -44,14 +44,15 @@ from services.simulator.looks import (
     screen_frame,
 )
 from services.simulator.ready_controls import draw_ready_controls
-from services.simulator.result_card import ResultCard, draw_result_card
+from services.simulator.result_card import ResultCard, draw_badge, draw_result_card
 from shared.catalog import DIFFICULTIES, shown_title
 from shared.catalogue import VARIANT_SETS  # the variant sets a screen can show (game.variants())
 from shared.catalogue.regions import LEVEL_OFFSET_Y
 from shared.catalogue.regions import TITLE_H as H
 from shared.catalogue.regions import TITLE_W as W
+from shared.fonts import font_file
 from shared.playfield import HEIGHT, LANE_X, WIDTH, y_of_depth
-from shared.screen_facts import LIVE_MODES, MEDLEY_TITLE_REGIONS, RESULT_FIELDS
+from shared.screen_facts import LIVE_MODES, MEDLEY_TITLE_REGIONS, READY_BADGE, READY_LEVEL, RESULT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class SongCard:
     title: npt.NDArray[np.uint8]  # 36x450 grey title crop, dark text on light background
     levels: Mapping[int, int]  # difficulty index (0 easy .. 4 special) -> level number
     difficulty: int  # selected difficulty index
+    level_font: str | None = None  # font file the level is drawn in (None: the first sans face)
 
     def __post_init__(self) -> None:
         if self.title.shape != (H, W) or self.title.dtype != np.uint8:
@@ -153,25 +155,40 @@ def _draw_list(
 # -- songs, levels, counts, toggles, popups ---------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _level_font() -> object:
+@lru_cache(maxsize=8)
+def _level_font(name: str | None) -> object:
+    """The face levels are drawn in: the font file ``name``, else the first CJK sans face."""
+    if name is not None:
+        from PIL import ImageFont
+
+        return ImageFont.truetype(str(font_file(name)), LEVEL_PX, index=0)
     from shared.title_render import system_fonts
 
     faces = system_fonts()
     face = next((f for f in faces if "Sans" in f.path), faces[0])
-    return face.load(26)
+    return face.load(LEVEL_PX)
 
 
-@lru_cache(maxsize=128)
-def _level_alpha(level: int) -> npt.NDArray[np.float32]:
-    """Coverage (0..1) of the level number, drawn in a plain sans font in the first
-    DIGIT_COLUMNS of a 36-row strip (what levels.read_level reads)."""
+# The digits' left edge in the level row: inside the real ready page's level box
+# (READY_LEVEL, solo; COOP_READY_LEVEL in a room), within the row's first DIGIT_COLUMNS.
+LEVEL_X = READY_LEVEL[0] - TITLE_REGION[0] + 3
+LEVEL_PX = 26
+LEVEL_TOP = 14  # row of the digits' top in the 36-row strip
+
+
+@lru_cache(maxsize=256)
+def _level_alpha(level: int, font_name: str | None = None) -> npt.NDArray[np.float32]:
+    """Coverage (0..1) of the level number, drawn in a plain sans font (or ``font_name``)
+    in the first DIGIT_COLUMNS of a 36-row strip (what levels.read_level reads)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    font = _level_font()
+    font = _level_font(font_name)
     assert isinstance(font, ImageFont.FreeTypeFont)
     img = Image.new("L", (DIGIT_COLUMNS, H), 0)
-    ImageDraw.Draw(img).text((6, 2), str(level), fill=255, font=font)
+    top = font.getbbox("0123456789")[1]  # the digits' top at the same row in any face
+    right = font.getbbox(str(level))[2]
+    x = min(LEVEL_X, DIGIT_COLUMNS - 3 - right)  # a wide face: the number stays in the row's digits part
+    ImageDraw.Draw(img).text((x, LEVEL_TOP - top), str(level), fill=255, font=font)
     return np.asarray(img, np.float32) / 255.0
 
 
@@ -194,11 +211,11 @@ def _draw_song(
     # The level row: the title panel's light background, the digits in its first columns.
     row_w = (x2 - x1) if full_row else 96
     ly1, ly2 = y1 + LEVEL_OFFSET_Y, y2 + LEVEL_OFFSET_Y
-    a = _level_alpha(song.level)
+    a = _level_alpha(song.level, song.level_font)
     row = np.full((H, row_w), bg, np.float32)
     row[:, :DIGIT_COLUMNS] = bg * (1 - a) + fg * a
     img[ly1:ly2, x1 : x1 + row_w] = np.round(row).astype(np.uint8)[:, :, None]
-    if full_row:
+    if full_row and state != "ready":  # the ready page shows a badge instead (_draw_badge)
         name = layout.DIFFICULTY_NAMES[song.difficulty].upper()
         text(img, name, (x1 + 90, ly2 - 10), 0.7, DIFFICULTY_BGR[name.lower()], 2)
     if not jacket:
@@ -209,6 +226,16 @@ def _draw_song(
     jacket = cv2.cvtColor(np.array([[[hue, 150, 220]]], np.uint8), cv2.COLOR_HSV2BGR)[0, 0]
     jx, jy = JACKETS[state]
     img[jy : jy + JACKET_SIZE, jx : jx + JACKET_SIZE] = jacket
+
+
+def _draw_badge(img: Frame, difficulty: str) -> None:
+    """The solo ready page's difficulty badge at READY_BADGE."""
+    from PIL import Image, ImageDraw
+
+    x1, y1, x2, y2 = READY_BADGE
+    pil = Image.fromarray(cv2.cvtColor(img[y1:y2, x1:x2], cv2.COLOR_BGR2RGB))
+    draw_badge(ImageDraw.Draw(pil), (0, 0, x2 - x1, y2 - y1), difficulty)
+    img[y1:y2, x1:x2] = cv2.cvtColor(np.asarray(pil), cv2.COLOR_RGB2BGR)
 
 
 def _draw_levels_on_buttons(img: Frame, view: ScreenView, song: SongCard) -> None:
@@ -279,6 +306,8 @@ def render(view: ScreenView) -> Frame:
         # the level digits: draw only the digits' part of the row.
         full_row = not (view.state == "ready" and "pick" in view.variants)
         _draw_song(img, view.state, view.song, region, full_row)
+        if view.state == "ready" and not multi:
+            _draw_badge(img, DIFFICULTIES[view.song.difficulty])
         if view.state == "ready":
             for card, where in zip(view.medley, MEDLEY_TITLE_REGIONS, strict=False):
                 _draw_song(img, view.state, card, where, full_row=True, jacket=False)

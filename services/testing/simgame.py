@@ -110,6 +110,7 @@ class Simulator:
 
     def __init__(self, scenario: dict[str, Any], port: int, data: Path) -> None:
         self.data = data
+        self.port = port  # its ADB server: adb://127.0.0.1:PORT
         self.path = data.parent / f"scenario-{port}.json"
         self.path.write_text(json.dumps({"seed_data": False, "delays": FAST_DELAYS, **scenario}))
         self.log_path = data.parent / f"simulator-{port}.log"

@@ -18,6 +18,7 @@ from shared import image_header, keys
 from shared.config import ModuleConfig
 from shared.event_schema import EventType, PromptData, TaskStatus
 from shared.live_state import LiveState, state_update
+from shared.modules import split_unit
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TRANSIENT, TextRedis
@@ -79,6 +80,8 @@ class RedisTaskContext(Generic[C]):
         self.data_dir = data_dir
         self._r = r
         self._store = ConfigStore(r, data_dir)
+        # A unit (``scriptor@mumu2``) runs with its module's one config and state model, on its own device.
+        self._config_module, self._device_name = split_unit(module)
         self._config = config
         self._version = config_version
         self._live = live_fields(type(config))
@@ -93,7 +96,8 @@ class RedisTaskContext(Generic[C]):
         self._events = EventBatcher(r, module, note_fields={"task": task, "job_id": job_id})
         self._parent = os.getppid()  # the worker that forked this work-horse
         self._pubsub = r.pubsub(ignore_subscribe_messages=True)
-        self._pubsub.subscribe(keys.control_channel(module))
+        # Its own channel (stop, reply) and its module's, where config changes are announced.
+        self._pubsub.subscribe(*{keys.control_channel(module), keys.control_channel(self._config_module)})
         self._beat = threading.Thread(target=self._heartbeat, name=f"lease-{module}", daemon=True)
         self._beat.start()
 
@@ -128,7 +132,7 @@ class RedisTaskContext(Generic[C]):
         publish(self._r, self.module, EventType.progress, data)
 
     def state(self, live: LiveState | None = None, /, **fields: Any) -> None:
-        self._fields.update(state_update(self.module, live, fields))
+        self._fields.update(state_update(self._config_module, live, fields))
         self.flush()
         set_fields(self._r, self.module, self.job_id, self._fields)
 
@@ -151,9 +155,16 @@ class RedisTaskContext(Generic[C]):
             )
         with self._game_lock:
             if self._game is None:
+                from shared.config.devices import DeviceListError, device_settings
+                from shared.device.errors import DeviceError
                 from shared.device.factory import open_device
+                from shared.settings import get_settings
 
-                self._game = open_device()
+                try:
+                    settings = device_settings(get_settings(), self._device_name)
+                except (KeyError, DeviceListError) as exc:
+                    raise DeviceError(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)) from exc
+                self._game = open_device(settings)
                 info = self._game.info
                 self.log(f"device {info.serial} ({info.spec}): {info.detail}")
             return self._game
@@ -181,14 +192,15 @@ class RedisTaskContext(Generic[C]):
         self._last_full = now
         if self._lost.is_set():
             raise LeaseLost(f"module {self.module} was taken over: this job was given up for dead")
-        stop, version = self._r.mget(keys.stop_flag(self.module), keys.config_version(self.module))
+        version_key = keys.config_version(self._config_module)
+        stop, version = self._r.mget(keys.stop_flag(self.module), version_key)
         if stop == self.job_id:
             self._stop = True
-        if version is not None and as_int(version, keys.config_version(self.module), -1) != self._version:
+        if version is not None and as_int(version, version_key, -1) != self._version:
             self._apply_config()
 
     def _apply_config(self) -> None:
-        version, stored = self._store.get(self.module)
+        version, stored = self._store.get(self._config_module)
         # Acknowledged once: the next polls compare against this version, not the start's.
         self._version = version
         current = self._config.model_dump()
@@ -297,7 +309,11 @@ class RedisTaskContext(Generic[C]):
                     leases.renew_job(self._r, keys.module_lease(self.module), self.job_id, state, self.job_id)
                 ]
                 if self._device:
-                    got.append(leases.renew_job(self._r, keys.DEVICE_LEASE, self._device, state, self.job_id))
+                    got.append(
+                        leases.renew_job(
+                            self._r, keys.device_lease(self._device_name), self._device, state, self.job_id
+                        )
+                    )
                 if 0 in got:
                     self._lost.set()
                 elif 2 in got:

@@ -21,7 +21,7 @@ from rq.utils import now, utcformat, utcparse
 
 from shared import keys
 from shared.event_schema import EventType, PromptData, TaskStatus
-from shared.modules import get_module
+from shared.modules import get_unit, split_unit
 from shared.runtime import leases
 from shared.runtime.connection import BytesRedis, TextRedis, eval_lua
 from shared.runtime.lenient import as_float
@@ -71,7 +71,7 @@ def device_user(holder: str) -> str:
     module, _, rest = holder.partition(":")
     task = rest.partition(":")[0]
     try:
-        spec = get_module(module)
+        spec = get_unit(module)
         title = spec.task(task).title
     except KeyError:
         return holder  # not ours to name: show it as it is
@@ -79,13 +79,15 @@ def device_user(holder: str) -> str:
 
 
 def device_busy(holder: str) -> str:
-    return f"the device is in use by {device_user(holder)}; device tasks run one at a time: stop it first"
+    device = split_unit(holder.partition(":")[0])[1]
+    which = f"the device {device}" if device else "the device"
+    return f"{which} is in use by {device_user(holder)}; device tasks run one at a time: stop it first"
 
 
 def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] | None = None) -> str:
     """Enqueue ``module:task`` (config overrides already validated by the caller) through
     the same Lua script redis-cli users run. Returns the job id."""
-    get_module(module).task(task)  # KeyError for unknown names, before touching Redis
+    get_unit(module).task(task)  # KeyError for unknown names, before touching Redis
     job_id = uuid.uuid4().hex
     ts = utcformat(now())  # RQ's timestamp format (the script writes it into the job hash)
     try:
@@ -95,8 +97,8 @@ def start_task(r: TextRedis, module: str, task: str, overrides: dict[str, Any] |
         code, _, message = str(exc).partition(" ")
         if code == "DUPLICATE_JOB" and job_id in message:
             return job_id  # our first try went through; its reply was lost (Redis restarted)
-        if code == "DEVICE_BUSY" and (holder := message.removeprefix("the device is in use by ")) != message:
-            message = device_busy(holder)
+        if code == "DEVICE_BUSY" and " is in use by " in message:
+            message = device_busy(message.partition(" is in use by ")[2])
         raise _CODES.get(code, ControlError)(message or str(exc)) from exc
 
 

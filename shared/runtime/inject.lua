@@ -26,7 +26,17 @@ end
 if redis.call('EXISTS', P .. ':allowed-tasks') == 0 then
   return fail('NO_REGISTRY', 'no AutoBangDream registry in this Redis: start `autobang up`, the gateway or a worker first')
 end
-local name = module .. ':' .. task
+-- A unit: the module itself (the first device) or module@device (another device of the
+-- device list), with its own queue, state and lease; its module's tasks and config rules.
+local base, device = module, ''
+local at = string.find(module, '@', 1, true)
+if at then
+  base, device = string.sub(module, 1, at - 1), string.sub(module, at + 1)
+  if not string.match(device, '^[a-z0-9][a-z0-9_-]*$') or #device > 32 then
+    return fail('UNKNOWN_TASK', "unknown device in '" .. module .. "': the name after @ must be lower-case letters, digits, - and _")
+  end
+end
+local name = base .. ':' .. task
 if redis.call('SISMEMBER', P .. ':allowed-tasks', name) == 0 then
   local allowed = redis.call('SMEMBERS', P .. ':allowed-tasks')
   table.sort(allowed)
@@ -136,7 +146,7 @@ if bad_json == nil then ok, cfg = pcall(cjson.decode, raw) end
 if not ok or type(cfg) ~= 'table' then
   return fail('INVALID_CONFIG', 'config is not valid JSON (' .. (bad_json or 'unreadable') .. '): ' .. shown_raw)
 end
-local rules_key = P .. ':config-fields:' .. module
+local rules_key = P .. ':config-fields:' .. base
 -- cjson reads 1e400 as inf and then refuses to encode it: show values without failing.
 local function show(v)
   local shown_ok, s = pcall(cjson.encode, v)
@@ -148,7 +158,7 @@ for field, value in pairs(cfg) do
   if not rule_raw then
     local names = redis.call('HKEYS', rules_key)
     table.sort(names)
-    return fail('INVALID_CONFIG', tostring(field) .. ': unknown field for ' .. module .. '; fields: ' .. table.concat(names, ', '))
+    return fail('INVALID_CONFIG', tostring(field) .. ': unknown field for ' .. base .. '; fields: ' .. table.concat(names, ', '))
   end
   local rule = cjson.decode(rule_raw)
   local t = rule['type']
@@ -197,9 +207,16 @@ if holder then
   local htask = redis.call('HGET', state_key, 'task') or '?'
   return fail('MODULE_BUSY', 'module ' .. module .. ' is busy: task ' .. htask .. ' (job ' .. holder .. ') holds it')
 end
+-- One lease per device (keys.device_lease): the first device's, or device's by name.
+local device_lease = P .. ':lease:device'
+if device ~= '' then device_lease = device_lease .. ':' .. device end
 if redis.call('SISMEMBER', P .. ':device-tasks', name) == 1 then
-  local dev = redis.call('GET', P .. ':lease:device')
-  if dev then return fail('DEVICE_BUSY', 'the device is in use by ' .. dev) end
+  local dev = redis.call('GET', device_lease)
+  local which = 'the device'
+  if device ~= '' then which = 'the device ' .. device end
+  if dev then return fail('DEVICE_BUSY', which .. ' is in use by ' .. dev) end
+elseif device ~= '' then
+  return fail('UNKNOWN_TASK', "task '" .. name .. "' does not use a device: start it as " .. base)
 end
 
 -- RQ's job hash (JSON serializer, uncompressed data is accepted), queue and registry.

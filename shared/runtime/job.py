@@ -20,7 +20,7 @@ from rq import get_current_job
 
 from shared import keys
 from shared.event_schema import EventType, TaskStatus
-from shared.modules import TaskSpec, get_module
+from shared.modules import TaskSpec, get_unit, split_unit
 from shared.runtime import leases
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import TextRedis, connect
@@ -76,8 +76,9 @@ def run_task(
     r = connect()
     current = get_current_job()
     job_id = current.id if current is not None else uuid.uuid4().hex
+    # ``module`` is a unit: the module itself, or ``module@device`` for another device.
     try:
-        spec: TaskSpec = get_module(module).task(task)
+        spec: TaskSpec = get_unit(module).task(task)
     except KeyError as exc:
         raise RuntimeError(str(exc.args[0])) from exc
 
@@ -106,14 +107,15 @@ def run_task(
     device = ""
     if spec.uses_device:
         device = device_holder(module, task, job_id)
-        other_dev = leases.claim(r, keys.DEVICE_LEASE, device)
+        other_dev = leases.claim(r, keys.device_lease(split_unit(module)[1]), device)
         if other_dev is not None:
             return end(TaskStatus.failed, device_busy(other_dev))
 
     store = ConfigStore(r, settings.data_dir)
+    base = split_unit(module)[0]  # one config per module, whichever device it serves
     try:
-        version, stored = store.get(module)
-        config = store.merged(module, overrides or {}) if overrides else stored
+        version, stored = store.get(base)
+        config = store.merged(base, overrides or {}) if overrides else stored
     except ValidationError as exc:
         return end(TaskStatus.failed, f"invalid config: {describe(exc)}", device)
     try:

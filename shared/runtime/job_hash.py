@@ -15,7 +15,7 @@ from rq.utils import str_to_date
 
 from shared import keys
 from shared.event_schema import EventType, TaskStatus
-from shared.modules import MODULE_NAMES
+from shared.modules import MODULE_NAMES, split_unit
 from shared.runtime.connection import TextRedis
 from shared.runtime.publish import publish
 from shared.runtime.state import finish, read_state
@@ -95,7 +95,9 @@ def malformed(raw: Mapping[Any, Any]) -> str:
 
 def module_of(raw: Mapping[Any, Any]) -> str:
     origin = _text(raw.get(b"origin", raw.get("origin", "")))
-    return next((m for m in MODULE_NAMES if keys.queue_name(m) == origin), "")
+    # The queue of a unit: ``autobang:<module>`` or ``autobang:<module>@<device>``.
+    unit = origin.removeprefix(keys.queue_name(""))
+    return unit if origin != unit and split_unit(unit)[0] in MODULE_NAMES else ""
 
 
 def fail_malformed(r: TextRedis, job_id: str, raw: Mapping[Any, Any], why: str) -> str:

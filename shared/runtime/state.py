@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from shared import keys
 from shared.event_schema import ACTIVE_STATUSES, EventType, PromptData, StateData, TaskStatus
+from shared.modules import split_unit
 from shared.runtime.connection import TextRedis, eval_lua
 from shared.runtime.lenient import as_object, is_wrong_type, junk
 from shared.runtime.publish import publish
@@ -164,7 +165,7 @@ def finish(
             keys.module_state(module),
             keys.events_stream(module),
             keys.module_lease(module),
-            keys.DEVICE_LEASE,
+            keys.device_lease(split_unit(module)[1]),
             keys.stop_flag(module),
         ],
         [job_id, status.value, error, str(get_settings().stream_maxlen), f"{time.time():.6f}", device],

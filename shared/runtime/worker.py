@@ -20,17 +20,18 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from shared import keys
+from shared.config.devices import DeviceListError, load_devices
 from shared.event_schema import EventType, TaskStatus
-from shared.modules import get_module
+from shared.modules import get_module, unit_name
 from shared.runtime import job_hash
 from shared.runtime.config_store import ConfigStore
-from shared.runtime.connection import connect, connect_bytes
+from shared.runtime.connection import TextRedis, connect, connect_bytes
 from shared.runtime.control import reconcile, stop_module
 from shared.runtime.job import load_body
 from shared.runtime.publish import publish
 from shared.runtime.registry import ENTRY_POINT, publish_registry
 from shared.runtime.state import device_holder, finish, read_state
-from shared.settings import get_settings
+from shared.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +109,18 @@ class ModuleWorker(Worker):
     instead of waiting forever for a task that runs until told otherwise. A second signal
     is still RQ's cold shutdown (kills the work-horse)."""
 
-    autobang_module = ""
+    autobang_units: tuple[str, ...] = ()  # the module's units this worker serves
+
+    def unit_of(self, r: TextRedis, job_id: str) -> str:
+        """The served unit whose state names ``job_id`` ("" when none does)."""
+        return next((u for u in self.autobang_units if read_state(r, u).get("job_id") == job_id), "")
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         try:
             job_id = self.get_current_job_id()
             r = connect(ride_out_s=2.0)  # a signal handler: do not wait a minute for Redis
-            if job_id and read_state(r, self.autobang_module).get("job_id") == job_id:
-                stop_module(r, self.autobang_module)
+            if job_id and (unit := self.unit_of(r, job_id)):
+                stop_module(r, unit)
         except Exception:
             log.exception("could not ask the running task to stop")
         super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
@@ -126,15 +131,15 @@ class ModuleWorker(Worker):
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)  # type: ignore[no-untyped-call]
         try:
             r = connect(ride_out_s=2.0)
-            state = read_state(r, self.autobang_module)
-            if state.get("job_id") != job.id:
+            unit = self.unit_of(r, job.id)
+            if not unit:
                 return
-            task = state.get("task", "")
+            task = read_state(r, unit).get("task", "")
             why = f"the process running {task} ended unexpectedly ({horse_end(ret_val)}); the worker is fine"
-            holder = device_holder(self.autobang_module, task, job.id)
-            if finish(r, self.autobang_module, job.id, TaskStatus.failed, why, holder):
+            holder = device_holder(unit, task, job.id)
+            if finish(r, unit, job.id, TaskStatus.failed, why, holder):
                 data = {"level": "error", "message": why, "task": task, "job_id": job.id}
-                publish(r, self.autobang_module, EventType.log, data)
+                publish(r, unit, EventType.log, data)
         except Exception:
             log.exception("recording the killed work-horse failed")
 
@@ -153,21 +158,46 @@ def worker_name(module: str) -> str:
     return f"{module}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
 
 
-def _heartbeat(module: str, name: str, stop: threading.Event) -> None:
+def _heartbeat(units: tuple[str, ...], name: str, stop: threading.Event) -> None:
     r, rb = connect(), connect_bytes()
     while not stop.wait(HEARTBEAT_S):
-        try:
-            r.set(keys.worker_heartbeat(module), name, ex=HEARTBEAT_TTL_S)
-            did = reconcile(r, rb, module)
-            if did:
-                log.warning("%s: reconciled a job (%s)", module, did)
-        except Exception:
-            log.exception("worker heartbeat failed")
+        for unit in units:
+            try:
+                r.set(keys.worker_heartbeat(unit), name, ex=HEARTBEAT_TTL_S)
+                did = reconcile(r, rb, unit)
+                if did:
+                    log.warning("%s: reconciled a job (%s)", unit, did)
+            except Exception:
+                log.exception("worker heartbeat failed")
+
+
+def served_units(module: str, settings: Settings) -> tuple[str, ...]:
+    """The units a worker of ``module`` serves: with ``--device-name NAME`` that device's
+    (``module@NAME``, a scriptor per device plays in parallel); else the module itself and,
+    for the other device modules (add_song, add_img, workflow: one task at a time is
+    enough), the unit of each other device of the list this machine reaches (not the
+    ``remote`` ones: their target is another machine's address)."""
+    if settings.device_name or module == "scriptor":
+        return (unit_name(module, settings.device_name),)
+    if not any(t.uses_device for t in get_module(module).tasks):
+        return (module,)
+    try:
+        devices = load_devices(settings).devices[1:]
+    except DeviceListError as exc:
+        log.error("%s", exc)
+        devices = []
+    return (module, *(unit_name(module, d.name) for d in devices if d.kind != "remote"))
 
 
 def run_worker(module: str, *, burst: bool = False) -> bool:
+    """Serve ``module``'s queue, or with ``AUTOBANG_DEVICE_NAME`` (``--device-name``) the
+    queue of its unit for that device (``module@NAME``): one worker per device, so each
+    device runs one task at a time and devices run in parallel (RQ stays the engine)."""
     spec = get_module(module)
     settings = get_settings()
+    if settings.device_name and not any(t.uses_device for t in spec.tasks):
+        raise SystemExit(f"--device-name: {module} has no task that uses a device")
+    units = served_units(module, settings)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
@@ -181,10 +211,13 @@ def run_worker(module: str, *, burst: bool = False) -> bool:
             load_body(task.entry)
         except RuntimeError as exc:
             log.warning("%s", exc)
-    name = worker_name(module)
-    queue = Queue(keys.queue_name(module), connection=rb, serializer=JSONSerializer, job_class=AllowListedJob)
+    name = worker_name(units[0])
+    queues = [
+        Queue(keys.queue_name(u), connection=rb, serializer=JSONSerializer, job_class=AllowListedJob)
+        for u in units
+    ]
     worker = ModuleWorker(
-        [queue],
+        queues,
         connection=rb,
         name=name,
         serializer=JSONSerializer,
@@ -192,11 +225,12 @@ def run_worker(module: str, *, burst: bool = False) -> bool:
         worker_ttl=WORKER_TTL_S,
         maintenance_interval=MAINTENANCE_S,
     )
-    worker.autobang_module = module
-    r.set(keys.worker_heartbeat(module), name, ex=HEARTBEAT_TTL_S)
-    reconcile(r, rb, module)
+    worker.autobang_units = units
+    for unit in units:
+        r.set(keys.worker_heartbeat(unit), name, ex=HEARTBEAT_TTL_S)
+        reconcile(r, rb, unit)
     stop = threading.Event()
-    beat = threading.Thread(target=_heartbeat, args=(module, name, stop), name="heartbeat", daemon=True)
+    beat = threading.Thread(target=_heartbeat, args=(units, name, stop), name="heartbeat", daemon=True)
     beat.start()
     try:
         # RQ logs every maintenance pass at INFO (every 15 s per worker): keep the launcher's
@@ -205,5 +239,6 @@ def run_worker(module: str, *, burst: bool = False) -> bool:
         return bool(worker.work(burst=burst, with_scheduler=False, logging_level=rq_level))
     finally:
         stop.set()
-        if r.get(keys.worker_heartbeat(module)) == name:
-            r.delete(keys.worker_heartbeat(module))
+        for unit in units:
+            if r.get(keys.worker_heartbeat(unit)) == name:
+                r.delete(keys.worker_heartbeat(unit))

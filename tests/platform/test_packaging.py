@@ -49,6 +49,10 @@ def test_compose_runtime_settings() -> None:
         if name == "simulator":  # profile "sim": the simulated game, on the compose network only
             assert svc["profiles"] == ["sim"] and "ports" not in svc
             assert "autobang simulator --host 0.0.0.0 --port 5037" in svc["command"][-1]
+        elif name == "worker-scriptor-mumu2":  # profile: a scriptor for a second emulator
+            assert svc["profiles"] == ["mumu2"] and svc["command"] == ["autobang", "worker", "scriptor"]
+            assert svc["environment"]["AUTOBANG_DEVICE_NAME"] == "mumu2" and "ports" not in svc
+            assert svc["healthcheck"]["test"][-1] == "scriptor@mumu2"
         elif name != "gateway":
             assert "ports" not in svc and svc["healthcheck"]["test"][-1] == name.removeprefix("worker-")
     assert all(p.startswith("127.0.0.1:") for p in services["gateway"]["ports"])

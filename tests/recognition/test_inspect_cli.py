@@ -59,7 +59,7 @@ def test_a_result_and_a_ready_frame_are_read(tmp_path: Path) -> None:
     cv2.imwrite(str(ready), render(ScreenView("ready", live_mode="off", cut_in=True)))
     rc, out, err = inspect(tmp_path, "--screen", "ready", str(ready))
     assert rc == 0, err
-    assert out[0]["ready"] == {"mode": "off", "cut_in": True}
+    assert out[0]["ready"] == {"mode": "off", "cut_in": True, "difficulty": None, "level": None}
 
 
 def test_frames_that_are_not_read_give_a_non_zero_exit(tmp_path: Path) -> None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from services.scriptor.loop import Scriptor, SongGuess, Tools
+from services.scriptor.loop import Scriptor
 from services.scriptor.play import PlayOptions, compile_chart
-from services.simulator.screens import ResultCounts, ScreenView, render
+from services.scriptor.tools import SongGuess, Tools
+from services.simulator.screens import ResultCounts, ScreenView, SongCard, render
 from shared.catalog import load_catalog
 from shared.chart.library import ChartLibrary
 from shared.config.scriptor import ScriptorConfig
@@ -27,6 +28,7 @@ class ScriptedDevice:
     state: str
     moves: dict[tuple[str, int, int], str] = field(default_factory=dict)
     result: ResultCounts | None = None
+    song: SongCard | None = None  # the song song select / ready show (None: none drawn)
     live_mode: str = "off"  # the ready screen's controls, already off
     cut_in: bool = False
     taps: list[tuple[int, int]] = field(default_factory=list)
@@ -44,6 +46,7 @@ class ScriptedDevice:
         return render(
             ScreenView(
                 state=self.state,
+                song=self.song,
                 result=self.result if self.state == "award" else None,
                 live_mode=self.live_mode,
                 cut_in=self.cut_in,

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from services.scriptor import flows
-from services.scriptor.loop import Pending, SongGuess
+from services.scriptor.memory import Pending
+from services.scriptor.timings import Clock, Timings
+from services.scriptor.tools import SongGuess
 from services.simulator.charts import ChartSource
 from services.simulator.frames import FrameRenderer
 from services.simulator.game import Game
@@ -104,11 +106,13 @@ def test_unknown_screens_get_back_presses(tmp_path: Path) -> None:
 def test_device_errors_are_retried_then_fatal_with_an_error_bundle(tmp_path: Path) -> None:
     dev = ScriptedDevice("main_page", fail_next=2)
     s = make(tmp_path, dev)
-    s.ctx.sleep = lambda seconds: None  # type: ignore[method-assign]
+    slept: list[float] = []
+    s.clock = Clock(s.clock.now, slept.append)  # the retries' waits recorded, not waited
     s.cycle()
     s.cycle()
     s.cycle()
     assert dev.taps == [(1175, 645)]  # answered again: the main page's tap
+    assert slept == [1.0, 2.0]
     dev.fail_next = 100
     with pytest.raises(TaskError, match="stopped answering"):
         for _ in range(20):
@@ -119,12 +123,13 @@ def test_device_errors_are_retried_then_fatal_with_an_error_bundle(tmp_path: Pat
     assert list(bundles[0].glob("frame-*.png"))
     log = (bundles[0] / "log.txt").read_text()
     assert "retrying in 8 s" in log and "giving up: the device stopped answering" in log
+    assert slept[2:] == list(Timings().device_retries_s)  # the documented ~47 s, then no more
 
 
 def test_an_input_that_fails_is_retried_not_fatal(tmp_path: Path) -> None:
     dev = ScriptedDevice("main_page", fail_taps=1)
     s = make(tmp_path, dev)
-    s.ctx.sleep = lambda seconds: None  # type: ignore[method-assign]
+    s.clock = Clock(s.clock.now, lambda seconds: None)
     s.cycle()  # the tap fails: a warning, a pause
     assert dev.taps == [] and any("retrying in 1 s" in m for m in ctx_of(s).warnings())
     s.cycle()
@@ -302,7 +307,7 @@ def test_frames_right_after_taps_are_screenshots(tmp_path: Path) -> None:
 
     now = [100.0]
     s.t.fresh_frame = screenshot
-    s.t.clock = lambda: now[0]
+    s.clock = Clock(lambda: now[0], s.clock.sleep)
     s.cycle()
     assert fresh == [] and dev.taps == [(1175, 645)]
     s.cycle()
@@ -318,7 +323,9 @@ class SimulatedDevice(ScriptedDevice):
 
     def __init__(self) -> None:
         super().__init__("ready")
-        sc = Scenario.model_validate({"delays": {"loading": 0.5, "app_start": 0.5}, "max_song_s": 4.0})
+        sc = Scenario.model_validate(
+            {"delays": {"loading": 0.5, "app_start": 0.5}, "max_song_s": 4.0, "songs": [1]}
+        )  # song 1: what the test recogniser says
         self.now = 100.0
         self.game = Game(sc, ChartSource(None, sc.max_song_s).load, self.now)
         self.draw = FrameRenderer(sc)
@@ -369,3 +376,19 @@ def test_a_live_mode_tap_the_screen_does_not_show_yet_is_not_repeated_at_once(tm
     for _ in range(8):
         s.cycle()
     assert dev.taps == [MODE_BUTTON, MODE_BUTTON] and s.pending is None
+
+
+def test_the_run_keeps_its_cadence_on_the_injected_clock_and_ends_at_rest(tmp_path: Path) -> None:
+    dev = ScriptedDevice("award", moves={("award", 1080, 640): "choose"})
+    s = make(tmp_path, dev)
+    s.finished = True  # the run's work is done: it ends back on song select
+    now, slept = [10.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    s.clock, s.timings = Clock(lambda: now[0], sleep), Timings(cycle_s=0.5)
+    s.run()
+    assert dev.taps == [(1080, 640)] and s.done()
+    assert slept == [0.5, 0.5]  # one cycle on award, one on song select; no real waits

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from services.scriptor.flows import START
-from services.scriptor.loop import Pending, Scriptor
+from services.scriptor.loop import Scriptor
+from services.scriptor.memory import Pending
 from services.scriptor.result import ResultReading
 from shared import device_offsets as offsets
 from shared import play_history as history

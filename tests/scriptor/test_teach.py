@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from services.recognition.ui.prototypes import ScreenReader
-from services.scriptor.loop import Scriptor, SongGuess, Tools
+from services.scriptor.loop import Scriptor
 from services.scriptor.play import PlayOptions, compile_chart
 from services.scriptor.teach import AUTO_COVERED, MIN_SEEN, Teacher
+from services.scriptor.tools import SongGuess, Tools
 from services.testing.foreign_screens import ForeignGame
 from shared.catalog import load_catalog
 from shared.chart.library import ChartLibrary

@@ -7,14 +7,17 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from services.scriptor import loop, verify
 from services.scriptor.actions import back
 from services.scriptor.flows import START
-from services.scriptor.loop import Pending
+from services.scriptor.memory import Pending
 from services.scriptor.result import ResultReading
+from services.simulator.screens import ResultCounts, SongCard
 from shared import play_history as history
+from shared.catalog import shown_title
 from tests.scriptor.loop_helpers import ScriptedDevice, ctx_of, make
 
 
@@ -111,3 +114,82 @@ def test_giving_up_on_unknown_screens_right_after_a_model_change_says_so(tmp_pat
     with pytest.raises(TaskError) as err2:
         s._give_up("unknown screen for 60 s; still stuck after 2 restarts of the game")
     assert "screen model" not in str(err2.value)
+
+
+def test_the_ready_screen_disagreeing_with_the_chart_is_said_field_by_field() -> None:
+    shown = SimpleNamespace(difficulty="expert", level=26)
+    s = verify.ready_mismatch(shown, 316, "オレンジ", 3, 25)
+    assert s is not None and s.kind == "mismatch"
+    assert "316 (オレンジ) Expert lv 25 was chosen" in s.message and "shows level 26" in s.message
+    assert "difficulty" not in s.message.split("shows")[1]
+    s = verify.ready_mismatch(SimpleNamespace(difficulty="hard", level=None), 316, "オレンジ", 3, 25)
+    assert s is not None and "shows difficulty hard" in s.message
+    # What is not read (or not known) is not held against the chart.
+    assert verify.ready_mismatch(SimpleNamespace(difficulty="expert", level=25), 316, "t", 3, 25) is None
+    assert verify.ready_mismatch(SimpleNamespace(difficulty=None, level=None), 316, "t", 3, 25) is None
+    assert verify.ready_mismatch(SimpleNamespace(difficulty="expert", level=26), 316, "t", 3, 0) is None
+    assert verify.ready_mismatch(None, 316, "t", 3, 25) is None
+
+
+def ready_song(difficulty: int, level: int) -> SongCard:
+    return SongCard(1, np.full((36, 450), 225, np.uint8), {difficulty: level}, difficulty)
+
+
+@pytest.mark.parametrize(("shown", "why"), [((3, 23), "shows level 23"), ((2, 22), "shows difficulty hard")])
+def test_a_ready_screen_showing_another_chart_is_skipped_not_played(
+    tmp_path: Path, shown: tuple[int, int], why: str
+) -> None:
+    """Song 1's Expert chart is level 22; the screen shows another level or difficulty."""
+    dev = ScriptedDevice("ready", song=ready_song(*shown))
+    s = make(tmp_path, dev, guess=1, is_checking_3d=False)
+    s.cycle()
+    warnings = ctx_of(s).warnings()
+    assert any(why in w and "not played" in w and "skipped" in w for w in warnings), warnings
+    assert s.pending is None and dev.taps == [(back("ready").x, back("ready").y)]
+
+
+def test_a_ready_screen_showing_the_chart_is_played(tmp_path: Path) -> None:
+    dev = ScriptedDevice("ready", song=ready_song(3, 22))
+    s = make(tmp_path, dev, guess=1, is_checking_3d=False)
+    s.cycle()
+    assert s.pending is not None and dev.taps[-1] == (START.x, START.y), ctx_of(s).warnings()
+
+
+def play_to_result(tmp_path: Path, card: dict[str, Any]) -> history.PlayRecord:
+    """Song 1 Expert (level 22, its title drawn as the game shows it) played, then a result
+    card with every note Perfect and the top bar ``card`` read off the drawn screen."""
+    dev = ScriptedDevice("ready", moves={("ready", START.x, START.y): "playing"})
+    s = make(tmp_path, dev, is_checking_3d=False)
+    s.cycle()
+    assert isinstance(s.pending, Pending)
+    notes = s.pending.chart.note_count
+    s.cycle()  # playing
+    dev.state = "award"
+    title = shown_title(s.t.catalog.get(1).title)  # type: ignore[union-attr]
+    dev.result = ResultCounts(notes, 0, 0, 0, 0, 0, 0, combo=notes, score=1000, title=title, **card)
+    for _ in range(loop.RESULT_FRAMES):
+        if history.read(tmp_path):
+            break
+        s.cycle()
+    (row,) = history.read(tmp_path)
+    return row
+
+
+def test_a_result_showing_the_plays_difficulty_and_level_is_cleared(tmp_path: Path) -> None:
+    row = play_to_result(tmp_path, {"difficulty": "expert", "level": 22})
+    assert row.cleared and not row.wrong_song and row.result_song_id == 1, row
+
+
+@pytest.mark.parametrize(
+    ("card", "why"),
+    [
+        ({"difficulty": "hard", "level": 22}, "the result shows difficulty hard, the play was expert"),
+        ({"difficulty": "expert", "level": 23}, "the result shows level 23, the play was 22"),
+    ],
+)
+def test_a_result_of_another_difficulty_or_level_is_a_wrong_song(
+    tmp_path: Path, card: dict[str, Any], why: str
+) -> None:
+    """The judgements add up to the chart's notes: only the top bar tells the chart apart."""
+    row = play_to_result(tmp_path, card)
+    assert row.wrong_song and not row.cleared and why in row.note, row

@@ -4,6 +4,8 @@ import type {
   ColorResponse,
   ConfigDoc,
   ConfigValues,
+  DeviceList,
+  DevicesDoc,
   DeviceStatus,
   FrameFolder,
   FrameListing,
@@ -49,8 +51,11 @@ export const api = {
     for (const f of files) form.append('files', f, f.name)
     return http.post<ScreenshotUpload>(`/api/${enc(module)}/screenshots`, form)
   },
-  device: () => http.get<DeviceStatus>('/api/device'),
-  scriptorHistory: (limit = 500) => http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}`),
+  device: (name = '') => http.get<DeviceStatus>(`/api/device${name ? `?device=${enc(name)}` : ''}`),
+  devices: () => http.get<DevicesDoc>('/api/devices'),
+  saveDevices: (list: DeviceList) => http.put<DevicesDoc>('/api/devices', list),
+  scriptorHistory: (limit = 500, device?: string | null) =>
+    http.get<PlayRecord[]>(`/api/scriptor/history?limit=${limit}${device ? `&device=${enc(device)}` : ''}`),
   errorBundles: () => http.get<ErrorBundle[]>('/api/scriptor/errors'),
   screenModels: () => http.get<ScreenModel[]>('/api/ui_recognition/models'),
   useShippedModel: () => http.post<UseShipped>('/api/ui_recognition/models/use-shipped'),

@@ -321,7 +321,8 @@ export interface paths {
         /**
          * Play History
          * @description The scriptor's plays, oldest first (the last ``limit``): song, difficulty, mode,
-         *     judgement counts, FAST/SLOW, cleared or failed, the offset used, simulated or not.
+         *     judgement counts, FAST/SLOW, cleared or failed, the offset used, simulated or not, the
+         *     device's serial.
          */
         get: operations["play_history_api_scriptor_history_get"];
         put?: never;
@@ -562,6 +563,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Devices */
+        get: operations["get_devices_api_devices_get"];
+        /**
+         * Put Devices
+         * @description Replace the list. The first device is ``AUTOBANG_DEVICE`` (the module workers serve
+         *     it): a first target other than that is refused, naming the field and where to set it.
+         */
+        put: operations["put_devices_api_devices_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -608,6 +631,31 @@ export interface components {
             config: {
                 [key: string]: unknown;
             };
+        };
+        /** DeviceEntry */
+        DeviceEntry: {
+            /**
+             * Name
+             * @description how the dashboard and the workers name it
+             */
+            name: string;
+            /**
+             * Target
+             * @description adb (MuMu on this PC), adb://HOST:PORT[/SERIAL] or sim[:scenario.json]
+             */
+            target: string;
+            /**
+             * Kind
+             * @description emulator or simulator: autobang up starts its worker; remote: a worker on another machine serves it
+             * @default emulator
+             * @enum {string}
+             */
+            kind: "emulator" | "simulator" | "remote";
+        };
+        /** DeviceList */
+        DeviceList: {
+            /** Devices */
+            devices: components["schemas"]["DeviceEntry"][];
         };
         /** DeviceOffsetView */
         DeviceOffsetView: {
@@ -699,6 +747,57 @@ export interface components {
              * @default
              */
             hint: string;
+        };
+        /** DeviceView */
+        DeviceView: {
+            /**
+             * Name
+             * @description how the dashboard and the workers name it
+             */
+            name: string;
+            /**
+             * Target
+             * @description adb (MuMu on this PC), adb://HOST:PORT[/SERIAL] or sim[:scenario.json]
+             */
+            target: string;
+            /**
+             * Kind
+             * @description emulator or simulator: autobang up starts its worker; remote: a worker on another machine serves it
+             * @default emulator
+             * @enum {string}
+             */
+            kind: "emulator" | "simulator" | "remote";
+            /**
+             * Unit
+             * @description the scriptor's unit for it: scriptor, or scriptor@NAME
+             */
+            unit: string;
+            /**
+             * Worker
+             * @description a scriptor worker serving it answers
+             */
+            worker: boolean;
+            /** @description its scriptor's status */
+            status: components["schemas"]["TaskStatus"];
+            /** Error */
+            error?: string | null;
+            /**
+             * Serial
+             * @description the serial its last scriptor run played on (history filter)
+             */
+            serial?: string | null;
+        };
+        /** DevicesDoc */
+        DevicesDoc: {
+            /** Devices */
+            devices: components["schemas"]["DeviceView"][];
+            /** @description the list saved for the next start */
+            saved: components["schemas"]["DeviceList"];
+            /**
+             * Restart Needed
+             * @description the saved list differs from the one in effect
+             */
+            restart_needed: boolean;
         };
         /** ErrorBundle */
         ErrorBundle: {
@@ -1542,6 +1641,11 @@ export interface components {
          * @description The scriptor loop's cycle: the screen it sees and the play in progress.
          */
         ScriptorLive: {
+            /**
+             * Device
+             * @description the serial of the device it plays on (history rows name it)
+             */
+            device?: string | null;
             /**
              * Screen
              * @description the screen state the loop recognised
@@ -2726,6 +2830,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description only this device's plays (its serial) */
+                device?: string | null;
             };
             header?: never;
             path?: never;
@@ -3258,7 +3364,10 @@ export interface operations {
     };
     get_device_api_device_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a device of the device list (GET /api/devices); empty: the first */
+                device?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3292,12 +3401,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     get_screen_api_device_screen_get: {
         parameters: {
             query?: {
                 width?: number | null;
+                /** @description a device of the device list (GET /api/devices); empty: the first */
+                device?: string;
             };
             header?: never;
             path?: never;
@@ -3348,6 +3468,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    get_devices_api_devices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicesDoc"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
+    put_devices_api_devices_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceList"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevicesDoc"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

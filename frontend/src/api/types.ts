@@ -43,6 +43,12 @@ export type LiveStates = Schemas['LiveStates']
 export type ScriptorLive = LiveStates['scriptor']
 export type WorkflowLive = LiveStates['workflow']
 
+/** The device list with each device's scriptor (GET /api/devices) and a list to save. */
+export type DevicesDoc = Schemas['DevicesDoc']
+export type DeviceView = Schemas['DeviceView']
+export type DeviceList = Schemas['DeviceList']
+export type DeviceEntry = Schemas['DeviceEntry']
+
 /** What an x-check path answers (e.g. /api/scriptor/check-song/{value}). */
 export type CheckResult = Pick<Schemas['SongCheckResponse'], 'ok' | 'message'>
 

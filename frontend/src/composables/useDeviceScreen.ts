@@ -10,8 +10,9 @@ export interface ScreenFetchers {
   frame: (width: number) => Promise<Blob>
 }
 
-async function fetchFrame(width: number): Promise<Blob> {
-  const res = await fetch(`${SCREEN_PATH}?width=${width}`, { headers: { Accept: 'image/jpeg' } })
+async function fetchFrame(width: number, device = ''): Promise<Blob> {
+  const which = device ? `&device=${encodeURIComponent(device)}` : ''
+  const res = await fetch(`${SCREEN_PATH}?width=${width}${which}`, { headers: { Accept: 'image/jpeg' } })
   if (!res.ok) {
     let detail = `${res.status} ${res.statusText}`
     try {
@@ -25,7 +26,11 @@ async function fetchFrame(width: number): Promise<Blob> {
   return res.blob()
 }
 
-export const httpFetchers = (status: () => Promise<DeviceStatus>): ScreenFetchers => ({ status, frame: fetchFrame })
+/** The gateway's fetchers for the device ``device`` of the device list ('' the first). */
+export const httpFetchers = (status: () => Promise<DeviceStatus>, device = ''): ScreenFetchers => ({
+  status,
+  frame: (width) => fetchFrame(width, device),
+})
 
 /**
  * The device's live screen, throttled: one frame request in flight at a time, the next one

@@ -8,7 +8,7 @@
  */
 import type { ValidationIssue } from '@/api/client'
 import type { ImageData, LatestImage, PromptData, StateData } from '@/api/events'
-import type { DeviceOffset, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, ScriptorLive, SnapshotModuleDoc, StateCoverage, WorkflowLive } from '@/api/types'
+import type { DeviceOffset, DevicesDoc, DeviceStatus, ErrorBundle, FrameFolder, FrameListing, LastFit, ModuleInfo, ModuleStateDoc, PlayRecord, SavedCoefficients, SavedFrame, ScriptorLive, SnapshotModuleDoc, StateCoverage, WorkflowLive } from '@/api/types'
 import { rgbToHsv } from '@/lib/hsv'
 import { liveFields } from '@/lib/live'
 import type { JsonSchema } from '@/lib/schema'
@@ -402,6 +402,17 @@ export class MockBackend {
   /** GET /api/scriptor/errors: newest first, as the gateway lists them. */
   bundles(): ErrorBundle[] {
     return [...this.errorBundles].sort((a, b) => b.name.localeCompare(a.name))
+  }
+
+  /** GET /api/devices: the mock's one device (the switcher shows with several only). */
+  devices(): DevicesDoc {
+    const first = { name: 'default', target: 'mock', kind: 'simulator' as const }
+    const state = this.moduleState('scriptor')
+    return {
+      devices: [{ ...first, unit: 'scriptor', worker: true, status: state.status, error: state.error ?? null, serial: 'mock-5554' }],
+      saved: { devices: [first] },
+      restart_needed: false,
+    }
   }
 
   /** GET /api/device: a drawn stand-in for the game when the mock can draw, else none. */

@@ -66,6 +66,7 @@ export function createHandlers(backend: MockBackend, origin: string): (HttpHandl
     // In the browser a drawn stand-in for the game; in unit tests no device (the live
     // screen then shows why, as with no emulator).
     http.get('/api/device', () => wrap(() => backend.deviceStatus())),
+    http.get('/api/devices', () => wrap(() => backend.devices())),
     http.get('/api/device/screen', async () => {
       try {
         return new Response(await backend.deviceScreen(), { headers: { 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-store' } })

@@ -40,26 +40,50 @@ class DeviceStatus(BaseModel):
     hint: str = Field("", description="what to do about it")
 
 
-def live_screen(request: Request) -> LiveScreen:
-    """The app's one LiveScreen (built on first use, on app.state so two apps never share)."""
+DeviceName = Query(
+    "", max_length=32, description="a device of the device list (GET /api/devices); empty: the first"
+)
+
+
+def device_settings_for(request: Request, device: str) -> Settings:
+    """The settings the gateway reaches the device ``device`` with ("" the first): the list's
+    target for another device (a ``remote`` one only when the gateway reaches it too)."""
+    settings: Settings = request.app.state.settings
+    if not device:
+        return settings
+    gw = getattr(request.app.state, "gateway", None)
+    if gw is None:  # an app without a Gateway (tests of this router alone): one device
+        return settings
+    try:
+        entry = gw.devices.get(device)
+    except KeyError as exc:
+        raise HTTPException(404, str(exc.args[0])) from exc
+    if entry is gw.devices.first:
+        return settings
+    return settings.model_copy(update={"device": entry.target, "device_name": device})
+
+
+def live_screen(request: Request, device: str = "") -> LiveScreen:
+    """The app's one LiveScreen per device (built on first use, on app.state so two apps
+    never share)."""
     with _lock:
-        screen = getattr(request.app.state, "live_screen", None)
+        screens: dict[str, LiveScreen] = getattr(request.app.state, "live_screens", None) or {}
+        request.app.state.live_screens = screens
+        screen = screens.get(device)
         if screen is None:
-            settings: Settings = request.app.state.settings
+            settings = device_settings_for(request, device)
             # The view polls about once a second: a screenrecord stream would keep the
             # device's encoder (the simulator's CPU) busy all the time for it; raw is cheap.
             if settings.capture == "auto":
                 settings = settings.model_copy(update={"capture": LIVE_CAPTURE})
             screen = LiveScreen(lambda: open_device(settings), interval_s=SCREEN_INTERVAL_S)
-            request.app.state.live_screen = screen
-        assert isinstance(screen, LiveScreen)
+            screens[device] = screen
         return screen
 
 
 def close_live_screen(app: FastAPI) -> None:
-    """On shutdown: release the gateway's device connection (forwards, a screenrecord)."""
-    screen = getattr(app.state, "live_screen", None)
-    if isinstance(screen, LiveScreen):
+    """On shutdown: release the gateway's device connections (forwards, a screenrecord)."""
+    for screen in (getattr(app.state, "live_screens", None) or {}).values():
         screen.close()
 
 
@@ -78,9 +102,9 @@ def hint_for(settings: Settings, error: str) -> str:
 
 
 @router.get("", response_model=DeviceStatus)
-def get_device(request: Request) -> DeviceStatus:
-    settings: Settings = request.app.state.settings
-    info, error = live_screen(request).status()
+def get_device(request: Request, device: str = DeviceName) -> DeviceStatus:
+    settings = device_settings_for(request, device)
+    info, error = live_screen(request, device).status()
     if info is None:
         return DeviceStatus(
             spec=settings.device, connected=False, error=error, hint=hint_for(settings, error)
@@ -96,11 +120,13 @@ def get_device(request: Request) -> DeviceStatus:
         503: {"model": ErrorDetail, "description": "no device to capture from (the detail says why)"},
     },
 )
-def get_screen(request: Request, width: int | None = Query(None, ge=64, le=1280)) -> Response:
+def get_screen(
+    request: Request, width: int | None = Query(None, ge=64, le=1280), device: str = DeviceName
+) -> Response:
     try:
-        shot = live_screen(request).shot(width)
+        shot = live_screen(request, device).shot(width)
     except DeviceError as exc:
-        settings: Settings = request.app.state.settings
+        settings = device_settings_for(request, device)
         raise HTTPException(503, f"{exc} ({hint_for(settings, str(exc))})") from exc
     return Response(
         shot.jpeg,

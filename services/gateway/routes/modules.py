@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.gateway.context import GatewayDep
-from services.gateway.errors import ERRORS, module_or_404
+from services.gateway.errors import ERRORS, unit_or_404
 from services.gateway.models import ModuleInfo, ModuleState, TaskInfo
 from services.gateway.module_view import module_state
 from shared.modules import MODULES
@@ -43,5 +43,5 @@ def modules(gw: GatewayDep) -> list[ModuleInfo]:
 
 @router.get("/{module}/state", response_model=ModuleState)
 def get_state(module: str, gw: GatewayDep) -> ModuleState:
-    module_or_404(module)
+    unit_or_404(module)
     return module_state(gw.r, module)

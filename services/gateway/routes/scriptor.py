@@ -38,10 +38,18 @@ def check_song(song_id: int, gw: GatewayDep) -> SongCheckResponse:
 
 
 @router.get("/history", response_model=list[history.PlayRecord])
-def play_history(gw: GatewayDep, limit: int = Query(500, ge=1, le=10_000)) -> list[history.PlayRecord]:
+def play_history(
+    gw: GatewayDep,
+    limit: int = Query(500, ge=1, le=10_000),
+    device: str | None = Query(None, max_length=200, description="only this device's plays (its serial)"),
+) -> list[history.PlayRecord]:
     """The scriptor's plays, oldest first (the last ``limit``): song, difficulty, mode,
-    judgement counts, FAST/SLOW, cleared or failed, the offset used, simulated or not."""
-    return history.read(gw.settings.data_dir, limit)
+    judgement counts, FAST/SLOW, cleared or failed, the offset used, simulated or not, the
+    device's serial."""
+    rows = history.read(gw.settings.data_dir)
+    if device is not None:
+        rows = [row for row in rows if row.device == device]
+    return rows[-limit:]
 
 
 @router.get("/errors", response_model=list[bundles.ErrorBundle])

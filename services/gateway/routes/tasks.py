@@ -7,8 +7,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import ValidationError
 
 from services.gateway.context import GatewayDep
-from services.gateway.errors import ERRORS, module_or_404, task_or_404, validation_422
+from services.gateway.errors import ERRORS, task_or_404, unit_or_404, validation_422
 from services.gateway.models import ReplyRequest, ReplyResponse, StartRequest, StartResponse, StopResponse
+from shared.modules import split_unit
 from shared.runtime import control
 
 router = APIRouter(prefix="/api", responses=ERRORS, tags=["tasks"])
@@ -17,10 +18,15 @@ router = APIRouter(prefix="/api", responses=ERRORS, tags=["tasks"])
 @router.post("/{module}/tasks/{task}/start", response_model=StartResponse)
 def start(module: str, task: str, gw: GatewayDep, body: StartRequest | None = None) -> StartResponse:
     task_or_404(module, task)
+    base, device = split_unit(module)
+    if device and device not in gw.unit_devices:
+        raise HTTPException(
+            404, f"no device {device!r} beside the first in the device list (GET /api/devices)"
+        )
     overrides = body.config if body else {}
     if overrides:
         try:
-            gw.store.merged(module, overrides)
+            gw.store.merged(base, overrides)
         except ValidationError as exc:
             raise validation_422(exc, ("body", "config")) from exc
     try:
@@ -38,13 +44,13 @@ def stop_task(module: str, task: str, gw: GatewayDep) -> StopResponse:
 
 @router.post("/{module}/stop", response_model=StopResponse)
 def stop_module(module: str, gw: GatewayDep) -> StopResponse:
-    module_or_404(module)
+    unit_or_404(module)
     return StopResponse(**control.stop_module(gw.r, module))
 
 
 @router.post("/{module}/reply", response_model=ReplyResponse)
 def reply(module: str, body: ReplyRequest, gw: GatewayDep) -> ReplyResponse:
-    module_or_404(module)
+    unit_or_404(module)
     try:
         prompt = control.reply(gw.r, module, body.answer, body.text, body.prompt_id)
     except control.ControlError as exc:

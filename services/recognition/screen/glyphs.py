@@ -1,7 +1,10 @@
-"""Printed digits on the result card: ink found relative to the card's paper (so light grey
-leading zeros and a darker or brighter capture read alike), split into glyphs by empty
-columns, each glyph matched with digits drawn in the system's sans fonts
-(``shared.fonts``). No model and no download: the game prints digits in a plain sans face."""
+"""The one reader of printed numbers (result card counts and score, the ready page's and
+song select's levels, the result's "Lv. NN"): ink found relative to the paper (so light
+grey leading zeros and a darker or brighter capture read alike), split into glyphs by
+empty columns, each glyph matched with digits drawn in the system's sans fonts
+(``shared.fonts``), regular and bold, at two sizes. No model and no download: the game
+prints digits in a plain sans face; other faces are measured by
+``scripts/bench_level_fonts.py`` (docs/recognition.md)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ INK_RATIO = 0.9  # a pixel darker than this share of the paper's level is ink (l
 MIN_PAPER = 60  # grey level: below this the crop is no card at all
 MIN_SCORE = 0.55  # a glyph less like every digit than this is not a digit
 MIN_MARGIN = 0.03  # the best digit's lead over the best other digit
+FLAT = 0.3  # a blob lower than this share of the tallest one is not (part of) a digit
 
 
 def feature(glyph: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
@@ -140,3 +144,53 @@ def read_digits(grey: Grey, height: int) -> str | None:
             return None
         out.append(str(d))
     return "".join(out)
+
+
+def read_number(
+    grey: Grey, box: tuple[int, int, int, int], margin: int = 4, max_digits: int = 9
+) -> int | None:
+    """The number printed in ``box`` (x1, y1, x2, y2) of a grey frame, whatever its font
+    size: the paper is the box's own median (the number covers less than half of it) and
+    the box is widened by ``margin`` so a frame a few px off still holds the digits."""
+    x1, y1, x2, y2 = box
+    paper = float(np.median(grey[y1:y2, x1:x2]))
+    if paper < MIN_PAPER:
+        return None
+    crop = grey[max(y1 - margin, 0) : y2 + margin, max(x1 - margin, 0) : x2 + margin]
+    return read_mask((crop.astype(np.float32) < INK_RATIO * paper).astype(np.uint8), max_digits)
+
+
+def read_mask(mask: npt.NDArray[np.uint8], max_digits: int = 9, drop_edges: bool = True) -> int | None:
+    """The number a 0/1 ink mask shows, whatever its font size: the glyph height is the
+    tallest blob's; with ``drop_edges`` ink touching the mask's border (a box edge, a
+    neighbour a wider crop brought in) is ignored, unless it is digit-sized (a digit cut
+    by the crop). None when there is no digit, more than ``max_digits``, a cut digit, or
+    one glyph is not surely a digit (unsure beats wrong)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    keep = np.zeros(n, bool)
+    edge = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        inside = x > 0 and y > 0 and x + bw < w and y + bh < h
+        keep[i] = area >= 4 and (inside or not drop_edges)
+        edge[i] = area >= 4 and not inside and drop_edges
+    if not keep.any():
+        return None
+    height = int(stats[keep, cv2.CC_STAT_HEIGHT].max())
+    # Much flatter than a digit: a rule or a speck (a panel's edge under the number), which
+    # would otherwise join the glyph above it.
+    keep &= stats[:, cv2.CC_STAT_HEIGHT] >= FLAT * height
+    # A digit-sized blob on the border is a digit cut by the crop: the number is not whole.
+    for j in np.nonzero(edge)[0].tolist():
+        bw, bh = int(stats[j, cv2.CC_STAT_WIDTH]), int(stats[j, cv2.CC_STAT_HEIGHT])
+        if 0.6 * height <= bh <= 1.4 * height and bw <= 1.2 * height:
+            return None
+    kept = keep[labels].astype(np.uint8)
+    boxes = glyph_boxes(kept, height)
+    if not boxes or len(boxes) > max_digits:
+        return None
+    digits = [classify(kept[y1:y2, x1:x2]) for x1, y1, x2, y2 in boxes]
+    if any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))

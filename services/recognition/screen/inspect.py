@@ -15,6 +15,7 @@ import numpy as np
 from services.recognition.screen.frame import FrameError, to_reference
 from services.recognition.screen.playing import read_playing
 from services.recognition.screen.ready import read_ready
+from services.recognition.screen.ready_song import read_ready_song
 from services.recognition.screen.result import read_result
 from shared.catalog import Song
 
@@ -47,7 +48,7 @@ def inspect_frame(
         read = r.complete
     elif reader == "ready":
         rd = read_ready(ref)
-        out["ready"] = rd.as_dict()
+        out["ready"] = {**rd.as_dict(), **read_ready_song(ref).as_dict()}  # + the song's badge, level
         read = rd.mode is not None
     elif reader == "playing":
         from shared.note_detect import detect_notes

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from services.recognition.screen.badge import badge_difficulty
 from services.recognition.screen.frame import Frame, to_reference
 from services.recognition.screen.glyphs import classify, glyph_boxes, ink_mask, read_digits
 from services.recognition.screen.title import match_title
@@ -21,7 +22,6 @@ from shared.screen_facts import (
     COUNT_DIGITS,
     COUNT_FIELDS,
     DIFFICULTY_BADGE,
-    DIFFICULTY_HUES,
     DIGIT_HEIGHT,
     LEVEL_REGION,
     RESULT_FIELDS,
@@ -33,8 +33,6 @@ from shared.screen_facts import (
 )
 
 Panel = Literal["solo", "coop"]
-BADGE_MIN_FILL = 0.2  # share of the badge box in saturated colour for a badge to be there
-BADGE_MAX_HUE_OFF = 15
 LEVEL_DIGIT_HEIGHT = 17  # px of "Lv. NN"'s digits (real capture)
 NUMBER_FIELDS = (*COUNT_FIELDS, "score")
 
@@ -101,24 +99,12 @@ def read_numbers(grey: npt.NDArray[np.uint8], offset: tuple[int, int] = (0, 0)) 
 
 def read_difficulty(frame: Frame) -> str | None:
     """The badge's difficulty by its colour's hue; None when no badge is there."""
-    x1, y1, x2, y2 = DIFFICULTY_BADGE
+    _, y1, x2, y2 = DIFFICULTY_BADGE
     # The badge sits on the white top bar: a coloured backdrop with no bar is no badge.
     beside = cv2.cvtColor(frame[y1:y2, x2 + 2 : x2 + 10], cv2.COLOR_BGR2HSV)
     if ((beside[..., 1] < 50) & (beside[..., 2] >= 120)).mean() < 0.6:
         return None
-    hsv = cv2.cvtColor(frame[y1:y2, x1:x2], cv2.COLOR_BGR2HSV)
-    sat = (hsv[..., 1] >= 100) & (hsv[..., 2] >= 100)
-    if sat.mean() < BADGE_MIN_FILL:
-        return None
-    angles = hsv[..., 0][sat].astype(np.float64) * (2 * np.pi / 180)
-    hue = float(np.angle(np.exp(1j * angles).mean())) * 180 / (2 * np.pi) % 180
-
-    def off(h: int) -> float:
-        d = abs(hue - h) % 180
-        return min(d, 180 - d)
-
-    name = min(DIFFICULTY_HUES, key=lambda k: off(DIFFICULTY_HUES[k]))
-    return name if off(DIFFICULTY_HUES[name]) <= BADGE_MAX_HUE_OFF else None
+    return badge_difficulty(frame, DIFFICULTY_BADGE)
 
 
 def read_level(grey: npt.NDArray[np.uint8]) -> int | None:

@@ -1,0 +1,77 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import { ApiError } from '@/api/client'
+import { api } from '@/api/endpoints'
+import type { DevicesDoc } from '@/api/types'
+import DeviceListEditor from '@/components/DeviceListEditor.vue'
+import DeviceSwitcher from '@/components/DeviceSwitcher.vue'
+import { issuesByField, splitUnit, unitOf } from '@/lib/devices'
+import { useBackendStore } from '@/stores/backend'
+import { useDevicesStore } from '@/stores/devices'
+
+const doc = (): DevicesDoc => ({
+  devices: [
+    { name: 'default', target: 'adb', kind: 'emulator', unit: 'scriptor', worker: true, status: 'running', error: null, serial: 'emulator-5554' },
+    { name: 'mumu2', target: 'adb://127.0.0.1:5037/x', kind: 'emulator', unit: 'scriptor@mumu2', worker: false, status: 'idle', error: null, serial: null },
+  ],
+  saved: { devices: [{ name: 'default', target: 'adb', kind: 'emulator' }, { name: 'mumu2', target: 'adb://127.0.0.1:5037/x', kind: 'emulator' }] },
+  restart_needed: false,
+})
+
+const router = () =>
+  createRouter({ history: createMemoryHistory(), routes: [{ path: '/m/:module', name: 'module', component: { template: '<div />' } }] })
+
+describe('devices and units', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+  afterEach(() => vi.restoreAllMocks())
+
+  it('names units as the gateway does', () => {
+    expect(splitUnit('scriptor@mumu2')).toEqual(['scriptor', 'mumu2'])
+    expect(splitUnit('scriptor')).toEqual(['scriptor', ''])
+    expect(unitOf('scriptor', 'default', 0)).toBe('scriptor')
+    expect(unitOf('scriptor', 'mumu2', 1)).toBe('scriptor@mumu2')
+  })
+
+  it('puts a 422 at the field it names, a whole-list issue under the list', () => {
+    const got = issuesByField([
+      { loc: ['body', 'devices', 1, 'name'], msg: 'must be lower-case' },
+      { loc: ['body'], msg: "'a' is already the name of another device" },
+    ])
+    expect(got).toEqual({ '1.name': 'must be lower-case', list: "'a' is already the name of another device" })
+  })
+
+  it('switches between devices, each with its scriptor state and worker', async () => {
+    useDevicesStore().adopt(doc())
+    useBackendStore().handleMessage({ type: 'snapshot', modules: { 'scriptor@mumu2': { status: 'failed', task: 'start_scriptor', job_id: 'j', error: 'x', fields: {}, prompt: null, progress: null, last_id: '1-0', images: {} } } } as never)
+    const r = router()
+    await r.push('/m/scriptor@mumu2')
+    const w = mount(DeviceSwitcher, { props: { unit: 'scriptor@mumu2' }, global: { plugins: [r] } })
+    const links = w.findAll('[data-device]')
+    expect(links.map((l) => l.attributes('data-device'))).toEqual(['default', 'mumu2'])
+    expect(links[1]!.attributes('data-current')).toBe('1')
+    expect(links[1]!.attributes('href')).toContain('/m/scriptor@mumu2')
+    expect(links[1]!.text()).toContain('no worker')
+    expect(links[1]!.find('[data-status]').attributes('data-status')).toBe('failed')
+  })
+
+  it('saves the list and shows the gateway’s 422 at the field', async () => {
+    const store = useDevicesStore()
+    store.adopt(doc())
+    const save = vi.spyOn(api, 'saveDevices').mockRejectedValueOnce(
+      new ApiError(422, [{ loc: ['body', 'devices', 1, 'name'], msg: 'must be lower-case letters', type: 'value_error' }], 'bad'),
+    )
+    const w = mount(DeviceListEditor)
+    await w.findAll('input[data-field="name"]')[1]!.setValue('Mu Mu')
+    await w.find('[data-action="save-devices"]').trigger('click')
+    await flushPromises()
+    expect(save).toHaveBeenCalledWith({ devices: [doc().saved.devices[0], { ...doc().saved.devices[1], name: 'Mu Mu' }] })
+    expect(w.find('[data-row="1"] .issue').text()).toBe('must be lower-case letters')
+    save.mockResolvedValueOnce({ ...doc(), restart_needed: true })
+    await w.find('[data-action="save-devices"]').trigger('click')
+    await flushPromises()
+    expect(w.find('[data-role="devices-message"]').text()).toContain('restart the product')
+    expect(w.find('.issue').exists()).toBe(false)
+  })
+})

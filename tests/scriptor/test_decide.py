@@ -1,0 +1,298 @@
+"""The scriptor's decisions as plain data: memory + what the screen shows + config in,
+intents and the next memory out. No device, no clock, no Redis, no frames: each state's
+rule is one call of ``decide``."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+from typing import Any
+
+from services.scriptor import flows
+from services.scriptor.actions import ACTIONS, Flow, back, press
+from services.scriptor.decide import (
+    CONTROL_WAIT,
+    FLOWS,
+    Observation,
+    decide,
+    skip_taps,
+    start_taps,
+)
+from services.scriptor.intents import (
+    Decision,
+    EndRun,
+    GiveUp,
+    Note,
+    PlaySong,
+    PreparePlay,
+    Press,
+    ReadResult,
+    RecordLost,
+    Recover,
+)
+from services.scriptor.memory import Controls, ControlTap, Memory, Pending
+from services.scriptor.play.plan import TouchPlan
+from services.scriptor.recovery import UNKNOWN, Step
+from shared.chart.model import BpmChange, Chart
+from shared.config.scriptor import ScriptorConfig
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a frame shows, as the decider asks for it."""
+
+    controls: Controls = ("off", False)
+    unread: bool = False
+    song: int | None = None
+    charts: frozenset[int] = frozenset({3})
+
+    def ready_controls(self) -> Controls:
+        return self.controls
+
+    def story_unread(self) -> bool:
+        return self.unread
+
+    def song_on_screen(self) -> int | None:
+        return self.song
+
+    def chart_difficulties(self, song_id: int) -> frozenset[int]:
+        return self.charts
+
+
+def cfg(**fields: Any) -> ScriptorConfig:
+    return ScriptorConfig.model_validate({"mode": "Free", **fields})
+
+
+def pending(song_id: int = 1, played: bool = False) -> Pending:
+    chart = Chart((BpmChange(0.0, 120.0),), ())
+    return Pending(song_id, 3, chart, TouchPlan((), 0, 0, 0), played=played)
+
+
+def one(
+    memory: Memory, state: str, now: float = 0.0, seen: Seen | None = None, **config: Any
+) -> tuple[Decision, Memory]:
+    return decide(memory, Observation(state, now, seen or Seen(), songs_listed=5), cfg(**config))
+
+
+def run(states: list[tuple[str, float]], **config: Any) -> list[Decision]:
+    """Cycles one after the other, the memory carried along."""
+    memory, out = Memory(), []
+    for state, now in states:
+        d, memory = one(memory, state, now, **config)
+        out.append(d)
+    return out
+
+
+def test_a_fixed_sequence_state_presses_its_buttons_as_its_action() -> None:
+    d, m = one(Memory(), "award_dialog")
+    assert d.intents == (Press("award_dialog", ACTIONS["award_dialog"].taps),)  # type: ignore[union-attr]
+    assert d.acts and m.recovery.state == "award_dialog"
+    assert d.notes == (Note("a dialog (award_dialog) is over the screen: dismissing it"),)
+
+
+def test_a_waiting_screen_presses_nothing() -> None:
+    d, _ = one(Memory(), "loading")
+    assert d.intents == () and d.acts
+
+
+def test_the_decider_changes_nothing_it_is_given() -> None:
+    memory = Memory(pending=pending())
+    before = copy.deepcopy(memory.recovery)
+    _, after = one(memory, "choose")
+    assert memory.recovery.state == before.state == "" and not memory.recovery.history
+    assert memory.pending is not None and after.pending is None  # the new memory drops it
+    assert after.recovery is not memory.recovery
+
+
+def test_a_screen_just_tapped_is_looked_at_again_before_it_is_tapped_again() -> None:
+    d, m = one(Memory(tapped_on="main_page"), "main_page")
+    assert d.intents == () and m.tapped_on is None
+    d, _ = one(m, "main_page")
+    assert d.intents == (Press("main_page", (press("main_page", "live"),)),)
+
+
+def test_taps_that_do_not_move_the_game_on_are_said_then_the_game_reacting_again() -> None:
+    m = Memory()
+    for _ in range(2):
+        _, m = one(m, "main_page")
+        m.recovery.tapped("main_page", 1, 1)  # what the executor tells after its taps
+    d, m = one(m, "main_page")
+    assert any("did not move the game on" in n.message and n.level == "warning" for n in d.notes)
+    d, _ = one(m, "playmode")
+    assert Note("the game reacts again (main_page -> playmode)") in d.notes
+
+
+# -- ready ----------------------------------------------------------------------------
+def test_ready_with_the_controls_off_prepares_a_play() -> None:
+    d, m = one(Memory(), "ready")
+    assert d.intents == (PreparePlay(),) and m.control_tap is None
+
+
+def test_ready_taps_the_live_mode_then_waits_for_the_screen_to_show_it() -> None:
+    seen = Seen(controls=("3d", None))
+    d, m = one(Memory(), "ready", seen=seen)
+    assert d.intents == (Press("ready", (flows.LIVE_MODE,)),) and m.control_tap == ControlTap(("3d", None))
+    waits = []
+    for i in range(CONTROL_WAIT):
+        d, m = one(replace(m, tapped_on=None), "ready", float(i + 1), seen=seen)
+        waits.append(d.intents)
+    assert waits == [()] * CONTROL_WAIT  # a slow screen is not cycled past OFF
+    d, m = one(replace(m, tapped_on=None), "ready", 9.0, seen=seen)
+    assert d.intents == (Press("ready", (flows.LIVE_MODE,)),)  # still 3D: tapped again
+
+
+def test_ready_unticks_cut_in_once_the_mode_is_off() -> None:
+    d, _ = one(Memory(), "ready", seen=Seen(controls=("off", True)))
+    assert d.intents == (Press("ready", (flows.CUT_IN,)),)
+    d, _ = one(Memory(), "ready", seen=Seen(controls=("off", True)), is_checking_3d=False)
+    assert d.intents == (PreparePlay(),)  # not checked: prepared at once
+
+
+def test_a_control_that_changes_after_unanswered_taps_says_the_game_reacts() -> None:
+    m = Memory(control_tap=ControlTap(("3d", None)))
+    m.recovery.observe("ready", 0.0)
+    m.recovery.unanswered = 2
+    d, m2 = one(m, "ready", 1.0, seen=Seen(controls=("mv", None)))
+    assert Note("the game reacts again (ready: a control changed)") in d.notes
+    assert m2.recovery.unanswered == 0 and m.recovery.unanswered == 2
+
+
+def test_solo_ready_again_after_start_presses_start_again() -> None:
+    d, _ = one(Memory(pending=pending()), "ready")
+    assert d.intents == (Press("ready", (flows.START,)),)
+
+
+def test_a_room_waits_on_ready_then_presses_start_again() -> None:
+    m = Memory(pending=pending(), ready_seen=1)
+    intents = []
+    for i in range(4):
+        d, m = one(replace(m, tapped_on=None), "ready", float(i), mode="Collaborate", MAX_RE_READY=2)
+        intents.append(d.intents)
+    assert intents == [(), (), (Press("ready", (flows.START,)),), (Press("ready", (flows.START,)),)]
+
+
+def test_a_song_not_played_goes_back_solo_and_stays_in_a_room() -> None:
+    assert skip_taps(cfg()) == (back("ready"),)
+    assert skip_taps(cfg(mode="Collaborate")) == ()
+
+
+def test_a_prepared_play_picks_its_difficulty_then_starts() -> None:
+    assert start_taps(cfg(), [3]) == (flows.START,)  # fixed on song select
+    taps = start_taps(cfg(mode="Collaborate"), [2])  # picked on ready in a room
+    assert taps == (press("ready", "difficulty_hard", "pick"), flows.START)
+
+
+# -- playing and the result --------------------------------------------------------------
+def test_playing_plays_a_prepared_song_only() -> None:
+    assert one(Memory(pending=pending()), "playing")[0].intents == (PlaySong(),)
+    assert one(Memory(pending=pending(played=True)), "playing")[0].intents == ()
+    assert one(Memory(), "playing")[0].intents == ()  # not ours: wait for its result
+
+
+def test_the_result_is_read_before_the_result_screens_tap() -> None:
+    d, _ = one(Memory(pending=pending(played=True)), "award")
+    assert d.intents == (ReadResult("award"), Press("award", (press("award", "ok"),)))
+    d, _ = one(Memory(pending=pending(played=True)), "failed")
+    assert d.intents[0] == ReadResult("failed")
+    d, _ = one(Memory(), "award")  # nothing of ours: just its tap
+    assert d.intents == (Press("award", (press("award", "ok"),)),)
+
+
+# -- song select ----------------------------------------------------------------------
+def test_song_select_chooses_and_confirms() -> None:
+    d, _ = one(Memory(), "choose")
+    assert d.intents == (Press("choose", tuple(flows.song_select_taps(cfg(), "choose", 3))),)
+
+
+def test_a_play_never_recorded_is_dropped_at_song_select() -> None:
+    played = pending(played=True)
+    d, m = one(Memory(pending=played), "choose")
+    assert d.intents[0] == RecordLost(played, "its result was never shown (a fault)") and m.pending is None
+    d, m = one(Memory(pending=pending(7)), "choose")
+    assert Note("song 7: it was not played (a fault); not recorded", "warning") in d.notes
+    assert not any(isinstance(i, RecordLost) for i in d.intents) and m.pending is None
+
+
+def test_searching_for_one_song_moves_down_the_list_then_gives_up() -> None:
+    d, m = one(Memory(), "choose", seen=Seen(song=4), is_play_one_song=True, play_one_song_id=9)
+    assert d.intents == (Press("choose", (flows.next_song("choose"),)),) and m.search_moves == 1
+    d, _ = one(
+        replace(m, search_moves=10), "choose", seen=Seen(song=4), is_play_one_song=True, play_one_song_id=9
+    )
+    assert d.intents == (GiveUp("song 9 is not in the song list"),)  # twice the 5 songs listed
+    # Found: its difficulty, Special falling back to Expert without a Special chart.
+    d, _ = one(
+        Memory(), "choose", seen=Seen(song=9), is_play_one_song=True, play_one_song_id=9, level="Special"
+    )
+    assert d.intents == (Press("choose", tuple(flows.song_select_taps(cfg(), "choose", 3))),)
+
+
+def test_a_finished_run_leaves_the_room_then_ends_at_a_rest_state() -> None:
+    d, m = one(Memory(finished=True), "join_choose", mode="Collaborate")
+    assert d.intents == (Press("join_choose", (back("join_choose"),)),)
+    d, m = one(m, "playmode", mode="Collaborate")
+    assert d.intents == (EndRun("playmode"),) and m.at_rest
+    d, m = one(Memory(finished=True, pending=pending(played=True)), "choose")
+    assert not m.at_rest  # a play still to record first
+
+
+# -- the other flows --------------------------------------------------------------------
+def test_story_select_reads_a_marked_story_else_the_run_is_finished() -> None:
+    d, m = one(Memory(), "story_choose", seen=Seen(unread=True))
+    assert d.intents == (Press("story_choose", (flows.STORY_READ,)),) and not m.finished
+    d, m = one(Memory(), "story_choose", seen=Seen(unread=False))
+    assert d.intents == () and m.finished and d.notes == (Note("story: every story is read", keep=False),)
+
+
+def test_config_flows_press_the_configured_buttons() -> None:
+    assert one(Memory(), "playmode")[0].intents == (Press("playmode", (press("playmode", "free"),)),)
+    assert one(Memory(), "tour", mode="Event", event="Tour")[0].intents == (
+        Press("tour", (flows.tour_tap(cfg(mode="Event", event="Tour")),)),
+    )
+    assert one(Memory(), "compete")[0].intents == (Press("compete", (press("compete", "enter"),)),)
+    assert one(Memory(finished=True), "compete")[0].intents == (Press("compete", (back("compete"),)),)
+    assert one(Memory(finished=True), "award_back")[0].intents == (
+        Press("award_back", (flows.award_back_tap(True),)),
+    )
+
+
+def test_every_flow_named_by_an_action_is_in_the_table() -> None:
+    named = {a.name for a in ACTIONS.values() if isinstance(a, Flow)}
+    assert named == set(FLOWS)
+
+
+# -- unknown screens: the recovery ladder ----------------------------------------------
+def test_unknown_after_a_dialog_repeats_its_dismiss_then_backs_waits_restarts_gives_up() -> None:
+    decisions = run([("download", 0.0), (UNKNOWN, 1.0), (UNKNOWN, 1.5), (UNKNOWN, 2.0), (UNKNOWN, 3.1)])
+    dismiss = ACTIONS["download"].taps  # type: ignore[union-attr]
+    assert decisions[1].intents == (
+        Recover(Step.safe_tap, "unknown screen after download: its dismiss tap once", dismiss),
+    )
+    assert decisions[2].intents == (Recover(Step.back, "unknown screen"),)
+    assert decisions[3].intents == ()  # waiting between BACK presses
+    assert decisions[4].intents == (Recover(Step.back, "unknown screen"),)
+    assert not any(d.acts for d in decisions[1:])
+
+
+def test_unknown_for_long_restarts_the_game_then_gives_up() -> None:
+    m = Memory()
+    steps: list[Recover] = []
+    t = 0.0
+    while t < 400 and not any(isinstance(i, Recover) and i.step is Step.give_up for i in steps):
+        d, m = one(m, UNKNOWN, t)
+        for i in d.intents:
+            if isinstance(i, Recover):
+                if i.step is Step.restart:
+                    m.recovery.restarted(t)  # the executor restarts the game
+                steps.append(i)
+        t += 1.0
+    kinds = [i.step for i in steps]
+    assert kinds.count(Step.restart) == 2 and kinds[-1] is Step.give_up
+    assert "still stuck after 2 restarts" in steps[-1].why
+
+
+def test_the_same_screen_too_often_gives_up() -> None:
+    m = Memory()
+    for i in range(10):
+        d, m = one(replace(m, tapped_on=None), "main_page", float(i) * 0.1, MAX_SAME_STATE=10)
+    assert d.intents == (Recover(Step.give_up, "main_page seen 10 times in a row (MAX_SAME_STATE)"),)
