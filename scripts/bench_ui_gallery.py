@@ -34,9 +34,10 @@ from make_ui_dataset import random_perturbation  # noqa: E402
 
 from services.recognition.ui.calibrate import unit  # noqa: E402
 from services.recognition.ui.classifier import DEFAULT_MODEL, UIClassifier  # noqa: E402
-from services.recognition.ui.embed import THUMB_WEIGHT, Embedder, thumbnails  # noqa: E402
+from services.recognition.ui.embed import THUMB_WEIGHT, Embedder, layouts, thumbnails  # noqa: E402
 from services.recognition.ui.gallery import (  # noqa: E402
     GROUP_DIST,
+    LAYOUT_MAX,
     MAX_DIST,
     MAX_RADIUS,
     SPREAD,
@@ -87,11 +88,29 @@ def views(emb: Embedder, smalls: Image, weights: list[float]) -> dict[str, F32]:
     return got
 
 
-def place(protos: F32, proto_states: list[str], x: F32, max_dist: float) -> tuple[list[str], F32, list[str]]:
-    """(nearest state, distance, the gallery's answer with its radii)."""
-    g = ScreenGallery("bench", list(proto_states), ["b"] * len(proto_states), protos, max_dist)
-    pl = g.place(x)
+def place(
+    protos: F32,
+    proto_states: list[str],
+    x: F32,
+    max_dist: float,
+    proto_layouts: F32 | None = None,
+    x_layouts: F32 | None = None,
+) -> tuple[list[str], F32, list[str]]:
+    """(nearest state, distance, the gallery's answer with its radii; with the layouts when
+    given, as the product places)."""
+    lay = proto_layouts if proto_layouts is not None else np.zeros((0, 0), np.float32)
+    g = ScreenGallery("bench", list(proto_states), ["b"] * len(proto_states), protos, max_dist, lay)
+    pl = g.place(x, x_layouts)
     return [p.best for p in pl], np.array([p.distance for p in pl], np.float32), [p.state for p in pl]
+
+
+def confusions(truth: list[str], got: list[str]) -> str:
+    pairs: dict[tuple[str, str], int] = {}
+    for t, g in zip(truth, got, strict=True):
+        if g != t:
+            pairs[(t, g)] = pairs.get((t, g), 0) + 1
+    top = sorted(pairs.items(), key=lambda kv: -kv[1])[:6]
+    return ", ".join(f"{t}->{g} x{n}" for (t, g), n in top) or "none"
 
 
 def cmd_few(a: argparse.Namespace) -> int:
@@ -123,6 +142,21 @@ def cmd_few(a: argparse.Namespace) -> int:
             f"\n{name}: trained classifier (shipped): {right:.2%} placed right, {wrong} wrong screens, "
             f"unknowns rejected {rej:.2%}"
         )
+        lt, le, lu = layouts(tr), layouts(te), layouts(unk)
+        for k in KS:  # the product's rule: the joined description and the layouts
+            idx = [i for i, s in enumerate(tr_s) if tr_s[: i + 1].count(s) <= k]
+            protos, ps = vt[f"joined {THUMB_WEIGHT:.1f}"][idx], [tr_s[i] for i in idx]
+            _, _, ans = place(protos, ps, ve[f"joined {THUMB_WEIGHT:.1f}"], MAX_DIST, lt[idx], le)
+            _, _, ans_u = place(protos, ps, vu[f"joined {THUMB_WEIGHT:.1f}"], MAX_DIST, lt[idx], lu)
+            placed = np.mean([g == s for g, s in zip(ans, te_s, strict=True)])
+            wrong_j = sum(g not in (s, UNKNOWN) for g, s in zip(ans, te_s, strict=True))
+            rej = np.mean([u == UNKNOWN for u in ans_u])
+            print(
+                f"  GALLERY (joined {THUMB_WEIGHT:.1f} + layout, limit {LAYOUT_MAX}) k={k:2d}: placed right "
+                f"{placed:.2%}, wrong {wrong_j}, unknowns rejected {rej:.2%}; "
+                f"errors: {confusions(te_s, ans)}",
+                flush=True,
+            )
         for view in vt:
             for k in KS:
                 idx = [i for i, s in enumerate(tr_s) if tr_s[: i + 1].count(s) <= k]
@@ -138,7 +172,8 @@ def cmd_few(a: argparse.Namespace) -> int:
                     line += (
                         f"; placed right {placed:.2%}, wrong {wrong_j}, unknowns rejected "
                         f"{rejected:.2%} (known d q99 {np.quantile(d, 0.99):.3f} max "
-                        f"{d.max():.3f}; unknown d min {du.min():.3f} q01 {np.quantile(du, 0.01):.3f})"
+                        f"{d.max():.3f}; unknown d min {du.min():.3f} q01 {np.quantile(du, 0.01):.3f}); "
+                        f"errors: {confusions(te_s, ans)}"
                     )
                 print(line, flush=True)
     return 0
@@ -164,46 +199,74 @@ def recording(game: ForeignGame, visits: int, seed: int) -> tuple[Image, list[st
 
 
 def cmd_teach(a: argparse.Namespace) -> int:
+    """The recording's frames grouped once (largest group first); a group of min_group+ frames
+    whose centre no answered frame lies within GROUP_DIST of is asked about (the user answers
+    for its centre); the rest are placed by the gallery afterwards. With --iterative, as the
+    scriptor teaches while it runs: only the frames the gallery cannot place are grouped, the
+    largest group is asked about, and the gallery places again."""
     emb = Embedder.load(DEFAULT_MODEL)
     game = ForeignGame(a.seed)
     frames, truth = recording(game, a.visits, a.seed + 5)
-    desc = emb.small_batch(frames).descriptors
+    e = emb.small_batch(frames)
+    desc, lay = e.descriptors, e.layouts
     t0 = time.perf_counter()
-    groups = group_frames(desc)
     g = ScreenGallery(emb.model_id)
     label: dict[int, str] = {}
+    dismissed: list[int] = []
     answers = wrong_groups = nones = 0
     seen: list[F32] = []  # every answered frame (screens and "none"), to spot a group already told
-    for group in groups:
+    for group in [] if a.iterative else group_frames(desc):
         if len(group) < a.min_group:
             break
         if seen and float((1.0 - np.stack(seen) @ desc[group[0]]).min()) <= GROUP_DIST:
             continue  # a part of an answered group's screen: placed below, not asked
         seen += [desc[i] for i in group]
-        answer = truth[group[0]]  # the user answers for the frame shown (the group's centre)
+        answer = truth[group[0]]
         answers += 1
         nones += answer == UNKNOWN
         wrong_groups += any(truth[i] != answer for i in group)
         for i in group:
             label[i] = answer
             if answer != UNKNOWN:
-                g.add(answer, desc[i], str(i))
+                g.add(answer, desc[i], str(i), lay[i])
+    while a.iterative:
+        rest = [i for i in range(len(frames)) if i not in label]
+        places = g.place(desc[rest], lay[rest]) if len(g) and rest else []
+        unplaced = [i for k, i in enumerate(rest) if not places or places[k].state == UNKNOWN]
+        if dismissed and unplaced:  # a screen answered "none of the 34" is not asked again
+            near = (1.0 - desc[unplaced] @ desc[dismissed].T).min(1) <= MAX_DIST
+            unplaced = [i for i, n in zip(unplaced, near, strict=True) if not n]
+        groups = group_frames(desc[unplaced]) if unplaced else []
+        if not groups or len(groups[0]) < a.min_group:
+            break
+        group = [unplaced[j] for j in groups[0]]
+        answer = truth[group[0]]
+        answers += 1
+        nones += answer == UNKNOWN
+        wrong_groups += any(truth[i] != answer for i in group)
+        for i in group:
+            label[i] = answer
+            if answer == UNKNOWN:
+                dismissed.append(i)
+            else:
+                g.add(answer, desc[i], str(i), lay[i])
     rest = [i for i in range(len(frames)) if i not in label]
-    for i, p in zip(rest, g.place(desc[rest]) if rest else [], strict=True):
+    for i, p in zip(rest, g.place(desc[rest], lay[rest]) if rest else [], strict=True):
         label[i] = p.state
     secs = time.perf_counter() - t0
     known = [i for i, t in enumerate(truth) if t != UNKNOWN]
     wrong = [i for i in range(len(truth)) if label[i] != truth[i]]
+    untaught = [s for s in UI_STATES if s not in g.states]
     print(
         f"recording: {len(frames)} frames ({len(known)} of the 34 screens, {a.visits} visits each; "
-        f"{len(truth) - len(known)} of unknown screens); {len(groups)} groups within {GROUP_DIST}\n"
-        f"answers: {answers} (groups of {a.min_group}+ frames, largest first, none within {GROUP_DIST} of "
-        f"an answered frame; {nones} of them 'none of the 34'); "
-        f"{wrong_groups} groups held a frame of another screen\n"
-        f"screens taught: {len(set(g.states))} of {len(UI_STATES)}; after placing the {len(rest)} frames "
-        f"not in an answered group: {len(wrong)} of {len(frames)} frames on a wrong screen or unknown "
+        f"{len(truth) - len(known)} of unknown screens)\n"
+        f"answers: {answers} ({'iterative: ' if a.iterative else ''}groups of {a.min_group}+ frames within "
+        f"{GROUP_DIST}, largest first; "
+        f"{nones} of them 'none of the 34'); {wrong_groups} groups held a frame of another screen\n"
+        f"screens taught: {len(set(g.states))} of {len(UI_STATES)} (not: {', '.join(untaught) or '-'}); "
+        f"in the end {len(wrong)} of {len(frames)} frames on a wrong screen or unknown "
         f"({sum(truth[i] != UNKNOWN and label[i] not in (truth[i], UNKNOWN) for i in wrong)} on a wrong "
-        f"screen); {secs:.1f} s"
+        f"screen; errors: {confusions(truth, [label[i] for i in range(len(truth))])}); {secs:.1f} s"
     )
     return 0
 
@@ -241,8 +304,8 @@ def cmd_trained(a: argparse.Namespace) -> int:
         f"wrong screen {wrong[:8]}; unknowns rejected {rej:.2%}"
     )
     emb = Embedder(clf)
-    vt, ve = emb.small_batch(tr).descriptors, emb.small_batch(te).descriptors
-    _, _, got = place(vt, tr_s, ve, MAX_DIST)
+    et, ee = emb.small_batch(tr), emb.small_batch(te)
+    _, _, got = place(et.descriptors, tr_s, ee.descriptors, MAX_DIST, et.layouts, ee.layouts)
     print(
         f"the gallery in this model's features ({a.per_state} per state): "
         f"{np.mean([g == s for g, s in zip(got, te_s, strict=True)]):.2%} placed right"
@@ -262,6 +325,7 @@ def main() -> int:
     t = sub.add_parser("teach")
     t.add_argument("--visits", type=int, default=3)
     t.add_argument("--min-group", type=int, default=4)
+    t.add_argument("--iterative", action="store_true")
     t.set_defaults(fn=cmd_teach)
     r = sub.add_parser("trained")
     r.add_argument("--per-state", type=int, default=10)

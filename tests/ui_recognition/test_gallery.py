@@ -13,6 +13,7 @@ import pytest
 from services.recognition.ui import gallery as gallery_file
 from services.recognition.ui.dataset import dataset_dir
 from services.recognition.ui.gallery import GalleryError, ScreenGallery
+from services.recognition.ui.preprocess import small
 from services.recognition.ui.prototypes import SHIPPED, ScreenReader, gallery_path
 from services.testing.foreign_screens import ForeignGame
 from shared.screens import UI_STATES
@@ -95,3 +96,46 @@ def test_bad_gallery_files_are_refused_with_their_name(tmp_path: Path) -> None:
     assert gallery_file.load(p).states == ["award"]
     with pytest.raises(GalleryError, match="no screen state"):
         ScreenGallery("m", ["nope"], ["x"], np.ones((1, 4), np.float32))
+
+
+def test_sibling_screens_are_told_apart_by_their_steady_pixels(tmp_path: Path) -> None:
+    # In this game these pairs share backdrop, panels and a picture that changes every frame,
+    # and differ by a button row: by the description's cosine alone some of their frames go
+    # to the sibling (docs/recognition.md); the layout's steady pixels tell them apart.
+    game = ForeignGame(seed=0)
+    rng = np.random.default_rng(3)
+    reader = ScreenReader(tmp_path)
+    pairs = ("join_choose", "join_wait", "loading", "opps")
+    for s in pairs:
+        for _ in range(3):
+            reader.teach(game.frame(s, rng), s)
+    frames = [game.frame(s, rng) for s in pairs for _ in range(15)]
+    got = [r.state for r in reader.read_small(np.stack([small(f) for f in frames]))]
+    assert got == [s for s in pairs for _ in range(15)]
+
+
+def test_the_layout_weighs_the_pixels_a_state_holds_steady() -> None:
+    # Two states alike everywhere but a small patch (a button), with a "picture" that changes
+    # in every frame over half the layout: the description (the same for all) cannot tell
+    # them apart, the steady patch does, and a frame unlike both is unknown.
+    rng = np.random.default_rng(0)
+    L, patch = 400, slice(0, 12)
+
+    def frame(sign: float) -> np.ndarray:
+        x = np.zeros(L, np.float32)
+        x[200:] = rng.normal(0, 1.5, 200)  # the picture
+        x[patch] = sign
+        return x + rng.normal(0, 0.05, L).astype(np.float32)
+
+    vec = np.ones((1, 8), np.float32)
+    g = ScreenGallery("m")
+    for s, sign in (("award", 1.0), ("award_back", -1.0)):
+        for k in range(3):
+            g.add(s, vec[0], f"{s}{k}", frame(sign))
+    got = g.place(np.repeat(vec, 4, 0), np.stack([frame(1.0), frame(-1.0), frame(1.0), frame(-1.0)]))
+    assert [p.state for p in got] == ["award", "award_back", "award", "award_back"]
+    assert all(p.confidence >= 0.6 for p in got)
+    other = frame(1.0)
+    other[20:200] = 3.0  # a steady part of both states drawn otherwise
+    far = g.place(np.array([[1.0, -1.0] * 4], np.float32), other[None])[0]
+    assert far.state == "unknown"

@@ -1,11 +1,16 @@
-"""The screen gallery: prototypes of each screen state, taken from frames, in the shipped
-network's feature space (BangUINet's pooled 256-d features, the ONNX model's second output).
+"""The screen gallery: prototypes of each screen state, taken from frames: their description
+(embed.py: the shipped network's features and a thumbnail, compared by cosine) and their
+layout (embed.layouts: a finer thumbnail, compared pixel by pixel).
 
-A frame is placed on the state of its nearest prototype (cosine distance); farther than that
-state's radius (``max_dist``, more for a state whose prototypes vary) it is ``unknown``. A
-frame added to a state is a new prototype at once: no training. The file is one ``.npz``
-written atomically; it records the model that made the vectors, since another model's
-features are not comparable."""
+Which state: the one whose layout the frame matches best, each state's pixels weighted by
+how steady they are among its prototypes (1 / variance, shrunk towards LAYOUT_VAR): a
+picture or a counter that changes in every frame of a screen counts little, the button row
+that tells it from a sibling screen counts fully (a template pack's "compare where the
+screens differ", learnt from the frames). Known or not: the frame lies within that state's
+cosine radius (``max_dist``, more for a state whose prototypes vary) of a prototype, or its
+layout distance is under LAYOUT_MAX; else it is ``unknown``. A frame added to a state is a
+new prototype at once: no training. The file is one ``.npz`` written atomically; it
+records the model that made the vectors, since another model's features are not comparable."""
 
 from __future__ import annotations
 
@@ -37,6 +42,14 @@ MAX_RADIUS = 0.2
 # The placed frames' confidence runs from 1 (on a prototype) down to CONF_AT_LIMIT at
 # max_dist, and under it beyond: the scriptor's "unknown under 0.6" reads the same way.
 CONF_AT_LIMIT = 0.6
+# The layout: a frame's per-pixel variance floor (in units of the frame's own pixel spread:
+# noise, JPEG, a pixel of shift), and the layout distance (the weighted mean of squared
+# pixel differences) under which a frame is its state's. Measured by scripts/bench_ui_gallery.py:
+# with 3 frames per state the known frames of the other game lie under 0.06, its unknown
+# screens above 0.11 (docs/recognition.md).
+LAYOUT_VAR = 0.05
+LAYOUT_MAX = 0.05
+NO_LAYOUT = 9.0  # the layout distance to a state without prototypes
 
 
 class GalleryError(ValueError):
@@ -50,6 +63,7 @@ class Placement:
     distance: float  # cosine distance to its nearest prototype
     second: float  # distance to the nearest prototype of any other state (2.0 if none)
     confidence: float
+    layout: float = NO_LAYOUT  # layout distance to ``best`` (NO_LAYOUT where not compared)
 
 
 @dataclass
@@ -59,6 +73,9 @@ class ScreenGallery:
     sources: list[str] = field(default_factory=list)  # where each came from (file name, "shipped")
     vectors: F32 = field(default_factory=lambda: np.zeros((0, 0), np.float32))  # (N, D) unit rows
     max_dist: float = MAX_DIST
+    # (N, L) one layout per prototype (embed.layouts), or none at all (cosine only)
+    layouts: F32 = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    _model: tuple[F32, F32] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         v = np.asarray(self.vectors, np.float32)
@@ -67,6 +84,10 @@ class ScreenGallery:
         )
         if not (len(self.states) == len(self.sources) == len(self.vectors)):
             raise GalleryError("gallery: states, sources and vectors differ in length")
+        lay = np.asarray(self.layouts, np.float32)
+        self.layouts = lay.reshape(len(lay), -1) if lay.size else np.zeros((0, 0), np.float32)
+        if len(self.layouts) not in (0, len(self.states)):
+            raise GalleryError("gallery: layouts and prototypes differ in number")
         bad = sorted(set(self.states) - set(UI_STATES))
         if bad:
             raise GalleryError(f"gallery: {', '.join(bad)} is no screen state")
@@ -80,15 +101,29 @@ class ScreenGallery:
             out[s] += 1
         return out
 
-    def add(self, state: str, vec: F32, source: str) -> None:
+    @property
+    def has_layouts(self) -> bool:
+        return len(self) > 0 and len(self.layouts) == len(self)
+
+    def add(self, state: str, vec: F32, source: str, layout: F32 | None = None) -> None:
         if state not in UI_STATES:
             raise GalleryError(f"{state!r} is no screen state")
         v = unit(np.asarray(vec, np.float32).reshape(1, -1))
         if len(self) and v.shape[1] != self.vectors.shape[1]:
             raise GalleryError(f"vector of {v.shape[1]} features, the gallery's have {self.vectors.shape[1]}")
+        if len(self) and (layout is not None) != self.has_layouts:
+            raise GalleryError("a prototype with a layout in a gallery without, or the other way round")
+        if layout is not None:
+            lay = np.asarray(layout, np.float32).reshape(1, -1)
+            if len(self) and lay.shape[1] != self.layouts.shape[1]:
+                raise GalleryError(
+                    f"layout of {lay.shape[1]} values, the gallery's have {self.layouts.shape[1]}"
+                )
+            self.layouts = np.concatenate([self.layouts.reshape(len(self), lay.shape[1]), lay])
         self.vectors = np.concatenate([self.vectors.reshape(len(self), v.shape[1]), v])
         self.states.append(state)
         self.sources.append(source)
+        self._model = None
 
     def remove_source(self, prefix: str) -> int:
         """Drop the prototypes whose source starts with ``prefix`` (e.g. "shipped")."""
@@ -97,7 +132,56 @@ class ScreenGallery:
         self.states = [self.states[i] for i in keep]
         self.sources = [self.sources[i] for i in keep]
         self.vectors = self.vectors[keep]
+        if len(self.layouts):
+            self.layouts = self.layouts[keep]
+        self._model = None
         return gone
+
+    def subset(self, keep: list[int]) -> ScreenGallery:
+        return ScreenGallery(
+            self.model_id,
+            [self.states[i] for i in keep],
+            [self.sources[i] for i in keep],
+            self.vectors[keep],
+            self.max_dist,
+            self.layouts[keep] if self.has_layouts else np.zeros((0, 0), np.float32),
+        )
+
+    def _layout_model(self) -> tuple[F32, F32]:
+        """Per state (34, L): the mean layout and the pixels' weights (summing to 1)."""
+        if self._model is None:
+            L = self.layouts.shape[1]
+            means = np.zeros((len(UI_STATES), L), np.float32)
+            weights = np.zeros((len(UI_STATES), L), np.float32)
+            states = np.array(self.states)
+            for k, s in enumerate(UI_STATES):
+                x = self.layouts[states == s]
+                if len(x):
+                    means[k], weights[k] = steady_pixels(x)
+            self._model = (means, weights)
+        return self._model
+
+    def layout_distances(self, layouts: F32, own: list[int] | None = None) -> F32:
+        """(N, 34): each frame's layout distance to each state (NO_LAYOUT for a state with
+        none). ``own[i]``: a prototype left out for frame i (leave-one-out), or -1."""
+        f = np.asarray(layouts, np.float32).reshape(len(layouts), -1)
+        means, w = self._layout_model()
+        out: F32 = (f * f) @ w.T - 2.0 * f @ (w * means).T + (w * means * means).sum(1)[None, :]
+        have = np.array([s in self.states for s in UI_STATES])
+        out[:, ~have] = NO_LAYOUT
+        states = np.array(self.states)
+        for i, j in enumerate(own or []):
+            if j < 0:
+                continue
+            k = UI_STATES.index(self.states[j])
+            rest = np.flatnonzero(states == self.states[j])
+            rest = rest[rest != j]
+            if not len(rest):
+                out[i, k] = NO_LAYOUT
+                continue
+            m, wk = steady_pixels(self.layouts[rest])
+            out[i, k] = float((wk * (f[i] - m) ** 2).sum())
+        return np.maximum(out, np.float32(0.0))
 
     def state_distances(self, feats: F32) -> F32:
         """(N, 34): each frame's cosine distance to each state's nearest prototype (2 for a
@@ -123,18 +207,43 @@ class ScreenGallery:
                 out[k] = min(MAX_RADIUS, max(self.max_dist, SPREAD * spread))
         return out
 
-    def place(self, feats: F32) -> list[Placement]:
+    def place(self, feats: F32, layouts: F32 | None = None, own: list[int] | None = None) -> list[Placement]:
+        """Each frame's state or unknown. Without ``layouts`` (or a gallery without them):
+        the nearest prototype's state by cosine. ``own``: see layout_distances."""
         dist = self.state_distances(feats)
+        ids = np.array([UI_STATES.index(s) for s in self.states], int)
+        for i, j in enumerate(own or []):
+            if j >= 0:  # leave-one-out: the frame's own prototype does not count
+                k = ids[j]
+                others = np.flatnonzero((ids == k) & (np.arange(len(ids)) != j))
+                f = unit(np.asarray(feats[i], np.float32).reshape(1, -1))[0]
+                dist[i, k] = float((1.0 - self.vectors[others] @ f).min()) if len(others) else 2.0
         radii = self.radii()
+        by_layout = layouts is not None and self.has_layouts
+        lay = self.layout_distances(layouts, own) if by_layout and layouts is not None else None
         out: list[Placement] = []
-        for row in dist:
-            order = np.argsort(row)
-            b, d = int(order[0]), float(row[order[0]])
-            second = float(row[order[1]])
+        for i, row in enumerate(dist):
+            b = int(row.argmin()) if lay is None else int(lay[i].argmin())
+            d = float(row[b])
+            second = float(np.delete(row, b).min())
             conf = confidence(d, float(radii[b]))
-            state = UI_STATES[b] if d <= radii[b] else UNKNOWN
-            out.append(Placement(state, UI_STATES[b], d, second, conf))
+            known = d <= radii[b]
+            ld = NO_LAYOUT
+            if lay is not None:
+                ld = float(lay[i, b])
+                known = known or ld <= LAYOUT_MAX
+                conf = max(conf, confidence(ld, LAYOUT_MAX))
+            out.append(Placement(UI_STATES[b] if known else UNKNOWN, UI_STATES[b], d, second, conf, ld))
         return out
+
+
+def steady_pixels(x: F32) -> tuple[F32, F32]:
+    """A state's layouts (n, L) -> their mean and each pixel's weight (1 / its variance among
+    them, shrunk towards LAYOUT_VAR by one frame's worth), the weights summing to 1."""
+    m = x.mean(0)
+    var = (((x - m) ** 2).sum(0) + LAYOUT_VAR) / len(x)
+    w = 1.0 / var
+    return m.astype(np.float32), (w / w.sum()).astype(np.float32)
 
 
 def confidence(d: float, max_dist: float) -> float:
@@ -151,6 +260,7 @@ def to_bytes(g: ScreenGallery) -> bytes:
         sources=np.array(g.sources, dtype=str),
         vectors=g.vectors.astype(np.float32),
         max_dist=np.array(g.max_dist, np.float32),
+        layouts=g.layouts.astype(np.float16),  # half the size; the layouts are coarse anyway
     )
     return buf.getvalue()
 
@@ -172,6 +282,7 @@ def load(path: Path) -> ScreenGallery:
                 [str(s) for s in z["sources"]],
                 np.asarray(z["vectors"], np.float32),
                 float(z["max_dist"]),
+                np.asarray(z["layouts"], np.float32),
             )
     except GalleryError as exc:
         raise GalleryError(f"{path}: {exc}") from exc

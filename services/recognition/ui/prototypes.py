@@ -74,6 +74,7 @@ class ScreenReader:
         self.embedder = Embedder.load(model if model is not None else current_model(self.data_dir))
         self.notes: list[str] = []  # what loading had to repair, for the task's log
         # A user prototype's source is "<state>/<file>|<the classifier's answer on it>".
+        self._active_cache: ScreenGallery | None = None  # _active(), until the next teach
         self.gallery = self._load()
         self._taught = self._taught_states()
         self.choice = self.measure()
@@ -121,8 +122,8 @@ class ScreenReader:
                 self.notes.append(f"screen gallery: skipped {exc}")
         if frames:
             e = self.embedder.small_batch(np.stack(frames))
-            for name, d, p in zip(names, e.descriptors, e.predictions, strict=True):
-                g.add(name.split("/", 1)[0], d, f"{name}|{p.state}")
+            for name, d, lay, p in zip(names, e.descriptors, e.layouts, e.predictions, strict=True):
+                g.add(name.split("/", 1)[0], d, f"{name}|{p.state}", lay)
         return bool(gone or frames)
 
     def _add_shipped(self, g: ScreenGallery) -> bool:
@@ -130,8 +131,8 @@ class ScreenReader:
         if not len(frames):
             return False
         e = self.embedder.small_batch(frames)
-        for k, (s, d) in enumerate(zip(states, e.descriptors, strict=True)):
-            g.add(s, d, f"{SHIPPED}{k}")
+        for k, (s, d, lay) in enumerate(zip(states, e.descriptors, e.layouts, strict=True)):
+            g.add(s, d, f"{SHIPPED}{k}", lay)
         return True
 
     def _taught_states(self) -> set[str]:
@@ -144,14 +145,15 @@ class ScreenReader:
     def _active(self) -> ScreenGallery:
         """The prototypes in use: the user's, and the simulator's for states not taught."""
         g = self.gallery
-        keep = [
-            i
-            for i, (s, src) in enumerate(zip(g.states, g.sources, strict=True))
-            if not src.startswith(SHIPPED) or s not in self._taught
-        ]
-        return ScreenGallery(
-            g.model_id, [g.states[i] for i in keep], [g.sources[i] for i in keep], g.vectors[keep], g.max_dist
-        )
+        if self._active_cache is None:
+            self._active_cache = g.subset(
+                [
+                    i
+                    for i, (s, src) in enumerate(zip(g.states, g.sources, strict=True))
+                    if not src.startswith(SHIPPED) or s not in self._taught
+                ]
+            )
+        return self._active_cache
 
     # -- what is known --------------------------------------------------------------------
     def user_counts(self) -> dict[str, int]:
@@ -171,16 +173,10 @@ class ScreenReader:
         if not user:
             return Choice("model", 0, 0.0, 0.0)
         active = self._active()
-        d = 1.0 - g.vectors[user] @ active.vectors.T
-        d[np.array([g.sources[i] for i in user])[:, None] == np.array(active.sources)[None, :]] = 2.0
-        ids = np.array([UI_STATES.index(s) for s in active.states])
-        per_state = np.full((len(user), len(UI_STATES)), 2.0, np.float32)
-        for k in np.unique(ids):
-            per_state[:, k] = d[:, ids == k].min(1)
-        best = per_state.argmin(1)
-        placed = per_state.min(1) <= active.radii()[best]
-        truth = np.array([UI_STATES.index(g.states[i]) for i in user])
-        right_g = int(((best == truth) & placed).sum())
+        own = [active.sources.index(g.sources[i]) for i in user]  # each frame left out of the gallery
+        lays = g.layouts[user] if g.has_layouts else None
+        places = active.place(g.vectors[user], lays, own)
+        right_g = sum(p.state == g.states[i] for p, i in zip(places, user, strict=True))
         right_m = sum(g.sources[i].rsplit("|", 1)[-1] == g.states[i] for i in user)
         n = len(user)
         by = "gallery" if right_g >= right_m else "model"
@@ -192,10 +188,10 @@ class ScreenReader:
 
     def read_small(self, smalls: Image) -> list[Reading]:
         e = self.embedder.small_batch(smalls)
-        return self.decide(e.predictions, e.descriptors)
+        return self.decide(e.predictions, e.descriptors, e.layouts)
 
-    def decide(self, preds: list[Prediction], descs: F32) -> list[Reading]:
-        places = self._active().place(descs)
+    def decide(self, preds: list[Prediction], descs: F32, layouts: F32 | None = None) -> list[Reading]:
+        places = self._active().place(descs, layouts)
         out: list[Reading] = []
         for p, pl in zip(preds, places, strict=True):
             # the classifier's unknowns still go to the user's own prototypes
@@ -216,9 +212,12 @@ class ScreenReader:
             raise ValueError("the frame does not encode as PNG")
         name = name or f"taught-{time.strftime('%Y%m%d-%H%M%S')}-{time.monotonic_ns() % 10**6:06d}.png"
         target = add_frame(png.tobytes(), dataset_dir(self.data_dir), state, name)
-        pred, desc = self.embedder.frame(frame)
-        self.gallery.add(state, desc, f"{state}/{target.name}|{pred.state}")
+        e = self.embedder.small_batch(small(frame)[None])
+        self.gallery.add(
+            state, e.descriptors[0], f"{state}/{target.name}|{e.predictions[0].state}", e.layouts[0]
+        )
         self._taught.add(state)
+        self._active_cache = None
         gallery_file.save(self.gallery, gallery_path(self.data_dir))
         self.choice = self.measure()
         return target
