@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.testing.simgame import Simulator, add_catalog_songs, prepare_data
-from services.testing.stack import start_stack
+from services.testing.simgame import Simulator, add_catalog_songs, prepare_data, task_log
+from services.testing.stack import start, start_stack, wait_state
 from tests.conftest import free_port
 from tests.scriptor.sim_runs import EXTRA, TWIN, Game, assert_played
 
