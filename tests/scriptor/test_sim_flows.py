@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.testing.simgame import Simulator, add_catalog_songs, prepare_data
-from services.testing.stack import start_stack
+from services.testing.simgame import Simulator, add_catalog_songs, prepare_data, task_log
+from services.testing.stack import start, start_stack, wait_state
 from tests.conftest import free_port
 from tests.scriptor.sim_runs import EXTRA, TWIN, Game, assert_played
 
@@ -123,3 +123,26 @@ def test_tour_medley_plays_its_three_songs_in_one_go(game: Game) -> None:
         ), (row, plays)
     assert run.report["offered"][0]["medley"] == medley
     assert run.report["state"] == "tour_choose"
+
+
+def test_defaults_on_a_game_running_no_compete_event_stop_saying_so(game: Game) -> None:
+    """Every setting at its default (Event / Compete) on a game whose play-mode screen has
+    no event tile (mode Free): the taps where the tile would be are never answered, and
+    after three rounds (BACK between them) the run fails with one sentence naming the cause
+    and the fix, instead of pressing BACK forever."""
+    sim = Simulator({"mode": "Free", "songs": [316], "extra_songs": EXTRA}, game.port, game.stack.data_dir)
+    url = game.stack.url
+    try:
+        start(url, "scriptor", "start_scriptor", {})
+        done = wait_state(url, "scriptor", lambda s: s["status"] in ("finished", "failed"), 300)
+        report = sim.report()
+    finally:
+        sim.stop()
+    log = task_log(game.stack.redis_url, last=40)
+    said = (
+        "the play-mode screen shows no Compete event (the game runs none now): "
+        "set mode/event to what the game offers, e.g. Free"
+    )
+    assert done["status"] == "failed", (done, log)
+    assert any(said in line for line in log), log
+    assert report["plays"] == [] and report["state"] in ("playmode", "main_page"), report["state"]
