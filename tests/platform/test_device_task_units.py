@@ -1,8 +1,9 @@
 """Every module's device tasks on a chosen device (issue #20, the dashboard's device picker
 on the Workflow tab): with two simulated emulators in the device list, ``workflow@second``
 started through the API runs on the second one (its frames name the second emulator's
-serial, published under its unit), the first device's workflow stays idle with no frame,
-and stopping it stops that unit only. The second device's worker is a separate process
+serial, published under its unit), the tab's Save frame and colour probe take that unit's
+frame, the first device's workflow stays idle with no frame, and stopping it stops that
+unit only. The second device's worker is a separate process
 (``autobang worker workflow --device-name second``), as ``autobang up`` or another machine
 starts it."""
 
@@ -116,6 +117,17 @@ def test_the_workflow_runs_on_the_chosen_device(
         # The first device's workflow is not the one that ran: idle, no frame of its own.
         assert httpx.get(f"{url}/api/workflow/state").json()["status"] == "idle"
         assert frame_meta(url, "workflow") is None
+        # The tab's Save frame and colour probe take the picked device's frame.
+        params = {"state": "playing", "folder": "ui_inbox"}
+        saved = httpx.post(f"{url}/api/workflow/frames", params={**params, "unit": "workflow@second"})
+        assert saved.status_code == 200 and saved.json()["path"].endswith("_playing.png"), saved.text
+        assert (data / saved.json()["path"]).is_file()
+        first = httpx.post(f"{url}/api/workflow/frames", params=params)
+        assert first.status_code == 404 and "workflow has published no frame yet" in first.text
+        color = httpx.get(f"{url}/api/workflow/color", params={"x": 1, "y": 1, "unit": "workflow@second"})
+        assert color.status_code == 200 and color.json()["frame_url"] == "/api/workflow@second/images/frame"
+        other = httpx.get(f"{url}/api/workflow/color", params={"x": 1, "y": 1, "unit": "scriptor@second"})
+        assert other.status_code == 404 and "not the workflow's unit" in other.text
         # While it holds the second device, the second device's other device tasks wait,
         # and the first device's are free.
         busy = httpx.post(f"{url}/api/scriptor@second/tasks/start_scriptor/start", json={"config": {}})

@@ -69,7 +69,7 @@ export function useWorkflow(opts: { unit?: MaybeRefOrGetter<string> } = {}) {
     saving.state = 'busy'
     saving.message = ''
     try {
-      const saved = await api.saveFrame(label.trim() || 'unknown')
+      const saved = await api.saveFrame(label.trim() || 'unknown', undefined, unit.value)
       saving.state = 'done'
       saving.message = saved.path
       void refreshFrames()
