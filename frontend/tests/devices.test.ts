@@ -12,6 +12,7 @@ import { useDevicePicker } from '@/composables/useDevicePicker'
 import { issuesByField, splitUnit, unitOf } from '@/lib/devices'
 import { useBackendStore } from '@/stores/backend'
 import { useDevicesStore } from '@/stores/devices'
+import ModuleView from '@/views/ModuleView.vue'
 
 const doc = (): DevicesDoc => ({
   devices: [
@@ -102,6 +103,35 @@ describe('devices and units', () => {
     useDevicesStore().adopt({ ...doc(), devices: doc().devices.slice(0, 1) })
     await flushPromises()
     expect(w.find('[data-role="device-switcher"]').exists()).toBe(false)
+  })
+
+  it("gives a device tab its picker and runs its task on the picked device's unit", async () => {
+    const task = (name: string, uses_device: boolean) => ({ name, title: name, uses_device, interactive: false, placeholder: false })
+    const mod = (name: string, uses_device: boolean) => ({
+      name,
+      title: name,
+      tasks: [task(`${name}_task`, uses_device)],
+      state: { status: 'idle' as const, fields: {}, last_id: '0-0' },
+      config_version: 0,
+      config_schema: {},
+    })
+    const backend = useBackendStore()
+    backend.modules = [mod('grabber', true), mod('fetcher', false)]
+    backend.loaded = true
+    useDevicesStore().adopt(doc())
+    const start = vi.spyOn(api, 'start').mockResolvedValue({ job_id: 'j' } as never)
+    const r = router()
+    await r.push('/m/grabber@mumu2')
+    const view = mount(ModuleView, { props: { module: 'grabber@mumu2' }, global: { plugins: [r] } })
+    const picker = view.get('[data-role="device-switcher"]')
+    expect(picker.attributes('data-device-name')).toBe('mumu2')
+    expect(picker.get('[data-current="1"]').attributes('data-unit')).toBe('grabber@mumu2')
+    expect(view.get('[data-role="unit-device"]').text()).toContain('mumu2')
+    await view.get('.task-card [data-action="start"]').trigger('click')
+    await flushPromises()
+    expect(start).toHaveBeenCalledWith('grabber@mumu2', 'grabber_task')
+    const plain = mount(ModuleView, { props: { module: 'fetcher' }, global: { plugins: [r] } })
+    expect(plain.find('[data-role="device-switcher"]').exists()).toBe(false) // no device task
   })
 
   it('saves the list and shows the gateway’s 422 at the field', async () => {
