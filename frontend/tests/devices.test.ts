@@ -68,7 +68,7 @@ describe('devices and units', () => {
     expect(p.shown.value).toBe(true)
     expect(p.deviceName.value).toBe('default') // the module itself runs on the list's first device
     expect(p.choices.value.map((c) => [c.name, c.unit, c.status, c.current, c.worker])).toEqual([
-      ['default', 'workflow', 'idle', true, null], // the list names only scriptor workers
+      ['default', 'workflow', 'idle', true, null], // a list without `workers` names only the scriptor's
       ['mumu2', 'workflow@mumu2', 'running', false, null],
     ])
     unit.value = 'song_recognition@mumu2'
@@ -79,6 +79,10 @@ describe('devices and units', () => {
     ])
     unit.value = 'scriptor@mumu2'
     expect(p.choices.value.map((c) => c.worker)).toEqual([true, false]) // the scriptor's workers are known
+    // the list's workers per module: the Workflow tab says which device has none
+    devices.value = devices.value.map((d, i) => ({ ...d, workers: { scriptor: d.worker, workflow: i === 0 } }))
+    unit.value = 'workflow'
+    expect(p.choices.value.map((c) => c.worker)).toEqual([true, false])
     unit.value = 'workflow@gone' // a stale link: no choice is current
     expect(p.unknown.value).toBe(true)
     expect(p.deviceName.value).toBe('gone')

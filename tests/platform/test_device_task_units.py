@@ -101,6 +101,8 @@ def test_the_workflow_runs_on_the_chosen_device(
     try:
         wait_ready(lambda: bool(r.exists(keys.worker_heartbeat("workflow@second"))),
                    "the workflow worker for the second device", worker, said, READY_S)  # fmt: skip
+        workers = [d["workers"] for d in httpx.get(f"{url}/api/devices").json()["devices"]]
+        assert [w["workflow"] for w in workers] == [False, True]  # the device list says who serves it
         resp = httpx.post(
             f"{url}/api/workflow@second/tasks/workflow/start",
             json={"config": {"workflow_mode": "Capture", "frame_rate": 5}},

@@ -778,6 +778,13 @@ export interface components {
              * @description a scriptor worker serving it answers
              */
             worker: boolean;
+            /**
+             * Workers
+             * @description per module with device tasks: a worker serving its unit for this device answers
+             */
+            workers?: {
+                [key: string]: boolean;
+            };
             /** @description its scriptor's status */
             status: components["schemas"]["TaskStatus"];
             /** Error */

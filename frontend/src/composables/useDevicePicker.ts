@@ -9,6 +9,8 @@ export interface PickerDevice {
   /** the scriptor's unit: its worker is what `worker` says answers */
   unit: string
   worker: boolean
+  /** per module with device tasks: a worker serving its unit for this device answers */
+  workers?: Record<string, boolean>
 }
 
 /** One choice: the device, the unit of the tab's module on it, that unit's status. */
@@ -18,16 +20,15 @@ export interface DeviceChoice {
   unit: string
   status: TaskStatus
   current: boolean
-  /** whether a worker is known to serve it; null when the list does not say for this module */
+  /** whether a worker serves the unit; null when the list does not say (an older gateway) */
   worker: boolean | null
 }
 
 /**
  * A tab's device picker (headless): for the tab's unit (`workflow`, `workflow@mumu2`), one
  * choice per device of the device list, each the unit of the same module on that device
- * (`lib/devices.ts`), with its status; which device the tab's tasks run on; hidden with
- * one device. The list names only the scriptor's worker per device, so `worker` is known
- * for the Scriptor tab alone.
+ * (`lib/devices.ts`), with its status and whether a worker serves it (the list's
+ * `workers`); which device the tab's tasks run on; hidden with one device.
  */
 export function useDevicePicker(opts: {
   unit: MaybeRefOrGetter<string>
@@ -45,7 +46,7 @@ export function useDevicePicker(opts: {
         unit,
         status: opts.statusOf(unit),
         current: unit === toValue(opts.unit),
-        worker: splitUnit(d.unit)[0] === module.value ? d.worker : null,
+        worker: d.workers?.[module.value] ?? (splitUnit(d.unit)[0] === module.value ? d.worker : null),
       }
     }),
   )
