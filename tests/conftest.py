@@ -17,7 +17,7 @@ import uvicorn
 
 from services.gateway.app import create_app
 from services.launcher import free_port as free_port  # the tests import it from here
-from services.testing.stack import Stack, start_stack, wait_ready
+from services.testing.stack import Stack, end_process, start_stack, wait_ready
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,8 +75,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.kill()
         raise
     yield url
-    proc.terminate()
-    proc.wait(10)
+    end_process(proc)
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ from services.scriptor.intents import (
 )
 from services.scriptor.memory import Controls, ControlTap, Memory
 from services.scriptor.recovery import UNKNOWN, Recovery, Step
-from shared.config.scriptor import ScriptorConfig
+from shared.config.scriptor import Mode, ScriptorConfig
 
 CONTROL_WAIT = 3  # frames a ready control may take to show a tap before it is tapped again
 UNANSWERED_TAPS = 2  # cycles of taps on one screen without it changing: say so
@@ -98,7 +98,8 @@ def decide(memory: Memory, obs: Observation, cfg: ScriptorConfig) -> Outcome:
     if state in DIALOGS and state != was:
         notes.append(Note(f"a dialog ({state}) is over the screen: dismissing it"))
     if step.step is not Step.act:
-        return Decision(recover(step.step, step.reason, rec), tuple(notes)), memory
+        why = unanswered_cause(step.button, state, cfg, step.reason) if step.button else step.reason
+        return Decision(recover(step.step, why, rec), tuple(notes)), memory
     first: tuple[Intent, ...] = ()
     if state in ("award", "failed") and memory.pending is not None:
         first = (ReadResult(state),)  # the result before the screen's tap
@@ -125,6 +126,20 @@ def recover(step: Step, why: str, rec: Recovery) -> tuple[Intent, ...]:
     if step is Step.safe_tap and isinstance(dismiss := ACTIONS[rec.last_known], Taps):
         taps = dismiss.taps
     return (Recover(step, why, taps),)
+
+
+def unanswered_cause(button: str, state: str, cfg: ScriptorConfig, detail: str) -> str:
+    """One plain sentence for a button the game never answered, naming the cause and the
+    fix: the play-mode screen's event tile is missing when the game runs no such event."""
+    if state == "playmode" and button.startswith("playmode.event") and cfg.mode is Mode.Event:
+        return (
+            f"the play-mode screen shows no {cfg.event.value} event (the game runs none now): "
+            f"set mode/event to what the game offers, e.g. Free ({detail})"
+        )
+    return (
+        f"the game never answered the button {button} on the {state} screen: it does not offer it "
+        f"now; change the settings that lead there or the game's state ({detail})"
+    )
 
 
 def skip_taps(cfg: ScriptorConfig) -> tuple[Tap, ...]:

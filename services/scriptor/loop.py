@@ -316,7 +316,7 @@ class Scriptor:
         self.t.device.tap(tap.x, tap.y)
         self.tap_count += 1
         self.last_tap_at = self.clock.now()
-        self.recovery.tapped(state, tap.x, tap.y)
+        self.recovery.tapped(state, tap.x, tap.y, tap.button)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:
             self.clock.sleep(tap.pause_s)

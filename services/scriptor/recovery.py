@@ -8,6 +8,9 @@ as pure logic with the clock passed in, so every rule is tested without a device
   15 on one button, or two buttons 6 times each), count as stuck and climb the same
   ladder from BACK.
 - ``MAX_SAME_STATE`` identical states in a row stop the run unless the state is protected.
+- One button not landing ``UNANSWERED_ROUNDS`` times, each time after BACK and coming back
+  to its screen (a play-mode tile the game does not show), gives up at once, naming the
+  button and the screen: no BACK or restart makes a missing button appear.
 """
 
 from __future__ import annotations
@@ -42,6 +45,12 @@ STATE_BUDGETS_S: Mapping[str, float] = {
 TAP_WINDOW = 15  # taps remembered
 SAME_BUTTON = 12  # of the last 15 on one button: the tap is not landing
 TWO_BUTTONS = 6  # or two buttons this often each: bouncing between two screens
+# Rounds of one button not landing (the ladder's BACK in between, its screen back again)
+# before the run gives up naming it: the first may be a slow screen, the second a slow
+# recovery; a third is the game not offering it.
+UNANSWERED_ROUNDS = 3
+
+TapKey = tuple[str, int, int, str]  # state, x, y, the catalogue button ("" if unnamed)
 
 
 class Step(StrEnum):
@@ -57,6 +66,7 @@ class Step(StrEnum):
 class Decision:
     step: Step
     reason: str = ""
+    button: str = ""  # give_up: the catalogue button that the game never answered
 
 
 @dataclass
@@ -78,7 +88,7 @@ class Recovery:
     state: str = ""
     since: float = 0.0  # when the current state began
     same: int = 0  # identical states in a row
-    taps: deque[tuple[str, int, int]] = field(default_factory=lambda: deque(maxlen=TAP_WINDOW))
+    taps: deque[TapKey] = field(default_factory=lambda: deque(maxlen=TAP_WINDOW))
     last_known: str = ""
     stuck_since: float | None = None  # when the BACK phase began
     last_back: float = float("-inf")
@@ -86,6 +96,9 @@ class Recovery:
     restarts: int = 0
     history: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=200))
     unanswered: int = 0  # cycles in a row on one screen that tapped it, without it changing
+    # Per button: rounds of its taps not landing (each ended by the ladder's BACK); a tap
+    # that moves the game on clears its count.
+    unanswered_rounds: Counter[TapKey] = field(default_factory=Counter)
     _tapped: bool = False  # a tap since the last observation
 
     def configure(self, max_same_state: int, protected: Iterable[str]) -> None:
@@ -93,9 +106,9 @@ class Recovery:
         self.policy.max_same_state = max_same_state
         self.policy.protected = frozenset(protected)
 
-    def tapped(self, state: str, x: int, y: int) -> None:
+    def tapped(self, state: str, x: int, y: int, button: str = "") -> None:
         """The loop tells which button it pressed (for the not-landing check)."""
-        self.taps.append((state, x, y))
+        self.taps.append((state, x, y, button))
         self._tapped = True
 
     def answered(self) -> None:
@@ -105,6 +118,7 @@ class Recovery:
     def progressed(self) -> None:
         """A play completed: the game works, restarts start counting afresh."""
         self.restarts = 0
+        self.unanswered_rounds.clear()
 
     def restarted(self, now: float) -> None:
         self.restarts += 1
@@ -113,20 +127,25 @@ class Recovery:
         self.taps.clear()
         self.since = now
 
-    def _taps_not_landing(self) -> str:
+    def _taps_not_landing(self) -> tuple[str, TapKey | None]:
+        """Why the taps do not land ("" if they do), and the one button not landing."""
         if len(self.taps) < TAP_WINDOW:
-            return ""
+            return "", None
         common = Counter(self.taps).most_common(2)
         if common[0][1] >= SAME_BUTTON:
-            return f"{common[0][1]} of the last {TAP_WINDOW} taps on one button ({common[0][0][0]})"
+            key = common[0][0]
+            what = key[3] or key[0]
+            return f"{common[0][1]} of the last {TAP_WINDOW} taps on one button ({what})", key
         if len(common) == 2 and common[1][1] >= TWO_BUTTONS:
-            return f"bouncing between {common[0][0][0]} and {common[1][0][0]}"
-        return ""
+            return f"bouncing between {common[0][0][0]} and {common[1][0][0]}", None
+        return "", None
 
     def observe(self, state: str, now: float) -> Decision:
         """One cycle: the state the frame shows (``unknown`` below the confidence
         threshold) -> what to do."""
         if state != self.state:
+            if self._tapped and self.taps:
+                self.unanswered_rounds.pop(self.taps[-1], None)  # its tap moved the game on
             self.state, self.since, self.same, self.unanswered = state, now, 0, 0
             if state != UNKNOWN:
                 # A known screen again: the ladder starts from the bottom next time.
@@ -141,7 +160,14 @@ class Recovery:
             self.last_known = state
             if self.same >= self.policy.max_same_state and state not in self.policy.protected:
                 return Decision(Step.give_up, f"{state} seen {self.same} times in a row (MAX_SAME_STATE)")
-            why = self._taps_not_landing()
+            why, key = self._taps_not_landing()
+            if key is not None and self.stuck_since is None:
+                self.unanswered_rounds[key] += 1
+                rounds = self.unanswered_rounds[key]
+                if rounds >= UNANSWERED_ROUNDS:
+                    what = key[3] or f"({key[1]},{key[2]})"
+                    why = f"{what} on {state} not answered in {rounds} rounds, BACK between them"
+                    return Decision(Step.give_up, why, key[3] or what)
             if not why and now - self.since > self.policy.budget(state):
                 why = f"{state} for {now - self.since:.0f} s (budget {self.policy.budget(state):.0f} s)"
             if not why and self.stuck_since is None:

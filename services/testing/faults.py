@@ -18,7 +18,7 @@ from pathlib import Path
 import redis
 
 from services.launcher import free_port
-from services.testing.stack import wait_ready
+from services.testing.stack import READY_S, wait_ready
 from shared import keys
 from shared.runtime.connection import TextRedis, connect
 
@@ -131,7 +131,8 @@ def dropped_notes(r: TextRedis, module: str = "fetch") -> list[tuple[int, int]]:
     return out
 
 
-def wait_until(pred: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+def wait_until(pred: Callable[[], bool], timeout: float = READY_S, what: str = "") -> None:
+    """Poll ``pred`` until it holds; the bound is for a hang, not a speed goal."""
     deadline = time.monotonic() + timeout
     while not pred():
         assert time.monotonic() < deadline, f"not within {timeout:g} s: {what}"

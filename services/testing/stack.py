@@ -50,6 +50,19 @@ def wait_ready(
         time.sleep(0.05)
 
 
+def end_process(proc: subprocess.Popen[Any], sig: int = signal.SIGTERM) -> None:
+    """Send ``sig`` and wait for the end (a loaded machine may take long to run a handler);
+    only a process hung past ``READY_S`` is killed."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(READY_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @dataclass
 class Stack:
     url: str  # http://127.0.0.1:<port> (no trailing slash)

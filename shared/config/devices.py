@@ -22,6 +22,10 @@ from shared.modules import DEVICE_NAME_RE, DEVICE_NAME_RULE
 from shared.settings import Settings
 
 DeviceKind = Literal["emulator", "simulator", "remote"]
+# The forms ``parse_spec`` accepts, for the schema (the validator stays the one that decides
+# and says why); the port 1..65535.
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+TARGET_PATTERN = rf"^(?:adb|adb://[^\s/]+:{_PORT}(?:/\S*)?|sim(?::\S*)?)$"
 FIRST_NAME = "default"  # the first device's name when the list comes from AUTOBANG_DEVICE
 
 
@@ -29,11 +33,12 @@ class DeviceEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(
-        description="how the dashboard and the workers name it", json_schema_extra={"x-widget": "text"}
+        description="how the dashboard and the workers name it",
+        json_schema_extra={"x-widget": "text", "pattern": DEVICE_NAME_RE.pattern},
     )
     target: str = Field(
         description="adb (MuMu on this PC), adb://HOST:PORT[/SERIAL] or sim[:scenario.json]",
-        json_schema_extra={"x-widget": "text"},
+        json_schema_extra={"x-widget": "text", "pattern": TARGET_PATTERN},
     )
     kind: DeviceKind = Field(
         "emulator",

@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from services.testing.events import Events, start, stop_and_wait, wait_state, wait_status
-from services.testing.stack import ROOT, Stack
+from services.testing.stack import ROOT, Stack, end_process
 from shared import keys
 from shared.modules import MODULES
 from shared.screens import UI_STATES
@@ -326,8 +326,7 @@ def test_slow_socket_is_closed_and_catches_up_with_its_cursor(live: Stack, tmp_p
         finally:
             rest.close()
     finally:
-        gateway.terminate()
-        gateway.wait(20)
+        end_process(gateway)
         r.xtrim(stream, maxlen=0)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 import uvicorn
 
 from services.gateway.app import create_app
+from services.testing.stack import wait_ready
 from shared.settings import Settings
 from tests.conftest import free_port
 
@@ -30,9 +30,8 @@ def served(tmp_path: Path, redis_url: str) -> Iterator[tuple[str, Path]]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_ready(lambda: bool(server.started) or not thread.is_alive(), "the gateway (in a thread)")
+    assert server.started, "the gateway's thread ended before it served"
     yield f"http://127.0.0.1:{port}", dist
     server.should_exit = True
     thread.join(10)

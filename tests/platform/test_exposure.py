@@ -16,7 +16,7 @@ from websockets.sync.client import connect as ws_connect
 
 from services.gateway.http_timeouts import HEAD_TIMEOUT_S
 from services.testing.faults import RedisServer, start_gateway
-from services.testing.stack import Stack
+from services.testing.stack import Stack, end_process
 
 pytestmark = pytest.mark.stack
 
@@ -47,8 +47,7 @@ def test_the_token_stays_out_of_the_log_and_the_schema_behind_it(
             resp = httpx.get(f"{url}{page}?token={token}")
             assert "swagger-ui" not in resp.text and "redoc.standalone" not in resp.text, page
     finally:
-        proc.terminate()
-        proc.wait(20)
+        end_process(proc)
         redis_db.stop()
     text = log.read_text()
     assert text.count(token) == before, text[-2000:]
@@ -83,6 +82,5 @@ def test_idle_and_slow_header_connections_are_closed(redis_db: RedisServer, tmp_
         assert httpx.get(f"{url}/healthz").status_code == 200
         ws.close()
     finally:
-        proc.terminate()
-        proc.wait(20)
+        end_process(proc)
         redis_db.stop()

@@ -146,10 +146,7 @@ def test_task_ignoring_stop_is_killed_after_grace_and_marked_stopped(stubborn_wo
         time.sleep(0.05)
     final = read_state(r, "fetch")
     assert final["status"] == "stopped" and final["error"].startswith("killed: ignored the stop")
-    deadline = time.monotonic() + 10
-    while alive(horse) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(horse)
+    wait_ready(lambda: not alive(horse), "the killed work-horse's end")
     assert r.get("autobang:lease:fetch") is None  # free again
 
 

@@ -14,9 +14,9 @@ import pytest
 import redis
 
 from services.testing.faults import end_worker, start_worker
+from services.testing.hand_written import RUN_TASK, hand_written
 from shared import keys
 from shared.runtime.connection import connect
-from tests.platform.test_security_jobs import RUN_TASK, hand_written
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 
 from services.testing.events import Events
 from services.testing.faults import RedisServer, start_gateway, wait_until
-from services.testing.stack import ROOT
+from services.testing.stack import ROOT, end_process
 from shared import keys
 from shared.runtime.connection import connect
 
@@ -32,8 +32,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[RedisServer, str]]:
     try:
         yield server, url
     finally:
-        proc.terminate()
-        proc.wait(20)
+        end_process(proc)
         if server.proc is not None and server.proc.poll() is None:
             server.stop()
 

@@ -97,10 +97,10 @@ def test_a_killed_worker_leaves_no_busy_module_and_no_zombie(up: Stack) -> None:
     worker = int(up.info()["children"]["worker:fetch"])
     assert horse in children_of(worker)
     os.kill(worker, signal.SIGKILL)  # the main process only: its horse is orphaned
-    failed = wait_status(up.url, "fetch", "failed", job_id=job, timeout=60)
+    failed = wait_status(up.url, "fetch", "failed", job_id=job)
     assert "died" in failed["error"]
     # The horse ended itself, and the launcher (its new parent) reaped it: no zombie.
-    wait_until(lambda: not Path(f"/proc/{horse}").exists(), timeout=30, what="horse gone")
+    wait_until(lambda: not Path(f"/proc/{horse}").exists(), what="horse gone")
     up.wait_healthy()
     job2 = start(up.url, "fetch", "fetch")
     wait_status(up.url, "fetch", "running", job_id=job2)

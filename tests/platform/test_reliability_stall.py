@@ -18,6 +18,7 @@ import pytest
 
 from services.launcher import children_of
 from services.testing.faults import RedisServer, end_worker, start_gateway, start_worker, ticks, wait_until
+from services.testing.stack import end_process
 from shared.runtime.connection import connect
 from shared.runtime.control import start_task, stop_module
 from shared.runtime.state import read_state
@@ -80,8 +81,7 @@ def test_a_20_s_stall_answers_within_3_s_and_keeps_the_task(server: RedisServer,
         assert seen == list(range(len(seen)))  # none lost, none twice, in order
     finally:
         end_worker(worker)
-        gateway.terminate()
-        gateway.wait(20)
+        end_process(gateway)
 
 
 def test_a_killed_work_horse_is_failed_at_once_in_words_that_say_so(
@@ -97,7 +97,7 @@ def test_a_killed_work_horse_is_failed_at_once_in_words_that_say_so(
         t0 = time.monotonic()
         for pid in horses:
             os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: status(server)["status"] == "failed", timeout=60, what="failed")
+        wait_until(lambda: status(server)["status"] == "failed", what="failed")
         took = time.monotonic() - t0
         state = status(server)
         assert state["job_id"] == job, state

@@ -21,6 +21,7 @@ import redis
 from services.cli import main
 from services.remote_worker import Refused, check_device, check_redis
 from services.testing.simgame import Simulator, prepare_data
+from services.testing.stack import READY_S, end_process, wait_ready
 from shared import keys
 from shared.play_history import history_path
 from shared.runtime.control import start_task
@@ -48,17 +49,16 @@ def locked_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )  # fmt: skip
     url = f"redis://:{PASSWORD}@127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 30
-    while True:
+
+    def answers() -> bool:
         try:
-            client.ping()
-            break
+            return bool(client.ping())
         except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
+            return False
+
+    wait_ready(answers, "redis-server", proc)
     yield url
-    proc.terminate()
-    proc.wait(10)
+    end_process(proc)
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +125,7 @@ def test_a_worker_on_another_machine_serves_its_device(locked_redis: str, tmp_pa
     r = redis.Redis.from_url(locked_redis, decode_responses=True)
     try:
         said = ""
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + READY_S
         # Serving: the device answered, and the worker's heartbeat is in the product's Redis.
         while "serving the device emulator-5554" not in said or not r.exists(
             keys.worker_heartbeat("scriptor")
@@ -145,11 +145,6 @@ def test_a_worker_on_another_machine_serves_its_device(locked_redis: str, tmp_pa
         assert len(rows) == 1 and json.loads(rows[0])["song_id"] == SONG, rows  # in the shared data dir
         assert sim.report()["plays"][-1]["touches"] > 0
     finally:
-        worker.terminate()
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(10)
+        end_process(worker)
         log.close()
         sim.stop()

@@ -18,6 +18,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as ws_connect
 
 from services.testing.faults import start_gateway
+from services.testing.stack import end_process
 
 pytestmark = pytest.mark.stack
 
@@ -41,8 +42,7 @@ def gateway(db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    proc.wait(20)
+    end_process(proc)
 
 
 def test_only_configured_host_names_are_answered(gateway: str) -> None:

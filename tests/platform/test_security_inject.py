@@ -4,18 +4,13 @@ uses to read the job), and every refusal is an error reply: ``redis-cli -e`` exi
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from collections.abc import Iterator
 
 import pytest
 import redis
 
-from services.testing.stack import ROOT
+from services.testing.inject import inject
 from shared import keys
-from shared.runtime.registry import publish_registry
 
-SCRIPT = ROOT / "scripts" / "inject.lua"
 SAMPLES = [
     '{"epoch": 5}',
     '{"epoch": 0x10}',
@@ -56,41 +51,19 @@ def python_reads(raw: str) -> bool:
     return True
 
 
-@pytest.fixture(scope="module")
-def url(redis_url: str) -> Iterator[str]:
-    url = redis_url.rsplit("/", 1)[0] + "/12"
-    r = redis.Redis.from_url(url, decode_responses=True)
-    r.flushdb()
-    publish_registry(r)
-    yield url
-    r.flushdb()
-
-
-def inject(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("redis-cli")
-    assert exe, "redis-cli is not installed"
-    return subprocess.run(
-        [exe, "-e", "-u", url, "--eval", str(SCRIPT), ",", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize("raw", SAMPLES)
-def test_lua_reads_json_like_python(url: str, raw: str) -> None:
-    r = redis.Redis.from_url(url, decode_responses=True)
+def test_lua_reads_json_like_python(inject_url: str, raw: str) -> None:
+    r = redis.Redis.from_url(inject_url, decode_responses=True)
     r.delete(keys.module_lease("ui_recognition"))
-    out = inject(url, "ui_recognition", "train_ui_recognition", raw)
+    out = inject(inject_url, "ui_recognition", "train_ui_recognition", raw)
     refused_json = "config is not valid JSON" in out.stdout + out.stderr
     assert refused_json == (not python_reads(raw)), out
     if refused_json:
         assert out.returncode == 1 and "at character" in out.stdout + out.stderr
 
 
-def test_every_refusal_exits_non_zero_and_a_start_exits_zero(url: str) -> None:
-    r = redis.Redis.from_url(url, decode_responses=True)
+def test_every_refusal_exits_non_zero_and_a_start_exits_zero(inject_url: str) -> None:
+    r = redis.Redis.from_url(inject_url, decode_responses=True)
     r.delete(keys.module_lease("scriptor"))
     refusals = [
         (("scriptor", "rm_rf"), "UNKNOWN_TASK"),
@@ -100,16 +73,16 @@ def test_every_refusal_exits_non_zero_and_a_start_exits_zero(url: str) -> None:
         (("scriptor",), "USAGE"),
     ]
     for args, expected in refusals:
-        out = inject(url, *args)
+        out = inject(inject_url, *args)
         assert out.returncode == 1 and expected in out.stdout + out.stderr, (args, out)
-    ok = inject(url, "scriptor", "start_scriptor", '{"mode": "Free"}')
+    ok = inject(inject_url, "scriptor", "start_scriptor", '{"mode": "Free"}')
     assert ok.returncode == 0 and ok.stdout.strip().startswith("inj-"), ok
-    busy = inject(url, "scriptor", "start_scriptor")
+    busy = inject(inject_url, "scriptor", "start_scriptor")
     assert busy.returncode == 1 and "MODULE_BUSY" in busy.stdout + busy.stderr
     assert r.llen(f"rq:queue:{keys.queue_name('scriptor')}") == 1  # only the accepted one
 
 
-def test_a_long_bad_input_is_shown_only_as_an_excerpt(url: str) -> None:
-    out = inject(url, "scriptor", "start_scriptor", '{"mode": ' + '"x", ' * 5000 + "}")
+def test_a_long_bad_input_is_shown_only_as_an_excerpt(inject_url: str) -> None:
+    out = inject(inject_url, "scriptor", "start_scriptor", '{"mode": ' + '"x", ' * 5000 + "}")
     assert out.returncode == 1 and "config is not valid JSON" in out.stdout + out.stderr
     assert len(out.stdout + out.stderr) < 600

@@ -17,18 +17,15 @@ from typing import ClassVar
 
 import pytest
 import redis
-from rq.job import Job
-from rq.serializers import JSONSerializer
 
 from services.launcher import free_port
-from services.testing.stack import ROOT, WAIT_S, wait_ready
+from services.testing.hand_written import RUN_TASK, hand_written
+from services.testing.stack import ROOT, end_process, wait_ready
 from shared import keys
 from shared.runtime.connection import connect
 from shared.runtime.worker import FORBIDDEN_FIELDS
 
 pytestmark = pytest.mark.stack
-
-RUN_TASK = '["shared.runtime.job.run_task",null,["fetch","fetch"],{}]'
 
 
 class Hooks(http.server.BaseHTTPRequestHandler):
@@ -74,26 +71,7 @@ def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield url, canary, int(server.server_address[1])
     finally:
         server.shutdown()
-        proc.terminate()
-        proc.wait(20)
-
-
-def hand_written(url: str, job_id: str, data: str, **fields: str) -> Job:
-    """HSET rq:job:<id> ... then RPUSH the queue: what a client with Redis access can do."""
-    r = connect(url)
-    queue = keys.queue_name("fetch")
-    mapping: dict[str | bytes, str] = {"status": "queued", "data": data, "origin": queue}
-    mapping.update(fields)
-    r.hset(f"rq:job:{job_id}", mapping=mapping)
-    r.rpush(f"rq:queue:{queue}", job_id)
-    rb = redis.Redis.from_url(url)
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        status = r.hget(f"rq:job:{job_id}", "status")
-        if status in ("failed", "finished") and not r.exists(keys.module_lease("fetch")):
-            break
-        time.sleep(0.05)
-    return Job.fetch(job_id, connection=rb, serializer=JSONSerializer)
+        end_process(proc)
 
 
 def test_a_plain_hand_written_job_of_the_entry_point_still_runs(worker: tuple[str, Path, int]) -> None:

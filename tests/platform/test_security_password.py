@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from services.launcher import free_port
-from services.testing.stack import wait_ready
+from services.testing.stack import end_process, wait_ready
 from shared.runtime.connection import connect, connect_bytes, with_password
 from shared.settings import get_settings
 
@@ -44,8 +44,7 @@ def locked(tmp_path: Path) -> Iterator[str]:
 
     wait_ready(refuses_without_password, "redis-server with a password", proc)
     yield url
-    proc.terminate()
-    proc.wait(10)
+    end_process(proc)
 
 
 def test_clients_read_the_password_file(locked: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,9 +10,8 @@ import json
 import httpx
 import pytest
 
+from services.testing.inject import inject
 from services.testing.stack import Stack
-from tests.platform.test_security_inject import inject
-from tests.platform.test_security_inject import url as url  # the fixture (a registry on its own db)
 
 BAD_NUMBERS = ['{"epoch": NaN}', '{"epoch": Infinity}', '{"epoch": -Infinity}', '{"epoch": 1e400}']
 
@@ -62,8 +61,8 @@ def test_ten_thousand_unknown_keys_get_a_short_422(live: Stack) -> None:
 
 
 @pytest.mark.parametrize("raw", ['{"epoch": 1e400}', '{"epoch": -1e400}'])
-def test_inject_refuses_numbers_beyond_a_double_readably(url: str, raw: str) -> None:
-    out = inject(url, "ui_recognition", "train_ui_recognition", raw)
+def test_inject_refuses_numbers_beyond_a_double_readably(inject_url: str, raw: str) -> None:
+    out = inject(inject_url, "ui_recognition", "train_ui_recognition", raw)
     text = out.stdout + out.stderr
     assert out.returncode == 1 and "INVALID_CONFIG" in text, text
     assert "Cannot serialise" not in text and "user_script" not in text, text

@@ -1,5 +1,6 @@
 """The base song and UI recognition share (services/recognition/common): one error type,
-the metadata check, promotion of a trained model and the command lines' error exit."""
+the metadata check, the train-compare-promote steps (candidate, start checkpoint, verdict,
+promotion or keeping aside) and the command lines' error exit."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from services.recognition.common import promote as promotion
 from services.recognition.common.cli import run
-from services.recognition.common.files import promote
 from services.recognition.common.model_file import ModelFileError, check_meta
+from services.recognition.common.promote import promote
 from services.recognition.song import meta as song_meta
 from services.recognition.ui import meta as ui_meta
 
@@ -44,6 +46,51 @@ def test_promote_moves_only_the_named_files(tmp_path: Path) -> None:
     assert (models / "m.onnx").read_bytes() == b"new" and not (cand / "m.onnx").exists()
     assert (models / "m.pt").read_bytes() == b"old pt"  # the candidate had none: kept
     assert (cand / "notes.txt").is_file() and not (models / "notes.txt").exists()
+
+
+def test_settle_promotes_discards_or_keeps_aside(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    names = ["m.onnx"]
+    cases = (("", False), ("new model is worse (0.1000 < 0.2000)", False), ("worse on: x", True))
+    for why_not, keep in cases:
+        cand = promotion.fresh_candidate(models)
+        cand.mkdir(parents=True)
+        (cand / "m.onnx").write_text(why_not or "promoted")
+        aside = promotion.settle(cand, models, names, why_not, keep_refused=keep)
+        assert not cand.exists()
+        if keep:
+            assert aside is not None and (aside / "reason.txt").read_text() == "worse on: x\n"
+            assert (aside / "m.onnx").read_text() == "worse on: x"
+        else:
+            assert aside is None
+    assert (models / "m.onnx").read_text() == "promoted"  # neither refused one replaced it
+
+
+def test_the_current_model_and_the_start_checkpoint(tmp_path: Path) -> None:
+    shipped = tmp_path / "shipped.pt"
+    models = tmp_path / "models"
+    assert promotion.current_model(models, "m.pt", shipped) == shipped
+    assert promotion.start_checkpoint(models, "m.pt", shipped, load=True) is None  # neither exists
+    shipped.write_bytes(b"s")
+    assert promotion.start_checkpoint(models, "m.pt", shipped, load=True) == shipped
+    models.mkdir()
+    (models / "m.pt").write_bytes(b"own")
+    assert promotion.start_checkpoint(models, "m.pt", shipped, load=True) == models / "m.pt"
+    assert promotion.current_model(models, "m.pt", shipped) == models / "m.pt"
+    assert promotion.start_checkpoint(models, "m.pt", shipped, load=False) is None
+
+
+def test_the_verdict_by_one_number_and_an_unusable_current_model() -> None:
+    assert promotion.worse(0.5, None) == "" and promotion.worse(0.5, 0.5) == ""
+    assert promotion.worse(0.4, 0.5) == "new model is worse (0.4000 < 0.5000)"
+    logged: list[tuple[str, str]] = []
+
+    def bad() -> float:
+        raise ModelFileError("old.onnx: no metadata")
+
+    assert promotion.measure_current(bad, lambda m, level: logged.append((m, level))) is None
+    assert logged == [("current model unusable (old.onnx: no metadata); replacing it", "warning")]
+    assert promotion.measure_current(lambda: 0.7, lambda m, level: logged.append((m, level))) == 0.7
 
 
 def test_cli_run_turns_bad_input_into_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

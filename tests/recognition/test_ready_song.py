@@ -20,7 +20,7 @@ from services.simulator.screens import ScreenView, SongCard, render
 from services.simulator.titles import title_crop
 from shared.catalog import DIFFICULTIES, load_catalog
 from shared.screen_facts import COOP_READY_LEVEL, READY_BADGE, READY_LEVEL
-from tests.recognition.test_screen_readers import CAPTURES
+from tests.recognition.captures import CAPTURES
 
 CATALOG = load_catalog(SHIPPED_DATA)
 

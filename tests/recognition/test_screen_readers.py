@@ -4,8 +4,6 @@ co-op card; twins told apart by their level; the ready controls; the life bar.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -20,35 +18,10 @@ from services.simulator.screens import ResultCounts, ScreenView, render, sample_
 from shared.catalog import SHIPPED_SONGS_ALL, Song, load_songs_all
 from shared.playfield import LANE_X
 from shared.screen_facts import JUDGE_MARKER_BAND, LIFE_BAR, LIVE_MODES
+from tests.recognition.captures import CAPTURES
 
 Frame = npt.NDArray[np.uint8]
 SONGS = tuple(load_songs_all(SHIPPED_SONGS_ALL).values())
-
-
-def sized(img: Frame, w: int, h: int) -> Frame:
-    return np.asarray(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if w < 1280 else cv2.INTER_CUBIC))
-
-
-def jpeg(img: Frame, quality: int = 75, gain: float = 1.0) -> Frame:
-    ok, buf = cv2.imencode(
-        ".jpg", np.clip(img * gain, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, quality]
-    )
-    assert ok
-    return np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR))
-
-
-def brighter(img: Frame) -> Frame:
-    return np.asarray(np.clip(img.astype(np.float32) * 1.15, 0, 255), np.uint8)
-
-
-CAPTURES: dict[str, Callable[[Frame], Frame]] = {
-    "1280x720": lambda f: f,
-    "1600x900": lambda f: sized(f, 1600, 900),
-    "1920x1080": lambda f: sized(f, 1920, 1080),
-    "JPEG": lambda f: jpeg(f, 70),
-    "darker JPEG": lambda f: jpeg(sized(f, 1600, 900), 75, 0.65),
-    "brighter": brighter,
-}
 
 
 def expected(c: ResultCounts) -> dict[str, object]:

@@ -60,6 +60,10 @@ def _data_dir(tmp_path: Path, titles: Path, model: Path, drop: tuple[int, ...] =
 
 
 ALL = ("Yes", "No", "Drop", "Stop")
+# A training task run: its steps, batch-norm recalibration, evaluation of both models and the
+# statistics cost minutes of CPU; the fast lane checks the shared train-compare-promote steps
+# through the screen model's task (tests/ui_recognition/test_tasks.py) and common/promote.py.
+SLOW = pytest.mark.slow
 
 
 def _shots(data: Path, title_dir: Path) -> Path:
@@ -169,6 +173,7 @@ def test_add_song_needs_a_screenshot_folder(tmp_path: Path, title_dir: Path, tin
         tasks.add_song(ctx)
 
 
+@SLOW
 def test_training_reports_progress_and_keeps_a_better_model(
     tmp_path: Path, title_dir: Path, tiny_model: Path
 ) -> None:
@@ -212,6 +217,7 @@ def test_training_can_be_stopped(tmp_path: Path, title_dir: Path, tiny_model: Pa
     assert not (data / "song_recognition" / "models" / "titlenet.pt").exists()
 
 
+@SLOW
 def test_training_with_two_titles_says_what_it_evaluates_on(
     tmp_path: Path, title_dir: Path, tiny_model: Path
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from services.recognition.song import SongRecognizer
 from services.recognition.song.augment import USER, perturb
@@ -24,6 +25,7 @@ def test_arcface_training_recognises_every_title(tiny_model: Path, title_dir: Pa
         assert got == twins.get(int(t), {int(t)}), (t, m.as_dict())
 
 
+@pytest.mark.slow  # a second full training (the ArcFace one, tiny_model, stays in the fast lane)
 def test_triplet_training_learns(title_dir: Path) -> None:
     import torch
 

@@ -296,3 +296,75 @@ def test_the_same_screen_too_often_gives_up() -> None:
     for i in range(10):
         d, m = one(replace(m, tapped_on=None), "main_page", float(i) * 0.1, MAX_SAME_STATE=10)
     assert d.intents == (Recover(Step.give_up, "main_page seen 10 times in a row (MAX_SAME_STATE)"),)
+
+
+# -- a button the game never answers: a plain stop -------------------------------------
+def drive(game: dict[tuple[str, str], str], start: str, cycles: int, **config: Any) -> list[Recover]:
+    """Cycles against a tiny game: ``game[(state, button)]`` is the screen a tap leads to
+    (absent: the tap does nothing), BACK leads to main_page; the executor's part (telling
+    the recovery its taps, remembering the screen tapped) as ``loop.py`` does it."""
+    m, state, steps = Memory(), start, []
+    for i in range(cycles):
+        d, m = one(m, state, i * 0.8, **config)
+        tapped = False
+        nxt = state
+        for intent in d.intents:
+            if isinstance(intent, Press):
+                for tap in intent.taps:
+                    m.recovery.tapped(intent.state, tap.x, tap.y, tap.button)
+                    nxt, tapped = game.get((intent.state, tap.button), nxt), True
+            elif isinstance(intent, Recover):
+                steps.append(intent)
+                if intent.step is Step.back:
+                    nxt = "main_page"
+                if intent.step is Step.give_up:
+                    return steps
+        if d.acts:
+            m = replace(m, tapped_on=state if tapped else None)
+        state = nxt
+    return steps
+
+
+LIVE = {("main_page", "main_page.live"): "playmode"}
+
+
+def test_a_play_mode_tile_the_game_does_not_show_ends_the_run_naming_cause_and_fix() -> None:
+    # Event / Compete (the defaults) on a game running no event: the tile is never there.
+    steps = drive(LIVE, "main_page", 400, mode="Event", event="Compete")
+    assert [s.step for s in steps] == [Step.back, Step.back, Step.give_up]
+    assert steps[-1].why.startswith(
+        "the play-mode screen shows no Compete event (the game runs none now): "
+        "set mode/event to what the game offers, e.g. Free"
+    )
+
+
+def test_a_tile_the_game_shows_is_played_on() -> None:
+    game = {**LIVE, ("playmode", "playmode.free"): "loading"}
+    steps = drive(game, "main_page", 60, mode="Free")
+    assert not steps
+
+
+def test_any_button_never_answered_ends_naming_the_button_and_the_screen() -> None:
+    # Story mode: the play-mode screen's story button does nothing on this game.
+    steps = drive(LIVE, "main_page", 400, mode="Story")
+    assert steps[-1].step is Step.give_up
+    button = flows.playmode_tap(cfg(mode="Story")).button
+    assert steps[-1].why.startswith(f"the game never answered the button {button} on the playmode screen")
+
+
+def test_a_button_that_lands_after_a_back_starts_its_count_afresh() -> None:
+    m = Memory()
+    rec = m.recovery
+    tap = ("playmode", 1, 2, "playmode.free")
+    t = 0.0
+    for _ in range(2):  # two rounds of one button not landing, BACK after each
+        for _ in range(15):
+            rec.observe("playmode", t)
+            rec.tapped(*tap)
+            t += 0.1
+        assert rec.observe("playmode", t).step is Step.back
+        rec.observe("main_page", t + 1)
+        t += 2
+    rec.tapped(*tap)
+    rec.observe("song_select", t)  # this time it landed
+    assert not rec.unanswered_rounds

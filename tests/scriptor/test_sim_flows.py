@@ -9,65 +9,20 @@ back at song select (or out of the room)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
 
 from services.testing.simgame import Simulator, add_catalog_songs, prepare_data, task_log
-from services.testing.stack import Stack, start, start_stack, wait_state
+from services.testing.stack import start, start_stack, wait_state
 from tests.conftest import free_port
+from tests.scriptor.sim_runs import EXTRA, TWIN, Game, assert_played
 
 pytestmark = pytest.mark.stack
 
 CUT_S = 4.0  # the first seconds of each chart
-TWIN = 676  # オレンジ like 316; expert level 26 (316: 25); not in the shipped catalog
 SPECIAL_SONG = 689  # a song with a Special chart (level 41)
 CHARTS = ((316, 3), (TWIN, 3), (SPECIAL_SONG, 4))
 TWIN_ENTRY = {TWIN: ("オレンジ", {0: 8, 1: 14, 2: 20, 3: 26})}
-EXTRA = {str(TWIN): {"title": "オレンジ", "levels": {"3": 26}}}
-BASE = {"correction_time": 0, "is_repeat": False, "level": "Expert"}
-
-
-@dataclass
-class Game:
-    stack: Stack
-    port: int
-
-    def run(self, scenario: dict[str, Any], config: dict[str, Any]) -> Run:
-        """A fresh simulated game with ``scenario``; one scriptor run with ``config``."""
-        sim = Simulator({"extra_songs": EXTRA, **scenario}, self.port, self.stack.data_dir)
-        try:
-            return self.again(sim, config)
-        finally:
-            sim.stop()
-
-    def again(self, sim: Simulator, config: dict[str, Any]) -> Run:
-        """One more scriptor run on the game ``sim`` is in now."""
-        url = self.stack.url
-        before = len(httpx.get(f"{url}/api/scriptor/history", timeout=10).json())
-        start(url, "scriptor", "start_scriptor", {**BASE, **config})
-
-        def log() -> str:
-            lines = "\n".join(task_log(self.stack.redis_url, last=60))
-            return f"{lines}\n--- simulator ---\n{sim.log()[-1500:]}"
-
-        done = wait_state(url, "scriptor", lambda s: s["status"] in ("finished", "failed"), 240, log)
-        assert done["status"] == "finished", (done, log())
-        rows = httpx.get(f"{url}/api/scriptor/history", timeout=10).json()[before:]
-        return Run(done, rows, sim.report(), task_log(self.stack.redis_url, last=150))
-
-
-@dataclass
-class Run:
-    state: dict[str, Any]  # the scriptor's state when it ended
-    rows: list[dict[str, Any]]  # history rows the run added
-    report: dict[str, Any]  # the simulator's report
-    log: list[str]  # the scriptor's last log lines
-
-    def __str__(self) -> str:  # what a failed assertion shows
-        return "\n".join(self.log)
 
 
 @pytest.fixture(scope="module")
@@ -80,24 +35,6 @@ def game(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Game]:
     stack = start_stack(data, free_port(), env=env, test_bodies=False)
     yield Game(stack, port)
     stack.stop()
-
-
-def assert_played(run: Run, song: int, difficulty: str, mode: str, play: int = -1, row: int = 0) -> None:
-    """The history row is the song and difficulty played, and its counts are what the
-    simulator judged."""
-    r = run.rows[row]
-    judged = run.report["plays"][play]
-    assert (r["song_id"], r["difficulty"], r["mode"]) == (song, difficulty, mode), f"{r}\n{run}"
-    assert judged["song"] == song and judged["touches"] > 0, judged
-    assert r["simulated"] and r["cleared"], r
-    for k in ("perfect", "great", "good", "bad", "miss"):
-        assert r["counts"][k] == judged["counts"][k], (r, judged)
-    assert (r["fast"], r["slow"]) == (judged["counts"]["fast"], judged["counts"]["slow"])
-    assert r["max_combo"] == judged["counts"]["max_combo"], (r, judged)
-    # The result screen (the co-op card in rooms) names the song played: title + level.
-    assert r["result_song_id"] == song, r
-    # Played, not just pressed: the great majority of the notes were hit.
-    assert judged["counts"]["miss"] <= 0.1 * judged["notes"], judged
 
 
 # (scenario mode, scenario event, config, history mode, where the run leaves the game)
@@ -186,3 +123,26 @@ def test_tour_medley_plays_its_three_songs_in_one_go(game: Game) -> None:
         ), (row, plays)
     assert run.report["offered"][0]["medley"] == medley
     assert run.report["state"] == "tour_choose"
+
+
+def test_defaults_on_a_game_running_no_compete_event_stop_saying_so(game: Game) -> None:
+    """Every setting at its default (Event / Compete) on a game whose play-mode screen has
+    no event tile (mode Free): the taps where the tile would be are never answered, and
+    after three rounds (BACK between them) the run fails with one sentence naming the cause
+    and the fix, instead of pressing BACK forever."""
+    sim = Simulator({"mode": "Free", "songs": [316], "extra_songs": EXTRA}, game.port, game.stack.data_dir)
+    url = game.stack.url
+    try:
+        start(url, "scriptor", "start_scriptor", {})
+        done = wait_state(url, "scriptor", lambda s: s["status"] in ("finished", "failed"), 300)
+        report = sim.report()
+    finally:
+        sim.stop()
+    log = task_log(game.stack.redis_url, last=40)
+    said = (
+        "the play-mode screen shows no Compete event (the game runs none now): "
+        "set mode/event to what the game offers, e.g. Free"
+    )
+    assert done["status"] == "failed", (done, log)
+    assert any(said in line for line in log), log
+    assert report["plays"] == [] and report["state"] in ("playmode", "main_page"), report["state"]

@@ -14,7 +14,7 @@ import pytest
 from services.testing.simgame import Simulator, add_catalog_songs, prepare_data
 from services.testing.stack import start_stack
 from tests.conftest import free_port
-from tests.scriptor.test_sim_flows import EXTRA, TWIN, Game, assert_played
+from tests.scriptor.sim_runs import EXTRA, TWIN, Game, assert_played
 
 pytestmark = pytest.mark.stack
 

@@ -8,7 +8,7 @@ import pytest
 from services.simulator.game import Game, Popup
 from shared.catalogue import DISMISS, SCREENS
 from shared.config.scriptor import Event, Mode
-from tests.simulator.test_game_flows import make
+from tests.simulator.pure_game import make
 
 FLOWS: dict[str, tuple[Mode, Event]] = {
     "free": (Mode.Free, Event.Challenge),

@@ -3,22 +3,12 @@ drives an emulator: ``AUTOBANG_DEVICE=adb://127.0.0.1:PORT``."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from services.testing.faults import wait_until
 from shared.device.factory import open_device
 from shared.settings import Settings
 from tests.simulator.conftest import Running
-
-
-def wait_until(cond: object, timeout: float = 5.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if callable(cond) and cond():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not reached")
 
 
 @pytest.mark.parametrize("capture", ["png", "raw", "stream"])

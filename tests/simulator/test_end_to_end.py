@@ -24,6 +24,7 @@ import pytest
 
 from services.simulator.charts import ChartSource
 from services.simulator.run import READY_PREFIX
+from services.testing.stack import end_process
 from shared.playfield import NOTE_COLOURS, TRACK, depth, shipped_coefficients, time_to_judge
 from tests.simulator.player import perfect_touches
 
@@ -64,8 +65,7 @@ def simulator(tmp_path: Path) -> Iterator[tuple[dict[str, int], Path]]:
         assert info, "the simulator did not announce its ports"
         yield info, data
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(10)
+        end_process(proc, signal.SIGINT)
 
 
 def frame(d: adbutils.AdbDevice) -> tuple[float, np.ndarray]:

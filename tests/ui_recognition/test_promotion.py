@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.recognition.ui.promotion import keep_aside, known_states, refusal
+from services.recognition.common.promote import keep_aside
+from services.recognition.ui.promotion import known_states, refusal
 
 
 def test_known_states_are_those_with_training_frames() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from services.recognition.common import files
+from services.recognition.common import promote as promotion
 from services.recognition.song.recognizer import DEFAULT_MODEL
 from services.recognition.song.store import load_title_images
 from shared.atomic_write import write_atomic
@@ -89,11 +89,5 @@ def quality(report: dict[str, Any]) -> float:
     return float(report["user"]["accepted_correct"] + report["hard"]["accepted_correct"] - 0.1 * bad)
 
 
-def promote(candidate_dir: Path, models_dir: Path) -> None:
-    """Move the candidate's files over the current model (each an atomic rename)."""
-    files.promote(candidate_dir, models_dir, MODEL_FILES)
-
-
 def current_model(models_dir: Path) -> Path:
-    p = models_dir / "titlenet.onnx"
-    return p if p.is_file() else DEFAULT_MODEL
+    return promotion.current_model(models_dir, "titlenet.onnx", DEFAULT_MODEL)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,7 +207,9 @@ def _ask_id(
 def train_song_recognition(ctx: TaskContext[SongRecognitionConfig]) -> None:
     """Train on title_imgs (minus a hold-out), evaluate on the hold-out, and keep the new
     model only if it is at least as good as the current one."""
-    from services.recognition.song.pipeline import current_model, model_train_ids, promote, train_to_dir
+    from services.recognition.common import promote as promotion
+    from services.recognition.song.pipeline import MODEL_FILES, current_model, model_train_ids, train_to_dir
+    from services.recognition.song.recognizer import DEFAULT_MODEL
     from services.recognition.song.store import list_titles
     from services.recognition.song.train import StepInfo, TrainOptions
 
@@ -222,14 +223,10 @@ def train_song_recognition(ctx: TaskContext[SongRecognitionConfig]) -> None:
             f"{len(have)}: add songs first (task add_song)"
         )
     mdir = models_dir(ctx)
-    cand = mdir / "candidate"
-    shutil.rmtree(cand, ignore_errors=True)
-    init = mdir / "titlenet.pt" if cfg.is_load_model else None
-    if init is not None and not init.is_file():
-        from services.recognition.song.recognizer import DEFAULT_MODEL
-
-        shipped = DEFAULT_MODEL.with_suffix(".pt")
-        init = shipped if shipped.is_file() else None
+    cand = promotion.fresh_candidate(mdir)
+    init = promotion.start_checkpoint(
+        mdir, "titlenet.pt", DEFAULT_MODEL.with_suffix(".pt"), load=cfg.is_load_model
+    )
     opts = TrainOptions(
         loss="arcface" if cfg.loss == SongLoss.ArcFace else "triplet",
         epochs=cfg.epoch,
@@ -263,13 +260,12 @@ def train_song_recognition(ctx: TaskContext[SongRecognitionConfig]) -> None:
     subject = eval_subject(have, model_train_ids(cand / "titlenet.onnx"))
     ctx.log(f"evaluating the new model against the current one on {subject}")
     new_q, old_q = _compare(ctx, cand / "titlenet.onnx", current_model(mdir))
-    if old_q is not None and new_q < old_q:
-        ctx.log(f"new model is worse ({new_q:.4f} < {old_q:.4f}): keeping the current model", "warning")
-        shutil.rmtree(cand, ignore_errors=True)
+    why_not = promotion.worse(new_q, old_q)
+    promotion.settle(cand, mdir, MODEL_FILES, why_not, keep_refused=False)
+    if why_not:
+        ctx.log(f"{why_not}: keeping the current model", "warning")
         publish_statistics(ctx)
         return
-    promote(cand, mdir)
-    shutil.rmtree(cand, ignore_errors=True)
     ctx.log(
         f"new model saved ({new_q:.4f}"
         + (f" vs {old_q:.4f})" if old_q is not None else ")")
@@ -327,6 +323,7 @@ def publish_statistics(ctx: TaskContext[SongRecognitionConfig], rec: Any = None)
 
 
 def _compare(ctx: TaskContext[SongRecognitionConfig], new: Path, old: Path) -> tuple[float, float | None]:
+    from services.recognition.common.promote import measure_current
     from services.recognition.song.evaluate import evaluate
     from services.recognition.song.pipeline import model_train_ids, quality
 
@@ -335,10 +332,10 @@ def _compare(ctx: TaskContext[SongRecognitionConfig], new: Path, old: Path) -> t
     ctx.log(f"new model: {_summary(new_rep)}")
     if not old.is_file():
         return quality(new_rep), None
-    try:
-        old_rep = evaluate(title_dir(ctx), old, train_ids=train_ids, per_title=3, classical=False)
-    except ValueError as exc:
-        ctx.log(f"current model unusable ({exc}); replacing it", "warning")
+    old_rep = measure_current(
+        lambda: evaluate(title_dir(ctx), old, train_ids=train_ids, per_title=3, classical=False), ctx.log
+    )
+    if old_rep is None:
         return quality(new_rep), None
     ctx.log(f"current model: {_summary(old_rep)}")
     return quality(new_rep), quality(old_rep)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.recognition.common import promote as promotion
 from services.recognition.ui.calibrate import Calibration
 from services.recognition.ui.dataset import models_dir
 from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID
@@ -24,11 +25,9 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / MODEL_NAME
 
 def current_model(data_dir: Path | None) -> Path:
     """The model the training task kept in the data dir, else the shipped one."""
-    if data_dir is not None:
-        trained = models_dir(data_dir) / MODEL_NAME
-        if trained.is_file():
-            return trained
-    return DEFAULT_MODEL
+    if data_dir is None:
+        return DEFAULT_MODEL
+    return promotion.current_model(models_dir(data_dir), MODEL_NAME, DEFAULT_MODEL)
 
 
 @dataclass(frozen=True)

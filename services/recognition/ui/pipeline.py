@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from services.recognition.common import files
 from services.recognition.ui.calibrate import Calibration
 from services.recognition.ui.classifier import MODEL_NAME, UIClassifier
 from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID
@@ -61,11 +60,6 @@ def _pairs(true: npt.NDArray[np.int64], got: npt.NDArray[np.int64]) -> dict[str,
             key = f"{LABELS[int(t)]}->{LABELS[int(g)]}"
             out[key] = out.get(key, 0) + 1
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
-
-
-def promote(candidate_dir: Path, models_dir: Path) -> None:
-    """Move the candidate's files over the current model (each an atomic rename)."""
-    files.promote(candidate_dir, models_dir, MODEL_FILES)
 
 
 def confusion_png(matrix: npt.NDArray[np.int64], title: str = "validation confusion") -> bytes:

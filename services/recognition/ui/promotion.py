@@ -5,13 +5,12 @@ unknown).
 A new model replaces the current one only when it knows every screen the current one knows
 (the screens it has training frames of, ``train_counts`` in its record) and is at least as
 good on the frames of every screen checked; otherwise it is kept aside in
-``models/rejected/<time>/`` with ``reason.txt``, and the current model stays."""
+``models/rejected/<time>/`` with ``reason.txt`` (common/promote.py), and the current model
+stays."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,6 @@ import numpy.typing as npt
 from services.recognition.ui.classifier import UIClassifier
 from services.recognition.ui.labels import LABELS, UNKNOWN, UNKNOWN_ID
 from shared import screen_models
-from shared.atomic_write import write_atomic
 
 Image = npt.NDArray[np.uint8]
 
@@ -58,16 +56,3 @@ def refusal(
     if worse:
         why.append(f"it is worse on: {', '.join(worse[:8])}")
     return "; ".join(why)
-
-
-def keep_aside(candidate: Path, models_dir: Path, reason: str) -> Path:
-    """Move the refused candidate to ``rejected/<time>/`` with its reason; returns it."""
-    dest = models_dir / "rejected" / time.strftime("%Y%m%d-%H%M%S")
-    n = 1
-    while dest.exists():
-        dest = dest.with_name(f"{dest.name.split('_')[0]}_{n}")
-        n += 1
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    candidate.replace(dest)
-    write_atomic(dest / "reason.txt", (reason + "\n").encode())
-    return dest

@@ -7,9 +7,9 @@ one on capture-like copies of the validation frames."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 
@@ -201,12 +201,13 @@ def move_dropped(path: Path, folder: Path) -> None:
 def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
     """Train on imgs/ (stratified validation split), report loss and validation accuracy per
     epoch, publish the confusion matrix, and promote the model only if it is not worse."""
+    from services.recognition.common import promote as common
     from services.recognition.ui.classifier import DEFAULT_MODEL
     from services.recognition.ui.pipeline import (
         CHECKPOINT_NAME,
+        MODEL_FILES,
         accuracy,
         confusion_png,
-        promote,
         train_dataset,
     )
     from services.recognition.ui.train import EpochInfo, TrainOptions
@@ -239,14 +240,10 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
         )
     )
     mdir = models_dir(ctx.data_dir)
-    cand = mdir / "candidate"
-    shutil.rmtree(cand, ignore_errors=True)
-    init = None
-    if cfg.is_load_model:
-        for p in (mdir / CHECKPOINT_NAME, DEFAULT_MODEL.with_suffix(".pt")):
-            if p.is_file():
-                init = p
-                break
+    cand = common.fresh_candidate(mdir)
+    init = common.start_checkpoint(
+        mdir, CHECKPOINT_NAME, DEFAULT_MODEL.with_suffix(".pt"), load=cfg.is_load_model
+    )
     opts = TrainOptions(epochs=cfg.epoch, batch_size=cfg.batch_size, lr=cfg.learn_rate)
 
     def on_epoch(e: EpochInfo) -> None:
@@ -281,36 +278,33 @@ def train_ui_recognition(ctx: TaskContext[UIRecognitionConfig]) -> None:
     new_clf = UIClassifier(cand / "banguinet.onnx")
     new = accuracy(new_clf, result.check_images, result.check_labels)
     ctx.log(_summary("new model", new))
+
     # The current model: the data dir's own, else the shipped one. A new model replaces it
     # only when it knows every screen it knows and is as good on each (promotion.py): a
     # training on a few screens must never leave the scriptor blind to the others.
-    old_path = current_model(ctx.data_dir)
-    old = None
-    why_not = ""
-    try:
-        old_clf = UIClassifier(old_path)
+    def judge_current() -> tuple[dict[str, Any], str]:
+        old_clf = UIClassifier(current_model(ctx.data_dir))
         old = accuracy(old_clf, result.check_images, result.check_labels)
         ctx.log(_summary("current model", old))
-        why_not = promotion.refusal(
+        why = promotion.refusal(
             promotion.known_states(new_clf.meta),
             promotion.known_states(old_clf.meta),
             promotion.per_state_accuracy(new_clf, result.check_images, result.check_labels),
             promotion.per_state_accuracy(old_clf, result.check_images, result.check_labels),
         )
-    except (ModelFileError, ValueError) as exc:
-        ctx.log(f"current model unusable ({exc}); replacing it", "warning")
-    if not why_not and old is not None and new["accuracy"] < old["accuracy"]:
-        why_not = f"new model is worse ({new['accuracy']:.4f} < {old['accuracy']:.4f})"
-    if why_not:
-        aside = promotion.keep_aside(cand, mdir, why_not)
+        return old, why
+
+    judged = common.measure_current(judge_current, ctx.log)
+    old, why_not = judged if judged is not None else (None, "")
+    why_not = why_not or common.worse(new["accuracy"], old["accuracy"] if old is not None else None)
+    aside = common.settle(cand, mdir, MODEL_FILES, why_not, keep_refused=True)
+    if aside is not None:
         ctx.log(
             f"the new model does not replace the current one: {why_not}; keeping the current model "
             f"(the new one is kept aside in {aside.relative_to(ctx.data_dir)})",
             "warning",
         )
         return
-    promote(cand, mdir)
-    shutil.rmtree(cand, ignore_errors=True)
     ctx.state(UIRecognitionLive(val_acc=round(new["accuracy"], 4), best_epoch=result.best_epoch))
     ctx.log(
         f"new model saved in {mdir.relative_to(ctx.data_dir)} (validation accuracy {new['accuracy']:.4f})"
