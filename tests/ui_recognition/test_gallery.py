@@ -182,3 +182,41 @@ def test_one_answer_labels_only_the_frames_laid_out_as_its_centre() -> None:
     lays = np.stack([lay(1.0), lay(1.0), lay(1.0), lay(1.0), lay(-1.0), lay(1.0), lay(-1.0)])
     descs = np.ones((len(lays), 8), np.float32)  # all alike by description
     assert gallery_file.same_layout(list(range(len(lays))), descs, lays) == [0, 1, 2, 3, 5]
+
+
+def test_a_sibling_close_to_a_steady_state_is_unknown_not_placed_on_it() -> None:
+    # A sibling differing by a small button row lies under LAYOUT_MAX of the taught state's
+    # model (0.02-0.05 in the other game); a steady state's limit goes down to ALONE_FLOOR.
+    rng = np.random.default_rng(2)
+    base = rng.normal(0, 1, 400).astype(np.float32)
+
+    def lay(shift: float) -> np.ndarray:
+        x = base.copy()
+        x[:4] += shift
+        return x + rng.normal(0, 0.05, 400).astype(np.float32)
+
+    vec = np.ones((1, 8), np.float32)
+    g = ScreenGallery("m")
+    for k in range(gallery_file.ALONE_MIN):
+        g.add("join", vec[0], f"j{k}", lay(0.0))
+    sibling = lay(2.0)[None]
+    d = float(g.layout_distances(sibling)[0, UI_STATES.index("join")])
+    assert gallery_file.ALONE_FLOOR < d < gallery_file.LAYOUT_MAX
+    assert g.place(vec, sibling)[0].state == "unknown"
+    assert g.place(vec, lay(0.0)[None])[0].state == "join"
+
+
+def test_the_cut_drops_a_sibling_under_the_layout_limit() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.normal(0, 1, 400).astype(np.float32)
+
+    def lay(shift: float) -> np.ndarray:
+        x = base.copy()
+        x[:4] += shift
+        return x + rng.normal(0, 0.05, 400).astype(np.float32)
+
+    lays = np.stack([lay(0.0), lay(0.0), lay(0.0), lay(0.0), lay(2.0), lay(0.0)])
+    descs = np.ones((len(lays), 8), np.float32)
+    m, w = gallery_file.steady_pixels(lays[:4])
+    assert float(((lays[4] - m) ** 2 * w).sum()) < gallery_file.LAYOUT_MAX  # the old cut kept it
+    assert gallery_file.same_layout(list(range(len(lays))), descs, lays) == [0, 1, 2, 3, 5]

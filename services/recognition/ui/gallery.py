@@ -53,12 +53,15 @@ LAYOUT_MAX = 0.05
 # an untaught sibling screen (the same backdrop, another button row) lies within the taught
 # one's cosine radius but not within its layout. "Shows its variation": ALONE_MIN+ frames,
 # and each lies within ALONE_STEADY of the layout model of the others (leave-one-out); the
-# limit is ALONE_SCALE x the largest of those distances, between LAYOUT_MAX and ALONE_MAX.
+# limit is ALONE_SCALE x the largest of those distances, between ALONE_FLOOR and ALONE_MAX.
 # A state whose frames vary beyond that (a song's picture, notes) keeps the cosine radius.
+# ALONE_FLOOR is under LAYOUT_MAX: a sibling screen differing by a small button row lies
+# 0.02-0.05 from the taught one's model (measured by bench_ui_gallery.py teach).
 ALONE_MIN = 8
 ALONE_STEADY = 0.1
 ALONE_SCALE = 2.0
 ALONE_MAX = 0.2
+ALONE_FLOOR = 0.015
 NO_LAYOUT = 9.0  # the layout distance to a state without prototypes
 
 
@@ -185,7 +188,7 @@ class ScreenGallery:
                 loo = self.layout_distances(self.layouts[idx], [int(j) for j in idx])[:, k]
                 worst = float(loo.max())
                 if worst <= ALONE_STEADY:
-                    out[k] = min(ALONE_MAX, max(LAYOUT_MAX, ALONE_SCALE * worst))
+                    out[k] = min(ALONE_MAX, max(ALONE_FLOOR, ALONE_SCALE * worst))
             self._alone = out
         return self._alone
 
@@ -363,10 +366,14 @@ def group_frames(descs: F32, radius: float = GROUP_DIST) -> list[list[int]]:
 # its nearest members make the layout model): sibling screens of a family lie within
 # GROUP_DIST of each other by description, and one answer must not label both.
 GROUP_CORE = 4
+# A member is kept within CUT_MAX of that model: under LAYOUT_MAX, as a sibling's frames lie
+# 0.02-0.05 from it (bench_ui_gallery.py teach: at 0.05 one group held a sibling's frames on
+# two seeds of four; at 0.025 none, for 1-3 answers more).
+CUT_MAX = 0.025
 
 
 def same_layout(group: list[int], descs: F32, layouts: F32) -> list[int]:
-    """The members of ``group`` (centre first) whose layout lies within LAYOUT_MAX of the
+    """The members of ``group`` (centre first) whose layout lies within CUT_MAX of the
     layout model of the centre and its GROUP_CORE - 1 nearest members (centre kept first)."""
     if len(group) <= 1:
         return list(group)
@@ -375,4 +382,4 @@ def same_layout(group: list[int], descs: F32, layouts: F32) -> list[int]:
     lay = np.asarray(layouts, np.float32)[group].reshape(len(group), -1)
     m, w = steady_pixels(lay[near])
     dist = ((lay - m) ** 2 * w).sum(1)
-    return [group[0], *[g for g, dd in zip(group[1:], dist[1:], strict=True) if dd <= LAYOUT_MAX]]
+    return [group[0], *[g for g, dd in zip(group[1:], dist[1:], strict=True) if dd <= CUT_MAX]]
