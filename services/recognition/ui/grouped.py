@@ -1,8 +1,9 @@
 """add_img on a folder of frames (a Workflow recording, the inbox), one answer per group of
 similar frames: the frames are described as the screen gallery describes them, grouped
-(gallery.group_frames: largest group first), and each group is shown (its frames side by
-side) and asked about once; its frames move into ``imgs/<state>/``, where the screen
-gallery takes them up (prototypes.py) and training reads them."""
+(gallery.group_frames: largest group first, cut by gallery.same_layout to the frames laid
+out as its centre), and each group is shown (its frames side by side) and asked about once;
+its frames move into ``imgs/<state>/``, where the screen gallery takes them up (prototypes.py)
+and training reads them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import cv2
 import numpy as np
 
 from services.recognition.ui.dataset import dataset_dir, move_into
-from services.recognition.ui.gallery import group_frames
+from services.recognition.ui.gallery import group_frames, same_layout
 from services.recognition.ui.labels import UNKNOWN
 from services.recognition.ui.preprocess import Image, read_frame, small
 from services.recognition.ui.prototypes import ScreenReader
@@ -45,12 +46,18 @@ def add_grouped(
         return
     batch = np.stack(smalls)
     readings = reader.read_small(batch)
-    groups = group_frames(reader.embedder.small_batch(batch).descriptors)
-    ctx.log(f"{len(kept)} frames in {len(groups)} groups of similar frames: one answer labels a group")
-    labelled = dropped = 0
-    for n, group in enumerate(groups):
+    e = reader.embedder.small_batch(batch)
+    ctx.log(f"{len(kept)} frames in groups of similar frames: one answer labels a group")
+    labelled = dropped = n = 0
+    left = list(range(len(kept)))
+    while left:
         ctx.checkpoint()
-        ctx.progress(n, len(groups), message=kept[group[0]].name)
+        # the largest group of the frames left, cut to those laid out as its centre (a sibling
+        # screen's frames are similar by description; they form a group of their own)
+        group = same_layout([left[j] for j in group_frames(e.descriptors[left])[0]], e.descriptors, e.layouts)
+        left = [i for i in left if i not in group]
+        n += 1
+        ctx.progress(len(kept) - len(left) - len(group), len(kept), message=kept[group[0]].name)
         sheet = np.concatenate([cv2.resize(batch[i], (320, 180)) for i in group[:SHOWN]], 1)
         ok, png = cv2.imencode(".png", sheet)
         if ok:
@@ -78,5 +85,5 @@ def add_grouped(
             labelled += len(group)
             ctx.log(f"{len(group)} frame(s) -> {label}")
         ctx.state(labelled=labelled, dropped=dropped, left=len(kept) - labelled - dropped)
-    ctx.progress(len(groups), len(groups), message="done")
-    ctx.log(f"labelled {labelled}, dropped {dropped} frames ({len(groups)} groups)")
+    ctx.progress(len(kept), len(kept), message="done")
+    ctx.log(f"labelled {labelled}, dropped {dropped} frames ({n} groups)")
