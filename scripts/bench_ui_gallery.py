@@ -240,9 +240,15 @@ def cmd_teach(a: argparse.Namespace) -> int:
     dismissed: list[int] = []
     answers = wrong_groups = nones = 0
     seen: list[F32] = []  # every answered frame (screens and "none"), to spot a group already told
-    for group in [] if a.iterative else group_frames(desc):
-        if len(group) < a.min_group:
+    left = [] if a.iterative else list(range(len(frames)))
+    while left:  # as add_img on a folder: the largest group of the frames left, cut by layout
+        largest = [left[j] for j in group_frames(desc[left])[0]]
+        if len(largest) < a.min_group:
             break
+        group = same_layout(largest, desc, lay)
+        left = [i for i in left if i not in set(group)]
+        if len(group) < a.min_group:
+            continue
         if seen and float((1.0 - np.stack(seen) @ desc[group[0]]).min()) <= GROUP_DIST:
             continue  # a part of an answered group's screen: placed below, not asked
         seen += [desc[i] for i in group]
