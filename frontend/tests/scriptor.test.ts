@@ -26,6 +26,7 @@ import { until, useMockBackend } from './helpers'
 
 const play = (over: Partial<PlayRecord> = {}): PlayRecord => ({
   wrong_song: false,
+  skipped: false,
   song_id: 316,
   title: 'オレンジ',
   difficulty: 'expert',
