@@ -156,6 +156,13 @@ describe('history chart and results', () => {
     expect(historyChart(Array.from({ length: 50 }, () => play()), box, 40).bars).toHaveLength(40)
   })
 
+  it('marks a room song left to the others as skipped, not failed', () => {
+    const skipped = play({ cleared: false, skipped: true, counts: {}, note: 'skipped: song 570 has no Expert chart' })
+    const [bar] = historyChart([skipped], box).bars
+    expect([bar?.failed, bar?.counted]).toEqual([false, false])
+    expect(bar?.label).toContain('skipped; skipped: song 570 has no Expert chart')
+  })
+
   it('names a result', () => {
     expect(resultOf(play()).key).toBe('all-perfect')
     expect(resultOf(play({ counts: { perfect: 9, great: 1 } })).key).toBe('cleared')

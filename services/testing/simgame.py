@@ -64,10 +64,14 @@ def add_catalog_songs(data: Path, extra: dict[int, tuple[str, dict[int, int]]]) 
     add_catalogue_songs(data, extra)
 
 
-def prepare_data(data: Path, charts: Iterable[tuple[int, int]], seconds: float) -> None:
+def prepare_data(
+    data: Path, charts: Iterable[tuple[int, int]], seconds: float, titles_only: Iterable[int] = ()
+) -> None:
     """The data dir as a user's after fetch and add_song: the charts (``(song,
     difficulty)``, cut to ``seconds``) in the chart library and each song's title crop in
-    the song gallery's folder."""
+    the song gallery's folder; ``titles_only``: songs added to the gallery without a chart
+    (recognised, but not playable until fetched)."""
+    charts = list(charts)
     (data / "charts").mkdir(parents=True, exist_ok=True)
     titles = data / "song_recognition" / "title_imgs"
     titles.mkdir(parents=True, exist_ok=True)
@@ -75,6 +79,7 @@ def prepare_data(data: Path, charts: Iterable[tuple[int, int]], seconds: float) 
     for song, difficulty in charts:
         raw = (REFERENCE_DATA / "charts" / f"{song}_{difficulty}.bestdori").read_bytes()
         (data / "charts" / f"{song}_{difficulty}.bestdori").write_bytes(cut_chart(raw, seconds))
+    for song in [*(song for song, _ in charts), *titles_only]:
         crop = titles / f"t-{song}.png"
         if not crop.exists():
             cv2.imwrite(str(crop), title_crop(song, None, catalog))

@@ -216,7 +216,7 @@ export function historyChart(records: readonly PlayRecord[], box: { w: number; h
       index: i,
       x: box.left + i * slot + slot * 0.15,
       w: slot * 0.7,
-      failed: !r.cleared,
+      failed: !r.cleared && !r.skipped, // a skipped room song was never ours to fail
       counted: notes > 0,
       segments,
       label: `${formatPlayTime(r.ts ?? 0)} ${r.title} (${r.difficulty}): ${resultOf(r).label}; ${counts}`,
