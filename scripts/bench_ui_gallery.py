@@ -11,18 +11,21 @@ shipped network.
     other game (each screen visited a few times, 4-20 frames a visit, unknown screens between):
     the first unplaced frame is asked about, with every unplaced frame the answer would place
     (one answer labels the group); repeated until every frame is placed or answered
-.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6]
+.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6 --reuse]
     the trained path on the other game: BangUINet fine-tuned from the shipped checkpoint on
-    that many frames per state (single thread), held-out accuracy and confident wrong screens
+    that many frames per state (single thread), held-out accuracy and confident wrong screens,
+    alone and through the scriptor's reader (prototypes.ScreenReader: its measured choice)
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -34,18 +37,22 @@ from make_ui_dataset import random_perturbation  # noqa: E402
 
 from services.recognition.ui.calibrate import unit  # noqa: E402
 from services.recognition.ui.classifier import DEFAULT_MODEL, UIClassifier  # noqa: E402
+from services.recognition.ui.dataset import add_frame, dataset_dir  # noqa: E402
 from services.recognition.ui.embed import THUMB_WEIGHT, Embedder, layouts, thumbnails  # noqa: E402
 from services.recognition.ui.gallery import (  # noqa: E402
     GROUP_DIST,
+    GROUP_WIDER,
     LAYOUT_MAX,
     MAX_DIST,
     MAX_RADIUS,
     SPREAD,
     ScreenGallery,
     group_frames,
+    same_layout,
 )
 from services.recognition.ui.labels import UNKNOWN  # noqa: E402
 from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
+from services.recognition.ui.prototypes import Choice, ScreenReader  # noqa: E402
 from services.simulator.perturb import perturb  # noqa: E402
 from services.simulator.screens import sample_screen, sample_unknown  # noqa: E402
 from services.testing.foreign_screens import ForeignGame  # noqa: E402
@@ -95,12 +102,13 @@ def place(
     max_dist: float,
     proto_layouts: F32 | None = None,
     x_layouts: F32 | None = None,
+    agree: list[str] | None = None,
 ) -> tuple[list[str], F32, list[str]]:
     """(nearest state, distance, the gallery's answer with its radii; with the layouts when
     given, as the product places)."""
     lay = proto_layouts if proto_layouts is not None else np.zeros((0, 0), np.float32)
     g = ScreenGallery("bench", list(proto_states), ["b"] * len(proto_states), protos, max_dist, lay)
-    pl = g.place(x, x_layouts)
+    pl = g.place(x, x_layouts, agree=agree)
     return [p.best for p in pl], np.array([p.distance for p in pl], np.float32), [p.state for p in pl]
 
 
@@ -135,6 +143,8 @@ def cmd_few(a: argparse.Namespace) -> int:
         vt, ve, vu = views(emb, tr, ws), views(emb, te, ws), views(emb, unk, ws)
         preds = clf.classify_small(np.concatenate([te, unk]))
         known = preds[: len(te)]
+        # the reader passes the classifier's answers from the same pass (prototypes.decide)
+        agree, agree_u = [p.state for p in known], [p.state for p in preds[len(te) :]]
         right = np.mean([p.state == s for p, s in zip(known, te_s, strict=True)])
         wrong = sum(p.state not in (s, UNKNOWN) for p, s in zip(known, te_s, strict=True))
         rej = np.mean([p.state == UNKNOWN for p in preds[len(te) :]])
@@ -146,8 +156,9 @@ def cmd_few(a: argparse.Namespace) -> int:
         for k in KS:  # the product's rule: the joined description and the layouts
             idx = [i for i, s in enumerate(tr_s) if tr_s[: i + 1].count(s) <= k]
             protos, ps = vt[f"joined {THUMB_WEIGHT:.1f}"][idx], [tr_s[i] for i in idx]
-            _, _, ans = place(protos, ps, ve[f"joined {THUMB_WEIGHT:.1f}"], MAX_DIST, lt[idx], le)
-            _, _, ans_u = place(protos, ps, vu[f"joined {THUMB_WEIGHT:.1f}"], MAX_DIST, lt[idx], lu)
+            joined = f"joined {THUMB_WEIGHT:.1f}"
+            _, _, ans = place(protos, ps, ve[joined], MAX_DIST, lt[idx], le, agree)
+            _, _, ans_u = place(protos, ps, vu[joined], MAX_DIST, lt[idx], lu, agree_u)
             placed = np.mean([g == s for g, s in zip(ans, te_s, strict=True)])
             wrong_j = sum(g not in (s, UNKNOWN) for g, s in zip(ans, te_s, strict=True))
             rej = np.mean([u == UNKNOWN for u in ans_u])
@@ -198,6 +209,19 @@ def recording(game: ForeignGame, visits: int, seed: int) -> tuple[Image, list[st
     return np.stack(frames), truth
 
 
+def asked_group(unplaced: list[int], desc: F32, lay: F32, min_group: int) -> list[int]:
+    """The group asked about next: the largest group of unplaced frames, cut to its centre's
+    layout (gallery.same_layout); when none of ``min_group`` is left, grouped wider
+    (GROUP_WIDER: a screen whose frames vary more than GROUP_DIST among themselves)."""
+    for radius in (GROUP_DIST, *GROUP_WIDER):
+        groups = group_frames(desc[unplaced], radius) if unplaced else []
+        if groups:
+            group = same_layout([unplaced[j] for j in groups[0]], desc, lay)
+            if len(group) >= min_group:
+                return group
+    return []
+
+
 def cmd_teach(a: argparse.Namespace) -> int:
     """The recording's frames grouped once (largest group first); a group of min_group+ frames
     whose centre no answered frame lies within GROUP_DIST of is asked about (the user answers
@@ -209,6 +233,7 @@ def cmd_teach(a: argparse.Namespace) -> int:
     frames, truth = recording(game, a.visits, a.seed + 5)
     e = emb.small_batch(frames)
     desc, lay = e.descriptors, e.layouts
+    agree = [p.state for p in e.predictions]
     t0 = time.perf_counter()
     g = ScreenGallery(emb.model_id)
     label: dict[int, str] = {}
@@ -231,15 +256,14 @@ def cmd_teach(a: argparse.Namespace) -> int:
                 g.add(answer, desc[i], str(i), lay[i])
     while a.iterative:
         rest = [i for i in range(len(frames)) if i not in label]
-        places = g.place(desc[rest], lay[rest]) if len(g) and rest else []
+        places = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if len(g) and rest else []
         unplaced = [i for k, i in enumerate(rest) if not places or places[k].state == UNKNOWN]
         if dismissed and unplaced:  # a screen answered "none of the 34" is not asked again
             near = (1.0 - desc[unplaced] @ desc[dismissed].T).min(1) <= MAX_DIST
             unplaced = [i for i, n in zip(unplaced, near, strict=True) if not n]
-        groups = group_frames(desc[unplaced]) if unplaced else []
-        if not groups or len(groups[0]) < a.min_group:
+        group = asked_group(unplaced, desc, lay, a.min_group)
+        if not group:
             break
-        group = [unplaced[j] for j in groups[0]]
         answer = truth[group[0]]
         answers += 1
         nones += answer == UNKNOWN
@@ -251,7 +275,8 @@ def cmd_teach(a: argparse.Namespace) -> int:
             else:
                 g.add(answer, desc[i], str(i), lay[i])
     rest = [i for i in range(len(frames)) if i not in label]
-    for i, p in zip(rest, g.place(desc[rest], lay[rest]) if rest else [], strict=True):
+    final = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if rest else []
+    for i, p in zip(rest, final, strict=True):
         label[i] = p.state
     secs = time.perf_counter() - t0
     known = [i for i, t in enumerate(truth) if t != UNKNOWN]
@@ -279,16 +304,17 @@ def cmd_trained(a: argparse.Namespace) -> int:
     game = ForeignGame(a.seed)
     tr, tr_s, _unk_tr = foreign_set(game, a.per_state, 0, a.seed + 2)
     te, te_s, unk = foreign_set(game, 5, 100, a.seed + 3)
-    labels = np.array([LABEL_ID[s] for s in tr_s], np.int64)
-    init, _ = load_checkpoint(DEFAULT_MODEL.with_suffix(".pt"))
-    opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed)
-    t0 = time.perf_counter()
-    res = train(tr, labels, opts, init=init, log=lambda m: print(m, flush=True))
-    print(f"trained {a.epochs} epochs on {len(labels)} frames in {time.perf_counter() - t0:.0f} s")
-    from services.recognition.ui.onnx_model import export_onnx
-
     path = Path(a.out)
-    export_onnx(res.model, path, res.meta)
+    if not a.reuse:  # else the model a run with the same seed left at --out
+        labels = np.array([LABEL_ID[s] for s in tr_s], np.int64)
+        init, _ = load_checkpoint(DEFAULT_MODEL.with_suffix(".pt"))
+        opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed)
+        t0 = time.perf_counter()
+        res = train(tr, labels, opts, init=init, log=lambda m: print(m, flush=True))
+        print(f"trained {a.epochs} epochs on {len(labels)} frames in {time.perf_counter() - t0:.0f} s")
+        from services.recognition.ui.onnx_model import export_onnx
+
+        export_onnx(res.model, path, res.meta)
     clf = UIClassifier(path)
     preds = clf.classify_small(np.concatenate([te, unk]))
     known = preds[: len(te)]
@@ -303,6 +329,31 @@ def cmd_trained(a: argparse.Namespace) -> int:
         f"held-out {len(te)} frames of the other game: {right:.2%} placed right, {len(wrong)} placed on a "
         f"wrong screen {wrong[:8]}; unknowns rejected {rej:.2%}"
     )
+    with tempfile.TemporaryDirectory() as tmp:  # the product's reader on these frames
+        for k, (f, s) in enumerate(zip(tr, tr_s, strict=True)):
+            ok, png = cv2.imencode(".png", f)
+            assert ok
+            add_frame(png.tobytes(), dataset_dir(Path(tmp)), s, f"f{k}.png")
+        reader = ScreenReader(Path(tmp), model=path)
+        got_r = reader.read_small(np.concatenate([te, unk]))
+        ch = reader.choice
+        for name, by in (("as measured", ch.by), ("model forced", "model")):
+            reader.choice = Choice(by, ch.frames, ch.gallery_accuracy, ch.model_accuracy)
+            got_r = reader.read_small(np.concatenate([te, unk]))
+            kn = got_r[: len(te)]
+            wrong_r = [
+                (s, r.state, round(r.confidence, 2))
+                for r, s in zip(kn, te_s, strict=True)
+                if r.state not in (s, UNKNOWN)
+            ]
+            print(
+                f"the scriptor's reader ({name}: {by}; choice measured gallery {ch.gallery_accuracy:.2%} "
+                f"against model {ch.model_accuracy:.2%} on {ch.frames} frames): "
+                f"{np.mean([r.state == s for r, s in zip(kn, te_s, strict=True)]):.2%} placed right, "
+                f"{len(wrong_r)} on a wrong screen {wrong_r[:8]} "
+                f"({sum(w[2] >= 0.6 for w in wrong_r)} confident); "
+                f"unknowns rejected {np.mean([r.state == UNKNOWN for r in got_r[len(te) :]]):.2%}"
+            )
     emb = Embedder(clf)
     et, ee = emb.small_batch(tr), emb.small_batch(te)
     _, _, got = place(et.descriptors, tr_s, ee.descriptors, MAX_DIST, et.layouts, ee.layouts)
@@ -331,6 +382,7 @@ def main() -> int:
     r.add_argument("--per-state", type=int, default=10)
     r.add_argument("--epochs", type=int, default=6)
     r.add_argument("--out", default="/tmp/bench_ui_gallery.onnx")
+    r.add_argument("--reuse", action="store_true", help="evaluate the model at --out, no training")
     r.set_defaults(fn=cmd_trained)
     a = p.parse_args()
     return int(a.fn(a))

@@ -118,6 +118,8 @@ MODULES: tuple[ModuleSpec, ...] = (
 )
 
 MODULE_NAMES: tuple[str, ...] = tuple(m.name for m in MODULES)
+# The modules with a task that drives the device: each has a unit per device of the list.
+DEVICE_MODULES: tuple[str, ...] = tuple(m.name for m in MODULES if any(t.uses_device for t in m.tasks))
 
 
 def get_module(name: str) -> ModuleSpec:

@@ -90,6 +90,12 @@ describe('backend store: events', () => {
     expect(b.blockedReason('scriptor', 'start_scriptor')).toBe('the device is in use by Add songs in Song Recognition; device tasks run one at a time. Stop it first.')
     state('4-0', 'song_recognition', 'running', 'train_song_recognition')
     expect(b.blockedReason('scriptor', 'start_scriptor')).toBe('') // the module is busy, the device is not
+    // another device's units: a device task there holds that device only
+    state('5-0', 'workflow@mumu2', 'running', 'workflow')
+    expect(b.blockedReason('scriptor@mumu2', 'start_scriptor')).toBe('the device is in use by Workflow; device tasks run one at a time. Stop it first.')
+    expect(b.blockedReason('song_recognition@mumu2', 'train_song_recognition')).toBe('')
+    expect(b.blockedReason('scriptor', 'start_scriptor')).toBe('')
+    expect(b.blockedReason('workflow@mumu2', 'workflow')).toBe('')
   })
 
   it("starts a new job's status fields afresh, keeping the fields of the same job", () => {

@@ -3,6 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { StreamEvent } from '@/api/events'
 import WorkflowPanel from '@/components/WorkflowPanel.vue'
+import { useWorkflow } from '@/composables/useWorkflow'
 import { currentMode, captureInfo, curveText, jumpError, noteMarks, readingLines, sectionOf, walkReply } from '@/lib/workflow'
 import type { MockBackend } from '@/mocks/backend'
 import { useBackendStore } from '@/stores/backend'
@@ -55,6 +56,25 @@ describe('workflow: pure rules', () => {
 })
 
 const tiny = () => Promise.resolve({ width: 4, height: 2, rgba: new Uint8ClampedArray(32) })
+
+describe('workflow: the tab\'s unit', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    useMockBackend({ makeFrame: tiny, makeOverlay: tiny }) // the frame list it asks for
+  })
+
+  it("follows the picked device's unit, not the first device's", () => {
+    const b = useBackendStore()
+    const w = useWorkflow({ unit: 'workflow@mumu2' })
+    const state = (module: string, status: string) =>
+      b.handleMessage({ id: `${status}-${module}`, module, type: 'state', ts: 1, data: { status, task: 'workflow', job_id: module, error: null, fields: { mode: 'Record' } } } as never)
+    state('workflow', 'running')
+    expect(w.running.value).toBe(false)
+    state('workflow@mumu2', 'running')
+    expect(w.running.value).toBe(true)
+    expect(w.mode.value).toBe('Record')
+  })
+})
 
 describe('WorkflowPanel against the mock backend', () => {
   let mock: MockBackend

@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 
 from services.gateway.hub import Hub
 from shared.config.devices import DeviceList, DeviceListError, default_list, load_devices
-from shared.modules import MODULE_NAMES, MODULES, unit_name
+from shared.modules import DEVICE_MODULES, MODULE_NAMES, MODULES, unit_name
 from shared.runtime.config_store import ConfigStore
 from shared.runtime.connection import (
     GATEWAY_RIDE_OUT_S,
@@ -33,8 +33,7 @@ log = logging.getLogger(__name__)
 def device_units(devices: DeviceList) -> tuple[str, ...]:
     """Every module, then the units of each device beside the first (``scriptor@mumu2``) for
     the modules with device tasks: the event streams the gateway fans out and reconciles."""
-    device_modules = [spec.name for spec in MODULES if any(t.uses_device for t in spec.tasks)]
-    extra = [unit_name(m, d.name) for d in devices.devices[1:] for m in device_modules]
+    extra = [unit_name(m, d.name) for d in devices.devices[1:] for m in DEVICE_MODULES]
     return (*MODULE_NAMES, *extra)
 
 

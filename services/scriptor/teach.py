@@ -19,8 +19,9 @@ import cv2
 import numpy as np
 
 from services.recognition.ui.embed import F32
-from services.recognition.ui.gallery import GROUP_DIST, MAX_DIST
+from services.recognition.ui.gallery import GROUP_DIST, MAX_DIST, same_layout
 from services.recognition.ui.labels import UNKNOWN, parse_label
+from services.recognition.ui.preprocess import small
 from services.recognition.ui.prototypes import ScreenReader
 from shared.catalogue import screen as catalogue_screen
 from shared.config.scriptor import AskUnplaced, ScriptorConfig
@@ -45,6 +46,7 @@ GROUP_SIZE = (320, 180)  # group members are kept at this size (the frame asked 
 class Unplaced:
     frame: Frame
     desc: F32
+    layout: F32
 
 
 class Teacher:
@@ -79,17 +81,25 @@ class Teacher:
         if state != UNKNOWN:
             self.placed_states.add(state)
             return state
-        pred, desc = self.reader.embedder.frame(frame)
+        e = self.reader.embedder.small_batch(small(frame)[None])
+        desc, layout = e.descriptors[0], e.layouts[0]
         if not self.wants():
-            self.unplaced.append(Unplaced(_smaller(frame), desc))
+            self.unplaced.append(Unplaced(_smaller(frame), desc, layout))
             return UNKNOWN
-        return self.ask(frame, pred.state, desc) or UNKNOWN
+        return self.ask(frame, e.predictions[0].state, desc, layout) or UNKNOWN
 
-    def ask(self, frame: Frame, was: str, desc: F32) -> str | None:
+    def ask(self, frame: Frame, was: str, desc: F32, layout: F32) -> str | None:
         # a screen answered "none of them" is not asked about again (within a placing radius)
         if any(float(desc @ d) >= 1.0 - MAX_DIST for d in self.dismissed):
             return None
-        group = [u for u in self.unplaced if float(u.desc @ desc) >= 1.0 - GROUP_DIST]
+        near = [u for u in self.unplaced if float(u.desc @ desc) >= 1.0 - GROUP_DIST]
+        # one answer labels only the frames laid out as this one (not a sibling screen's)
+        keep = same_layout(
+            list(range(len(near) + 1)),
+            np.stack([desc, *[u.desc for u in near]]),
+            np.stack([layout, *[u.layout for u in near]]),
+        )
+        group = [near[j - 1] for j in keep[1:]]
         placement = self.reader.gallery.place(desc[None])[0] if len(self.reader.gallery) else None
         guess = placement.best if placement is not None else None
         self._show(frame, group, guess)
@@ -116,7 +126,7 @@ class Teacher:
                 f"{QUIET_S / 60:.0f} min",
                 "warning",
             )
-            self.unplaced.append(Unplaced(_smaller(frame), desc))
+            self.unplaced.append(Unplaced(_smaller(frame), desc, layout))
             return None
         if reply.answer == "Drop":
             self.dismissed.append(desc)

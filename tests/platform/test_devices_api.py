@@ -61,6 +61,10 @@ def test_the_list_with_each_devices_scriptor(url: str) -> None:
         ("farm", "scriptor@farm", False, "idle"),
     ]
     assert doc["restart_needed"] is False
+    # each device module's worker for the device (none started here)
+    assert doc["devices"][1]["workers"] == {
+        m: False for m in ("scriptor", "song_recognition", "ui_recognition", "workflow")
+    }
 
 
 def test_a_new_list_is_validated_and_saved_for_the_next_start(url: str, tmp_path: Path) -> None:

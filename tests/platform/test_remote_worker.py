@@ -145,11 +145,6 @@ def test_a_worker_on_another_machine_serves_its_device(locked_redis: str, tmp_pa
         assert len(rows) == 1 and json.loads(rows[0])["song_id"] == SONG, rows  # in the shared data dir
         assert sim.report()["plays"][-1]["touches"] > 0
     finally:
-        worker.terminate()
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(10)
+        end_process(worker)
         log.close()
         sim.stop()

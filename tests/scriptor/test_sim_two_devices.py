@@ -26,7 +26,7 @@ import pytest
 import redis
 
 from services.testing.simgame import Simulator, prepare_data, task_log
-from services.testing.stack import Stack, start, start_stack, wait_ready, wait_state
+from services.testing.stack import Stack, end_process, start, start_stack, wait_ready, wait_state
 from shared import keys
 from shared.config.devices import DeviceList, save_devices
 from tests.conftest import ROOT, free_port
@@ -93,12 +93,7 @@ def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Two]:
         )
         yield Two(stack, sims, worker, worker_log)
     finally:
-        worker.terminate()
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(10)
+        end_process(worker)
         stack.stop()
         for sim in sims.values():
             sim.stop()

@@ -139,3 +139,46 @@ def test_the_layout_weighs_the_pixels_a_state_holds_steady() -> None:
     other[20:200] = 3.0  # a steady part of both states drawn otherwise
     far = g.place(np.array([[1.0, -1.0] * 4], np.float32), other[None])[0]
     assert far.state == "unknown"
+
+
+def test_a_state_whose_frames_show_their_variation_is_known_by_its_layout_alone() -> None:
+    # A taught screen and its untaught sibling: the same description (within the cosine
+    # radius), another button row. With 8 steady frames the layout alone decides, so the
+    # sibling is unknown (and asked about) instead of placed on the taught screen; with 3
+    # frames the radius still admits it; and where the trained classifier names the state,
+    # the radius admits it (a variation of the state its frames do not show).
+    rng = np.random.default_rng(0)
+    L, row = 400, slice(0, 40)
+
+    def frame(sign: float) -> np.ndarray:
+        x = np.zeros(L, np.float32)
+        x[row] = sign
+        return x + rng.normal(0, 0.05, L).astype(np.float32)
+
+    vec = np.ones((1, 8), np.float32)
+    few, many = ScreenGallery("m"), ScreenGallery("m")
+    for k in range(gallery_file.ALONE_MIN):
+        if k < 3:
+            few.add("join", vec[0], f"j{k}", frame(1.0))
+        many.add("join", vec[0], f"j{k}", frame(1.0))
+    assert many.layout_limits()[UI_STATES.index("join")] > 0
+    assert few.layout_limits()[UI_STATES.index("join")] == 0
+    sibling, own = frame(-1.0)[None], frame(1.0)[None]
+    assert many.place(vec, own)[0].state == "join"
+    assert many.place(vec, sibling)[0].state == "unknown"
+    assert few.place(vec, sibling)[0].state == "join"
+    assert many.place(vec, sibling, agree=["join"])[0].state == "join"
+
+
+def test_one_answer_labels_only_the_frames_laid_out_as_its_centre() -> None:
+    rng = np.random.default_rng(1)
+    base = rng.normal(0, 1, 400).astype(np.float32)
+
+    def lay(sign: float) -> np.ndarray:
+        x = base.copy()
+        x[:40] = sign * 2.0
+        return x + rng.normal(0, 0.05, 400).astype(np.float32)
+
+    lays = np.stack([lay(1.0), lay(1.0), lay(1.0), lay(1.0), lay(-1.0), lay(1.0), lay(-1.0)])
+    descs = np.ones((len(lays), 8), np.float32)  # all alike by description
+    assert gallery_file.same_layout(list(range(len(lays))), descs, lays) == [0, 1, 2, 3, 5]

@@ -39,9 +39,11 @@ export const api = {
   stop: (module: string, task: string) => http.post<StopResponse>(`/api/${enc(module)}/tasks/${enc(task)}/stop`),
   reply: (module: string, answer: ReplyAnswer, text: string | null, promptId: string) =>
     http.post<ReplyResponse>(`/api/${enc(module)}/reply`, { answer, text, prompt_id: promptId }),
-  color: (x: number, y: number, kind = 'frame') => http.get<ColorResponse>(`/api/workflow/color?x=${x}&y=${y}&kind=${enc(kind)}`),
-  saveFrame: (state: string, folder?: FrameFolder) =>
-    http.post<SavedFrame>(`/api/workflow/frames?state=${enc(state)}${folder ? `&folder=${enc(folder)}` : ''}`),
+  // `unit`: the device the Workflow tab picked (workflow@NAME), its frame
+  color: (x: number, y: number, kind = 'frame', unit = 'workflow') =>
+    http.get<ColorResponse>(`/api/workflow/color?x=${x}&y=${y}&kind=${enc(kind)}&unit=${enc(unit)}`),
+  saveFrame: (state: string, folder?: FrameFolder, unit = 'workflow') =>
+    http.post<SavedFrame>(`/api/workflow/frames?state=${enc(state)}${folder ? `&folder=${enc(folder)}` : ''}&unit=${enc(unit)}`),
   savedFrames: (folder?: FrameFolder) => http.get<FrameListing>(`/api/workflow/frames${folder ? `?folder=${enc(folder)}` : ''}`),
   lastFit: () => http.get<LastFit | null>('/api/workflow/fit'),
   saveFit: () => http.post<SavedCoefficients>('/api/workflow/fit/save'),

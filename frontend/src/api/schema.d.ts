@@ -477,8 +477,9 @@ export interface paths {
         put?: never;
         /**
          * Save Current Frame
-         * @description Saves the frame the dashboard shows (the workflow's latest ``frame``) as a PNG named
-         *     by time and state into the folder the UI- or song-recognition tasks read.
+         * @description Saves the frame the dashboard shows (the unit's latest ``frame``: the device the
+         *     Workflow tab picked) as a PNG named by time and state into the folder the UI- or
+         *     song-recognition tasks read.
          */
         post: operations["save_current_frame_api_workflow_frames_post"];
         delete?: never;
@@ -777,6 +778,13 @@ export interface components {
              * @description a scriptor worker serving it answers
              */
             worker: boolean;
+            /**
+             * Workers
+             * @description per module with device tasks: a worker serving its unit for this device answers
+             */
+            workers?: {
+                [key: string]: boolean;
+            };
             /** @description its scriptor's status */
             status: components["schemas"]["TaskStatus"];
             /** Error */
@@ -3145,6 +3153,8 @@ export interface operations {
                 x: number;
                 y: number;
                 kind?: string;
+                /** @description workflow, or workflow@NAME for another device */
+                unit?: string;
             };
             header?: never;
             path?: never;
@@ -3246,6 +3256,8 @@ export interface operations {
                 folder?: components["schemas"]["FrameFolder"] | null;
                 /** @description what the frame shows, for its name */
                 state?: string;
+                /** @description workflow, or workflow@NAME for another device */
+                unit?: string;
             };
             header?: never;
             path?: never;

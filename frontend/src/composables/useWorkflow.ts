@@ -1,4 +1,4 @@
-import { computed, reactive, ref, watch } from 'vue'
+import { computed, reactive, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import { api } from '@/api/endpoints'
 import type { FrameListing, LastFit } from '@/api/types'
 import { liveFields } from '@/lib/live'
@@ -27,25 +27,27 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
  * jump / label (answers to the task's prompt); the overlay's notes; the trace's last fit
  * and Save coefficients. State from the stores (the /ws events), requests via the gateway.
  */
-export function useWorkflow() {
+export function useWorkflow(opts: { unit?: MaybeRefOrGetter<string> } = {}) {
   const backend = useBackendStore()
   const config = useConfigStore()
   const consoles = useConsoleStore()
   const telemetry = useTelemetryStore()
 
-  const state = computed(() => backend.stateOf(MODULE))
+  // the unit of the device the tab picked (`workflow@mumu2`); the config is the module's one
+  const unit = computed(() => toValue(opts.unit) ?? MODULE)
+  const state = computed(() => backend.stateOf(unit.value))
   const running = computed(() => isActive(state.value.status))
   const live = computed(() => liveFields('workflow', state.value))
   const mode = computed(() => currentMode(live.value, config.get(MODULE)?.values.workflow_mode, running.value))
   const section = computed(() => sectionOf(mode.value))
-  const images = computed(() => telemetry.images[MODULE] ?? {})
+  const images = computed(() => telemetry.images[unit.value] ?? {})
   const capture = computed(() => captureInfo(live.value, images.value.frame?.meta))
   const marks = computed(() => noteMarks(images.value.overlay?.meta))
   const position = computed(() => (running.value ? walkPosition(live.value) : null))
   /** The task's open question (the walk-through's "frame i/n"), if any. */
-  const prompt = computed(() => consoles.openPrompts(MODULE).find((p) => p.job_id === state.value.jobId) ?? null)
+  const prompt = computed(() => consoles.openPrompts(unit.value).find((p) => p.job_id === state.value.jobId) ?? null)
   const progress = computed(() => {
-    const p = telemetry.progress[MODULE]
+    const p = telemetry.progress[unit.value]
     return p && p.jobId === state.value.jobId ? p.latest : null
   })
 
@@ -67,7 +69,7 @@ export function useWorkflow() {
     saving.state = 'busy'
     saving.message = ''
     try {
-      const saved = await api.saveFrame(label.trim() || 'unknown')
+      const saved = await api.saveFrame(label.trim() || 'unknown', undefined, unit.value)
       saving.state = 'done'
       saving.message = saved.path
       void refreshFrames()
@@ -89,7 +91,7 @@ export function useWorkflow() {
     walking.state = 'busy'
     walking.message = ''
     try {
-      await api.reply(MODULE, answer, text, p.prompt_id)
+      await api.reply(unit.value, answer, text, p.prompt_id)
       walking.state = 'done'
       if (action.kind === 'label') void refreshFrames()
     } catch (err) {

@@ -409,7 +409,7 @@ export class MockBackend {
     const first = { name: 'default', target: 'mock', kind: 'simulator' as const }
     const state = this.moduleState('scriptor')
     return {
-      devices: [{ ...first, unit: 'scriptor', worker: true, status: state.status, error: state.error ?? null, serial: 'mock-5554' }],
+      devices: [{ ...first, unit: 'scriptor', worker: true, workers: {}, status: state.status, error: state.error ?? null, serial: 'mock-5554' }],
       saved: { devices: [first] },
       restart_needed: false,
     }

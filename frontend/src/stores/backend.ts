@@ -9,6 +9,7 @@ import { api } from '@/api/endpoints'
 import { ApiError } from '@/api/client'
 import type { ServerMessage, StateData, StreamEvent } from '@/api/events'
 import type { ConfigDoc, Health, ModuleInfo, SnapshotModuleDoc } from '@/api/types'
+import { splitUnit, UNIT_SEP } from '@/lib/devices'
 import { describeSchema, type JsonSchema } from '@/lib/schema'
 import { isActive, isTaskStatus, type TaskStatus } from '@/lib/status'
 import { compareStreamIds, STREAM_START } from '@/lib/streamId'
@@ -104,23 +105,26 @@ export const useBackendStore = defineStore('backend', () => {
     return f
   }
 
+  // a unit (`workflow@mumu2`) has its module's tasks
   const usesDevice = (module: string, task: string | null): boolean =>
-    !!modules.value.find((m) => m.name === module)?.tasks.find((t) => t.name === task)?.uses_device
+    !!modules.value.find((m) => m.name === splitUnit(module)[0])?.tasks.find((t) => t.name === task)?.uses_device
 
-  /** Why a task cannot start now, or '' when it can: another task of its module is active,
-   * or (for a device task) another module's device task holds the device. */
+  /** Why a task cannot start now, or '' when it can: another task of its unit is active,
+   * or (for a device task) another module's device task holds the same device. */
   function blockedReason(module: string, task: string): string {
     const s = stateOf(module)
     if (isActive(s.status) && s.task === task) return ''
-    const info = modules.value.find((m) => m.name === module)
+    const [base, device] = splitUnit(module)
+    const info = modules.value.find((m) => m.name === base)
     if (isActive(s.status)) {
       const holder = info?.tasks.find((t) => t.name === s.task)?.title ?? s.task ?? 'another task'
       return `${holder} is ${s.status} in this module; its tasks run one at a time. Stop it first.`
     }
     if (!usesDevice(module, task)) return ''
     for (const other of modules.value) {
-      const o = stateOf(other.name)
-      if (other.name === module || !isActive(o.status) || !usesDevice(other.name, o.task)) continue
+      // the other module's unit on the same device (device tasks on other devices run in parallel)
+      const o = stateOf(device ? `${other.name}${UNIT_SEP}${device}` : other.name)
+      if (other.name === base || !isActive(o.status) || !usesDevice(other.name, o.task)) continue
       return `the device is in use by ${holderName(other, o.task)}; device tasks run one at a time. Stop it first.`
     }
     return ''
@@ -261,8 +265,9 @@ export const useBackendStore = defineStore('backend', () => {
   function start(module: string, task: string): Promise<void> {
     return withFeedback(module, task, async () => {
       const config = useConfigStore()
-      await config.flushNow(module) // the task starts with what the user sees
-      const ignored = config.ignoredValues(module)
+      const base = splitUnit(module)[0] // a unit runs with its module's one config
+      await config.flushNow(base) // the task starts with what the user sees
+      const ignored = config.ignoredValues(base)
       await api.start(module, task)
       // A typed value that is not valid was not saved: the task runs with the saved one, and says so.
       feedbackOf(module, task).notice = ignored.length

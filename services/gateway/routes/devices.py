@@ -14,7 +14,7 @@ from services.gateway.errors import ERRORS
 from shared import keys
 from shared.config.devices import DeviceEntry, DeviceList, default_list, save_devices
 from shared.event_schema import TaskStatus
-from shared.modules import unit_name
+from shared.modules import DEVICE_MODULES, unit_name
 from shared.runtime.state import read_state, state_data
 
 router = APIRouter(prefix="/api", responses=ERRORS, tags=["devices"])
@@ -23,6 +23,10 @@ router = APIRouter(prefix="/api", responses=ERRORS, tags=["devices"])
 class DeviceView(DeviceEntry):
     unit: str = Field(description="the scriptor's unit for it: scriptor, or scriptor@NAME")
     worker: bool = Field(description="a scriptor worker serving it answers")
+    workers: dict[str, bool] = Field(
+        default_factory=dict,
+        description="per module with device tasks: a worker serving its unit for this device answers",
+    )
     status: TaskStatus = Field(description="its scriptor's status")
     error: str | None = None
     serial: str | None = Field(
@@ -41,11 +45,14 @@ def _doc(gw: GatewayDep, saved: DeviceList) -> DevicesDoc:
     for i, d in enumerate(gw.devices.devices):
         unit = unit_name("scriptor", d.name if i else "")
         state = state_data(read_state(gw.r, unit))
+        units = [unit_name(m, d.name if i else "") for m in DEVICE_MODULES]
+        beats = gw.r.mget([keys.worker_heartbeat(u) for u in units])
         views.append(
             DeviceView(
                 **d.model_dump(),
                 unit=unit,
                 worker=bool(gw.r.exists(keys.worker_heartbeat(unit))),
+                workers={m: beat is not None for m, beat in zip(DEVICE_MODULES, beats, strict=True)},
                 status=state.status,
                 error=state.error,
                 serial=state.fields.get("device"),

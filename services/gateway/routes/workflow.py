@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 from services.gateway.context import Gateway, GatewayDep
-from services.gateway.errors import ERRORS
+from services.gateway.errors import ERRORS, unit_or_404
 from services.gateway.models import ColorResponse
 from shared import curve_fits as fits
 from shared import keys
@@ -27,14 +27,29 @@ from shared.runtime.context import png_size
 
 router = APIRouter(prefix="/api/workflow", responses=ERRORS, tags=["workflow"])
 
+# The device whose frame: the tab's unit (``workflow@mumu2`` for another device of the list).
+UnitQuery = Annotated[str, Query(max_length=80, description="workflow, or workflow@NAME for another device")]
+
+
+def _frame(gw: Gateway, unit: str, kind: str) -> bytes:
+    """The unit's latest image of ``kind``: 404 naming what is missing."""
+    if unit_or_404(unit).name != "workflow":
+        raise HTTPException(404, f"{unit!r} is not the workflow's unit (workflow or workflow@NAME)")
+    png = gw.rb.get(keys.image_key(unit, kind))
+    if png is None:
+        raise HTTPException(404, f"{unit} has published no frame yet: start the workflow task")
+    return bytes(png)
+
 
 @router.get("/color", response_model=ColorResponse)
 def get_color(
-    gw: GatewayDep, x: int = Query(..., ge=0), y: int = Query(..., ge=0), kind: str = "frame"
+    gw: GatewayDep,
+    x: int = Query(..., ge=0),
+    y: int = Query(..., ge=0),
+    kind: str = "frame",
+    unit: UnitQuery = "workflow",
 ) -> ColorResponse:
-    png = gw.rb.get(keys.image_key("workflow", kind))
-    if png is None:
-        raise HTTPException(404, "workflow has published no frame yet: start the workflow task")
+    png = _frame(gw, unit, kind)
     frame = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
     if frame is None:
         raise HTTPException(500, "the latest frame is not a readable PNG")
@@ -52,7 +67,7 @@ def get_color(
         )
     b, g, r = (int(v) for v in frame[y, x])
     hh, s, v = (int(c) for c in cv2.cvtColor(frame[y : y + 1, x : x + 1], cv2.COLOR_BGR2HSV)[0, 0])
-    return ColorResponse(x=x, y=y, bgr=(b, g, r), hsv=(hh, s, v), frame_url=f"/api/workflow/images/{kind}")
+    return ColorResponse(x=x, y=y, bgr=(b, g, r), hsv=(hh, s, v), frame_url=f"/api/{unit}/images/{kind}")
 
 
 class SavedFrame(BaseModel):
@@ -81,12 +96,12 @@ def save_current_frame(
     gw: GatewayDep,
     folder: Annotated[FrameFolder | None, Query(description="default: the config's frame_folder")] = None,
     state: Annotated[str, Query(max_length=40, description="what the frame shows, for its name")] = "unknown",
+    unit: UnitQuery = "workflow",
 ) -> SavedFrame:
-    """Saves the frame the dashboard shows (the workflow's latest ``frame``) as a PNG named
-    by time and state into the folder the UI- or song-recognition tasks read."""
-    png = gw.rb.get(keys.image_key("workflow", "frame"))
-    if png is None:
-        raise HTTPException(404, "workflow has published no frame yet: start the workflow task")
+    """Saves the frame the dashboard shows (the unit's latest ``frame``: the device the
+    Workflow tab picked) as a PNG named by time and state into the folder the UI- or
+    song-recognition tasks read."""
+    png = _frame(gw, unit, "frame")
     width, height = png_size(png)
     which = _folder(gw, folder)
     dest = frames.folder(gw.settings.data_dir, which)

@@ -49,6 +49,16 @@ CONF_AT_LIMIT = 0.6
 # screens above 0.11 (docs/recognition.md).
 LAYOUT_VAR = 0.05
 LAYOUT_MAX = 0.05
+# A state whose frames already show how it varies is known by its layout alone: a frame of
+# an untaught sibling screen (the same backdrop, another button row) lies within the taught
+# one's cosine radius but not within its layout. "Shows its variation": ALONE_MIN+ frames,
+# and each lies within ALONE_STEADY of the layout model of the others (leave-one-out); the
+# limit is ALONE_SCALE x the largest of those distances, between LAYOUT_MAX and ALONE_MAX.
+# A state whose frames vary beyond that (a song's picture, notes) keeps the cosine radius.
+ALONE_MIN = 8
+ALONE_STEADY = 0.1
+ALONE_SCALE = 2.0
+ALONE_MAX = 0.2
 NO_LAYOUT = 9.0  # the layout distance to a state without prototypes
 
 
@@ -76,6 +86,7 @@ class ScreenGallery:
     # (N, L) one layout per prototype (embed.layouts), or none at all (cosine only)
     layouts: F32 = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     _model: tuple[F32, F32] | None = field(default=None, init=False, repr=False, compare=False)
+    _alone: F32 | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         v = np.asarray(self.vectors, np.float32)
@@ -123,7 +134,7 @@ class ScreenGallery:
         self.vectors = np.concatenate([self.vectors.reshape(len(self), v.shape[1]), v])
         self.states.append(state)
         self.sources.append(source)
-        self._model = None
+        self._model = self._alone = None
 
     def remove_source(self, prefix: str) -> int:
         """Drop the prototypes whose source starts with ``prefix`` (e.g. "shipped")."""
@@ -134,7 +145,7 @@ class ScreenGallery:
         self.vectors = self.vectors[keep]
         if len(self.layouts):
             self.layouts = self.layouts[keep]
-        self._model = None
+        self._model = self._alone = None
         return gone
 
     def subset(self, keep: list[int]) -> ScreenGallery:
@@ -160,6 +171,23 @@ class ScreenGallery:
                     means[k], weights[k] = steady_pixels(x)
             self._model = (means, weights)
         return self._model
+
+    def layout_limits(self) -> F32:
+        """(34,): the layout distance within which a frame is the state's, for the states
+        known by their layout alone (ALONE_*); 0 for the others."""
+        if self._alone is None:
+            out = np.zeros(len(UI_STATES), np.float32)
+            states = np.array(self.states)
+            for k, s in enumerate(UI_STATES):
+                idx = np.flatnonzero(states == s)
+                if len(idx) < ALONE_MIN:
+                    continue
+                loo = self.layout_distances(self.layouts[idx], [int(j) for j in idx])[:, k]
+                worst = float(loo.max())
+                if worst <= ALONE_STEADY:
+                    out[k] = min(ALONE_MAX, max(LAYOUT_MAX, ALONE_SCALE * worst))
+            self._alone = out
+        return self._alone
 
     def layout_distances(self, layouts: F32, own: list[int] | None = None) -> F32:
         """(N, 34): each frame's layout distance to each state (NO_LAYOUT for a state with
@@ -207,9 +235,18 @@ class ScreenGallery:
                 out[k] = min(MAX_RADIUS, max(self.max_dist, SPREAD * spread))
         return out
 
-    def place(self, feats: F32, layouts: F32 | None = None, own: list[int] | None = None) -> list[Placement]:
+    def place(
+        self,
+        feats: F32,
+        layouts: F32 | None = None,
+        own: list[int] | None = None,
+        agree: list[str] | None = None,
+    ) -> list[Placement]:
         """Each frame's state or unknown. Without ``layouts`` (or a gallery without them):
-        the nearest prototype's state by cosine. ``own``: see layout_distances."""
+        the nearest prototype's state by cosine. ``own``: see layout_distances. ``agree``:
+        the trained classifier's answer per frame; where it names the state the layout
+        chose, the cosine radius still admits a frame its layout alone would refuse (a
+        variation of the state the gallery's frames do not show, that training saw)."""
         dist = self.state_distances(feats)
         ids = np.array([UI_STATES.index(s) for s in self.states], int)
         for i, j in enumerate(own or []):
@@ -221,6 +258,7 @@ class ScreenGallery:
         radii = self.radii()
         by_layout = layouts is not None and self.has_layouts
         lay = self.layout_distances(layouts, own) if by_layout and layouts is not None else None
+        alone = self.layout_limits() if lay is not None and own is None else None
         out: list[Placement] = []
         for i, row in enumerate(dist):
             b = int(row.argmin()) if lay is None else int(lay[i].argmin())
@@ -231,8 +269,12 @@ class ScreenGallery:
             ld = NO_LAYOUT
             if lay is not None:
                 ld = float(lay[i, b])
-                known = known or ld <= LAYOUT_MAX
-                conf = max(conf, confidence(ld, LAYOUT_MAX))
+                if alone is not None and alone[b] > 0 and not (agree and agree[i] == UI_STATES[b]):
+                    known = ld <= alone[b]  # its layout alone decides
+                    conf = confidence(ld, float(alone[b]))
+                else:
+                    known = known or ld <= LAYOUT_MAX
+                    conf = max(conf, confidence(ld, LAYOUT_MAX))
             out.append(Placement(UI_STATES[b] if known else UNKNOWN, UI_STATES[b], d, second, conf, ld))
         return out
 
@@ -294,6 +336,10 @@ def load(path: Path) -> ScreenGallery:
 # MAX_DIST, since screens of one family (a dialog over a menu) lie closer to each other than
 # MAX_DIST allows once the other member is not taught yet (docs/recognition.md).
 GROUP_DIST = 0.07
+# Where no group of a few frames is left at GROUP_DIST, the recording's remaining screens
+# vary more among their frames (a picture, a counter): grouped wider, cut by layout
+# (same_layout), measured by scripts/bench_ui_gallery.py teach --iterative.
+GROUP_WIDER = (0.1, 0.13)
 
 
 def group_frames(descs: F32, radius: float = GROUP_DIST) -> list[list[int]]:
@@ -311,3 +357,22 @@ def group_frames(descs: F32, radius: float = GROUP_DIST) -> list[list[int]]:
         free[members] = False
         free[c] = False
     return groups
+
+
+# A group is cut down to the frames laid out as its centre is (GROUP_CORE: the centre and
+# its nearest members make the layout model): sibling screens of a family lie within
+# GROUP_DIST of each other by description, and one answer must not label both.
+GROUP_CORE = 4
+
+
+def same_layout(group: list[int], descs: F32, layouts: F32) -> list[int]:
+    """The members of ``group`` (centre first) whose layout lies within LAYOUT_MAX of the
+    layout model of the centre and its GROUP_CORE - 1 nearest members (centre kept first)."""
+    if len(group) <= 1:
+        return list(group)
+    x = unit(np.asarray(descs, np.float32)[group].reshape(len(group), -1))
+    near = np.argsort(1.0 - x @ x[0])[:GROUP_CORE]  # the centre is nearest itself
+    lay = np.asarray(layouts, np.float32)[group].reshape(len(group), -1)
+    m, w = steady_pixels(lay[near])
+    dist = ((lay - m) ** 2 * w).sum(1)
+    return [group[0], *[g for g, dd in zip(group[1:], dist[1:], strict=True) if dd <= LAYOUT_MAX]]

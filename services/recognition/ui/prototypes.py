@@ -191,13 +191,18 @@ class ScreenReader:
         return self.decide(e.predictions, e.descriptors, e.layouts)
 
     def decide(self, preds: list[Prediction], descs: F32, layouts: F32 | None = None) -> list[Reading]:
-        places = self._active().place(descs, layouts)
+        places = self._active().place(descs, layouts, agree=[p.state for p in preds])
         out: list[Reading] = []
         for p, pl in zip(preds, places, strict=True):
             # the classifier's unknowns still go to the user's own prototypes
             mine = p.state == UNKNOWN and pl.state in self._taught
+            # the classifier's screen, where the user taught it, is vetoed when the gallery's
+            # layout places the frame elsewhere: a placement both disagree on is unknown
+            vetoed = p.state in self._taught and pl.best != p.state
             if self.choice.by == "gallery" or mine:
                 out.append(Reading(pl.state, pl.confidence, "gallery", pl, p))
+            elif vetoed:
+                out.append(Reading(UNKNOWN, min(p.confidence, pl.confidence), "model", pl, p))
             else:
                 out.append(Reading(p.state, p.confidence, "model", pl, p))
         return out
