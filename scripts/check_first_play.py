@@ -59,7 +59,8 @@ def main() -> int:
                     f"play {seen} at {time.monotonic() - t1:.0f} s: song {r.song_id} {r.difficulty} "
                     f"counts {r.counts} fast {r.fast} slow {r.slow} "
                     f"offset {r.correction_time_us / 1000:.1f} ms "
-                    f"all_perfect {r.all_perfect} cleared {r.cleared} wrong_song {r.wrong_song} {r.note}"
+                    f"all_perfect {r.all_perfect} cleared {r.cleared} wrong_song {r.wrong_song} "
+                    f"skipped {r.skipped} {r.note}"
                 )
             time.sleep(1.0)
         if seen < args.plays:

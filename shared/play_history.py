@@ -54,6 +54,9 @@ class PlayRecord(BaseModel):
     # The result screen is not the chart played (another note count, title, difficulty or
     # level): never cleared; ``note`` says what disagreed.
     wrong_song: bool = False
+    # A room's song the scriptor could not play (``note`` says why): ready was pressed so
+    # the room went on, the song ran without our touches; never cleared, no counts.
+    skipped: bool = False
     # What the result screen itself showed (None where it was not read): the song it names
     # confirms the song played.
     max_combo: int | None = None
@@ -66,7 +69,7 @@ class PlayRecord(BaseModel):
 
     @property
     def all_perfect(self) -> bool:
-        return self.cleared and sum(self.counts.get(k, 0) for k in JUDGEMENTS[1:]) == 0
+        return self.cleared and not self.skipped and sum(self.counts.get(k, 0) for k in JUDGEMENTS[1:]) == 0
 
 
 def history_path(data_dir: Path) -> Path:

@@ -90,7 +90,7 @@ describe('a play whose start sync failed', () => {
     const row = {
       song_id: 316, title: 'オレンジ', difficulty: 'expert', mode: 'Free', counts: { perfect: 0, great: 0, good: 0, bad: 0, miss: 18 },
       fast: 0, slow: 0, cleared: true, correction_time_us: 0, performance: 'AllPerfect', simulated: true, ts: 1_700_000_000, level: 25,
-      note: 'start sync failed: no falling note seen', medley: [], wrong_song: false, device: 'sim:emulator-5554',
+      note: 'start sync failed: no falling note seen', medley: [], wrong_song: false, skipped: false, device: 'sim:emulator-5554',
     } as PlayRecord
     const w = mount(PlayHistory, { props: { records: [row], error: '', loaded: true } })
     expect(w.get('[data-role="play-note"]').text()).toBe('start sync failed: no falling note seen')
@@ -98,6 +98,10 @@ describe('a play whose start sync failed', () => {
 
   it('a wrong song is never shown as cleared', () => {
     expect(resultOf({ cleared: false, wrong_song: true, counts: {} } as unknown as PlayRecord)).toEqual({ key: 'wrong-song', label: 'wrong song' })
+  })
+
+  it('a room song left to the others is shown as skipped, never failed or cleared', () => {
+    expect(resultOf({ cleared: false, skipped: true, wrong_song: false, counts: {} } as unknown as PlayRecord)).toEqual({ key: 'skipped', label: 'skipped' })
   })
 })
 

@@ -26,6 +26,7 @@ import { until, useMockBackend } from './helpers'
 
 const play = (over: Partial<PlayRecord> = {}): PlayRecord => ({
   wrong_song: false,
+  skipped: false,
   song_id: 316,
   title: 'オレンジ',
   difficulty: 'expert',
@@ -153,6 +154,13 @@ describe('history chart and results', () => {
     ])
     expect(chart.bars[2]?.label).toContain('result screen unreadable')
     expect(historyChart(Array.from({ length: 50 }, () => play()), box, 40).bars).toHaveLength(40)
+  })
+
+  it('marks a room song left to the others as skipped, not failed', () => {
+    const skipped = play({ cleared: false, skipped: true, counts: {}, note: 'skipped: song 570 has no Expert chart' })
+    const [bar] = historyChart([skipped], box).bars
+    expect([bar?.failed, bar?.counted]).toEqual([false, false])
+    expect(bar?.label).toContain('skipped; skipped: song 570 has no Expert chart')
   })
 
   it('names a result', () => {

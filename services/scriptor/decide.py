@@ -30,9 +30,11 @@ from services.scriptor.intents import (
     Press,
     ReadResult,
     RecordLost,
+    RecordSkipped,
     Recover,
+    SitOut,
 )
-from services.scriptor.memory import Controls, ControlTap, Memory
+from services.scriptor.memory import Controls, ControlTap, Memory, Skipped
 from services.scriptor.recovery import UNKNOWN, Recovery, Step
 from shared.config.scriptor import Mode, ScriptorConfig
 
@@ -103,6 +105,9 @@ def decide(memory: Memory, obs: Observation, cfg: ScriptorConfig) -> Outcome:
     first: tuple[Intent, ...] = ()
     if state in ("award", "failed") and memory.pending is not None:
         first = (ReadResult(state),)  # the result before the screen's tap
+    elif state in ("award", "failed") and memory.skipped is not None:
+        first = (RecordSkipped(memory.skipped),)  # a room's song left to the others
+        memory = replace(memory, skipped=None)
     if memory.tapped_on == state:
         # The last cycle tapped this very screen: a frame can predate those taps (a video
         # stream lags a screen change), and tapping it again would land on the next
@@ -142,10 +147,15 @@ def unanswered_cause(button: str, state: str, cfg: ScriptorConfig, detail: str) 
     )
 
 
-def skip_taps(cfg: ScriptorConfig) -> tuple[Tap, ...]:
-    """A song not played: solo, back to song select (another song next); in a room the
-    song starts anyway and is played without touches."""
-    return () if cfg.multiplayer else (back("ready"),)
+def skip(m: Memory, cfg: ScriptorConfig, skipped: Skipped) -> Outcome:
+    """A song the ready screen shows that the scriptor cannot play (``skipped.why`` names
+    the cause), said once. Solo: back to song select, another song next. In a room the
+    room picks the song: ready is pressed so the room goes on (leaving it is worse for the
+    others), the song runs without touches and its result is recorded as skipped."""
+    if not cfg.multiplayer:
+        return Decision((Press("ready", (back("ready"),)),), (Note(f"{skipped.why}; skipped", "warning"),)), m
+    said = Note(f"{skipped.why}: ready pressed, the song is left to the others (no touches)", "warning")
+    return Decision((Press("ready", (flows.START,)),), (said,)), replace(m, skipped=skipped, ready_seen=1)
 
 
 def start_taps(cfg: ScriptorConfig, difficulties: list[int]) -> tuple[Tap, ...]:
@@ -170,6 +180,10 @@ def song_select(m: Memory, obs: Observation, cfg: ScriptorConfig) -> Outcome:
         else:
             notes = (Note(f"song {m.pending.song_id}: it was not played (a fault); not recorded", "warning"),)
         m = replace(m, pending=None)
+    if m.skipped is not None:
+        # A room's song left to the others whose result never showed: still recorded.
+        first = (*first, RecordSkipped(m.skipped))
+        m = replace(m, skipped=None)
     if m.finished:
         taps: tuple[Tap, ...] = (back(state),)  # the run is over: out of the room
     else:
@@ -200,8 +214,9 @@ def ready(m: Memory, obs: Observation, cfg: ScriptorConfig) -> Outcome:
         # Solo, start tapped and still on ready: nobody to wait for, the taps did not land
         # (a frozen or slow screen). The song is prepared: start again.
         return Decision((Press(obs.state, (flows.START,)),), notes), m
-    if p is not None and not p.played:
-        # Tapped start already: in multiplayer the room waits for the others.
+    if (p is not None and not p.played) or m.skipped is not None:
+        # Tapped start already (for a song of ours or one left to the others): in
+        # multiplayer the room waits for the others.
         m = replace(m, ready_seen=m.ready_seen + 1)
         if m.ready_seen <= cfg.MAX_RE_READY + 1:
             return Decision((), notes), m
@@ -239,6 +254,8 @@ def _controls_off(m: Memory, obs: Observation) -> tuple[Decision | None, tuple[N
 
 def playing(m: Memory, obs: Observation, cfg: ScriptorConfig) -> Outcome:
     p = m.pending
+    if p is None and m.skipped is not None:
+        return Decision((SitOut(),)), m  # a room's song left to the others
     if p is None or p.played:
         return Decision(), m  # a song we did not prepare, or the end of ours: wait for the result
     return Decision((PlaySong(),)), m

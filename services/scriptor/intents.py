@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.scriptor.actions import Tap
-from services.scriptor.memory import Pending
+from services.scriptor.memory import Pending, Skipped
 from services.scriptor.recovery import Step
 from shared.task_context import LogLevel
 
@@ -53,6 +53,19 @@ class RecordLost:
 
 
 @dataclass(frozen=True)
+class RecordSkipped:
+    """A room's song the scriptor did not play: recorded as skipped (never cleared)."""
+
+    skipped: Skipped
+
+
+@dataclass(frozen=True)
+class SitOut:
+    """The playing screen of a room's song left to the others: wait, without touches, until
+    the song is over (watched like a play, so a long song is not a stuck screen)."""
+
+
+@dataclass(frozen=True)
 class PreparePlay:
     """The ready screen: recognise the song(s), compile the chart(s), pick the difficulty
     and press start; or skip a song that cannot be played."""
@@ -70,7 +83,18 @@ class GiveUp:
     why: str
 
 
-Intent = Press | Recover | EndRun | ReadResult | RecordLost | PreparePlay | PlaySong | GiveUp
+Intent = (
+    Press
+    | Recover
+    | EndRun
+    | ReadResult
+    | RecordLost
+    | RecordSkipped
+    | PreparePlay
+    | PlaySong
+    | SitOut
+    | GiveUp
+)
 
 
 @dataclass(frozen=True)

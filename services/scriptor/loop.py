@@ -26,7 +26,7 @@ from services.recognition.screen.ready import read_ready
 from services.recognition.screen.ready_song import read_ready_song
 from services.scriptor import flows, freeze, verify
 from services.scriptor.actions import Tap
-from services.scriptor.decide import Observation, decide, skip_taps, start_taps
+from services.scriptor.decide import Observation, decide, skip, start_taps
 from services.scriptor.intents import (
     EndRun,
     GiveUp,
@@ -36,13 +36,15 @@ from services.scriptor.intents import (
     Press,
     ReadResult,
     RecordLost,
+    RecordSkipped,
     Recover,
+    SitOut,
 )
-from services.scriptor.memory import Controls, Memory, Part, Pending
+from services.scriptor.memory import Controls, Memory, Part, Pending, Skipped
 from services.scriptor.play.calibrate import recommend_correction, shift_from_fast_slow
 from services.scriptor.play.offset_estimate import estimate
 from services.scriptor.play.startsync import StartSyncError
-from services.scriptor.play_record import play_record, title_of, wrong_result
+from services.scriptor.play_record import play_record, skipped_record, title_of, wrong_result
 from services.scriptor.recovery import UNKNOWN, Recovery, RecoveryPolicy, Step
 from services.scriptor.result import ResultReading, as_reading, read_fields
 from services.scriptor.timings import Clock, Timings, task_clock
@@ -246,6 +248,10 @@ class Scriptor:
                 self._play_song()
             case RecordLost(pending, what):
                 self._record_lost(pending, what)
+            case RecordSkipped(skipped):
+                self._record_skipped(skipped)
+            case SitOut():
+                self._sit_out()
             case EndRun(state):
                 self.ctx.log(f"run finished on {state}")
             case GiveUp(why):
@@ -341,7 +347,9 @@ class Scriptor:
             self.recovery.restarted(self.clock.now())
             if self.pending is not None and self.pending.played:
                 self._record_lost(self.pending, "the game was restarted before its result showed")
-            self.pending = None
+            if self.memory.skipped is not None:
+                self._record_skipped(self.memory.skipped)
+            self.memory = replace(self.memory, pending=None, skipped=None)
         elif step is Step.give_up:
             self._give_up(intent.why)
 
@@ -351,7 +359,7 @@ class Scriptor:
         guesses = [self.t.recognise(frame, cfg.multiplayer)]
         if flows.is_medley(cfg):
             if self.t.recognise_medley is None:
-                self._unsure(frame, "no recogniser for the medley's other songs")
+                self._unsure(frame, "no recogniser for the medley's other songs", None)
                 return
             guesses += [self.t.recognise_medley(frame, k) for k in (1, 2)]
         offset_us = self._offset()  # read once per play: a change mid-song waits for the next
@@ -359,7 +367,7 @@ class Scriptor:
         for guess in guesses:
             part = self._prepare(guess, offset_us)
             if isinstance(part, verify.Skip):
-                self._skip(frame, part)
+                self._skip(frame, part, guess.song_id)
                 return
             parts.append(part)
         first = parts[0]
@@ -370,7 +378,7 @@ class Scriptor:
             shown, first.song_id, self._title(first.song_id), first.difficulty, first.level
         )
         if skip is not None:
-            self._skip(frame, skip)
+            self._skip(frame, skip, first.song_id, first.difficulty)
             return
         self.player()  # connected before the song starts
         pending = Pending(
@@ -433,24 +441,64 @@ class Scriptor:
         level = song.levels.get(difficulty, 0) if song else 0
         return Part(guess.song_id, difficulty, chart, self.t.compile(chart, cfg, level), level)
 
-    def _skip(self, frame: Frame, skip: verify.Skip) -> None:
+    def _skip(
+        self, frame: Frame, skip: verify.Skip, song_id: int | None, difficulty: int | None = None
+    ) -> None:
         """A song not played: unrecognised ones are kept for add_song; a recognised one
         without its chart is said as such (the recognition was sure)."""
         if skip.kind == "unrecognised":
-            self._unsure(frame, skip.message)
+            self._unsure(frame, skip.message, song_id)
             return
-        self._note(f"{skip.message}; skipped", "warning")
-        self._taps("ready", skip_taps(self.ctx.config))  # solo: back to song select, another song next
+        self._skipped(skip.message, song_id, difficulty)
 
-    def _unsure(self, frame: Frame, detail: str) -> None:
+    def _unsure(self, frame: Frame, detail: str, song_id: int | None) -> None:
         """Never play a song the recogniser is not sure of: keep the frame for add_song,
         log the candidates and go on without touching the song."""
         path = self._save_frame(
             frame, "unsure", folder=self.ctx.data_dir / "song_recognition" / "screenshots"
         )
-        self.ctx.log(f"song not recognised surely ({detail}); frame saved as {path.name}", "warning")
-        self._taps("ready", skip_taps(self.ctx.config))  # solo: back to song select, another song next
-        # In a room the song starts anyway: it is played without touches.
+        self._skipped(f"song not recognised surely ({detail}); frame saved as {path.name}", None)
+
+    def _skipped(self, why: str, song_id: int | None, difficulty: int | None = None) -> None:
+        """The decider's skip (solo: back to song select; a room: ready pressed, the song
+        left to the others and recorded at its result), carried out."""
+        cfg = self.ctx.config
+        diff = flows.difficulty_index(cfg.level) if difficulty is None else difficulty
+        decision, self.memory = skip(self.memory, cfg, Skipped(song_id, diff, why))
+        for note in decision.notes:
+            self._note(note.message, note.level)
+        for intent in decision.intents:
+            if isinstance(intent, Press):
+                self._taps(intent.state, intent.taps)
+
+    def _record_skipped(self, s: Skipped) -> None:
+        """A room's song left to the others: in the history as skipped (never cleared), its
+        offset teaching nothing."""
+        info = self.t.device.info
+        rec = skipped_record(s, self.ctx.config, self.t.catalog, info)
+        history.append(self.ctx.data_dir, rec)
+        self.recovery.progressed()
+        self._note(f"{rec.title}: recorded as skipped (not played by the scriptor)")
+
+    def _sit_out(self) -> None:
+        """A room's song left to the others: no touches; the screen is watched (the panel
+        keeps counting) until it is no longer the playing screen or its budget is spent."""
+        budget = self.recovery.policy.budget("playing")
+        started = self.clock.now()
+        while self.clock.now() - started < budget:
+            self.ctx.checkpoint()
+            self.clock.sleep(self.timings.play_watch_s)
+            frame = self._song_frame()
+            if frame is None:
+                continue
+            state, conf = self.t.classify(frame)
+            self.ctx.state(
+                screen="playing",
+                time_in_state_s=round(self.clock.now() - self.recovery.since, 1),
+                in_play=False,
+            )
+            if state != "playing" and conf >= MIN_CONFIDENCE:
+                return
 
     def _play_song(self) -> None:
         p = self.pending

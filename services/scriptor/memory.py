@@ -54,6 +54,16 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A room's song the scriptor cannot play: ready was pressed so the room goes on, the
+    song runs without our touches and its result is recorded as skipped with ``why``."""
+
+    song_id: int | None  # None: not recognised
+    difficulty: int
+    why: str
+
+
+@dataclass(frozen=True)
 class ControlTap:
     """The ready control last tapped: what the screen showed then, and frames waited since."""
 
@@ -67,6 +77,7 @@ class Memory:
     # one it holds about taps and restarts.
     recovery: Recovery = field(default_factory=Recovery)
     pending: Pending | None = None
+    skipped: Skipped | None = None  # a room's song left to the others, until its result
     finished: bool = False  # the run's work is done: leave rooms, then return
     at_rest: bool = False  # finished and back at a rest state: the run ends
     tapped_on: str | None = None  # the state the last cycle tapped on

@@ -4,7 +4,7 @@ result screen read, and whether that result is the play's."""
 from __future__ import annotations
 
 from services.scriptor import verify
-from services.scriptor.memory import Pending
+from services.scriptor.memory import Pending, Skipped
 from services.scriptor.result import ResultReading
 from shared import play_history as history
 from shared.catalog import DIFFICULTIES, Catalog
@@ -15,6 +15,10 @@ from shared.device import DeviceInfo
 def title_of(catalog: Catalog, song_id: int) -> str:
     song = catalog.get(song_id)
     return song.title if song else f"#{song_id}"
+
+
+def mode_of(cfg: ScriptorConfig) -> str:
+    return cfg.mode.value if cfg.mode.value != "Event" else f"Event/{cfg.event.value}"
 
 
 def wrong_result(p: Pending, reading: ResultReading | None) -> tuple[ResultReading | None, str]:
@@ -50,7 +54,7 @@ def play_record(
         song_id=p.song_id,
         title=song.title if song else f"#{p.song_id}",
         difficulty=DIFFICULTIES[p.difficulty],
-        mode=cfg.mode.value if cfg.mode.value != "Event" else f"Event/{cfg.event.value}",
+        mode=mode_of(cfg),
         counts=dict(reading.counts) if reading else {},
         fast=reading.fast if reading else 0,
         slow=reading.slow if reading else 0,
@@ -87,4 +91,26 @@ def play_record(
         ]
         if p.medley
         else [],
+    )
+
+
+def skipped_record(
+    s: Skipped, cfg: ScriptorConfig, catalog: Catalog, device: DeviceInfo
+) -> history.PlayRecord:
+    """A room's song the scriptor left to the others: skipped with its reason, no counts,
+    never cleared (the room played it without our touches)."""
+    song = catalog.get(s.song_id) if s.song_id is not None else None
+    return history.PlayRecord(
+        song_id=s.song_id,
+        title=title_of(catalog, s.song_id) if s.song_id is not None else "unrecognised song",
+        difficulty=DIFFICULTIES[s.difficulty],
+        mode=mode_of(cfg),
+        cleared=False,
+        skipped=True,
+        correction_time_us=0,  # nothing was played with it
+        performance=cfg.performance.value,
+        simulated=device.simulated,
+        device=device.serial,
+        level=song.levels.get(s.difficulty) if song else None,
+        note=f"skipped: {s.why}",
     )

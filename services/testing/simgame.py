@@ -20,13 +20,13 @@ from typing import Any
 import cv2
 
 from services.launcher import free_port
+from services.simulator.demo import add_catalogue_songs
 from services.simulator.frames import scenario_catalog
 from services.simulator.run import READY_PREFIX
 from services.simulator.scenario import Scenario
 from services.simulator.titles import title_crop
 from services.testing.stack import Stack, start_stack, wait_ready
 from shared import keys
-from shared.catalog import songs_all_path
 from shared.chart import parse_chart_bytes
 from shared.data import DATA_DIR as REFERENCE_DATA
 
@@ -61,25 +61,17 @@ def cut_chart(raw: bytes, seconds: float) -> bytes:
 def add_catalog_songs(data: Path, extra: dict[int, tuple[str, dict[int, int]]]) -> None:
     """Songs the shipped catalog lacks, written into the data dir's catalog the way fetch
     keeps Bestdori's ``songs/all.5.json`` (``extra``: id -> (title, difficulty -> level))."""
-    raw: dict[str, Any] = json.loads((REFERENCE_DATA / "songs-all.json").read_text(encoding="utf-8"))
-    for sid, (title, levels) in extra.items():
-        raw[str(sid)] = {
-            "tag": "normal",
-            "bandId": 1,
-            "musicTitle": [title, title, title, title, title],
-            "publishedAt": ["1600000000000"] * 5,
-            "closedAt": ["4121982000000"] * 5,
-            "difficulty": {str(d): {"playLevel": lv} for d, lv in levels.items()},
-        }
-    path = songs_all_path(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    add_catalogue_songs(data, extra)
 
 
-def prepare_data(data: Path, charts: Iterable[tuple[int, int]], seconds: float) -> None:
+def prepare_data(
+    data: Path, charts: Iterable[tuple[int, int]], seconds: float, titles_only: Iterable[int] = ()
+) -> None:
     """The data dir as a user's after fetch and add_song: the charts (``(song,
     difficulty)``, cut to ``seconds``) in the chart library and each song's title crop in
-    the song gallery's folder."""
+    the song gallery's folder; ``titles_only``: songs added to the gallery without a chart
+    (recognised, but not playable until fetched)."""
+    charts = list(charts)
     (data / "charts").mkdir(parents=True, exist_ok=True)
     titles = data / "song_recognition" / "title_imgs"
     titles.mkdir(parents=True, exist_ok=True)
@@ -87,6 +79,7 @@ def prepare_data(data: Path, charts: Iterable[tuple[int, int]], seconds: float) 
     for song, difficulty in charts:
         raw = (REFERENCE_DATA / "charts" / f"{song}_{difficulty}.bestdori").read_bytes()
         (data / "charts" / f"{song}_{difficulty}.bestdori").write_bytes(cut_chart(raw, seconds))
+    for song in [*(song for song, _ in charts), *titles_only]:
         crop = titles / f"t-{song}.png"
         if not crop.exists():
             cv2.imwrite(str(crop), title_crop(song, None, catalog))

@@ -15,7 +15,7 @@ from services.scriptor.decide import (
     FLOWS,
     Observation,
     decide,
-    skip_taps,
+    skip,
     start_taps,
 )
 from services.scriptor.intents import (
@@ -28,9 +28,11 @@ from services.scriptor.intents import (
     Press,
     ReadResult,
     RecordLost,
+    RecordSkipped,
     Recover,
+    SitOut,
 )
-from services.scriptor.memory import Controls, ControlTap, Memory, Pending
+from services.scriptor.memory import Controls, ControlTap, Memory, Pending, Skipped
 from services.scriptor.play.plan import TouchPlan
 from services.scriptor.recovery import UNKNOWN, Step
 from shared.chart.model import BpmChange, Chart
@@ -171,9 +173,50 @@ def test_a_room_waits_on_ready_then_presses_start_again() -> None:
     assert intents == [(), (), (Press("ready", (flows.START,)),), (Press("ready", (flows.START,)),)]
 
 
-def test_a_song_not_played_goes_back_solo_and_stays_in_a_room() -> None:
-    assert skip_taps(cfg()) == (back("ready"),)
-    assert skip_taps(cfg(mode="Collaborate")) == ()
+NO_CHART = Skipped(570, 3, "song 570 has no Expert chart")
+
+
+def test_a_song_not_played_goes_back_solo() -> None:
+    d, m = skip(Memory(), cfg(), NO_CHART)
+    assert d.intents == (Press("ready", (back("ready"),)),)
+    assert d.notes == (Note("song 570 has no Expert chart; skipped", "warning"),)
+    assert m.skipped is None  # nothing played: nothing recorded
+
+
+def test_a_room_song_not_played_is_said_once_started_and_recorded_at_its_result() -> None:
+    room: dict[str, Any] = {"mode": "Event", "event": "Compete", "MAX_RE_READY": 2}
+    d, m = skip(Memory(), cfg(**room), NO_CHART)
+    assert d.intents == (Press("ready", (flows.START,)),)  # the room goes on
+    assert [n.message for n in d.notes] == [
+        "song 570 has no Expert chart: ready pressed, the song is left to the others (no touches)"
+    ]
+    assert m.skipped == NO_CHART
+    # Ready again while the others get ready: waits, says nothing, never prepares again.
+    said: list[Note] = []
+    intents = []
+    for i in range(4):
+        d, m = one(replace(m, tapped_on=None), "ready", float(i), **room)
+        said += d.notes
+        intents.append(d.intents)
+    assert said == [] or all(not n.keep for n in said)
+    assert intents == [(), (), (Press("ready", (flows.START,)),), (Press("ready", (flows.START,)),)]
+    # The song runs without touches, then its result is recorded as skipped, once.
+    d, m = one(m, "playing", 5.0, **room)
+    assert d.intents == (SitOut(),)
+    d, m = one(m, "award", 6.0, **room)
+    assert d.intents[0] == RecordSkipped(NO_CHART)
+    assert m.skipped is None
+    d, m = one(replace(m, tapped_on=None), "award", 7.0, **room)
+    assert not any(isinstance(i, RecordSkipped) for i in d.intents)
+    # The next song is prepared as usual.
+    d, m = one(m, "ready", 8.0, **room)
+    assert d.intents == (PreparePlay(),)
+
+
+def test_a_room_song_whose_result_never_showed_is_recorded_at_song_select() -> None:
+    d, m = one(Memory(skipped=NO_CHART), "join_choose", mode="Collaborate")
+    assert d.intents[0] == RecordSkipped(NO_CHART)
+    assert m.skipped is None
 
 
 def test_a_prepared_play_picks_its_difficulty_then_starts() -> None:

@@ -392,3 +392,37 @@ def test_the_run_keeps_its_cadence_on_the_injected_clock_and_ends_at_rest(tmp_pa
     s.run()
     assert dev.taps == [(1080, 640)] and s.done()
     assert slept == [0.5, 0.5]  # one cycle on award, one on song select; no real waits
+
+
+def test_a_room_song_without_a_chart_is_said_once_started_sat_out_and_recorded_as_skipped(
+    tmp_path: Path,
+) -> None:
+    # Song 2 is recognised but the data dir has only song 1's chart.
+    dev = ScriptedDevice("ready", moves={("ready", 1132, 642): "ready"})
+    s = make(tmp_path, dev, guess=2, mode="Event", event="Compete", is_checking_3d=False)
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+        if dev.state == "playing" and now[0] > 20.0:
+            dev.state = "award_loading"  # the song ends (the room played it without us)
+
+    s.clock = Clock(lambda: now[0], sleep)
+    for _ in range(4):  # start pressed once; then the room waits for the others
+        s.cycle()
+    warned = [m for m in ctx_of(s).warnings() if "song 2" in m]
+    assert len(warned) == 1 and "ready pressed, the song is left to the others (no touches)" in warned[0]
+    assert dev.taps == [(1132, 642)] and s.pending is None
+    dev.state = "playing"
+    s.cycle()  # sat out without touches until the screen leaves the song
+    assert dev.state == "award_loading" and dev.taps == [(1132, 642)]
+    dev.state = "award"
+    s.cycle()
+    rows = history.read(tmp_path)
+    assert len(rows) == 1 and rows[0].skipped and not rows[0].cleared and not rows[0].all_perfect
+    assert rows[0].song_id == 2 and rows[0].counts == {} and rows[0].mode == "Event/Compete"
+    assert "chart" in rows[0].note and rows[0].note.startswith("skipped: ")
+    s.cycle()
+    dev.state = "award"
+    s.cycle()
+    assert len(history.read(tmp_path)) == 1  # recorded once

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.stack
 CUT_S = 4.0  # the first seconds of each chart
 SPECIAL_SONG = 689  # a song with a Special chart (level 41)
 CHARTS = ((316, 3), (TWIN, 3), (SPECIAL_SONG, 4))
+NO_CHART_SONG = 570  # in the catalog and the title gallery, its Expert chart not in the data dir
 TWIN_ENTRY = {TWIN: ("オレンジ", {0: 8, 1: 14, 2: 20, 3: 26})}
 
 
@@ -29,7 +30,7 @@ TWIN_ENTRY = {TWIN: ("オレンジ", {0: 8, 1: 14, 2: 20, 3: 26})}
 def game(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Game]:
     data = tmp_path_factory.mktemp("scriptor-flows") / "data"
     add_catalog_songs(data, TWIN_ENTRY)  # as fetch would, with the twin the shipped list lacks
-    prepare_data(data, CHARTS, CUT_S)
+    prepare_data(data, CHARTS, CUT_S, titles_only=[NO_CHART_SONG])
     port = free_port()
     env = {"AUTOBANG_DEVICE": f"adb://127.0.0.1:{port}", "AUTOBANG_DEVICE_SIMULATED": "1"}
     stack = start_stack(data, free_port(), env=env, test_bodies=False)
@@ -57,6 +58,25 @@ def test_each_flow_plays_one_song_and_comes_back(game: Game, flow: str) -> None:
     assert_played(run, 316, "expert", shown)
     assert run.report["state"] == rest, run.report["state"]
     assert run.state["fields"]["screen"] == rest, run.state
+
+
+def test_a_room_song_without_a_chart_is_left_to_the_others_and_the_next_one_played(game: Game) -> None:
+    """The default flow (Event / Compete): the room picks 570, recognised but without its
+    Expert chart, then 316. 570 is said once, ready is pressed so the room goes on, the song
+    runs without our touches and is recorded as skipped with its reason; 316 is played."""
+    scenario = {"mode": "Event", "event": "Compete", "songs": [NO_CHART_SONG, 316], "max_song_s": CUT_S}
+    run = game.run(scenario, {"mode": "Event", "event": "Compete"})
+    assert len(run.rows) == 2, run.rows
+    skipped = run.rows[0]
+    assert (skipped["song_id"], skipped["mode"]) == (NO_CHART_SONG, "Event/Compete"), skipped
+    assert skipped["skipped"] and not skipped["cleared"] and not skipped["wrong_song"], skipped
+    assert skipped["counts"] == {} and "Expert chart is not in the data dir" in skipped["note"], skipped
+    said = [line for line in run.log if "the song is left to the others" in line]
+    assert len(said) == 1 and f"song {NO_CHART_SONG}" in said[0], run
+    untouched = run.report["plays"][0]
+    assert untouched["song"] == NO_CHART_SONG and untouched["touches"] == 0, untouched
+    assert_played(run, 316, "expert", "Event/Compete", play=1, row=1)
+    assert run.report["state"] == "playmode", run.report["state"]
 
 
 def test_twins_are_told_apart_by_their_level(game: Game) -> None:

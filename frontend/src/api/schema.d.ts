@@ -1092,6 +1092,11 @@ export interface components {
              * @default false
              */
             wrong_song: boolean;
+            /**
+             * Skipped
+             * @default false
+             */
+            skipped: boolean;
             /** Max Combo */
             max_combo?: number | null;
             /** Score */

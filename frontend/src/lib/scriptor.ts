@@ -140,7 +140,9 @@ export function isAllPerfect(r: PlayRecord): boolean {
   return r.cleared && hasCounts(r) && count(r, 'perfect') === notesOf(r)
 }
 
-export function resultOf(r: PlayRecord): { key: 'all-perfect' | 'cleared' | 'failed' | 'wrong-song'; label: string } {
+export function resultOf(r: PlayRecord): { key: 'all-perfect' | 'cleared' | 'failed' | 'wrong-song' | 'skipped'; label: string } {
+  // a room's song the scriptor could not play (services/scriptor/decide.py skip): the note says why
+  if (r.skipped) return { key: 'skipped', label: 'skipped' }
   // the result screen was not the chart played (services/scriptor/verify.py): never cleared
   if (r.wrong_song) return { key: 'wrong-song', label: 'wrong song' }
   if (!r.cleared) return { key: 'failed', label: 'failed' }
@@ -214,10 +216,10 @@ export function historyChart(records: readonly PlayRecord[], box: { w: number; h
       index: i,
       x: box.left + i * slot + slot * 0.15,
       w: slot * 0.7,
-      failed: !r.cleared,
+      failed: !r.cleared && !r.skipped, // a skipped room song was never ours to fail
       counted: notes > 0,
       segments,
-      label: `${formatPlayTime(r.ts ?? 0)} ${r.title} (${r.difficulty}): ${r.cleared ? 'cleared' : 'failed'}; ${counts}`,
+      label: `${formatPlayTime(r.ts ?? 0)} ${r.title} (${r.difficulty}): ${resultOf(r).label}; ${counts}`,
     }
   })
   const ticks = [floor, (floor + 1) / 2, 1].map((share) => ({ share, y: y(share) }))

@@ -66,6 +66,7 @@ export function seedHistory(now: number, n = 9, seed = 5): PlayRecord[] {
     const result = failed ? { counts: {}, fast: 0, slow: 0 } : mockResult(chart.notes, rnd)
     out.push({
       wrong_song: false,
+      skipped: false,
       song_id: song.id,
       title: song.title,
       difficulty: chart.difficulty,
@@ -166,6 +167,7 @@ export function runMockScriptor(host: ScriptorHost, seed = Date.now() % 9973): v
       plays++
       host.record({
         wrong_song: false,
+        skipped: false,
         song_id: current.song.id,
         title: current.song.title,
         difficulty: current.difficulty,
