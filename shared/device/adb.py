@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import adbutils
 from adbutils.errors import AdbConnectionError  # not re-exported by ``adbutils``
@@ -313,7 +314,7 @@ class AdbDevice:
             return self._touch_url
 
     def _forward_listed(self, url: str) -> bool:
-        local = "tcp:" + url.rsplit(":", 1)[1]
+        local = f"tcp:{urlsplit(url).port}"  # the URL may carry a query (?rotation=, ?display=)
         items = self._call("list-forward", self._dev.forward_list)
         return any(item.local == local for item in items)
 
