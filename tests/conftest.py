@@ -26,10 +26,33 @@ ROOT = Path(__file__).resolve().parent.parent
 STACK_FIXTURES = frozenset({"stack", "live", "real_stack"})
 
 
+# Session fixtures that train a tiny model: under pytest-xdist (``scripts/test --fast``,
+# ``--dist loadgroup``) their tests run on one worker, so a cold run trains each model once
+# while the other worker runs other tests (services/testing/model_cache.py keeps them on disk).
+MODEL_GROUPS = {"tiny_model": "song-tiny-model", "tiny": "ui-tiny-model"}
+# Modules that play charts against the real clock and judge the touches' timing: under xdist
+# they share one worker, so two of them never compete for the two cores at once.
+REAL_CLOCK_MODULES = frozenset(
+    {
+        "tests/device/test_display.py",
+        "tests/play/test_cli_play.py",
+        "tests/play/test_send.py",
+        "tests/play/test_sim_play.py",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if STACK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        names = getattr(item, "fixturenames", ())
+        if STACK_FIXTURES.intersection(names):
             item.add_marker(pytest.mark.stack)
+        groups = [group for fixture, group in MODEL_GROUPS.items() if fixture in names]
+        if item.nodeid.split("::")[0] in REAL_CLOCK_MODULES:
+            groups.append("real-clock")
+        if groups:
+            item.add_marker(pytest.mark.xdist_group(groups[0]))
 
 
 # Real data shipped with the project (shared/data/README.md says where each file came from).

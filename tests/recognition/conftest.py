@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from services.testing import model_cache
 from shared.catalog import Song, load_songs_all
 
 # Real songs: short, long, Latin, kana, kanji, and the identical-title pair 389/462.
@@ -34,15 +35,21 @@ def title_dir(tmp_path_factory: pytest.TempPathFactory, sample_titles: dict[int,
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory, title_dir: Path) -> Path:
-    """A real (short) ArcFace training on the sample titles, exported to ONNX."""
+    """A real (short) ArcFace training on the sample titles, exported to ONNX; kept between
+    runs (services/testing/model_cache.py) until the recognition code or the titles change."""
     from services.recognition.song.pipeline import train_to_dir
     from services.recognition.song.train import TrainOptions
 
-    out = tmp_path_factory.mktemp("tiny-model")
     # 6 batches re-estimate batch norm (the product's 20 cost the fast lane ~10 s of CPU for
     # the same answers on 12 titles).
     opts = TrainOptions(
         loss="arcface", epochs=8, num_batches=8, classes_per_batch=12, lr=0.003, threads=1, bn_batches=6
     )
-    train_to_dir(title_dir, out, opts, log=lambda _m: None)
+    key = model_cache.digest(*model_cache.TRAINING_CODE, title_dir, repr(opts))
+    out = model_cache.cached_build(
+        "song-tiny",
+        key,
+        lambda d: train_to_dir(title_dir, d, opts, log=lambda _m: None),
+        tmp_path_factory.mktemp("tiny-model"),
+    )
     return out / "titlenet.onnx"

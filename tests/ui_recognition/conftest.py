@@ -11,6 +11,7 @@ import pytest
 
 from services.recognition.ui.labels import LABEL_ID
 from services.recognition.ui.preprocess import Image, small
+from services.testing import model_cache
 from services.testing.stack import Stack, start_stack
 from tests.conftest import free_port
 from tests.ui_recognition.synthetic import layout_frame
@@ -34,15 +35,25 @@ def frames(states: list[str], per: int, seed: int) -> tuple[Image, np.ndarray]:
 
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Tiny:
+    """Kept between runs with its TrainResult (services/testing/model_cache.py) until the
+    recognition code or the frames change."""
+    import torch
+
     from services.recognition.ui.pipeline import train_dataset
     from services.recognition.ui.train import TrainOptions
 
     imgs, labels = frames(STATES, 6, seed=0)
-    out = tmp_path_factory.mktemp("tiny_ui_model")
     opts = TrainOptions(epochs=14, batch_size=8, lr=0.01, width_mult=0.25, val_copies=2, threads=1)
-    result = train_dataset(imgs, labels, out, opts, log=lambda _m: None)
+
+    def build(d: Path) -> None:
+        result = train_dataset(imgs, labels, d / "model", opts, log=lambda _m: None)
+        torch.save(result, d / "result.pt")
+
+    key = model_cache.digest(*model_cache.TRAINING_CODE, imgs.tobytes(), labels.tobytes(), repr(opts))
+    out = model_cache.cached_build("ui-tiny", key, build, tmp_path_factory.mktemp("tiny_ui_model"))
+    result = torch.load(out / "result.pt", weights_only=False)  # our own file, not a download
     test_images, test_labels = frames(STATES, 3, seed=1)
-    return Tiny(out, result, test_images, test_labels)
+    return Tiny(out / "model", result, test_images, test_labels)
 
 
 @pytest.fixture(scope="module")
