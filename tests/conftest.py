@@ -4,10 +4,11 @@ those out)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import uvicorn
 from services.gateway.app import create_app
 from services.launcher import free_port as free_port  # the tests import it from here
 from services.testing.stack import Stack, end_process, start_stack, wait_ready
+from services.testing.turns import turn
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,12 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STACK_FIXTURES = frozenset({"stack", "live", "real_stack"})
 
 
-# Session fixtures that train a tiny model: under pytest-xdist (``scripts/test --fast``,
-# ``--dist loadgroup``) their tests run on one worker, so a cold run trains each model once
-# while the other worker runs other tests (services/testing/model_cache.py keeps them on disk).
-MODEL_GROUPS = {"tiny_model": "song-tiny-model", "tiny": "ui-tiny-model"}
-# Modules that play charts against the real clock and judge the touches' timing: under xdist
-# they share one worker, so two of them never compete for the two cores at once.
+# Modules that play charts against the real clock and judge the touches' timing: under
+# pytest-xdist each of their tests takes the machine alone (``pytest_runtest_protocol``).
 REAL_CLOCK_MODULES = frozenset(
     {
         "tests/device/test_display.py",
@@ -42,17 +40,25 @@ REAL_CLOCK_MODULES = frozenset(
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        if STACK_FIXTURES.intersection(names):
+        if STACK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.stack)
-        groups = [group for fixture, group in MODEL_GROUPS.items() if fixture in names]
-        if item.nodeid.split("::")[0] in REAL_CLOCK_MODULES:
-            groups.append("real-clock")
-        if groups:
-            item.add_marker(pytest.mark.xdist_group(groups[0]))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """Under pytest-xdist, a real-clock test waits for the other workers' current tests and
+    holds theirs back while it plays (services/testing/turns.py). A turn spans the test's
+    setup too: a session fixture's training is as heavy as any test. One process needs none."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return (yield)
+    exclusive = item.nodeid.split("::")[0] in REAL_CLOCK_MODULES
+    # xdist gives each worker the base temp folder <this run's>/gwN: the parent is shared.
+    with turn(Path(item.config.option.basetemp).parent / "turns", exclusive=exclusive):
+        return (yield)
 
 
 # Real data shipped with the project (shared/data/README.md says where each file came from).
