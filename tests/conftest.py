@@ -28,18 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 STACK_FIXTURES = frozenset({"stack", "live", "real_stack"})
 
 
-# Modules that play charts against the real clock and judge the touches' timing: under
-# pytest-xdist each of their tests takes the machine alone (``pytest_runtest_protocol``).
-REAL_CLOCK_MODULES = frozenset(
-    {
-        "tests/device/test_display.py",
-        "tests/play/test_cli_play.py",
-        "tests/play/test_send.py",
-        "tests/play/test_sim_play.py",
-    }
-)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if STACK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
@@ -50,12 +38,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_protocol(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
-    """Under pytest-xdist, a real-clock test waits for the other workers' current tests and
-    holds theirs back while it plays (services/testing/turns.py). A turn spans the test's
-    setup too: a session fixture's training is as heavy as any test. One process needs none."""
+    """Under pytest-xdist, a ``real_clock`` test (it plays a chart and judges the touches'
+    timing) waits for the other workers' current tests and holds their next ones back while
+    it plays (services/testing/turns.py): a chart played beside the other worker's training
+    lost its combo at load 10. A turn spans the test's setup too: a session fixture's
+    training is as heavy as any test. One process needs no turns."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return (yield)
-    exclusive = item.nodeid.split("::")[0] in REAL_CLOCK_MODULES
+    exclusive = item.get_closest_marker("real_clock") is not None
     # xdist gives each worker the base temp folder <this run's>/gwN: the parent is shared.
     with turn(Path(item.config.option.basetemp).parent / "turns", exclusive=exclusive):
         return (yield)

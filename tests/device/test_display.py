@@ -106,6 +106,7 @@ def test_frames_input_and_touch_scale_to_the_display(big: Running, tmp_path: Pat
     device.close()
 
 
+@pytest.mark.real_clock
 @pytest.mark.parametrize("kind", ["minitouch", "bangcheater"])
 def test_the_play_engine_hits_every_note_on_a_1920x1080_display(tmp_path: Path, kind: str) -> None:
     for sim in run_sim(tmp_path, (1920, 1080), 90 if kind == "minitouch" else 0):

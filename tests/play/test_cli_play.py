@@ -46,6 +46,7 @@ def short_chart(tmp_path: Path) -> tuple[Path, list[Any]]:
     return path, kept
 
 
+@pytest.mark.real_clock
 @pytest.mark.parametrize("kind", ["minitouch", "bangcheater"])
 def test_play_judges_each_note_at_start_plus_its_chart_time(tmp_path: Path, kind: str) -> None:
     path, events = short_chart(tmp_path)

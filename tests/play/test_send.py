@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from services.scriptor.play import compile_chart
 from services.scriptor.play.player import Player
 from services.scriptor.play.schedule import SPIN_S, lateness_of, percentile, send_plan, wait_until
@@ -94,6 +96,7 @@ def test_percentiles() -> None:
     assert str(lateness_of([0.001, 0.002, 0.003])).startswith("lateness p50 2.000 ms")
 
 
+@pytest.mark.real_clock
 def test_player_sends_on_time_from_its_own_process() -> None:
     plan = compile_chart(cut(shipped("10001_4"), 8.0))  # taps, flicks, directionals, slides
     with FakeTouchServer(max_x=32767, max_y=32767) as server:

@@ -46,6 +46,7 @@ def sim() -> Iterator[SimInjectors]:
     s.close()
 
 
+@pytest.mark.real_clock
 def test_host_timed_minitouch_is_all_perfect(sim: SimInjectors) -> None:
     c = cut(shipped("689_4"), 9.0)  # taps, flicks, directionals, long notes, slides
     plan = compile_chart(c)
@@ -62,6 +63,7 @@ def test_host_timed_minitouch_is_all_perfect(sim: SimInjectors) -> None:
     assert result.full_combo and counts["perfect"] >= 0.9 * c.note_count, counts
 
 
+@pytest.mark.real_clock
 def test_device_timed_bangcheater_plays_the_pushed_sheet(sim: SimInjectors) -> None:
     c = cut(shipped("316_3"), 8.0)
     plan = compile_chart(c, PlayOptions(performance=Performance.AllPerfect, correction_time=0))
