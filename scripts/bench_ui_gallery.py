@@ -216,7 +216,7 @@ def asked_group(unplaced: list[int], desc: F32, lay: F32, min_group: int) -> lis
     for radius in (GROUP_DIST, *GROUP_WIDER):
         groups = group_frames(desc[unplaced], radius) if unplaced else []
         if groups:
-            group = same_layout([unplaced[j] for j in groups[0]], desc, lay)
+            group = same_layout([unplaced[j] for j in groups[0]], lay)
             if len(group) >= min_group:
                 return group
     return []
@@ -245,7 +245,7 @@ def cmd_teach(a: argparse.Namespace) -> int:
         largest = [left[j] for j in group_frames(desc[left])[0]]
         if len(largest) < a.min_group:
             break
-        group = same_layout(largest, desc, lay)
+        group = same_layout(largest, lay)
         left = [i for i in left if i not in set(group)]
         if len(group) < a.min_group:
             continue
