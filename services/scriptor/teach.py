@@ -5,8 +5,10 @@ The question shows the frame with the similar unplaced frames seen lately (one a
 labels the group), offers the states not yet taught first, and closes after the config's
 time limit; the loop then recovers as it would have (BACK, restart), and does not ask again
 for a while. Whether to ask follows the config: Auto asks while most recent frames go
-unplaced and few screens were placed in the run (a game the gallery does not cover yet),
-and recovers otherwise, as before."""
+unplaced and the game is not covered (a state is still untaught, and the run placed few
+states the user never taught), and recovers otherwise, as before: once every state has the
+user's frames it asks no more (scripts/bench_ui_gallery.py teach --iterative counts the
+answers up to there)."""
 
 from __future__ import annotations
 
@@ -32,9 +34,12 @@ from shared.task_context import TIMED_OUT, TaskContext
 WINDOW = 30  # recent frames whose placed share decides Auto
 MIN_SEEN = 5  # Auto decides after this many frames
 AUTO_PLACED = 0.5  # Auto asks while under half of the recent frames were placed
-# ... and fewer states than this were placed in the run: a game the classifiers cover
-# (the simulator, a well-taught gallery) recovers from a burst of unknown frames (a popup
-# nobody labelled, an ad) as before, instead of waiting on the user.
+# ... and the game is not covered yet: covered is a gallery where every state has the user's
+# frames, or a run that placed this many states the user never taught (the trained
+# classifier or the shipped prototypes know the game: the simulator). A covered game
+# recovers from a burst of unknown frames (a popup nobody labelled, an ad) as before,
+# instead of waiting on the user. States the user taught do not count towards the second:
+# a first run on a new game that has taught 8 screens is not covered, 26 are still to come.
 AUTO_COVERED = 8
 KEEP = 40  # unplaced frames kept to group with the next question
 SHOWN = 8  # frames of a group on the picture sent with the question
@@ -71,8 +76,10 @@ class Teacher:
         if mode == AskUnplaced.Ask:
             return True
         seen = len(self.recent)
-        covered = len(self.placed_states) >= AUTO_COVERED
-        return not covered and seen >= MIN_SEEN and sum(self.recent) / seen < AUTO_PLACED
+        if seen < MIN_SEEN or sum(self.recent) / seen >= AUTO_PLACED:
+            return False
+        taught = {s for s, n in self.reader.user_counts().items() if n}
+        return len(taught) < len(UI_STATES) and len(self.placed_states - taught) < AUTO_COVERED
 
     def settle(self, state: str, frame: Frame) -> str:
         """The state to act on: ``state`` when placed; else the user's answer when asking
@@ -94,11 +101,7 @@ class Teacher:
             return None
         near = [u for u in self.unplaced if float(u.desc @ desc) >= 1.0 - GROUP_DIST]
         # one answer labels only the frames laid out as this one (not a sibling screen's)
-        keep = same_layout(
-            list(range(len(near) + 1)),
-            np.stack([desc, *[u.desc for u in near]]),
-            np.stack([layout, *[u.layout for u in near]]),
-        )
+        keep = same_layout(list(range(len(near) + 1)), np.stack([layout, *[u.layout for u in near]]))
         group = [near[j - 1] for j in keep[1:]]
         placement = self.reader.gallery.place(desc[None])[0] if len(self.reader.gallery) else None
         guess = placement.best if placement is not None else None
