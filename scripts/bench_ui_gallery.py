@@ -6,11 +6,12 @@ shipped network.
     its own generator): held-out accuracy and unknown rejection with 1, 3 and 10 prototypes
     per state, each view of the description alone and joined, against the shipped trained
     classifier on the same frames; and the distances the threshold is set between
-.venv/bin/python scripts/bench_ui_gallery.py teach [--visits 3]
+.venv/bin/python scripts/bench_ui_gallery.py teach [--iterative --visits 3]
     the answers needed to teach all 34 screens from one recording of a play-through of the
     other game (each screen visited a few times, 4-20 frames a visit, unknown screens between):
-    the first unplaced frame is asked about, with every unplaced frame the answer would place
-    (one answer labels the group); repeated until every frame is placed or answered
+    the largest group of unplaced frames is asked about (one answer labels the group), the
+    gallery places again; the answers up to every state taught (Auto, the scriptor's default,
+    asks no more there) and up to no group left (Ask)
 .venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6 --reuse]
     the trained path on the other game: BangUINet fine-tuned from the shipped checkpoint on
     that many frames per state (single thread), held-out accuracy and confident wrong screens,
@@ -227,7 +228,9 @@ def cmd_teach(a: argparse.Namespace) -> int:
     whose centre no answered frame lies within GROUP_DIST of is asked about (the user answers
     for its centre); the rest are placed by the gallery afterwards. With --iterative, as the
     scriptor teaches while it runs: only the frames the gallery cannot place are grouped, the
-    largest group is asked about, and the gallery places again."""
+    largest group is asked about, and the gallery places again; Auto (the scriptor's default,
+    services/scriptor/teach.py) asks no more once every state is taught, Ask goes on until no
+    group is left: both are printed."""
     emb = Embedder.load(DEFAULT_MODEL)
     game = ForeignGame(a.seed)
     frames, truth = recording(game, a.visits, a.seed + 5)
@@ -260,7 +263,21 @@ def cmd_teach(a: argparse.Namespace) -> int:
             label[i] = answer
             if answer != UNKNOWN:
                 g.add(answer, desc[i], str(i), lay[i])
+    auto: str | None = None  # the outcome where Auto stops asking
     while a.iterative:
+        if auto is None and len(set(g.states)) == len(UI_STATES):
+            auto = outcome(
+                "Auto (asks no more once every state is taught)",
+                answers,
+                nones,
+                wrong_groups,
+                g,
+                label,
+                truth,
+                desc,
+                lay,
+                agree,
+            )
         rest = [i for i in range(len(frames)) if i not in label]
         places = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if len(g) and rest else []
         unplaced = [i for k, i in enumerate(rest) if not places or places[k].state == UNKNOWN]
@@ -280,26 +297,63 @@ def cmd_teach(a: argparse.Namespace) -> int:
                 dismissed.append(i)
             else:
                 g.add(answer, desc[i], str(i), lay[i])
-    rest = [i for i in range(len(frames)) if i not in label]
-    final = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if rest else []
-    for i, p in zip(rest, final, strict=True):
-        label[i] = p.state
     secs = time.perf_counter() - t0
-    known = [i for i, t in enumerate(truth) if t != UNKNOWN]
-    wrong = [i for i in range(len(truth)) if label[i] != truth[i]]
-    untaught = [s for s in UI_STATES if s not in g.states]
+    known = sum(t != UNKNOWN for t in truth)
     print(
-        f"recording: {len(frames)} frames ({len(known)} of the 34 screens, {a.visits} visits each; "
-        f"{len(truth) - len(known)} of unknown screens)\n"
-        f"answers: {answers} ({'iterative: ' if a.iterative else ''}groups of {a.min_group}+ frames within "
-        f"{GROUP_DIST}, largest first; "
-        f"{nones} of them 'none of the 34'); {wrong_groups} groups held a frame of another screen\n"
-        f"screens taught: {len(set(g.states))} of {len(UI_STATES)} (not: {', '.join(untaught) or '-'}); "
-        f"in the end {len(wrong)} of {len(frames)} frames on a wrong screen or unknown "
-        f"({sum(truth[i] != UNKNOWN and label[i] not in (truth[i], UNKNOWN) for i in wrong)} on a wrong "
-        f"screen; errors: {confusions(truth, [label[i] for i in range(len(truth))])}); {secs:.1f} s"
+        f"recording: {len(frames)} frames ({known} of the 34 screens, {a.visits} visits each; "
+        f"{len(truth) - known} of unknown screens); "
+        f"{'iterative' if a.iterative else 'grouped once'}: groups of {a.min_group}+ frames within "
+        f"{GROUP_DIST}, largest first; {secs:.1f} s"
+    )
+    if a.iterative:
+        print(auto or "Auto: never covered (a state untaught): as Ask")
+    print(
+        outcome(
+            "Ask (until no group is left)" if a.iterative else "grouped once",
+            answers,
+            nones,
+            wrong_groups,
+            g,
+            label,
+            truth,
+            desc,
+            lay,
+            agree,
+        )
     )
     return 0
+
+
+def outcome(
+    mode: str,
+    answers: int,
+    nones: int,
+    wrong_groups: int,
+    g: ScreenGallery,
+    answered: dict[int, str],
+    truth: list[str],
+    desc: F32,
+    lay: F32,
+    agree: list[str],
+) -> str:
+    """The answers so far and where every frame ends: answered, else placed by the gallery."""
+    label = dict(answered)
+    rest = [i for i in range(len(truth)) if i not in label]
+    final = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if rest and len(g) else []
+    for k, i in enumerate(rest):
+        label[i] = final[k].state if final else UNKNOWN
+    got = [label[i] for i in range(len(truth))]
+    on_wrong = sum(t != UNKNOWN and x not in (t, UNKNOWN) for t, x in zip(truth, got, strict=True))
+    unknown = sum(t != UNKNOWN and x == UNKNOWN for t, x in zip(truth, got, strict=True))
+    let_in = sum(t == UNKNOWN and x != UNKNOWN for t, x in zip(truth, got, strict=True))
+    untaught = [s for s in UI_STATES if s not in g.states]
+    return (
+        f"{mode}: {answers} answers ({nones} of them 'none of the 34'); {wrong_groups} groups held a "
+        f"frame of another screen; screens taught: {len(set(g.states))} of {len(UI_STATES)} "
+        f"(not: {', '.join(untaught) or '-'}); in the end {on_wrong} of {len(truth)} frames on a wrong "
+        f"screen, {unknown} frames of the 34 screens unknown, {let_in} of the unknown screens' "
+        f"placed; errors: {confusions(truth, got)}"
+    )
 
 
 def cmd_trained(a: argparse.Namespace) -> int:
