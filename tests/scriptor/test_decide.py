@@ -36,7 +36,7 @@ from services.scriptor.memory import Controls, ControlTap, Memory, Pending, Skip
 from services.scriptor.play.plan import TouchPlan
 from services.scriptor.recovery import UNKNOWN, Recovery, Step
 from shared.chart.model import BpmChange, Chart
-from shared.config.scriptor import Mode, ScriptorConfig
+from shared.config.scriptor import ScriptorConfig
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,6 @@ def test_no_rule_changes_the_memory_the_observation_or_the_config_it_is_given() 
         for memory in memories:
             for s in seen:
                 for config in configs:
-                    if state == "join_choose" and config.mode is Mode.Free and not config.is_play_one_song:
-                        continue  # a room's song select: the game shows it only in a room
                     obs = Observation(state, 1.0, s, songs_listed=5)
                     given = copy.deepcopy((memory, obs, config))
                     _, after = decide(memory, obs, config)
