@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from services.recognition.ui.embed import F32
-from services.recognition.ui.gallery import GROUP_DIST, MAX_DIST, same_layout
+from services.recognition.ui.gallery import GROUP_DIST, same_layout
 from services.recognition.ui.labels import UNKNOWN, parse_label
 from services.recognition.ui.preprocess import small
 from services.recognition.ui.prototypes import ScreenReader
@@ -65,7 +65,6 @@ class Teacher:
         self.recent: deque[bool] = deque(maxlen=WINDOW)  # placed or not
         self.placed_states: set[str] = set()  # in this run
         self.unplaced: deque[Unplaced] = deque(maxlen=KEEP)
-        self.dismissed: list[F32] = []  # answered "none of the 34": not asked again
         self.quiet_until = float("-inf")
         self.asked = self.taught = 0
 
@@ -96,8 +95,8 @@ class Teacher:
         return self.ask(frame, e.predictions[0].state, desc, layout) or UNKNOWN
 
     def ask(self, frame: Frame, was: str, desc: F32, layout: F32) -> str | None:
-        # a screen answered "none of them" is not asked about again (within a placing radius)
-        if any(float(desc @ d) >= 1.0 - MAX_DIST for d in self.dismissed):
+        # a screen answered "none of them", in this run or an earlier one, is not asked again
+        if self.reader.was_dismissed(desc):
             return None
         near = [u for u in self.unplaced if float(u.desc @ desc) >= 1.0 - GROUP_DIST]
         # one answer labels only the frames laid out as this one (not a sibling screen's)
@@ -132,7 +131,9 @@ class Teacher:
             self.unplaced.append(Unplaced(_smaller(frame), desc, layout))
             return None
         if reply.answer == "Drop":
-            self.dismissed.append(desc)
+            self.reader.dismiss(frame)
+            for u in group:
+                self.reader.dismiss(u.frame)
             self._forget(group)
             return None
         state = guess if reply.answer == "Yes" else parse_label(reply.text, allow_unknown=False)

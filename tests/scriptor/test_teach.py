@@ -192,3 +192,21 @@ def test_auto_asks_no_more_once_every_state_is_taught(tmp_path: Path, all_taught
     for _ in range(MIN_SEEN + 3):
         s.cycle()
     assert (ctx_of(s).prompts == []) == all_taught
+
+
+def test_a_screen_answered_none_is_not_asked_about_in_the_next_run(tmp_path: Path) -> None:
+    """Drop keeps the frame in imgs/unknown/ (the rejection class training reads): the next
+    run's reader remembers it, and the screen stays unknown to the scriptor, unasked."""
+    s, reader = make(tmp_path, ForeignDevice("story_skip"), [Reply("Drop")], ask_unplaced="Ask")
+    s.cycle()
+    assert len(ctx_of(s).prompts) == 1
+    kept = list((tmp_path / "ui_recognition" / "imgs" / "unknown").iterdir())
+    assert len(kept) == 1 and len(reader.dismissed) == 1
+    assert reader.user_counts()["story_skip"] == 0  # never a state's prototype
+
+    again, reader2 = make(tmp_path, ForeignDevice("story_skip", seed=100), [], ask_unplaced="Ask")
+    assert len(reader2.dismissed) == 1
+    for _ in range(3):
+        again.cycle()
+    assert ctx_of(again).prompts == []
+    assert ctx_of(again).states[-1]["screen"] == "unknown"
