@@ -46,6 +46,29 @@ def test_generated_unknowns_are_none_of_the_known_frames() -> None:
     assert odd.shape == (200, 90, 160, 3) and change.min() >= MIN_CHANGE
 
 
+def test_same_screen_mixing_pastes_boxes_of_the_other_frame_in_place() -> None:
+    from services.recognition.ui.augment import MIX_SIDE, mix_same_screen
+
+    rng = np.random.default_rng(3)
+    a, b = np.zeros((90, 160, 3), np.uint8), np.full((90, 160, 3), 200, np.uint8)
+    b[:, :, 0] = np.arange(160, dtype=np.uint8)[None]  # each column its own value: in place or not
+    for _ in range(20):
+        m = mix_same_screen(a, b, rng)
+        from_b = (m == b).all(2)
+        assert ((m == a).all(2) | from_b).all()  # every pixel is one frame's pixel at its own place
+        assert from_b.sum() >= round(MIX_SIDE[0] * 160) * round(MIX_SIDE[0] * 90)  # at least one box
+    assert not a.any()  # the frame itself is untouched
+
+
+def test_frames_mix_only_with_other_frames_of_their_screen() -> None:
+    from services.recognition.ui.labels import UNKNOWN_ID
+    from services.recognition.ui.train import same_screen_frames
+
+    labels = np.array([0, 1, 0, UNKNOWN_ID, 0, 2, UNKNOWN_ID])
+    same = same_screen_frames(labels)
+    assert [s.tolist() for s in same] == [[2, 4], [], [0, 4], [], [0, 2], [], []]
+
+
 def test_class_weights_balance_the_labels() -> None:
     w = class_weights(np.array([0] * 9 + [1] * 3), n=3)
     assert w[2] == 0 and w[1] == pytest.approx(3 * w[0]) and w[:2].mean() == pytest.approx(1.0)
