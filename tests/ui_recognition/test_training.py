@@ -69,6 +69,15 @@ def test_frames_mix_only_with_other_frames_of_their_screen() -> None:
     assert [s.tolist() for s in same] == [[2, 4], [], [0, 4], [], [0, 2], [], []]
 
 
+def test_few_frames_are_drawn_several_times_an_epoch() -> None:
+    from services.recognition.ui.train import TrainOptions, epoch_samples
+
+    opts = TrainOptions(min_epoch_samples=1024, max_repeats=4)
+    assert epoch_samples(353, opts) == 1024  # 10 frames of each of 34 screens, with unknowns
+    assert epoch_samples(20, opts) == 80  # a handful: at most 4 passes
+    assert epoch_samples(5000, opts) == 5000  # many: one pass, as before
+
+
 def test_class_weights_balance_the_labels() -> None:
     w = class_weights(np.array([0] * 9 + [1] * 3), n=3)
     assert w[2] == 0 and w[1] == pytest.approx(3 * w[0]) and w[:2].mean() == pytest.approx(1.0)

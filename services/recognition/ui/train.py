@@ -45,8 +45,10 @@ class TrainOptions:
     seed: int = 0
     # An epoch draws at least this many samples, each frame as often as the others and
     # augmented anew each time: ten frames a screen are otherwise a few steps an epoch, and
-    # the best epoch was still the last one (docs/recognition.md, the trained path).
+    # the best epoch was still the last one (docs/recognition.md, the trained path); but each
+    # frame at most max_repeats times (a handful of frames: an epoch stays a few passes).
     min_epoch_samples: int = 1024
+    max_repeats: int = 4
     mix_fraction: float = 0.5  # of the known screens' samples: mixed with a frame of the same screen
 
 
@@ -186,6 +188,11 @@ def forward_all(
     return np.concatenate(logits), np.concatenate(feats)
 
 
+def epoch_samples(n_train: int, opts: TrainOptions) -> int:
+    """Samples an epoch draws from ``n_train`` frames (TrainOptions.min_epoch_samples)."""
+    return max(n_train, min(opts.min_epoch_samples, opts.max_repeats * n_train))
+
+
 def same_screen_frames(labels: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
     """For each training frame, the other training frames of its screen (none for the
     ``unknown`` label: two unlike unknown screens mixed are no screen's frame either)."""
@@ -269,7 +276,7 @@ def train(
     model = copy.deepcopy(init) if init is not None else BangUINet(width_mult=opts.width_mult)
     opt = torch.optim.AdamW(model.parameters(), lr=opts.lr, weight_decay=opts.weight_decay)
     n_train = len(train_labels)
-    n_draw = max(n_train, opts.min_epoch_samples)
+    n_draw = epoch_samples(n_train, opts)
     steps_per_epoch = max(1, math.ceil(n_draw / opts.batch_size))
     same = same_screen_frames(labels[tr])
     total = opts.epochs * steps_per_epoch
