@@ -46,9 +46,9 @@ class TrainOptions:
     # An epoch draws at least this many samples, each frame as often as the others and
     # augmented anew each time: ten frames a screen are otherwise a few steps an epoch, and
     # the best epoch was still the last one (docs/recognition.md, the trained path); but each
-    # frame at most max_repeats times (a handful of frames: an epoch stays a few passes).
+    # frame at most max_repeats times (a handful of frames: an epoch stays a few steps).
     min_epoch_samples: int = 1024
-    max_repeats: int = 4
+    max_repeats: int = 12
     mix_fraction: float = 0.5  # of the known screens' samples: mixed with a frame of the same screen
 
 
