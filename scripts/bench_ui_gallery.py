@@ -12,10 +12,11 @@ shipped network.
     the largest group of unplaced frames is asked about (one answer labels the group), the
     gallery places again; the answers up to every state taught (Auto, the scriptor's default,
     asks no more there) and up to no group left (Ask)
-.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6 --reuse]
-    the trained path on the other game: BangUINet fine-tuned from the shipped checkpoint on
-    that many frames per state (single thread), held-out accuracy and confident wrong screens,
-    alone and through the scriptor's reader (prototypes.ScreenReader: its measured choice)
+.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6 --test 5 --reuse]
+    the trained path on the other game (or --set simulator): BangUINet fine-tuned from the
+    shipped checkpoint on that many frames per state with the product's recipe (train.py;
+    --min-samples and --mix override it), single thread; held-out accuracy and confident wrong
+    screens, alone and through the scriptor's reader (prototypes.ScreenReader: its measured choice)
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from services.recognition.ui.gallery import (  # noqa: E402
 from services.recognition.ui.labels import UNKNOWN  # noqa: E402
 from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
 from services.recognition.ui.prototypes import Choice, ScreenReader  # noqa: E402
+from services.scriptor.loop import MIN_CONFIDENCE as CONFIDENT  # noqa: E402  # a wrong screen the scriptor acts on
 from services.simulator.perturb import perturb  # noqa: E402
 from services.simulator.screens import sample_screen, sample_unknown  # noqa: E402
 from services.testing.foreign_screens import ForeignGame  # noqa: E402
@@ -361,14 +363,21 @@ def cmd_trained(a: argparse.Namespace) -> int:
     from services.recognition.ui.labels import LABEL_ID
     from services.recognition.ui.train import TrainOptions, train
 
-    game = ForeignGame(a.seed)
-    tr, tr_s, _unk_tr = foreign_set(game, a.per_state, 0, a.seed + 2)
-    te, te_s, unk = foreign_set(game, 5, 100, a.seed + 3)
+    if a.set == "simulator":
+        tr, tr_s, _unk_tr = simulator_set(a.per_state, 0, a.seed)
+        te, te_s, unk = simulator_set(a.test, 100, a.seed + 1)
+    else:
+        game = ForeignGame(a.seed)
+        tr, tr_s, _unk_tr = foreign_set(game, a.per_state, 0, a.seed + 2)
+        te, te_s, unk = foreign_set(game, a.test, 100, a.seed + 3)
     path = Path(a.out)
     if not a.reuse:  # else the model a run with the same seed left at --out
         labels = np.array([LABEL_ID[s] for s in tr_s], np.int64)
         init, _ = load_checkpoint(DEFAULT_MODEL.with_suffix(".pt"))
-        opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed)
+        recipe = {"min_epoch_samples": a.min_samples, "mix_fraction": a.mix}
+        recipe = {k: v for k, v in recipe.items() if v is not None}  # else the product's defaults
+        opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed, **recipe)
+        print(f"recipe: {opts.epochs} epochs of >= {opts.min_epoch_samples} samples, mix {opts.mix_fraction}")
         t0 = time.perf_counter()
         res = train(tr, labels, opts, init=init, log=lambda m: print(m, flush=True))
         print(f"trained {a.epochs} epochs on {len(labels)} frames in {time.perf_counter() - t0:.0f} s")
@@ -386,8 +395,9 @@ def cmd_trained(a: argparse.Namespace) -> int:
     ]
     rej = np.mean([p.state == UNKNOWN for p in preds[len(te) :]])
     print(
-        f"held-out {len(te)} frames of the other game: {right:.2%} placed right, {len(wrong)} placed on a "
-        f"wrong screen {wrong[:8]}; unknowns rejected {rej:.2%}"
+        f"held-out {len(te)} frames of the {a.set}: {right:.2%} placed right, {len(wrong)} placed on a "
+        f"wrong screen {wrong[:8]} ({sum(w[2] >= CONFIDENT for w in wrong)} confident); "
+        f"unknowns rejected {rej:.2%}"
     )
     with tempfile.TemporaryDirectory() as tmp:  # the product's reader on these frames
         for k, (f, s) in enumerate(zip(tr, tr_s, strict=True)):
@@ -411,7 +421,7 @@ def cmd_trained(a: argparse.Namespace) -> int:
                 f"against model {ch.model_accuracy:.2%} on {ch.frames} frames): "
                 f"{np.mean([r.state == s for r, s in zip(kn, te_s, strict=True)]):.2%} placed right, "
                 f"{len(wrong_r)} on a wrong screen {wrong_r[:8]} "
-                f"({sum(w[2] >= 0.6 for w in wrong_r)} confident); "
+                f"({sum(w[2] >= CONFIDENT for w in wrong_r)} confident); "
                 f"unknowns rejected {np.mean([r.state == UNKNOWN for r in got_r[len(te) :]]):.2%}"
             )
     emb = Embedder(clf)
@@ -441,6 +451,10 @@ def main() -> int:
     r = sub.add_parser("trained")
     r.add_argument("--per-state", type=int, default=10)
     r.add_argument("--epochs", type=int, default=6)
+    r.add_argument("--test", type=int, default=5, help="held-out frames per state")
+    r.add_argument("--set", choices=("other game", "simulator"), default="other game")
+    r.add_argument("--min-samples", type=int, help="TrainOptions.min_epoch_samples (default: the product's)")
+    r.add_argument("--mix", type=float, help="TrainOptions.mix_fraction (default: the product's)")
     r.add_argument("--out", default="/tmp/bench_ui_gallery.onnx")
     r.add_argument("--reuse", action="store_true", help="evaluate the model at --out, no training")
     r.set_defaults(fn=cmd_trained)

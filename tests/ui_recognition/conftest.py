@@ -39,7 +39,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Tiny:
 
     imgs, labels = frames(STATES, 6, seed=0)
     out = tmp_path_factory.mktemp("tiny_ui_model")
-    opts = TrainOptions(epochs=14, batch_size=8, lr=0.01, width_mult=0.25, val_copies=2, threads=1)
+    # max_repeats=1: one pass over the 24 frames an epoch, as before the few-frames recipe
+    # (this session fixture stays seconds long).
+    opts = TrainOptions(
+        epochs=14, batch_size=8, lr=0.01, width_mult=0.25, val_copies=2, threads=1, max_repeats=1
+    )
     result = train_dataset(imgs, labels, out, opts, log=lambda _m: None)
     test_images, test_labels = frames(STATES, 3, seed=1)
     return Tiny(out, result, test_images, test_labels)
