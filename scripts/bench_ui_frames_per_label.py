@@ -41,6 +41,7 @@ from services.recognition.ui.labels import UNKNOWN_ID  # noqa: E402
 from services.recognition.ui.train import (  # noqa: E402
     TrainOptions,
     calibrate_model,
+    epoch_samples,
     forward_all,
     known_frames,
     split_dataset,
@@ -56,7 +57,7 @@ def epochs_for(labels: np.ndarray, opts: TrainOptions, steps: int) -> int:
     """Epochs that make about ``steps`` optimiser steps (as train() counts them)."""
     tr, _ = stratified_split(labels, opts.val_fraction, np.random.default_rng(0))
     n = len(tr) + max(8, int(opts.unknown_fraction * len(tr)))
-    return max(1, round(steps / math.ceil(n / opts.batch_size)))
+    return max(1, round(steps / math.ceil(epoch_samples(n, opts) / opts.batch_size)))
 
 
 def run(

@@ -6,15 +6,17 @@ shipped network.
     its own generator): held-out accuracy and unknown rejection with 1, 3 and 10 prototypes
     per state, each view of the description alone and joined, against the shipped trained
     classifier on the same frames; and the distances the threshold is set between
-.venv/bin/python scripts/bench_ui_gallery.py teach [--visits 3]
+.venv/bin/python scripts/bench_ui_gallery.py teach [--iterative --visits 3]
     the answers needed to teach all 34 screens from one recording of a play-through of the
     other game (each screen visited a few times, 4-20 frames a visit, unknown screens between):
-    the first unplaced frame is asked about, with every unplaced frame the answer would place
-    (one answer labels the group); repeated until every frame is placed or answered
-.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6 --reuse]
-    the trained path on the other game: BangUINet fine-tuned from the shipped checkpoint on
-    that many frames per state (single thread), held-out accuracy and confident wrong screens,
-    alone and through the scriptor's reader (prototypes.ScreenReader: its measured choice)
+    the largest group of unplaced frames is asked about (one answer labels the group), the
+    gallery places again; the answers up to every state taught (Auto, the scriptor's default,
+    asks no more there) and up to no group left (Ask)
+.venv/bin/python scripts/bench_ui_gallery.py trained [--per-state 10 --epochs 6 --test 5 --reuse]
+    the trained path on the other game (or --set simulator): BangUINet fine-tuned from the
+    shipped checkpoint on that many frames per state with the product's recipe (train.py;
+    --min-samples and --mix override it), single thread; held-out accuracy and confident wrong
+    screens, alone and through the scriptor's reader (prototypes.ScreenReader: its measured choice)
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from services.recognition.ui.gallery import (  # noqa: E402
 from services.recognition.ui.labels import UNKNOWN  # noqa: E402
 from services.recognition.ui.preprocess import Image, small, to_input  # noqa: E402
 from services.recognition.ui.prototypes import Choice, ScreenReader  # noqa: E402
+from services.scriptor.loop import MIN_CONFIDENCE as CONFIDENT  # noqa: E402  # a wrong screen the scriptor acts on
 from services.simulator.perturb import perturb  # noqa: E402
 from services.simulator.screens import sample_screen, sample_unknown  # noqa: E402
 from services.testing.foreign_screens import ForeignGame  # noqa: E402
@@ -216,7 +219,7 @@ def asked_group(unplaced: list[int], desc: F32, lay: F32, min_group: int) -> lis
     for radius in (GROUP_DIST, *GROUP_WIDER):
         groups = group_frames(desc[unplaced], radius) if unplaced else []
         if groups:
-            group = same_layout([unplaced[j] for j in groups[0]], desc, lay)
+            group = same_layout([unplaced[j] for j in groups[0]], lay)
             if len(group) >= min_group:
                 return group
     return []
@@ -227,7 +230,9 @@ def cmd_teach(a: argparse.Namespace) -> int:
     whose centre no answered frame lies within GROUP_DIST of is asked about (the user answers
     for its centre); the rest are placed by the gallery afterwards. With --iterative, as the
     scriptor teaches while it runs: only the frames the gallery cannot place are grouped, the
-    largest group is asked about, and the gallery places again."""
+    largest group is asked about, and the gallery places again; Auto (the scriptor's default,
+    services/scriptor/teach.py) asks no more once every state is taught, Ask goes on until no
+    group is left: both are printed."""
     emb = Embedder.load(DEFAULT_MODEL)
     game = ForeignGame(a.seed)
     frames, truth = recording(game, a.visits, a.seed + 5)
@@ -245,7 +250,7 @@ def cmd_teach(a: argparse.Namespace) -> int:
         largest = [left[j] for j in group_frames(desc[left])[0]]
         if len(largest) < a.min_group:
             break
-        group = same_layout(largest, desc, lay)
+        group = same_layout(largest, lay)
         left = [i for i in left if i not in set(group)]
         if len(group) < a.min_group:
             continue
@@ -260,7 +265,21 @@ def cmd_teach(a: argparse.Namespace) -> int:
             label[i] = answer
             if answer != UNKNOWN:
                 g.add(answer, desc[i], str(i), lay[i])
+    auto: str | None = None  # the outcome where Auto stops asking
     while a.iterative:
+        if auto is None and len(set(g.states)) == len(UI_STATES):
+            auto = outcome(
+                "Auto (asks no more once every state is taught)",
+                answers,
+                nones,
+                wrong_groups,
+                g,
+                label,
+                truth,
+                desc,
+                lay,
+                agree,
+            )
         rest = [i for i in range(len(frames)) if i not in label]
         places = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if len(g) and rest else []
         unplaced = [i for k, i in enumerate(rest) if not places or places[k].state == UNKNOWN]
@@ -280,26 +299,63 @@ def cmd_teach(a: argparse.Namespace) -> int:
                 dismissed.append(i)
             else:
                 g.add(answer, desc[i], str(i), lay[i])
-    rest = [i for i in range(len(frames)) if i not in label]
-    final = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if rest else []
-    for i, p in zip(rest, final, strict=True):
-        label[i] = p.state
     secs = time.perf_counter() - t0
-    known = [i for i, t in enumerate(truth) if t != UNKNOWN]
-    wrong = [i for i in range(len(truth)) if label[i] != truth[i]]
-    untaught = [s for s in UI_STATES if s not in g.states]
+    known = sum(t != UNKNOWN for t in truth)
     print(
-        f"recording: {len(frames)} frames ({len(known)} of the 34 screens, {a.visits} visits each; "
-        f"{len(truth) - len(known)} of unknown screens)\n"
-        f"answers: {answers} ({'iterative: ' if a.iterative else ''}groups of {a.min_group}+ frames within "
-        f"{GROUP_DIST}, largest first; "
-        f"{nones} of them 'none of the 34'); {wrong_groups} groups held a frame of another screen\n"
-        f"screens taught: {len(set(g.states))} of {len(UI_STATES)} (not: {', '.join(untaught) or '-'}); "
-        f"in the end {len(wrong)} of {len(frames)} frames on a wrong screen or unknown "
-        f"({sum(truth[i] != UNKNOWN and label[i] not in (truth[i], UNKNOWN) for i in wrong)} on a wrong "
-        f"screen; errors: {confusions(truth, [label[i] for i in range(len(truth))])}); {secs:.1f} s"
+        f"recording: {len(frames)} frames ({known} of the 34 screens, {a.visits} visits each; "
+        f"{len(truth) - known} of unknown screens); "
+        f"{'iterative' if a.iterative else 'grouped once'}: groups of {a.min_group}+ frames within "
+        f"{GROUP_DIST}, largest first; {secs:.1f} s"
+    )
+    if a.iterative:
+        print(auto or "Auto: never covered (a state untaught): as Ask")
+    print(
+        outcome(
+            "Ask (until no group is left)" if a.iterative else "grouped once",
+            answers,
+            nones,
+            wrong_groups,
+            g,
+            label,
+            truth,
+            desc,
+            lay,
+            agree,
+        )
     )
     return 0
+
+
+def outcome(
+    mode: str,
+    answers: int,
+    nones: int,
+    wrong_groups: int,
+    g: ScreenGallery,
+    answered: dict[int, str],
+    truth: list[str],
+    desc: F32,
+    lay: F32,
+    agree: list[str],
+) -> str:
+    """The answers so far and where every frame ends: answered, else placed by the gallery."""
+    label = dict(answered)
+    rest = [i for i in range(len(truth)) if i not in label]
+    final = g.place(desc[rest], lay[rest], agree=[agree[i] for i in rest]) if rest and len(g) else []
+    for k, i in enumerate(rest):
+        label[i] = final[k].state if final else UNKNOWN
+    got = [label[i] for i in range(len(truth))]
+    on_wrong = sum(t != UNKNOWN and x not in (t, UNKNOWN) for t, x in zip(truth, got, strict=True))
+    unknown = sum(t != UNKNOWN and x == UNKNOWN for t, x in zip(truth, got, strict=True))
+    let_in = sum(t == UNKNOWN and x != UNKNOWN for t, x in zip(truth, got, strict=True))
+    untaught = [s for s in UI_STATES if s not in g.states]
+    return (
+        f"{mode}: {answers} answers ({nones} of them 'none of the 34'); {wrong_groups} groups held a "
+        f"frame of another screen; screens taught: {len(set(g.states))} of {len(UI_STATES)} "
+        f"(not: {', '.join(untaught) or '-'}); in the end {on_wrong} of {len(truth)} frames on a wrong "
+        f"screen, {unknown} frames of the 34 screens unknown, {let_in} of the unknown screens' "
+        f"placed; errors: {confusions(truth, got)}"
+    )
 
 
 def cmd_trained(a: argparse.Namespace) -> int:
@@ -307,14 +363,21 @@ def cmd_trained(a: argparse.Namespace) -> int:
     from services.recognition.ui.labels import LABEL_ID
     from services.recognition.ui.train import TrainOptions, train
 
-    game = ForeignGame(a.seed)
-    tr, tr_s, _unk_tr = foreign_set(game, a.per_state, 0, a.seed + 2)
-    te, te_s, unk = foreign_set(game, 5, 100, a.seed + 3)
+    if a.set == "simulator":
+        tr, tr_s, _unk_tr = simulator_set(a.per_state, 0, a.seed)
+        te, te_s, unk = simulator_set(a.test, 100, a.seed + 1)
+    else:
+        game = ForeignGame(a.seed)
+        tr, tr_s, _unk_tr = foreign_set(game, a.per_state, 0, a.seed + 2)
+        te, te_s, unk = foreign_set(game, a.test, 100, a.seed + 3)
     path = Path(a.out)
     if not a.reuse:  # else the model a run with the same seed left at --out
         labels = np.array([LABEL_ID[s] for s in tr_s], np.int64)
         init, _ = load_checkpoint(DEFAULT_MODEL.with_suffix(".pt"))
-        opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed)
+        recipe = {"min_epoch_samples": a.min_samples, "mix_fraction": a.mix}
+        recipe = {k: v for k, v in recipe.items() if v is not None}  # else the product's defaults
+        opts = TrainOptions(epochs=a.epochs, width_mult=init.width_mult, threads=1, seed=a.seed, **recipe)
+        print(f"recipe: {opts.epochs} epochs of >= {opts.min_epoch_samples} samples, mix {opts.mix_fraction}")
         t0 = time.perf_counter()
         res = train(tr, labels, opts, init=init, log=lambda m: print(m, flush=True))
         print(f"trained {a.epochs} epochs on {len(labels)} frames in {time.perf_counter() - t0:.0f} s")
@@ -332,8 +395,9 @@ def cmd_trained(a: argparse.Namespace) -> int:
     ]
     rej = np.mean([p.state == UNKNOWN for p in preds[len(te) :]])
     print(
-        f"held-out {len(te)} frames of the other game: {right:.2%} placed right, {len(wrong)} placed on a "
-        f"wrong screen {wrong[:8]}; unknowns rejected {rej:.2%}"
+        f"held-out {len(te)} frames of the {a.set}: {right:.2%} placed right, {len(wrong)} placed on a "
+        f"wrong screen {wrong[:8]} ({sum(w[2] >= CONFIDENT for w in wrong)} confident); "
+        f"unknowns rejected {rej:.2%}"
     )
     with tempfile.TemporaryDirectory() as tmp:  # the product's reader on these frames
         for k, (f, s) in enumerate(zip(tr, tr_s, strict=True)):
@@ -357,7 +421,7 @@ def cmd_trained(a: argparse.Namespace) -> int:
                 f"against model {ch.model_accuracy:.2%} on {ch.frames} frames): "
                 f"{np.mean([r.state == s for r, s in zip(kn, te_s, strict=True)]):.2%} placed right, "
                 f"{len(wrong_r)} on a wrong screen {wrong_r[:8]} "
-                f"({sum(w[2] >= 0.6 for w in wrong_r)} confident); "
+                f"({sum(w[2] >= CONFIDENT for w in wrong_r)} confident); "
                 f"unknowns rejected {np.mean([r.state == UNKNOWN for r in got_r[len(te) :]]):.2%}"
             )
     emb = Embedder(clf)
@@ -387,6 +451,10 @@ def main() -> int:
     r = sub.add_parser("trained")
     r.add_argument("--per-state", type=int, default=10)
     r.add_argument("--epochs", type=int, default=6)
+    r.add_argument("--test", type=int, default=5, help="held-out frames per state")
+    r.add_argument("--set", choices=("other game", "simulator"), default="other game")
+    r.add_argument("--min-samples", type=int, help="TrainOptions.min_epoch_samples (default: the product's)")
+    r.add_argument("--mix", type=float, help="TrainOptions.mix_fraction (default: the product's)")
     r.add_argument("--out", default="/tmp/bench_ui_gallery.onnx")
     r.add_argument("--reuse", action="store_true", help="evaluate the model at --out, no training")
     r.set_defaults(fn=cmd_trained)

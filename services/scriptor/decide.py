@@ -12,7 +12,6 @@ screen tapped in the last cycle is looked at again; else the state's action
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -82,10 +81,8 @@ def decide(memory: Memory, obs: Observation, cfg: ScriptorConfig) -> Outcome:
     if memory.finished and memory.pending is None and state in REST_STATES:
         # Back where the next song would be chosen: no further taps.
         return Decision((EndRun(state),)), replace(memory, at_rest=True)
-    rec = copy.deepcopy(memory.recovery)
-    rec.configure(cfg.MAX_SAME_STATE, cfg.protected_state)
-    was, unanswered = rec.state, rec.unanswered
-    step = rec.observe(state, obs.now)
+    was, unanswered = memory.recovery.state, memory.recovery.unanswered
+    step, rec = memory.recovery.configure(cfg.MAX_SAME_STATE, cfg.protected_state).observe(state, obs.now)
     memory = replace(memory, recovery=rec)
     notes: list[Note] = []
     if state != was and unanswered >= UNANSWERED_TAPS and state != UNKNOWN:
@@ -237,7 +234,7 @@ def _controls_off(m: Memory, obs: Observation) -> tuple[Decision | None, tuple[N
     if last is not None and last.seen != seen:
         if m.recovery.unanswered >= UNANSWERED_TAPS:
             notes = (Note(f"the game reacts again ({obs.state}: a control changed)"),)
-        m.recovery.answered()  # the decider's own copy (``decide``)
+        m = replace(m, recovery=m.recovery.answered())
     if mode is None or seen in (("off", False), ("off", None)):
         return None, notes, replace(m, control_tap=None)
     if last is not None and last.seen == seen and last.waited < CONTROL_WAIT:

@@ -59,7 +59,9 @@ def song_select_taps(cfg: ScriptorConfig, state: str, difficulty: int) -> list[T
         )
     elif cfg.choose is Choose.No:
         out.append(press(state, "no"))
-    if cfg.fixed_difficulty:
+    # A room's song select has no difficulty badges (picked on the ready page): a solo config
+    # meeting one (changed mid-room, or a screen misread) presses none rather than failing.
+    if cfg.fixed_difficulty and state == "choose":
         out.append(press(state, f"difficulty_{DIFFICULTY_NAMES[difficulty]}", "fixed", 0.4))
     out.append(press(state, "confirm"))
     return out

@@ -163,6 +163,10 @@ class Scriptor:
     def recovery(self) -> Recovery:
         return self.memory.recovery
 
+    @recovery.setter
+    def recovery(self, value: Recovery) -> None:
+        self.memory = replace(self.memory, recovery=value)
+
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
         self.ctx.log("scriptor started")
@@ -322,7 +326,7 @@ class Scriptor:
         self.t.device.tap(tap.x, tap.y)
         self.tap_count += 1
         self.last_tap_at = self.clock.now()
-        self.recovery.tapped(state, tap.x, tap.y, tap.button)
+        self.recovery = self.recovery.tapped(state, tap.x, tap.y, tap.button)
         self.last_action = f"tap ({tap.x},{tap.y}) on {state}"
         if tap.pause_s:
             self.clock.sleep(tap.pause_s)
@@ -344,7 +348,7 @@ class Scriptor:
             self.t.device.stop_game()
             self.clock.sleep(self.timings.restart_pause_s)
             self.t.device.start_game()
-            self.recovery.restarted(self.clock.now())
+            self.recovery = self.recovery.restarted(self.clock.now())
             if self.pending is not None and self.pending.played:
                 self._record_lost(self.pending, "the game was restarted before its result showed")
             if self.memory.skipped is not None:
@@ -477,7 +481,7 @@ class Scriptor:
         info = self.t.device.info
         rec = skipped_record(s, self.ctx.config, self.t.catalog, info)
         history.append(self.ctx.data_dir, rec)
-        self.recovery.progressed()
+        self.recovery = self.recovery.progressed()
         self._note(f"{rec.title}: recorded as skipped (not played by the scriptor)")
 
     def _sit_out(self) -> None:
@@ -636,7 +640,7 @@ class Scriptor:
         history.append(self.ctx.data_dir, rec)
         self.plays += 1
         self.pending = None
-        self.recovery.progressed()
+        self.recovery = self.recovery.progressed()
         counts = " ".join(f"{k} {v}" for k, v in rec.counts.items()) or rec.note
         verdict = "WRONG SONG" if wrong_song else ("cleared" if cleared else "FAILED")
         self._note(f"play {self.plays}: {rec.title} {verdict}: {counts}")

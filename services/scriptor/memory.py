@@ -73,8 +73,8 @@ class ControlTap:
 
 @dataclass(frozen=True)
 class Memory:
-    # The stuck-detector's counters; the decider works on a copy, the executor tells the
-    # one it holds about taps and restarts.
+    # The stuck-detector's counters (frozen too): the decider hands on the next one, the
+    # executor replaces it after its taps, restarts and completed plays.
     recovery: Recovery = field(default_factory=Recovery)
     pending: Pending | None = None
     skipped: Skipped | None = None  # a room's song left to the others, until its result

@@ -5,8 +5,10 @@ The question shows the frame with the similar unplaced frames seen lately (one a
 labels the group), offers the states not yet taught first, and closes after the config's
 time limit; the loop then recovers as it would have (BACK, restart), and does not ask again
 for a while. Whether to ask follows the config: Auto asks while most recent frames go
-unplaced and few screens were placed in the run (a game the gallery does not cover yet),
-and recovers otherwise, as before."""
+unplaced and the game is not covered (a state is still untaught, and the run placed few
+states the user never taught), and recovers otherwise, as before: once every state has the
+user's frames it asks no more (scripts/bench_ui_gallery.py teach --iterative counts the
+answers up to there)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import cv2
 import numpy as np
 
 from services.recognition.ui.embed import F32
-from services.recognition.ui.gallery import GROUP_DIST, MAX_DIST, same_layout
+from services.recognition.ui.gallery import GROUP_DIST, same_layout
 from services.recognition.ui.labels import UNKNOWN, parse_label
 from services.recognition.ui.preprocess import small
 from services.recognition.ui.prototypes import ScreenReader
@@ -32,9 +34,12 @@ from shared.task_context import TIMED_OUT, TaskContext
 WINDOW = 30  # recent frames whose placed share decides Auto
 MIN_SEEN = 5  # Auto decides after this many frames
 AUTO_PLACED = 0.5  # Auto asks while under half of the recent frames were placed
-# ... and fewer states than this were placed in the run: a game the classifiers cover
-# (the simulator, a well-taught gallery) recovers from a burst of unknown frames (a popup
-# nobody labelled, an ad) as before, instead of waiting on the user.
+# ... and the game is not covered yet: covered is a gallery where every state has the user's
+# frames, or a run that placed this many states the user never taught (the trained
+# classifier or the shipped prototypes know the game: the simulator). A covered game
+# recovers from a burst of unknown frames (a popup nobody labelled, an ad) as before,
+# instead of waiting on the user. States the user taught do not count towards the second:
+# a first run on a new game that has taught 8 screens is not covered, 26 are still to come.
 AUTO_COVERED = 8
 KEEP = 40  # unplaced frames kept to group with the next question
 SHOWN = 8  # frames of a group on the picture sent with the question
@@ -60,7 +65,6 @@ class Teacher:
         self.recent: deque[bool] = deque(maxlen=WINDOW)  # placed or not
         self.placed_states: set[str] = set()  # in this run
         self.unplaced: deque[Unplaced] = deque(maxlen=KEEP)
-        self.dismissed: list[F32] = []  # answered "none of the 34": not asked again
         self.quiet_until = float("-inf")
         self.asked = self.taught = 0
 
@@ -71,8 +75,10 @@ class Teacher:
         if mode == AskUnplaced.Ask:
             return True
         seen = len(self.recent)
-        covered = len(self.placed_states) >= AUTO_COVERED
-        return not covered and seen >= MIN_SEEN and sum(self.recent) / seen < AUTO_PLACED
+        if seen < MIN_SEEN or sum(self.recent) / seen >= AUTO_PLACED:
+            return False
+        taught = {s for s, n in self.reader.user_counts().items() if n}
+        return len(taught) < len(UI_STATES) and len(self.placed_states - taught) < AUTO_COVERED
 
     def settle(self, state: str, frame: Frame) -> str:
         """The state to act on: ``state`` when placed; else the user's answer when asking
@@ -89,16 +95,12 @@ class Teacher:
         return self.ask(frame, e.predictions[0].state, desc, layout) or UNKNOWN
 
     def ask(self, frame: Frame, was: str, desc: F32, layout: F32) -> str | None:
-        # a screen answered "none of them" is not asked about again (within a placing radius)
-        if any(float(desc @ d) >= 1.0 - MAX_DIST for d in self.dismissed):
+        # a screen answered "none of them", in this run or an earlier one, is not asked again
+        if self.reader.was_dismissed(desc):
             return None
         near = [u for u in self.unplaced if float(u.desc @ desc) >= 1.0 - GROUP_DIST]
         # one answer labels only the frames laid out as this one (not a sibling screen's)
-        keep = same_layout(
-            list(range(len(near) + 1)),
-            np.stack([desc, *[u.desc for u in near]]),
-            np.stack([layout, *[u.layout for u in near]]),
-        )
+        keep = same_layout(list(range(len(near) + 1)), np.stack([layout, *[u.layout for u in near]]))
         group = [near[j - 1] for j in keep[1:]]
         placement = self.reader.gallery.place(desc[None])[0] if len(self.reader.gallery) else None
         guess = placement.best if placement is not None else None
@@ -129,7 +131,9 @@ class Teacher:
             self.unplaced.append(Unplaced(_smaller(frame), desc, layout))
             return None
         if reply.answer == "Drop":
-            self.dismissed.append(desc)
+            self.reader.dismiss(frame)
+            for u in group:
+                self.reader.dismiss(u.frame)
             self._forget(group)
             return None
         state = guess if reply.answer == "Yes" else parse_label(reply.text, allow_unknown=False)

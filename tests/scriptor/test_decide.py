@@ -34,7 +34,7 @@ from services.scriptor.intents import (
 )
 from services.scriptor.memory import Controls, ControlTap, Memory, Pending, Skipped
 from services.scriptor.play.plan import TouchPlan
-from services.scriptor.recovery import UNKNOWN, Step
+from services.scriptor.recovery import UNKNOWN, Recovery, Step
 from shared.chart.model import BpmChange, Chart
 from shared.config.scriptor import ScriptorConfig
 
@@ -106,6 +106,34 @@ def test_the_decider_changes_nothing_it_is_given() -> None:
     assert after.recovery is not memory.recovery
 
 
+def test_no_rule_changes_the_memory_the_observation_or_the_config_it_is_given() -> None:
+    """Every state's rule on memories that reach its branches: what went in is equal to
+    its deep copy afterwards (the decider copies nothing, it builds the next memory)."""
+    room = cfg(mode="Collaborate", MAX_RE_READY=1)
+    _, stuck = Recovery().observe("ready", 0.0)
+    memories = [
+        Memory(),
+        Memory(pending=pending(), ready_seen=3),
+        Memory(pending=pending(played=True), finished=True),
+        Memory(skipped=NO_CHART, tapped_on="award"),
+        Memory(recovery=replace(stuck, unanswered=2), control_tap=ControlTap(("3d", None), 1)),
+        Memory(recovery=replace(stuck, same=20, stuck_since=0.5)),  # MAX_SAME_STATE; the ladder
+    ]
+    seen = [Seen(), Seen(controls=("mv", None), unread=True, song=4), Seen(controls=("off", True))]
+    configs = [cfg(), room, cfg(is_play_one_song=True, play_one_song_id=9, MAX_SAME_STATE=10)]
+    decided = 0
+    for state in (*ACTIONS, UNKNOWN):
+        for memory in memories:
+            for s in seen:
+                for config in configs:
+                    obs = Observation(state, 1.0, s, songs_listed=5)
+                    given = copy.deepcopy((memory, obs, config))
+                    _, after = decide(memory, obs, config)
+                    assert (memory, obs, config) == given, state
+                    decided += after != memory
+    assert decided > len(ACTIONS)
+
+
 def test_a_screen_just_tapped_is_looked_at_again_before_it_is_tapped_again() -> None:
     d, m = one(Memory(tapped_on="main_page"), "main_page")
     assert d.intents == () and m.tapped_on is None
@@ -117,7 +145,9 @@ def test_taps_that_do_not_move_the_game_on_are_said_then_the_game_reacting_again
     m = Memory()
     for _ in range(2):
         _, m = one(m, "main_page")
-        m.recovery.tapped("main_page", 1, 1)  # what the executor tells after its taps
+        m = replace(
+            m, recovery=m.recovery.tapped("main_page", 1, 1)
+        )  # what the executor tells after its taps
     d, m = one(m, "main_page")
     assert any("did not move the game on" in n.message and n.level == "warning" for n in d.notes)
     d, _ = one(m, "playmode")
@@ -151,9 +181,8 @@ def test_ready_unticks_cut_in_once_the_mode_is_off() -> None:
 
 
 def test_a_control_that_changes_after_unanswered_taps_says_the_game_reacts() -> None:
-    m = Memory(control_tap=ControlTap(("3d", None)))
-    m.recovery.observe("ready", 0.0)
-    m.recovery.unanswered = 2
+    _, rec = Recovery().observe("ready", 0.0)
+    m = Memory(recovery=replace(rec, unanswered=2), control_tap=ControlTap(("3d", None)))
     d, m2 = one(m, "ready", 1.0, seen=Seen(controls=("mv", None)))
     assert Note("the game reacts again (ready: a control changed)") in d.notes
     assert m2.recovery.unanswered == 0 and m.recovery.unanswered == 2
@@ -326,7 +355,7 @@ def test_unknown_for_long_restarts_the_game_then_gives_up() -> None:
         for i in d.intents:
             if isinstance(i, Recover):
                 if i.step is Step.restart:
-                    m.recovery.restarted(t)  # the executor restarts the game
+                    m = replace(m, recovery=m.recovery.restarted(t))  # the executor restarts the game
                 steps.append(i)
         t += 1.0
     kinds = [i.step for i in steps]
@@ -354,7 +383,7 @@ def drive(game: dict[tuple[str, str], str], start: str, cycles: int, **config: A
         for intent in d.intents:
             if isinstance(intent, Press):
                 for tap in intent.taps:
-                    m.recovery.tapped(intent.state, tap.x, tap.y, tap.button)
+                    m = replace(m, recovery=m.recovery.tapped(intent.state, tap.x, tap.y, tap.button))
                     nxt, tapped = game.get((intent.state, tap.button), nxt), True
             elif isinstance(intent, Recover):
                 steps.append(intent)
@@ -402,12 +431,13 @@ def test_a_button_that_lands_after_a_back_starts_its_count_afresh() -> None:
     t = 0.0
     for _ in range(2):  # two rounds of one button not landing, BACK after each
         for _ in range(15):
-            rec.observe("playmode", t)
-            rec.tapped(*tap)
+            _, rec = rec.observe("playmode", t)
+            rec = rec.tapped(*tap)
             t += 0.1
-        assert rec.observe("playmode", t).step is Step.back
-        rec.observe("main_page", t + 1)
+        d, rec = rec.observe("playmode", t)
+        assert d.step is Step.back
+        _, rec = rec.observe("main_page", t + 1)
         t += 2
-    rec.tapped(*tap)
-    rec.observe("song_select", t)  # this time it landed
+    rec = rec.tapped(*tap)
+    _, rec = rec.observe("song_select", t)  # this time it landed
     assert not rec.unanswered_rounds

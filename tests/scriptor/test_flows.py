@@ -64,6 +64,10 @@ def test_multiplayer_backs_out_of_song_select_but_not_out_of_the_room() -> None:
     assert xy(song_select_taps(multi, "choose", EXPERT)) == [at("choose", "back")]
     # In a room the difficulty is not fixed on song select: no difficulty tap.
     assert names(song_select_taps(multi, "join_choose", EXPERT)) == ["join_choose.confirm"]
+    # A solo config meeting a room's song select (config changed mid-room, a misread screen):
+    # the room has no difficulty badges, so none is pressed (it raised KeyError before).
+    solo = song_select_taps(cfg(mode="Free", choose="ListDown"), "join_choose", EXPERT)
+    assert names(solo) == ["join_choose.list_down@normal", "join_choose.confirm"]
 
 
 def test_ready_picks_the_difficulty_when_not_fixed() -> None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
+import pytest
 
 from services.recognition.ui.prototypes import ScreenReader
 from services.scriptor.loop import Scriptor
@@ -149,3 +151,62 @@ def test_the_question_describes_each_state_by_the_catalogues_buttons() -> None:
         for b in screen(state).buttons:
             assert b.name in line
     assert schematic("ready").shape == (180, 320, 3)
+
+
+def test_auto_keeps_asking_on_a_new_game_after_teaching_some_screens(tmp_path: Path) -> None:
+    """States the user taught in the run do not make the game covered: a first run on a new
+    game goes on asking after its first 8 answers."""
+    dev = ForeignDevice("story_skip")
+    s, _ = make(tmp_path, dev, [Reply("Drop")], ask_unplaced="Auto")
+    teacher = s.t.settle.__self__  # type: ignore[union-attr]
+    assert isinstance(teacher, Teacher)
+    rng = np.random.default_rng(0)
+    for state in UI_STATES[:AUTO_COVERED]:
+        teacher.reader.teach(GAME.frame(state, rng), state)
+        teacher.placed_states.add(state)
+    for _ in range(MIN_SEEN):
+        s.cycle()
+    assert len(ctx_of(s).prompts) == 1
+
+
+@dataclass
+class UnknownScreens(ForeignDevice):
+    def screencap(self) -> Any:
+        self.seed += 1
+        return GAME.unknown_frame(np.random.default_rng(self.seed))
+
+
+@pytest.mark.parametrize("all_taught", [True, False])
+def test_auto_asks_no_more_once_every_state_is_taught(tmp_path: Path, all_taught: bool) -> None:
+    """A gallery with the user's frames of every state covers the game: unknown frames are
+    recovered from, not asked about; with one state left to teach they are asked about."""
+    from services.recognition.ui.dataset import add_frame, dataset_dir
+
+    rng = np.random.default_rng(0)
+    for state in UI_STATES if all_taught else UI_STATES[1:]:
+        ok, png = cv2.imencode(".png", GAME.frame(state, rng))
+        assert ok
+        add_frame(png.tobytes(), dataset_dir(tmp_path), state, "f.png")
+    s, reader = make(tmp_path, UnknownScreens("story_skip"), [Reply("Drop")], ask_unplaced="Auto")
+    assert len(reader.untaught()) == (0 if all_taught else 1)
+    for _ in range(MIN_SEEN + 3):
+        s.cycle()
+    assert (ctx_of(s).prompts == []) == all_taught
+
+
+def test_a_screen_answered_none_is_not_asked_about_in_the_next_run(tmp_path: Path) -> None:
+    """Drop keeps the frame in imgs/unknown/ (the rejection class training reads): the next
+    run's reader remembers it, and the screen stays unknown to the scriptor, unasked."""
+    s, reader = make(tmp_path, ForeignDevice("story_skip"), [Reply("Drop")], ask_unplaced="Ask")
+    s.cycle()
+    assert len(ctx_of(s).prompts) == 1
+    kept = list((tmp_path / "ui_recognition" / "imgs" / "unknown").iterdir())
+    assert len(kept) == 1 and len(reader.dismissed) == 1
+    assert reader.user_counts()["story_skip"] == 0  # never a state's prototype
+
+    again, reader2 = make(tmp_path, ForeignDevice("story_skip", seed=100), [], ask_unplaced="Ask")
+    assert len(reader2.dismissed) == 1
+    for _ in range(3):
+        again.cycle()
+    assert ctx_of(again).prompts == []
+    assert ctx_of(again).states[-1]["screen"] == "unknown"

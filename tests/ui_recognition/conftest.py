@@ -43,7 +43,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Tiny:
     from services.recognition.ui.train import TrainOptions
 
     imgs, labels = frames(STATES, 6, seed=0)
-    opts = TrainOptions(epochs=14, batch_size=8, lr=0.01, width_mult=0.25, val_copies=2, threads=1)
+    # max_repeats=1: one pass over the 24 frames an epoch, as before the few-frames recipe
+    # (this session fixture stays seconds long).
+    opts = TrainOptions(
+        epochs=14, batch_size=8, lr=0.01, width_mult=0.25, val_copies=2, threads=1, max_repeats=1
+    )
 
     def build(d: Path) -> None:
         result = train_dataset(imgs, labels, d / "model", opts, log=lambda _m: None)

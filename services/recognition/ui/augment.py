@@ -51,3 +51,25 @@ def augment(img: Image, rng: np.random.Generator, s: Strength = TRAIN) -> Image:
 
 def augment_batch(imgs: Image, rng: np.random.Generator, s: Strength = TRAIN) -> Image:
     return np.stack([augment(i, rng, s) for i in imgs])
+
+
+# Same-screen mixing: a frame with 1-3 boxes (25-60 % of each side) taken from another frame of
+# the same screen at the same place. Frames of a screen share their layout and differ in what a
+# screen shows anew each time (a jacket, a character, names, counters), so the mix is another
+# plausible frame of that screen, meant to keep a network given ten frames a screen from learning
+# their pictures by heart rather than the button row that tells it from a sibling (measured in
+# docs/recognition.md: no clear gain on the other game, whose pictures are random colour blocks).
+MIX_BOXES = (1, 3)
+MIX_SIDE = (0.25, 0.6)
+
+
+def mix_same_screen(img: Image, other: Image, rng: np.random.Generator) -> Image:
+    """``img`` with a few boxes of ``other`` (a frame of the same screen, same size) pasted in
+    at the same places."""
+    out = img.copy()
+    h, w = img.shape[:2]
+    for _ in range(int(rng.integers(MIX_BOXES[0], MIX_BOXES[1] + 1))):
+        bw, bh = (round(rng.uniform(*MIX_SIDE) * n) for n in (w, h))
+        x, y = int(rng.integers(0, w - bw + 1)), int(rng.integers(0, h - bh + 1))
+        out[y : y + bh, x : x + bw] = other[y : y + bh, x : x + bw]
+    return out

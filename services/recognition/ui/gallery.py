@@ -363,8 +363,12 @@ def group_frames(descs: F32, radius: float = GROUP_DIST) -> list[list[int]]:
 
 
 # A group is cut down to the frames laid out as its centre is (GROUP_CORE: the centre and
-# its nearest members make the layout model): sibling screens of a family lie within
-# GROUP_DIST of each other by description, and one answer must not label both.
+# its nearest members by layout make the layout model): sibling screens of a family lie
+# within GROUP_DIST of each other by description, and one answer must not label both. The
+# core is chosen by layout, not by description: a sibling's frames can be the centre's
+# nearest by description (a picture and texts that change in every frame outweigh the
+# button row), and a core holding them lets the whole sibling through (bench_ui_gallery.py
+# teach --iterative, seed 4: 27 award_back frames taught as award_again).
 GROUP_CORE = 4
 # A member is kept within CUT_MAX of that model: under LAYOUT_MAX, as a sibling's frames lie
 # 0.02-0.05 from it (bench_ui_gallery.py teach: at 0.05 one group held a sibling's frames on
@@ -372,14 +376,14 @@ GROUP_CORE = 4
 CUT_MAX = 0.025
 
 
-def same_layout(group: list[int], descs: F32, layouts: F32) -> list[int]:
+def same_layout(group: list[int], layouts: F32) -> list[int]:
     """The members of ``group`` (centre first) whose layout lies within CUT_MAX of the
-    layout model of the centre and its GROUP_CORE - 1 nearest members (centre kept first)."""
+    layout model of the centre and its GROUP_CORE - 1 nearest members by layout (the mean
+    squared difference to the centre's), centre kept first."""
     if len(group) <= 1:
         return list(group)
-    x = unit(np.asarray(descs, np.float32)[group].reshape(len(group), -1))
-    near = np.argsort(1.0 - x @ x[0])[:GROUP_CORE]  # the centre is nearest itself
     lay = np.asarray(layouts, np.float32)[group].reshape(len(group), -1)
+    near = np.argsort(((lay - lay[0]) ** 2).mean(1), kind="stable")[:GROUP_CORE]  # the centre first
     m, w = steady_pixels(lay[near])
     dist = ((lay - m) ** 2 * w).sum(1)
     return [group[0], *[g for g, dd in zip(group[1:], dist[1:], strict=True) if dd <= CUT_MAX]]

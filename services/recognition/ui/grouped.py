@@ -54,7 +54,7 @@ def add_grouped(
         ctx.checkpoint()
         # the largest group of the frames left, cut to those laid out as its centre (a sibling
         # screen's frames are similar by description; they form a group of their own)
-        group = same_layout([left[j] for j in group_frames(e.descriptors[left])[0]], e.descriptors, e.layouts)
+        group = same_layout([left[j] for j in group_frames(e.descriptors[left])[0]], e.layouts)
         left = [i for i in left if i not in group]
         n += 1
         ctx.progress(len(kept) - len(left) - len(group), len(kept), message=kept[group[0]].name)

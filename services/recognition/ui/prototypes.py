@@ -14,7 +14,12 @@ user's frames, so a simulator drawing never outvotes the real game's screen.
 Which answer the scriptor uses, the gallery's or the trained classifier's, is measured on
 the user's frames (``choice``): the gallery's leave-one-out accuracy against the classifier's
 answers on the same frames; ties go to the gallery. Where the classifier is chosen and
-cannot place a frame, the user's own prototypes still can (a frame just taught counts)."""
+cannot place a frame, the user's own prototypes still can (a frame just taught counts).
+
+Frames the user answered "none of the 34" (the scriptor's Drop) are kept in
+``imgs/unknown/`` (the rejection class training reads) and remembered (``dismissed``): a
+later frame like one of them, in this run or the next, is not asked about again. They are
+never a state's prototype: such a frame stays unknown to the scriptor."""
 
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from services.recognition.ui import gallery as gallery_file
 from services.recognition.ui.classifier import Prediction, current_model
 from services.recognition.ui.dataset import ROOT, add_frame, dataset_dir
 from services.recognition.ui.embed import F32, Embedder
-from services.recognition.ui.gallery import GalleryError, Placement, ScreenGallery
+from services.recognition.ui.gallery import MAX_DIST, GalleryError, Placement, ScreenGallery
 from services.recognition.ui.labels import UNKNOWN
 from services.recognition.ui.preprocess import Image, image_files, read_frame, small
 from shared.screens import UI_STATES
@@ -76,6 +81,7 @@ class ScreenReader:
         # A user prototype's source is "<state>/<file>|<the classifier's answer on it>".
         self._active_cache: ScreenGallery | None = None  # _active(), until the next teach
         self.gallery = self._load()
+        self.dismissed = self._load_dismissed()  # (N, D) unit descriptions
         self._taught = self._taught_states()
         self.choice = self.measure()
 
@@ -134,6 +140,17 @@ class ScreenReader:
         for k, (s, d, lay) in enumerate(zip(states, e.descriptors, e.layouts, strict=True)):
             g.add(s, d, f"{SHIPPED}{k}", lay)
         return True
+
+    def _load_dismissed(self) -> F32:
+        frames: list[Image] = []
+        for f in image_files(dataset_dir(self.data_dir) / UNKNOWN):
+            try:
+                frames.append(small(read_frame(f)))
+            except ValueError as exc:
+                self.notes.append(f"dismissed frames: skipped {exc}")
+        if not frames:
+            return np.zeros((0, 0), np.float32)
+        return self.embedder.small_batch(np.stack(frames)).descriptors
 
     def _taught_states(self) -> set[str]:
         return {
@@ -207,16 +224,32 @@ class ScreenReader:
                 out.append(Reading(p.state, p.confidence, "model", pl, p))
         return out
 
+    def was_dismissed(self, desc: F32) -> bool:
+        """Whether a description lies within a placing radius (MAX_DIST) of a frame the user
+        answered "none of the 34"."""
+        return bool(len(self.dismissed)) and float((1.0 - self.dismissed @ desc).min()) <= MAX_DIST
+
+    def dismiss(self, frame: Image) -> Path:
+        """Keep a frame the user answered "none of the 34" (PNG, atomic, in imgs/unknown/) and
+        remember it: frames like it are not asked about again. Returns the file."""
+        target = self._write(frame, UNKNOWN)
+        d = self.embedder.small_batch(small(frame)[None]).descriptors
+        self.dismissed = np.concatenate([self.dismissed.reshape(-1, d.shape[1]), d]).astype(np.float32)
+        return target
+
+    def _write(self, frame: Image, label: str, name: str | None = None) -> Path:
+        ok, png = cv2.imencode(".png", frame)
+        if not ok:
+            raise ValueError("the frame does not encode as PNG")
+        name = name or f"taught-{time.strftime('%Y%m%d-%H%M%S')}-{time.monotonic_ns() % 10**6:06d}.png"
+        return add_frame(png.tobytes(), dataset_dir(self.data_dir), label, name)
+
     def teach(self, frame: Image, state: str, name: str | None = None) -> Path:
         """Keep the frame as a labelled frame of ``state`` (PNG, atomic) and as a prototype:
         the next frame is placed with it. Returns the file."""
         if state not in UI_STATES:
             raise ValueError(f"{state!r} is no screen state; one of {', '.join(UI_STATES)}")
-        ok, png = cv2.imencode(".png", frame)
-        if not ok:
-            raise ValueError("the frame does not encode as PNG")
-        name = name or f"taught-{time.strftime('%Y%m%d-%H%M%S')}-{time.monotonic_ns() % 10**6:06d}.png"
-        target = add_frame(png.tobytes(), dataset_dir(self.data_dir), state, name)
+        target = self._write(frame, state, name)
         e = self.embedder.small_batch(small(frame)[None])
         self.gallery.add(
             state, e.descriptors[0], f"{state}/{target.name}|{e.predictions[0].state}", e.layouts[0]

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import torch
 import torch.nn.functional as F
 
-from services.recognition.ui.augment import CAPTURE, TRAIN, Strength, augment, augment_batch
+from services.recognition.ui.augment import CAPTURE, TRAIN, Strength, augment, augment_batch, mix_same_screen
 from services.recognition.ui.bangui_net import BangUINet
 from services.recognition.ui.calibrate import Calibration, calibrate
 from services.recognition.ui.labels import LABELS, UNKNOWN_ID
@@ -43,6 +43,13 @@ class TrainOptions:
     val_copies: int = 2  # perturbed copies of each validation frame
     threads: int = 1  # leaves the second core to the rest of the stack (and is faster under load)
     seed: int = 0
+    # An epoch draws at least this many samples, each frame as often as the others and
+    # augmented anew each time: ten frames a screen are otherwise a few steps an epoch, and
+    # the best epoch was still the last one (docs/recognition.md, the trained path); but each
+    # frame at most max_repeats times (a handful of frames: an epoch stays a few steps).
+    min_epoch_samples: int = 1024
+    max_repeats: int = 12
+    mix_fraction: float = 0.5  # of the known screens' samples: mixed with a frame of the same screen
 
 
 @dataclass
@@ -181,6 +188,30 @@ def forward_all(
     return np.concatenate(logits), np.concatenate(feats)
 
 
+def epoch_samples(n_train: int, opts: TrainOptions) -> int:
+    """Samples an epoch draws from ``n_train`` frames (TrainOptions.min_epoch_samples)."""
+    return max(n_train, min(opts.min_epoch_samples, opts.max_repeats * n_train))
+
+
+def same_screen_frames(labels: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
+    """For each training frame, the other training frames of its screen (none for the
+    ``unknown`` label: two unlike unknown screens mixed are no screen's frame either)."""
+    by_label = {int(c): np.flatnonzero(labels == c) for c in np.unique(labels) if c != UNKNOWN_ID}
+    mine = [by_label.get(int(c), np.zeros(0, np.int64)) for c in labels]
+    return [m[m != i] for i, m in enumerate(mine)]
+
+
+def sample(
+    pool: Image, i: int, same: list[npt.NDArray[np.int64]], mix: float, rng: np.random.Generator
+) -> Image:
+    """Frame ``i`` of the epoch's pool (the training frames, then generated unknowns), mixed
+    with another frame of its screen with probability ``mix`` (augment.mix_same_screen)."""
+    if i < len(same) and len(same[i]) and rng.random() < mix:
+        return mix_same_screen(pool[i], pool[int(rng.choice(same[i]))], rng)
+    img: Image = pool[i]
+    return img
+
+
 def recompute_bn(
     model: BangUINet, pool: Image, rng: np.random.Generator, batches: int = 4, size: int = 64
 ) -> None:
@@ -245,7 +276,9 @@ def train(
     model = copy.deepcopy(init) if init is not None else BangUINet(width_mult=opts.width_mult)
     opt = torch.optim.AdamW(model.parameters(), lr=opts.lr, weight_decay=opts.weight_decay)
     n_train = len(train_labels)
-    steps_per_epoch = max(1, math.ceil(n_train / opts.batch_size))
+    n_draw = epoch_samples(n_train, opts)
+    steps_per_epoch = max(1, math.ceil(n_draw / opts.batch_size))
+    same = same_screen_frames(labels[tr])
     total = opts.epochs * steps_per_epoch
     warm = max(1, int(0.05 * total))
 
@@ -262,14 +295,16 @@ def train(
     for epoch in range(1, opts.epochs + 1):
         unk = synthetic_unknowns(n_unk, rng, known_train)
         pool = np.concatenate([images[tr], unk])
-        order = rng.permutation(n_train)
+        rounds = math.ceil(n_draw / n_train)
+        order = np.concatenate([rng.permutation(n_train) for _ in range(rounds)])[:n_draw]
         model.train()
         losses = []
         for b in range(steps_per_epoch):
             idx = order[b * opts.batch_size : (b + 1) * opts.batch_size]
             if len(idx) < 2:  # BatchNorm needs two samples
                 continue
-            x = torch.from_numpy(to_input(np.stack([augment(pool[i], rng) for i in idx])))
+            batch = [sample(pool, int(i), same, opts.mix_fraction, rng) for i in idx]
+            x = torch.from_numpy(to_input(np.stack([augment(f, rng) for f in batch])))
             y = torch.from_numpy(train_labels[idx])
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
